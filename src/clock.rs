@@ -1,0 +1,93 @@
+//! The loop's clock: real time, or virtual time that jumps to the next deadline.
+//!
+//! The executor asks the clock for the time once per turn, and every deadline armed during that turn is
+//! computed from that one reading. That is why two tasks polled in the same turn that both sleep 100 ms
+//! wake in the same later turn, in the order they went to sleep, on either clock.
+//!
+//! Time is a count of whole microseconds since the clock was made, a `u64` (enough for 584,000 years).
+//! The timer wheel works in the same unit, so no conversion happens on the hot path.
+//!
+//! **Real** time reads [`Instant::now`]. When nothing is ready the executor sleeps until the next
+//! deadline (or until another thread wakes a task).
+//!
+//! **Virtual** time only moves when the executor moves it: when nothing is ready, it jumps straight to the
+//! next deadline. A program that sleeps for minutes then finishes in milliseconds and prints exactly the
+//! same lines, which is what makes scheduler tests fast and deterministic (tokio calls this "paused time
+//! with auto-advance").
+
+use std::time::{Duration, Instant};
+
+/// Which clock an executor runs on.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Clock {
+    Real { origin: Instant },
+    Virtual { now_us: u64 },
+}
+
+impl Clock {
+    pub(crate) fn real() -> Clock {
+        Clock::Real {
+            origin: Instant::now(),
+        }
+    }
+
+    pub(crate) fn virtual_time() -> Clock {
+        Clock::Virtual { now_us: 0 }
+    }
+
+    pub(crate) fn is_virtual(&self) -> bool {
+        matches!(self, Clock::Virtual { .. })
+    }
+
+    /// Microseconds since the clock started (rounded down on the real clock).
+    pub(crate) fn now_us(&self) -> u64 {
+        match self {
+            Clock::Real { origin } => origin.elapsed().as_micros() as u64,
+            Clock::Virtual { now_us } => *now_us,
+        }
+    }
+
+    /// Moves virtual time forward to `to_us`; never backwards. The real clock moves on its own.
+    pub(crate) fn advance_to(&mut self, to_us: u64) {
+        if let Clock::Virtual { now_us } = self {
+            *now_us = (*now_us).max(to_us);
+        }
+    }
+
+    /// The instant at which the real clock reads `at_us`, for sleeping until a deadline.
+    pub(crate) fn instant_at(&self, at_us: u64) -> Option<Instant> {
+        match self {
+            Clock::Real { origin } => origin.checked_add(Duration::from_micros(at_us)),
+            Clock::Virtual { .. } => None,
+        }
+    }
+}
+
+/// `d` in whole microseconds, rounded up so that a deadline computed from it is never early; `None` when
+/// it does not fit the clock (more than 584,000 years), which callers treat as "never".
+pub(crate) fn micros_ceil(d: Duration) -> Option<u64> {
+    u64::try_from(d.as_nanos().div_ceil(1000)).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn micros_ceil_rounds_up_and_saturates_to_none() {
+        assert_eq!(micros_ceil(Duration::ZERO), Some(0));
+        assert_eq!(micros_ceil(Duration::from_nanos(1)), Some(1));
+        assert_eq!(micros_ceil(Duration::from_nanos(1000)), Some(1));
+        assert_eq!(micros_ceil(Duration::from_nanos(1001)), Some(2));
+        assert_eq!(micros_ceil(Duration::from_millis(100)), Some(100_000));
+        assert_eq!(micros_ceil(Duration::MAX), None);
+    }
+
+    #[test]
+    fn virtual_clock_moves_only_forward() {
+        let mut clock = Clock::virtual_time();
+        clock.advance_to(500);
+        clock.advance_to(200);
+        assert_eq!(clock.now_us(), 500);
+    }
+}

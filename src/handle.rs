@@ -1,0 +1,139 @@
+//! The handle: what code running inside the executor can reach, and how it finds it.
+//!
+//! A task calls `spawn`, `sleep` or `JoinHandle::add_done_callback` without being passed the executor:
+//! those functions look in the thread-local `CURRENT`, which [`enter`] fills while the executor is
+//! running. This is the same design as tokio's runtime context and asyncio's "running loop".
+//!
+//! The handle owns the shared tables (tasks, queued callbacks, timers) behind `RefCell`s. The executor is
+//! single-threaded, so no lock is needed; the one thing other threads touch is the ready queue's sending
+//! end, inside wakers.
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::Waker;
+
+use crate::join::{Completion, JoinCell, JoinHandle};
+use crate::queue::{ReadyQueue, Runnable};
+use crate::slab::Slab;
+use crate::task::{Task, TaskId};
+use crate::time::wheel::Wheel;
+use crate::waker::TaskWaker;
+
+/// The executor's shared state.
+pub(crate) struct Handle {
+    pub(crate) queue: ReadyQueue,
+    pub(crate) tasks: RefCell<Slab<Task>>,
+    /// Done-callbacks waiting in the ready queue: each queue entry names one of these.
+    pub(crate) callbacks: RefCell<Slab<Rc<dyn Completion>>>,
+    /// Armed sleeps, each holding the waker of the task to wake.
+    pub(crate) timers: RefCell<Wheel<Waker>>,
+    /// The time read at the start of the current turn, µs. Every deadline armed in the turn counts from it.
+    pub(crate) now_us: Cell<u64>,
+    next_task_id: Cell<u64>,
+}
+
+impl Handle {
+    pub(crate) fn new() -> Handle {
+        Handle {
+            queue: ReadyQueue::new(),
+            tasks: RefCell::default(),
+            callbacks: RefCell::default(),
+            timers: RefCell::default(),
+            now_us: Cell::new(0),
+            next_task_id: Cell::new(1),
+        }
+    }
+
+    /// The next task number, in creation order.
+    pub(crate) fn next_task_id(&self) -> TaskId {
+        let id = self.next_task_id.get();
+        self.next_task_id.set(id + 1);
+        TaskId(id)
+    }
+
+    /// Stores the task and queues it; it first runs when the queue reaches it, never inside `spawn`.
+    pub(crate) fn spawn<F>(self: &Rc<Self>, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let id = self.next_task_id();
+        let cell = Rc::new(JoinCell::new(id));
+        let output_cell = Rc::clone(&cell);
+        let wrapped = async move {
+            let output = future.await;
+            output_cell.store(output);
+        };
+        let mut tasks = self.tasks.borrow_mut();
+        // The waker carries the task's key, so it is made first, from the key the insert will use.
+        let key = tasks.next_key();
+        let waker = TaskWaker::new_queued(Runnable::Task(key), self.queue.sender());
+        let inserted = tasks.insert(Task {
+            id,
+            future: Some(Box::pin(wrapped)),
+            completion: cell.clone(),
+            std_waker: Waker::from(Arc::clone(&waker)),
+            waker,
+        });
+        debug_assert_eq!(inserted, key);
+        drop(tasks);
+        self.queue.push(Runnable::Task(key));
+        JoinHandle::new(cell, Rc::downgrade(self))
+    }
+
+    /// Puts one done-callback of `completion` at the back of the ready queue.
+    pub(crate) fn queue_callback(&self, completion: Rc<dyn Completion>) {
+        let key = self.callbacks.borrow_mut().insert(completion);
+        self.queue.push(Runnable::Callback(key));
+    }
+}
+
+thread_local! {
+    /// The handle of the executor running on this thread, if any.
+    static CURRENT: RefCell<Option<Rc<Handle>>> = const { RefCell::new(None) };
+}
+
+/// The running executor's handle; panics with a message naming the fix when there is none.
+#[track_caller]
+pub(crate) fn current(what: &str) -> Rc<Handle> {
+    match try_current() {
+        Some(handle) => handle,
+        None => panic!(
+            "{what} called outside a running executor: call it from a future that \
+             Executor::block_on is running (or use Executor::spawn before block_on)"
+        ),
+    }
+}
+
+/// The running executor's handle, if this thread is inside one.
+pub(crate) fn try_current() -> Option<Rc<Handle>> {
+    CURRENT.with(|current| current.borrow().clone())
+}
+
+/// Marks this thread as running `handle` until dropped. Panics if it already runs an executor: a nested
+/// `block_on` would stall the outer one for as long as the inner one runs.
+#[track_caller]
+pub(crate) fn enter(handle: &Rc<Handle>) -> EnterGuard {
+    CURRENT.with(|current| {
+        let mut current = current.borrow_mut();
+        if current.is_some() {
+            panic!(
+                "block_on (or step) called inside a running executor: it would block every other \
+                 task; inside async code, `.await` the future instead"
+            );
+        }
+        *current = Some(Rc::clone(handle));
+    });
+    EnterGuard(())
+}
+
+/// Clears `CURRENT` when the executor stops running, also when a panic unwinds out of it.
+pub(crate) struct EnterGuard(());
+
+impl Drop for EnterGuard {
+    fn drop(&mut self) {
+        CURRENT.with(|current| current.borrow_mut().take());
+    }
+}

@@ -1,0 +1,78 @@
+//! A single-threaded async executor built by hand, to learn how one works.
+//!
+//! minimalist-async runs the asyncio tutorial's retry program (`unlikely_to_return`: roll a random
+//! number, return it with 10 % luck, else print a retry line and sleep 100 ms) on an executor whose every
+//! part is here to read: a ready queue on a crossbeam channel, a waker, a hierarchical timer wheel, and a
+//! clock that can be real or virtual. For the same seed it prints exactly what asyncio prints.
+//!
+//! ```
+//! use std::time::Duration;
+//! use minimalist_async::{Executor, sleep, spawn};
+//!
+//! let mut executor = Executor::with_virtual_time();
+//! let results = executor.block_on(async {
+//!     let slow = spawn(async { sleep(Duration::from_millis(300)).await; "slow" });
+//!     let fast = spawn(async { sleep(Duration::from_millis(100)).await; "fast" });
+//!     // Awaited in order, whichever finished first: the tutorial's first demo.
+//!     [slow.await.unwrap(), fast.await.unwrap()]
+//! });
+//! assert_eq!(results, ["slow", "fast"]);
+//! assert_eq!(executor.now(), Duration::from_millis(300));
+//! ```
+//!
+//! # How a task travels
+//!
+//! ```text
+//!            spawn(future)
+//!                 │ Task stored in the task table, its key sent to the queue
+//!                 ▼
+//!   ┌──────► ready queue (crossbeam channel of Runnable) ◄───────────────┐
+//!   │             │ a turn pops exactly what was queued when it began    │
+//!   │             ▼                                                      │
+//!   │        poll the task ──Ready──► result into its JoinCell,          │
+//!   │             │                   done-callbacks queued ─────────────┤
+//!   │          Pending                                                   │
+//!   │             │ (inside: sleep(d) arms a timer holding the waker)    │
+//!   │             ▼                                                      │
+//!   │        timer wheel ──clock reaches the deadline──► waker.wake() ───┘
+//!   │
+//!   └── nothing ready: the clock moves to the next deadline (virtual time jumps there)
+//! ```
+//!
+//! NOTES.md in the repository walks this path step by step, with the demos' own output.
+//!
+//! # Layout
+//!
+//! - [`task`]: `TaskId` and the stored task (boxed future, waker, result cell).
+//! - [`clock`]: real or virtual time, read once per turn.
+//! - [`time::wheel`]: the hierarchical timer wheel (levels, slots, cascading, ties).
+//! - [`queue`]: the ready queue, and where a turn begins and ends.
+//! - [`waker`]: the waker that puts a task back on the queue, once.
+//! - [`handle`]: what running code can reach (the thread-local current executor).
+//! - [`join`]: `JoinHandle`, `JoinError`, done-callbacks.
+//! - [`time`]: `sleep`.
+//! - [`yield_now`](mod@yield_now): `yield_now`.
+//! - [`executor`]: `Executor`, its turns, `step`, `block_on`, `spawn`.
+//! - [`demo`]: the tutorial's retry future, a CPython-compatible RNG and float printing.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(missing_debug_implementations, rust_2018_idioms)]
+#![doc(test(attr(deny(warnings))))]
+
+pub mod clock;
+pub mod demo;
+pub mod executor;
+pub mod handle;
+pub mod join;
+pub mod queue;
+mod slab;
+pub mod task;
+pub mod time;
+pub mod waker;
+pub mod yield_now;
+
+pub use executor::{Executor, Step, spawn};
+pub use join::{JoinError, JoinHandle};
+pub use task::TaskId;
+pub use time::{Sleep, sleep};
+pub use yield_now::{YieldNow, yield_now};

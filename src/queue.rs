@@ -1,0 +1,80 @@
+//! The ready queue: a crossbeam channel of [`Runnable`]s, and where a turn begins and ends.
+//!
+//! Everything that is ready to run waits here in one FIFO: tasks that were woken or spawned, the
+//! `block_on` future, and queued callbacks. One queue for all of them is what keeps asyncio's order: a
+//! done-callback queued before a task was woken runs before that task, exactly as asyncio's `call_soon`
+//! list does.
+//!
+//! Why a channel and not a `VecDeque`: a [`std::task::Waker`] must be `Send + Sync`, so it may be woken
+//! from any thread. The sending half of an unbounded crossbeam channel is cheap to clone into every waker
+//! and safe to use from anywhere; the receiving half stays with the executor.
+//!
+//! A *turn* is fixed when it starts: the executor reads [`ReadyQueue::len`] and runs exactly that many
+//! items. Anything pushed meanwhile (a wake, a spawn, a callback) lands behind them and waits for the next
+//! turn, so a task that keeps waking itself cannot starve the others.
+
+use std::time::Instant;
+
+use crossbeam_channel::{Receiver, Select, Sender};
+
+use crate::slab::Key;
+
+/// One entry of the ready queue. Plain data (`Copy + Send`), so any thread can send it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Runnable {
+    /// Poll the task stored under this key.
+    Task(Key),
+    /// Run the callback stored under this key.
+    Callback(Key),
+    /// Poll the future given to `block_on`; the number tells one `block_on` call from the next.
+    Main(u64),
+}
+
+/// Both ends of the ready queue.
+#[derive(Debug)]
+pub(crate) struct ReadyQueue {
+    sender: Sender<Runnable>,
+    receiver: Receiver<Runnable>,
+}
+
+impl ReadyQueue {
+    pub(crate) fn new() -> ReadyQueue {
+        let (sender, receiver) = crossbeam_channel::unbounded();
+        ReadyQueue { sender, receiver }
+    }
+
+    /// A sending end for a waker.
+    pub(crate) fn sender(&self) -> Sender<Runnable> {
+        self.sender.clone()
+    }
+
+    pub(crate) fn push(&self, runnable: Runnable) {
+        self.sender
+            .send(runnable)
+            .expect("the queue's own receiver is alive");
+    }
+
+    pub(crate) fn pop(&self) -> Option<Runnable> {
+        self.receiver.try_recv().ok()
+    }
+
+    /// How many items are waiting: the size of the turn that starts now.
+    pub(crate) fn len(&self) -> usize {
+        self.receiver.len()
+    }
+
+    /// Blocks the thread until an item arrives or `deadline` passes (forever without one). Nothing is
+    /// taken off the queue: the item waits for the next turn like any other.
+    pub(crate) fn wait(&self, deadline: Option<Instant>) {
+        let mut select = Select::new();
+        select.recv(&self.receiver);
+        match deadline {
+            Some(deadline) => {
+                let _ = select.ready_deadline(deadline);
+            }
+            None => {
+                select.ready();
+            }
+        }
+    }
+}

@@ -1,0 +1,437 @@
+//! The hierarchical timer wheel: where every pending `sleep` waits for its deadline.
+//!
+//! # The picture
+//!
+//! ```text
+//!  level 5 │ 64 slots × 17.9 min  (span 19.1 h)           ┐
+//!  level 4 │ 64 slots × 16.8 s    (span 17.9 min)         │ an entry sits in the level whose
+//!  level 3 │ 64 slots × 262 ms    (span 16.8 s)           │ bit field holds the highest bit in
+//!  level 2 │ 64 slots × 4.1 ms    (span 262 ms)           │ which its deadline differs from
+//!  level 1 │ 64 slots × 64 µs     (span 4.1 ms)           │ `elapsed`; its slot is that field
+//!  level 0 │ 64 slots × 1 µs      (span 64 µs)            ┘
+//!  overflow│ one list: deadlines beyond the span
+//!  expired │ one list: deadlines already passed when inserted
+//! ```
+//!
+//! Time is counted in whole microseconds (the loop's clock, see [`crate::clock`]). A deadline is a
+//! `u64`, and each level reads six bits of it: level 0 bits 0–5, level 1 bits 6–11, and so on, the way
+//! a clock face reads seconds, minutes and hours from one count (Varghese & Lauck, *Hashed and
+//! Hierarchical Timing Wheels*, 1987; tokio's timer uses the same layout with millisecond ticks).
+//!
+//! # The numbers
+//!
+//! Six levels of 64 slots span 2^36 µs, about 19 hours. Microsecond slots mean a deadline is never
+//! rounded by more than the clock itself rounds it, which matters on the real clock (the operating system
+//! wakes a sleeping thread with roughly 50 µs of slack anyway). Each slot's list costs two `u32`s, so the
+//! whole table is 6 × 64 × 8 bytes = 3 KiB whether it holds one timer or a million.
+//!
+//! # The rules
+//!
+//! 1. **Insert** computes the level and slot from `deadline` and `elapsed` (the time the wheel has been
+//!    processed up to), and appends to that slot's list: O(1).
+//! 2. **Cancel** unlinks the entry from its doubly linked list: O(1). Links are indices into one slab of
+//!    entries, so there is no allocation per timer once the slab has grown.
+//! 3. **Poll** (`poll(now)`) visits, in time order, every occupied slot whose start has come. A level-0
+//!    slot is exactly one microsecond, so everything in it is due. A higher slot is *cascaded*: each entry
+//!    is re-inserted relative to the slot's start, which puts it on a lower level, closer to its
+//!    deadline, or hands it out if its deadline has come. An entry moves down at most once per level, so
+//!    expiry costs O(1) per timer.
+//! 4. **Which slot is next** is one bit trick per level: each level keeps a `u64` bitmap of its occupied
+//!    slots, rotated to `elapsed`'s slot, and `trailing_zeros` gives the distance to the next one.
+//!
+//! # The subtle cases
+//!
+//! - **Ties.** Two timers with the same deadline must fire in the order they were armed, but cascading
+//!   can reorder them: one armed early sits on a high level and is appended to the level-0 slot *after*
+//!   one armed later, straight into level 0. So every entry carries a sequence number, and each batch
+//!   that `poll` hands out is sorted by `(deadline, seq)` (a stable sort on a nearly sorted batch).
+//! - **Beyond the span.** A deadline that differs from `elapsed` above bit 35 has no level. It waits in
+//!   the overflow list; when `elapsed` enters the 19-hour window that holds the earliest of them, the list
+//!   is re-sorted into the levels. Such deadlines are rare, so the scan this takes does not matter.
+//! - **Already due.** A deadline at or before `elapsed` goes to the expired list and is handed out by the
+//!   next `poll`, whatever time that poll is for. Nothing is lost and nothing is early.
+//! - **Never early.** `poll(now)` hands out an entry only when `deadline <= now`.
+//! - **Handed out, not yet fired.** `poll` does not remove entries: it marks them due and returns their
+//!   keys. The executor fires them at the end of the turn, as asyncio runs its due timer handles after the
+//!   callbacks that were already ready; a `Sleep` dropped in between removes its entry, and its key then
+//!   finds nothing. That is how a dropped sleep never wakes anyone.
+//!
+//! # Examples
+//!
+//! ```
+//! use minimalist_async::time::wheel::Wheel;
+//!
+//! let mut wheel = Wheel::new();
+//! let late = wheel.insert(250_000, "late"); // 250 ms, on level 2
+//! let soon = wheel.insert(100, "soon"); // 100 µs, on level 1
+//! assert_eq!(wheel.next_deadline(), Some(100));
+//!
+//! let mut due = Vec::new();
+//! wheel.poll(99, &mut due);
+//! assert!(due.is_empty(), "nothing fires early");
+//! wheel.poll(1_000, &mut due);
+//! assert_eq!(due, [soon]);
+//! assert_eq!(wheel.remove(soon), Some("soon"));
+//! assert_eq!(wheel.next_deadline(), Some(250_000));
+//! assert_eq!(wheel.remove(late), Some("late"));
+//! assert!(wheel.is_empty());
+//! ```
+
+mod level;
+
+use crate::slab::{Key, Slab};
+use level::{Expiration, List, NIL};
+pub use level::{SLOT_BITS, SLOTS};
+use level::{Level, level_for, slot_for};
+
+/// Levels in the wheel. With 64 slots of 1 µs at the bottom, six levels span 2^36 µs ≈ 19.1 hours.
+pub const LEVELS: usize = 6;
+
+/// Microseconds the levels span; later deadlines wait in the overflow list.
+pub const SPAN: u64 = 1 << (SLOT_BITS as usize * LEVELS);
+
+/// Which 2^36 µs window `t` falls in: the bits above the top level.
+fn window(t: u64) -> u64 {
+    t >> (SLOT_BITS as usize * LEVELS)
+}
+
+/// Names one timer in a [`Wheel`]: returned by [`Wheel::insert`], used to [`Wheel::remove`] it.
+///
+/// A key stays valid until its entry is removed; after that it matches nothing, even when the slab
+/// reuses the entry's storage for a new timer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TimerKey(Key);
+
+/// Where an entry is linked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Place {
+    Level { level: u8, slot: u8 },
+    Overflow,
+    Expired,
+    /// Handed out by `poll`, in no list, waiting for the owner to remove it.
+    Due,
+}
+
+#[derive(Debug)]
+struct Entry<T> {
+    deadline: u64,
+    /// Arming order, the tie-break between equal deadlines.
+    seq: u64,
+    place: Place,
+    prev: u32,
+    next: u32,
+    value: T,
+}
+
+/// A hierarchical timer wheel holding a `T` per timer, with microsecond deadlines.
+///
+/// Generic on purpose: it knows nothing about tasks or wakers, so it can be tested (and read) on its
+/// own. The executor stores a [`std::task::Waker`] per timer. See the [module docs](self) for the
+/// structure, the numbers and the rules.
+#[derive(Debug)]
+pub struct Wheel<T> {
+    /// Every slot that starts at or before `elapsed` has been processed.
+    elapsed: u64,
+    levels: [Level; LEVELS],
+    overflow: List,
+    expired: List,
+    entries: Slab<Entry<T>>,
+    next_seq: u64,
+}
+
+impl<T> Default for Wheel<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> Wheel<T> {
+    /// An empty wheel standing at time 0.
+    pub fn new() -> Wheel<T> {
+        Wheel {
+            elapsed: 0,
+            levels: std::array::from_fn(Level::new),
+            overflow: List::EMPTY,
+            expired: List::EMPTY,
+            entries: Slab::default(),
+            next_seq: 0,
+        }
+    }
+
+    /// How many timers the wheel holds, due ones not yet removed included.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the wheel holds no timer.
+    pub fn is_empty(&self) -> bool {
+        self.entries.len() == 0
+    }
+
+    /// The time up to which the wheel has been polled, in microseconds.
+    pub fn elapsed(&self) -> u64 {
+        self.elapsed
+    }
+
+    /// Arms a timer due at `deadline` (µs) carrying `value`. O(1).
+    ///
+    /// ```
+    /// # use minimalist_async::time::wheel::Wheel;
+    /// let mut wheel = Wheel::new();
+    /// let key = wheel.insert(5, ());
+    /// assert!(wheel.contains(key));
+    /// ```
+    pub fn insert(&mut self, deadline: u64, value: T) -> TimerKey {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let key = self.entries.insert(Entry {
+            deadline,
+            seq,
+            place: Place::Due,
+            prev: NIL,
+            next: NIL,
+            value,
+        });
+        self.link(key.index);
+        TimerKey(key)
+    }
+
+    /// Whether the timer is still in the wheel (armed, or due and not yet removed).
+    pub fn contains(&self, key: TimerKey) -> bool {
+        self.entries.get(key.0).is_some()
+    }
+
+    /// The value of a timer still in the wheel, to update it (the executor swaps in a new waker).
+    pub fn get_mut(&mut self, key: TimerKey) -> Option<&mut T> {
+        self.entries.get_mut(key.0).map(|entry| &mut entry.value)
+    }
+
+    /// Takes a timer out, armed or due, and returns its value; `None` if it was removed already. This is
+    /// both *cancel* (the owner gave up) and the second half of *fire* (the owner took a due entry). O(1).
+    ///
+    /// ```
+    /// # use minimalist_async::time::wheel::Wheel;
+    /// let mut wheel = Wheel::new();
+    /// let key = wheel.insert(5, "x");
+    /// assert_eq!(wheel.remove(key), Some("x"));
+    /// assert_eq!(wheel.remove(key), None);
+    /// let mut due = Vec::new();
+    /// wheel.poll(10, &mut due);
+    /// assert!(due.is_empty(), "a removed timer never comes due");
+    /// ```
+    pub fn remove(&mut self, key: TimerKey) -> Option<T> {
+        self.entries.get(key.0)?;
+        self.unlink(key.0.index);
+        self.entries.remove(key.0).map(|entry| entry.value)
+    }
+
+    /// The earliest deadline among the armed timers (due ones excluded), exactly, in microseconds.
+    ///
+    /// Level 0 slots are one microsecond wide, so their start *is* the deadline; for a higher slot the
+    /// wheel looks at the entries of that one slot. Each entry is looked at this way at most once per
+    /// level before it cascades, so the cost stays O(1) per timer. A virtual clock jumps straight to this
+    /// value; the real clock sleeps until it.
+    pub fn next_deadline(&self) -> Option<u64> {
+        let mut best = self.min_deadline(self.expired);
+        for level in &self.levels {
+            let Some(exp) = level.next_expiration(self.elapsed) else {
+                continue;
+            };
+            if best.is_some_and(|best| best <= exp.deadline) {
+                continue;
+            }
+            let earliest = if exp.level == 0 {
+                exp.deadline
+            } else {
+                self.min_deadline(*level.list(exp.slot))
+                    .expect("an occupied slot has entries")
+            };
+            best = Some(best.map_or(earliest, |best| best.min(earliest)));
+        }
+        if best.is_none() {
+            best = self.min_deadline(self.overflow);
+        }
+        best
+    }
+
+    /// Advances the wheel to `now` (µs) and appends the keys of every timer due by then to `due`, sorted
+    /// by deadline and, for equal deadlines, by arming order.
+    ///
+    /// The entries stay in the wheel, marked due, until [`Wheel::remove`] takes them: the caller decides
+    /// when a due timer actually fires. `now` earlier than [`Wheel::elapsed`] is treated as `elapsed`.
+    pub fn poll(&mut self, now: u64, due: &mut Vec<TimerKey>) {
+        let first_new = due.len();
+        let now = now.max(self.elapsed);
+        loop {
+            self.take_expired(due);
+            if let Some(exp) = self.next_expiration()
+                && exp.deadline <= now
+            {
+                self.process(exp, now, due);
+                continue;
+            }
+            if !self.overflow.is_empty() && window(now) != window(self.elapsed) {
+                self.enter_window_of(now);
+                continue;
+            }
+            break;
+        }
+        self.elapsed = now;
+        let entries = &self.entries;
+        due[first_new..].sort_by_key(|key| {
+            let entry = entries.get(key.0).expect("due entries stay until removed");
+            (entry.deadline, entry.seq)
+        });
+    }
+
+    fn iter_list(&self, list: List) -> impl Iterator<Item = &Entry<T>> + '_ {
+        let mut index = list.head;
+        std::iter::from_fn(move || {
+            if index == NIL {
+                return None;
+            }
+            let entry = self
+                .entries
+                .get(self.entries.key_at(index))
+                .expect("linked entries are occupied");
+            index = entry.next;
+            Some(entry)
+        })
+    }
+
+    fn min_deadline(&self, list: List) -> Option<u64> {
+        self.iter_list(list).map(|entry| entry.deadline).min()
+    }
+
+    /// The earliest occupied slot over all levels.
+    fn next_expiration(&self) -> Option<Expiration> {
+        self.levels
+            .iter()
+            .filter_map(|level| level.next_expiration(self.elapsed))
+            .min_by_key(|exp| exp.deadline)
+    }
+
+    /// Handles one slot whose start has come: due entries are handed out, the rest move down a level.
+    fn process(&mut self, exp: Expiration, now: u64, due: &mut Vec<TimerKey>) {
+        debug_assert!(
+            exp.deadline >= self.elapsed,
+            "slot {exp:?} starts before elapsed {}",
+            self.elapsed
+        );
+        // The whole list is detached before any entry is re-linked: a cascaded entry may land in a
+        // level-0 slot that this loop would otherwise walk into.
+        self.elapsed = exp.deadline;
+        let list = self.levels[exp.level].take(exp.slot);
+        self.drain(list, |wheel, index| {
+            if wheel.entries.at_mut(index).deadline <= now {
+                wheel.entries.at_mut(index).place = Place::Due;
+                due.push(TimerKey(wheel.entries.key_at(index)));
+            } else {
+                wheel.link(index);
+            }
+        });
+    }
+
+    /// Moves `elapsed` to the start of the 2^36 µs window that holds the earliest overflow deadline (or
+    /// `now`, if that comes first) and re-sorts the overflow list from there. Every level is empty at this
+    /// point: all their entries were due before the window ends, and `poll` has handed them out.
+    fn enter_window_of(&mut self, now: u64) {
+        let earliest = self
+            .min_deadline(self.overflow)
+            .expect("overflow is not empty");
+        let target = now.min(earliest);
+        self.elapsed = self.elapsed.max(target & !(SPAN - 1));
+        let list = std::mem::replace(&mut self.overflow, List::EMPTY);
+        self.drain(list, |wheel, index| wheel.link(index));
+    }
+
+    fn take_expired(&mut self, due: &mut Vec<TimerKey>) {
+        let list = std::mem::replace(&mut self.expired, List::EMPTY);
+        self.drain(list, |wheel, index| {
+            wheel.entries.at_mut(index).place = Place::Due;
+            due.push(TimerKey(wheel.entries.key_at(index)));
+        });
+    }
+
+    /// Walks a detached list, unlinking each entry before handing it to `f`.
+    fn drain(&mut self, list: List, mut f: impl FnMut(&mut Self, u32)) {
+        let mut index = list.head;
+        while index != NIL {
+            let entry = self.entries.at_mut(index);
+            let next = entry.next;
+            entry.prev = NIL;
+            entry.next = NIL;
+            f(self, index);
+            index = next;
+        }
+    }
+
+    /// Appends entry `index` to the list its deadline belongs to, given `elapsed`.
+    fn link(&mut self, index: u32) {
+        let deadline = self.entries.at_mut(index).deadline;
+        let place = if deadline <= self.elapsed {
+            Place::Expired
+        } else {
+            match level_for(self.elapsed, deadline) {
+                level if level < LEVELS => Place::Level {
+                    level: level as u8,
+                    slot: slot_for(deadline, level) as u8,
+                },
+                _ => Place::Overflow,
+            }
+        };
+        let list = self.list_mut(place).expect("placed in a list");
+        let old_tail = list.tail;
+        list.tail = index;
+        if old_tail == NIL {
+            list.head = index;
+        }
+        if old_tail != NIL {
+            self.entries.at_mut(old_tail).next = index;
+        }
+        let entry = self.entries.at_mut(index);
+        entry.prev = old_tail;
+        entry.next = NIL;
+        entry.place = place;
+        self.sync_occupied(place);
+    }
+
+    /// Takes entry `index` out of whatever list holds it.
+    fn unlink(&mut self, index: u32) {
+        let entry = self.entries.at_mut(index);
+        let (prev, next, place) = (entry.prev, entry.next, entry.place);
+        entry.prev = NIL;
+        entry.next = NIL;
+        if prev != NIL {
+            self.entries.at_mut(prev).next = next;
+        }
+        if next != NIL {
+            self.entries.at_mut(next).prev = prev;
+        }
+        let Some(list) = self.list_mut(place) else {
+            return;
+        };
+        if list.head == index {
+            list.head = next;
+        }
+        if list.tail == index {
+            list.tail = prev;
+        }
+        self.sync_occupied(place);
+    }
+
+    fn list_mut(&mut self, place: Place) -> Option<&mut List> {
+        match place {
+            Place::Level { level, slot } => Some(self.levels[level as usize].list_mut(slot as usize)),
+            Place::Overflow => Some(&mut self.overflow),
+            Place::Expired => Some(&mut self.expired),
+            Place::Due => None,
+        }
+    }
+
+    fn sync_occupied(&mut self, place: Place) {
+        if let Place::Level { level, slot } = place {
+            self.levels[level as usize].sync_occupied(slot as usize);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! `yield_now`: give the other ready tasks a turn.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// Lets every task that is already ready run before this one continues: asyncio's `await asyncio.sleep(0)`.
+///
+/// The first poll wakes its own task and returns `Pending`. The wake puts the task at the back of the
+/// ready queue, so it runs again on the next turn, after everything queued before it.
+///
+/// ```
+/// use std::cell::RefCell;
+/// use std::rc::Rc;
+/// use minimalist_async::{Executor, spawn, yield_now};
+///
+/// let log = Rc::new(RefCell::new(Vec::new()));
+/// let mut executor = Executor::with_virtual_time();
+/// executor.block_on({
+///     let log = log.clone();
+///     async move {
+///         let other = spawn({
+///             let log = log.clone();
+///             async move { log.borrow_mut().push("other task") }
+///         });
+///         log.borrow_mut().push("main, before yield");
+///         yield_now().await;
+///         log.borrow_mut().push("main, after yield");
+///         other.await.unwrap();
+///     }
+/// });
+/// assert_eq!(*log.borrow(), ["main, before yield", "other task", "main, after yield"]);
+/// ```
+pub fn yield_now() -> YieldNow {
+    YieldNow { yielded: false }
+}
+
+/// The future returned by [`yield_now`].
+#[derive(Debug)]
+#[must_use = "futures do nothing unless you `.await` them"]
+pub struct YieldNow {
+    yielded: bool,
+}
+
+impl Future for YieldNow {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.yielded {
+            return Poll::Ready(());
+        }
+        self.yielded = true;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}

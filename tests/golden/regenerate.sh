@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Regenerate every golden transcript from the reference program (CPython's asyncio).
+#
+#   tests/golden/regenerate.sh [PATH_TO_tutorial_demos.py]
+#
+# The default reference is ../shared/reference/tutorial_demos.py, relative to the repo root. Each line of
+# tests/golden/cases.txt (MODE SEED TAGS LIKELIHOOD FILE) becomes one run whose stdout is written to FILE.
+# The runs mostly sleep (100 ms per round on the real clock), so they all run at once.
+#
+# Nothing is replaced unless every run succeeds: the transcripts are written to a scratch directory first and
+# moved into place at the end.
+set -euo pipefail
+
+die() {
+    printf 'regenerate.sh: %s\n' "$*" >&2
+    exit 1
+}
+
+here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd -- "$here/../.." && pwd)
+reference=${1:-$root/../shared/reference/tutorial_demos.py}
+manifest=$here/cases.txt
+
+command -v python3 >/dev/null 2>&1 || die "python3 not found on PATH; the transcripts come from CPython"
+[ -f "$reference" ] || die "reference program not found: $reference (pass its path as the first argument)"
+[ -f "$manifest" ] || die "manifest not found: $manifest"
+
+scratch=$(mktemp -d)
+trap 'rm -rf -- "$scratch"' EXIT
+
+started=$(date +%s.%N)
+files=()
+pids=()
+commands=()
+declare -A seen=()
+line_number=0
+while IFS= read -r line || [ -n "$line" ]; do
+    line_number=$((line_number + 1))
+    # Skip blank lines and comments.
+    [[ "$line" =~ ^[[:space:]]*(#|$) ]] && continue
+    read -r mode seed tags likelihood file extra <<<"$line"
+    [ -n "${file:-}" ] && [ -z "${extra:-}" ] ||
+        die "cases.txt:$line_number: want 5 fields (MODE SEED TAGS LIKELIHOOD FILE), got: $line"
+    [ "$mode" = await ] || [ "$mode" = callback ] ||
+        die "cases.txt:$line_number: MODE must be await or callback, got: $mode"
+    [[ "$file" == *.txt && "$file" != */* && "$file" != cases.txt ]] ||
+        die "cases.txt:$line_number: FILE must be a plain *.txt name other than cases.txt, got: $file"
+    [ -z "${seen[$file]:-}" ] || die "cases.txt:$line_number: $file is already produced by line ${seen[$file]}"
+    seen[$file]=$line_number
+
+    # The --flag=value form keeps argparse from reading a negative seed as an option.
+    args=("$mode" "--seed=$seed" "--tasks=$tags" "--likelihood=$likelihood")
+    python3 "$reference" "${args[@]}" >"$scratch/$file" 2>"$scratch/$file.stderr" &
+    pids+=("$!")
+    files+=("$file")
+    commands+=("python3 $reference ${args[*]}")
+done <"$manifest"
+
+[ "${#files[@]}" -gt 0 ] || die "cases.txt lists no cases"
+
+failed=0
+for i in "${!pids[@]}"; do
+    file=${files[$i]}
+    problem=
+    if ! wait "${pids[$i]}"; then
+        problem="exited with an error"
+    # The reference prints an unexpected exception to stdout and exits 0, so also check the shape: the
+    # tutorial always starts with this line and ends with a result line.
+    elif [ "$(head -n 1 "$scratch/$file")" != "Awaiting results..." ] ||
+        [[ "$(tail -n 1 "$scratch/$file")" != "The result of task="* ]]; then
+        problem="printed something other than a tutorial transcript"
+    fi
+    if [ -n "$problem" ]; then
+        failed=$((failed + 1))
+        {
+            printf 'regenerate.sh: FAILED %s: %s\n  command: %s\n' "$file" "$problem" "${commands[$i]}"
+            sed 's/^/  stdout: /' "$scratch/$file" | head -n 5
+            sed 's/^/  stderr: /' "$scratch/$file.stderr"
+        } >&2
+    fi
+done
+[ "$failed" -eq 0 ] || die "$failed of ${#files[@]} runs failed; no transcript was changed"
+
+for file in "${files[@]}"; do
+    mv -- "$scratch/$file" "$here/$file"
+done
+
+# A transcript that no line of the manifest produces would never be tested; say so.
+for path in "$here"/*.txt; do
+    name=$(basename -- "$path")
+    [ "$name" = cases.txt ] || [ -n "${seen[$name]:-}" ] ||
+        printf 'regenerate.sh: warning: %s is not in cases.txt (delete it?)\n' "$name" >&2
+done
+
+elapsed=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+printf 'regenerate.sh: wrote %d transcripts in %s s (reference: %s)\n' "${#files[@]}" "$elapsed" "$reference"
