@@ -25,7 +25,10 @@ async fn async_main(tutorial: Tutorial, tags: Vec<String>, likelihood: Likelihoo
     tutorial.print("Awaiting results...");
     for (tag, task) in tags.iter().zip(tasks) {
         match task.await {
-            Ok(result) => tutorial.print(&format!("The result of task={tag} was {}.", PyFloat(result))),
+            Ok(result) => tutorial.print(&format!(
+                "The result of task={tag} was {}.",
+                PyFloat(result)
+            )),
             // The tutorial's main() prints the exception that escapes asyncio.run and stops.
             Err(error) => {
                 tutorial.print(&error.to_string());

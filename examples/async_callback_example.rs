@@ -15,7 +15,10 @@ use minimalist_async::{JoinError, JoinHandle, spawn};
 /// which is what `functools.partial(handle_return_callback, tag)` does in Python.
 fn handle_return_callback(tutorial: &Tutorial, tag: &str, result: &Result<f64, JoinError>) {
     match result {
-        Ok(value) => tutorial.print(&format!("The result of task={tag} was {}.", PyFloat(*value))),
+        Ok(value) => tutorial.print(&format!(
+            "The result of task={tag} was {}.",
+            PyFloat(*value)
+        )),
         Err(_) => tutorial.print(&format!("Problem with task={tag}.")),
     }
 }

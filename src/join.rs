@@ -100,7 +100,10 @@ impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JoinError")
             .field("task", &self.task)
-            .field("panic", &self.panic_message().unwrap_or("<non-string payload>"))
+            .field(
+                "panic",
+                &self.panic_message().unwrap_or("<non-string payload>"),
+            )
             .finish()
     }
 }
@@ -304,7 +307,10 @@ impl<T: 'static> JoinHandle<T> {
                 self.cell.task
             ),
         };
-        self.cell.callbacks.borrow_mut().push_back(Box::new(callback));
+        self.cell
+            .callbacks
+            .borrow_mut()
+            .push_back(Box::new(callback));
         if stage_done {
             match self.handle.upgrade() {
                 Some(handle) => handle.queue_callback(self.cell.clone()),
@@ -337,7 +343,10 @@ impl<T: 'static> Future for JoinHandle<T> {
                 }
                 Poll::Pending
             }
-            Outcome::Taken => panic!("{} JoinHandle polled after it returned its result", cell.task),
+            Outcome::Taken => panic!(
+                "{} JoinHandle polled after it returned its result",
+                cell.task
+            ),
         }
     }
 }

@@ -18,9 +18,15 @@ pub(crate) struct Key {
 
 #[derive(Debug)]
 enum Slot<T> {
-    Occupied { generation: u32, value: T },
+    Occupied {
+        generation: u32,
+        value: T,
+    },
     /// `next_free` links the vacant slots into a stack; `u32::MAX` ends it.
-    Vacant { generation: u32, next_free: u32 },
+    Vacant {
+        generation: u32,
+        next_free: u32,
+    },
 }
 
 /// A table of `T` with stable, generation-checked keys.
@@ -50,7 +56,8 @@ impl<T> Slab<T> {
                 generation: *generation,
             },
             _ => Key {
-                index: u32::try_from(self.slots.len()).expect("a slab holds at most u32::MAX values"),
+                index: u32::try_from(self.slots.len())
+                    .expect("a slab holds at most u32::MAX values"),
                 generation: 0,
             },
         }

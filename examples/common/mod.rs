@@ -57,7 +57,9 @@ fn parse_tags(text: &str) -> Result<Tags, String> {
     }
     for (i, tag) in tags.iter().enumerate() {
         if tags[..i].contains(tag) {
-            return Err(format!("tag '{tag}' appears twice; tags name tasks and must be unique"));
+            return Err(format!(
+                "tag '{tag}' appears twice; tags name tasks and must be unique"
+            ));
         }
     }
     Ok(Tags(tags))
@@ -67,13 +69,21 @@ fn parse_tags(text: &str) -> Result<Tags, String> {
 fn parse_args() -> Args {
     match Args::try_parse() {
         Ok(args) => args,
-        Err(error) if matches!(error.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+        Err(error)
+            if matches!(
+                error.kind(),
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+            ) =>
+        {
             let _ = error.print();
             std::process::exit(0);
         }
         Err(error) => {
             let text = error.to_string();
-            eprintln!("{}", text.lines().next().unwrap_or("error: invalid arguments"));
+            eprintln!(
+                "{}",
+                text.lines().next().unwrap_or("error: invalid arguments")
+            );
             std::process::exit(2);
         }
     }
@@ -106,7 +116,9 @@ where
         seed
     });
     let Some(rng) = TutorialRng::new(kind, &seed) else {
-        eprintln!("error: --rng std takes seeds below 2^256 in absolute value; --rng python takes any");
+        eprintln!(
+            "error: --rng std takes seeds below 2^256 in absolute value; --rng python takes any"
+        );
         std::process::exit(2);
     };
     let tutorial = Tutorial::new(rng, Stdout);

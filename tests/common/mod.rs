@@ -59,3 +59,12 @@ impl Drop for DropCounter {
         *self.0.borrow_mut() += 1;
     }
 }
+
+/// The text of a caught panic (`panic!` makes a `&str` or a `String`).
+pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
+}

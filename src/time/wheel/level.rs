@@ -191,7 +191,10 @@ mod tests {
                     let elapsed = base + elapsed_slot as u64 * slot_range(level);
                     let exp = l.next_expiration(elapsed).unwrap();
                     assert_eq!(exp.slot, occupied_slot);
-                    assert_eq!(exp.deadline, base + occupied_slot as u64 * slot_range(level));
+                    assert_eq!(
+                        exp.deadline,
+                        base + occupied_slot as u64 * slot_range(level)
+                    );
                 }
             }
         }

@@ -41,10 +41,15 @@
 //!
 //! # The subtle cases
 //!
-//! - **Ties.** Two timers with the same deadline must fire in the order they were armed, but cascading
-//!   can reorder them: one armed early sits on a high level and is appended to the level-0 slot *after*
-//!   one armed later, straight into level 0. So every entry carries a sequence number, and each batch
-//!   that `poll` hands out is sorted by `(deadline, seq)` (a stable sort on a nearly sorted batch).
+//! - **Ties.** Timers with equal deadlines must fire in the order they were armed. The structure keeps
+//!   that order by itself: `poll` runs before anything is armed at a given time, so when a second timer
+//!   with the same deadline is armed, the first has already cascaded as far down as time allows, and
+//!   both compute the same level and slot: the second is appended behind the first, and cascading walks
+//!   lists front to back. Every entry still carries a sequence number, because of the next case.
+//! - **Several deadlines in one poll.** When the clock jumps past many deadlines at once (the real
+//!   clock after a long poll), a higher slot's entries are handed out in list order, not deadline order.
+//!   So each batch `poll` hands out is sorted by `(deadline, seq)`: a stable sort of a nearly sorted
+//!   batch, cheap.
 //! - **Beyond the span.** A deadline that differs from `elapsed` above bit 35 has no level. It waits in
 //!   the overflow list; when `elapsed` enters the 19-hour window that holds the earliest of them, the list
 //!   is re-sorted into the levels. Such deadlines are rare, so the scan this takes does not matter.
@@ -81,8 +86,8 @@ mod level;
 
 use crate::slab::{Key, Slab};
 use level::{Expiration, List, NIL};
-pub use level::{SLOT_BITS, SLOTS};
 use level::{Level, level_for, slot_for};
+pub use level::{SLOT_BITS, SLOTS};
 
 /// Levels in the wheel. With 64 slots of 1 µs at the bottom, six levels span 2^36 µs ≈ 19.1 hours.
 pub const LEVELS: usize = 6;
@@ -105,7 +110,10 @@ pub struct TimerKey(Key);
 /// Where an entry is linked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Place {
-    Level { level: u8, slot: u8 },
+    Level {
+        level: u8,
+        slot: u8,
+    },
     Overflow,
     Expired,
     /// Handed out by `poll`, in no list, waiting for the owner to remove it.
@@ -422,7 +430,9 @@ impl<T> Wheel<T> {
 
     fn list_mut(&mut self, place: Place) -> Option<&mut List> {
         match place {
-            Place::Level { level, slot } => Some(self.levels[level as usize].list_mut(slot as usize)),
+            Place::Level { level, slot } => {
+                Some(self.levels[level as usize].list_mut(slot as usize))
+            }
             Place::Overflow => Some(&mut self.overflow),
             Place::Expired => Some(&mut self.expired),
             Place::Due => None,

@@ -1,0 +1,183 @@
+//! Timers through the executor: ties in arming order also across wheel levels, far deadlines,
+//! dropped sleeps, nothing early.
+
+mod common;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use common::{Log, count_polls};
+use minimalist_async::time::now;
+use minimalist_async::{Executor, sleep, spawn};
+
+/// Two sleeps with the same deadline fire in the order they were armed, even when the first sits on
+/// a high level of the wheel (armed long before) and the second goes straight to a low one (armed just
+/// before the deadline). For each gap, `early` arms at 0 and `late` arms `gap` µs before the deadline.
+///
+/// ```text
+/// 0 ──────────────── early: sleep(D) ──────────────────────────────► D
+///                    late:  sleep(D − gap) then sleep(gap) ─────────► D
+/// ```
+#[test]
+fn equal_deadlines_fire_in_arming_order_across_levels() {
+    const D: u64 = 1_000_000; // 1 s, on level 3
+    for gap in [1, 2, 63, 64, 65, 100, 4_095, 4_096, 4_097, 250_000, 999_999] {
+        let log = Log::default();
+        let mut executor = Executor::with_virtual_time();
+        executor.block_on({
+            let log = log.clone();
+            async move {
+                let early_log = log.clone();
+                let early = spawn(async move {
+                    sleep(Duration::from_micros(D)).await;
+                    early_log.push(format!("early at {:?}", now()));
+                });
+                let late_log = log.clone();
+                let late = spawn(async move {
+                    sleep(Duration::from_micros(D - gap)).await;
+                    sleep(Duration::from_micros(gap)).await;
+                    late_log.push(format!("late at {:?}", now()));
+                });
+                early.await.unwrap();
+                late.await.unwrap();
+            }
+        });
+        assert_eq!(log.entries(), ["early at 1s", "late at 1s"], "gap {gap} µs");
+    }
+}
+
+/// Deadlines beyond the wheel's 19-hour span wait in its overflow list and still fire, on time.
+#[test]
+fn far_future_deadlines_fire_exactly_on_time() {
+    for secs in [
+        19 * 3600,             // just under the span
+        20 * 3600,             // just over
+        30 * 24 * 3600,        // a month
+        100 * 365 * 24 * 3600, // a century
+    ] {
+        let mut executor = Executor::with_virtual_time();
+        let woke = executor.block_on(async move {
+            sleep(Duration::from_secs(secs)).await;
+            now()
+        });
+        assert_eq!(woke, Duration::from_secs(secs));
+        assert_eq!(executor.armed_timers(), 0);
+    }
+}
+
+/// Sleeps that cross the wheel's 2^36 µs window boundaries, mixed with far ones, fire in deadline
+/// order at their exact deadlines.
+#[test]
+fn deadlines_across_window_boundaries_fire_in_order() {
+    const WINDOW: u64 = 1 << 36;
+    let log = Log::default();
+    let mut executor = Executor::with_virtual_time();
+    executor.block_on({
+        let log = log.clone();
+        async move {
+            sleep(Duration::from_micros(WINDOW - 5)).await;
+            let tasks: Vec<_> = [10u64, 3, WINDOW + 7, 2 * WINDOW, 4]
+                .into_iter()
+                .map(|d| {
+                    let log = log.clone();
+                    spawn(async move {
+                        sleep(Duration::from_micros(d)).await;
+                        log.push(format!("{}", now().as_micros()));
+                    })
+                })
+                .collect();
+            for task in tasks {
+                task.await.unwrap();
+            }
+        }
+    });
+    let w = 1u128 << 36;
+    let expected: Vec<String> = [w - 2, w - 1, w + 5, 2 * w + 2, 3 * w - 5]
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+    assert_eq!(log.entries(), expected);
+}
+
+/// A zero sleep is a single yield, as `asyncio.sleep(0)` is: no timer, no time passes.
+#[test]
+fn zero_sleep_yields_once_and_arms_no_timer() {
+    let mut executor = Executor::with_virtual_time();
+    let (future, polls) = count_polls(async { sleep(Duration::ZERO).await });
+    executor.block_on(async move {
+        let task = spawn(future);
+        task.await.unwrap();
+    });
+    assert_eq!(*polls.borrow(), 2);
+    assert_eq!(executor.now(), Duration::ZERO);
+    assert_eq!(executor.armed_timers(), 0);
+}
+
+/// `Duration::MAX` overflows the clock: like `asyncio.sleep(math.inf)` it never completes.
+#[test]
+fn sleep_duration_max_never_completes() {
+    let mut executor = Executor::with_virtual_time();
+    let forever = executor.spawn(async { sleep(Duration::MAX).await });
+    executor.block_on(async { sleep(Duration::from_secs(3600)).await });
+    assert!(!forever.is_finished());
+}
+
+/// A future that polls a sleep once (arming it) and then drops it, before waiting on a longer one.
+struct ArmThenDrop;
+
+impl Future for ArmThenDrop {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let mut short = Box::pin(sleep(Duration::from_millis(100)));
+        assert!(short.as_mut().poll(cx).is_pending());
+        drop(short);
+        Poll::Ready(())
+    }
+}
+
+/// A dropped sleep wakes nobody and leaves no entry in the wheel: the task is polled exactly for the
+/// sleep it still waits on.
+#[test]
+fn dropped_sleep_never_wakes_and_leaves_no_entry() {
+    let mut executor = Executor::with_virtual_time();
+    let (future, polls) = count_polls(async {
+        ArmThenDrop.await;
+        assert_eq!(minimalist_async::time::now(), Duration::ZERO);
+        sleep(Duration::from_millis(500)).await;
+    });
+    let task = executor.spawn(future);
+    executor.step();
+    assert_eq!(executor.armed_timers(), 1, "only the 500 ms sleep is armed");
+    executor.block_on(task).unwrap();
+    assert_eq!(*polls.borrow(), 2, "no extra poll at 100 ms");
+    assert_eq!(executor.now(), Duration::from_millis(500));
+    assert_eq!(executor.armed_timers(), 0);
+}
+
+/// No timer fires before its deadline: each task records when it woke against when it asked to.
+#[test]
+fn no_timer_ever_fires_early() {
+    let mut executor = Executor::with_virtual_time();
+    let late_by = executor.block_on(async {
+        let tasks: Vec<_> = (0..500u64)
+            .map(|i| {
+                // A spread of durations across all levels, some equal.
+                let d = Duration::from_micros((i * 7919) % 5_000_000 + 1);
+                spawn(async move {
+                    let start = now();
+                    sleep(d).await;
+                    now() - start - d
+                })
+            })
+            .collect();
+        let mut late_by = Vec::new();
+        for task in tasks {
+            late_by.push(task.await.unwrap());
+        }
+        late_by
+    });
+    // Subtracting would have panicked on an early wake; on virtual time they are exactly on time.
+    assert!(late_by.iter().all(|d| d.is_zero()), "{late_by:?}");
+}

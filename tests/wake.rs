@@ -1,0 +1,111 @@
+//! Wakers: usable from any thread, coalesced, harmless once the task is gone.
+
+mod common;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+use std::thread;
+use std::time::Duration;
+
+use common::count_polls;
+use minimalist_async::{Executor, Step};
+
+/// Pending until `done` is set; hands its waker to whoever holds `slot`.
+struct WaitForFlag {
+    slot: Arc<Mutex<(bool, Option<Waker>)>>,
+}
+
+impl Future for WaitForFlag {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let mut slot = self.slot.lock().unwrap();
+        if slot.0 {
+            return Poll::Ready(());
+        }
+        slot.1 = Some(cx.waker().clone());
+        Poll::Pending
+    }
+}
+
+/// Another thread wakes the task; the idle executor, blocked on the ready queue, picks it up.
+#[test]
+fn wake_from_another_thread_resumes_the_task() {
+    for mut executor in [Executor::with_virtual_time(), Executor::new()] {
+        let slot = Arc::new(Mutex::new((false, None::<Waker>)));
+        let remote = slot.clone();
+        let waker_thread = thread::spawn(move || {
+            loop {
+                let mut guard = remote.lock().unwrap();
+                if let Some(waker) = guard.1.take() {
+                    guard.0 = true;
+                    drop(guard);
+                    waker.wake();
+                    return;
+                }
+                drop(guard);
+                thread::sleep(Duration::from_millis(1));
+            }
+        });
+        let task = executor.spawn(WaitForFlag { slot });
+        executor.block_on(task).unwrap();
+        waker_thread.join().unwrap();
+    }
+}
+
+/// Woken a hundred times before it runs again, the task is polled once.
+#[test]
+fn many_wakes_before_a_poll_coalesce_into_one_poll() {
+    let mut executor = Executor::with_virtual_time();
+    let mut woken = false;
+    let (future, polls) = count_polls(std::future::poll_fn(move |cx| {
+        if woken {
+            return Poll::Ready(());
+        }
+        woken = true;
+        for _ in 0..100 {
+            cx.waker().wake_by_ref();
+        }
+        Poll::Pending
+    }));
+    let _ = executor.spawn(future);
+    while executor.step() != Step::Idle {}
+    assert_eq!(*polls.borrow(), 2);
+}
+
+/// A wake for a task that already finished finds nothing and polls nothing.
+#[test]
+fn wake_after_the_task_finished_is_harmless() {
+    let mut executor = Executor::with_virtual_time();
+    let kept: Arc<Mutex<Option<Waker>>> = Arc::default();
+    let keep = kept.clone();
+    let task = executor.spawn(std::future::poll_fn(move |cx| {
+        *keep.lock().unwrap() = Some(cx.waker().clone());
+        Poll::Ready(())
+    }));
+    assert!(matches!(
+        executor.step(),
+        Step::Polled { finished: true, .. }
+    ));
+    assert!(task.is_finished());
+    kept.lock().unwrap().take().unwrap().wake();
+    assert_eq!(executor.step(), Step::Idle, "the stale wake was skipped");
+}
+
+/// A waker that outlives its executor does nothing when woken.
+#[test]
+fn wake_after_the_executor_is_gone_is_harmless() {
+    let kept: Arc<Mutex<Option<Waker>>> = Arc::default();
+    {
+        let mut executor = Executor::with_virtual_time();
+        let keep = kept.clone();
+        let _ = executor.spawn(std::future::poll_fn(move |cx| {
+            *keep.lock().unwrap() = Some(cx.waker().clone());
+            Poll::<()>::Pending
+        }));
+        executor.step();
+    }
+    let waker = kept.lock().unwrap().take().unwrap();
+    thread::spawn(move || waker.wake()).join().unwrap();
+}
