@@ -1,7 +1,7 @@
 //! The handle: what code running inside the executor can reach, and how it finds it.
 //!
 //! A task calls `spawn`, `sleep` or `JoinHandle::add_done_callback` without being passed the executor:
-//! those functions look in the thread-local `CURRENT`, which [`enter`] fills while the executor is
+//! those functions look in the thread-local `CURRENT`, which `enter` fills while the executor is
 //! running. This is the same design as tokio's runtime context and asyncio's "running loop".
 //!
 //! The handle owns the shared tables (tasks, queued callbacks, timers) behind `RefCell`s. The executor is

@@ -1,13 +1,13 @@
 //! The join handle: a spawned task's result, its done-callbacks, and the error a panic turns into.
 //!
-//! Each task has one [`JoinCell`], shared (`Rc`) by the task, its [`JoinHandle`] and any done-callbacks
+//! Each task has one `JoinCell`, shared (`Rc`) by the task, its [`JoinHandle`] and any done-callbacks
 //! waiting in the ready queue. It moves through three stages:
 //!
 //! ```text
 //! Running ──task returns or panics──► Done(result) ──the handle's .await takes it──► Taken
 //! ```
 //!
-//! When the task ends, the executor calls [`Completion::notify`]: every callback registered so far is
+//! When the task ends, the executor calls `Completion::notify`: every callback registered so far is
 //! queued, one ready-queue entry each, in registration order, and the task awaiting the handle (if any)
 //! is woken, behind them. Nothing runs inside the step that finished the task: this is asyncio's
 //! `Future.set_result` → `call_soon(callback)` for each callback.

@@ -43,17 +43,17 @@
 //!
 //! # Layout
 //!
-//! - [`task`]: `TaskId` and the stored task (boxed future, waker, result cell).
-//! - [`clock`]: real or virtual time, read once per turn.
-//! - [`time::wheel`]: the hierarchical timer wheel (levels, slots, cascading, ties).
-//! - [`queue`]: the ready queue, and where a turn begins and ends.
-//! - [`waker`]: the waker that puts a task back on the queue, once.
-//! - [`handle`]: what running code can reach (the thread-local current executor).
-//! - [`join`]: `JoinHandle`, `JoinError`, done-callbacks.
-//! - [`time`]: `sleep`.
-//! - [`yield_now`](mod@yield_now): `yield_now`.
-//! - [`executor`]: `Executor`, its turns, `step`, `block_on`, `spawn`.
-//! - [`demo`]: the tutorial's retry future, a CPython-compatible RNG and float printing.
+//! - [`task`] — `TaskId` and the stored task (boxed future, waker, result cell).
+//! - [`clock`] — real or virtual time, read once per turn.
+//! - [`time::wheel`] — the hierarchical timer wheel (levels, slots, cascading, ties).
+//! - [`queue`] — the ready queue, and where a turn begins and ends.
+//! - [`waker`] — the waker that puts a task back on the queue, once.
+//! - [`handle`] — what running code can reach (the thread-local current executor).
+//! - [`join`] — `JoinHandle`, `JoinError`, done-callbacks.
+//! - [`time`] — `sleep`.
+//! - [`yield_now`](mod@yield_now) — `yield_now`.
+//! - [`executor`] — `Executor`, its turns, `step`, `block_on`, `spawn`.
+//! - [`demo`] — the tutorial's retry future, a CPython-compatible RNG and float printing.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations, rust_2018_idioms)]

@@ -1,4 +1,4 @@
-//! The ready queue: a crossbeam channel of [`Runnable`]s, and where a turn begins and ends.
+//! The ready queue: a crossbeam channel of `Runnable`s, and where a turn begins and ends.
 //!
 //! Everything that is ready to run waits here in one FIFO: tasks that were woken or spawned, the
 //! `block_on` future, and queued callbacks. One queue for all of them is what keeps asyncio's order: a
@@ -9,7 +9,7 @@
 //! from any thread. The sending half of an unbounded crossbeam channel is cheap to clone into every waker
 //! and safe to use from anywhere; the receiving half stays with the executor.
 //!
-//! A *turn* is fixed when it starts: the executor reads [`ReadyQueue::len`] and runs exactly that many
+//! A *turn* is fixed when it starts: the executor reads `ReadyQueue::len` and runs exactly that many
 //! items. Anything pushed meanwhile (a wake, a spawn, a callback) lands behind them and waits for the next
 //! turn, so a task that keeps waking itself cannot starve the others.
 

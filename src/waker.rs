@@ -1,6 +1,6 @@
 //! The waker: how a pending future asks to be polled again.
 //!
-//! Each task gets one [`TaskWaker`] at spawn, shared through an `Arc` (that is what
+//! Each task gets one `TaskWaker` at spawn, shared through an `Arc` (that is what
 //! [`std::task::Wake`] turns into a [`std::task::Waker`], no unsafe vtable needed). Waking is one flag swap
 //! and, only if the flag was clear, one channel send:
 //!

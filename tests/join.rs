@@ -105,13 +105,15 @@ fn block_on_runs_one_more_turn_after_main_returns() {
         let log = log.clone();
         async move {
             let inner = log.clone();
-            spawn(async move {
+            // In a Vec, so that main returns the handle rather than awaiting it.
+            vec![spawn(async move {
                 inner.push("first step");
                 sleep(Duration::from_secs(1)).await;
                 inner.push("never reached inside block_on");
-            })
+            })]
         }
     });
+    let task = &task[0];
     assert_eq!(log.entries(), ["first step"]);
     assert!(!task.is_finished());
     assert_eq!(executor.pending_tasks(), 1);

@@ -88,7 +88,7 @@ fn task_ids_count_the_main_future_as_task_1() {
 #[test]
 fn spawn_outside_an_executor_panics_with_a_hint() {
     let panic = catch_unwind(|| {
-        let _ = spawn(async {});
+        drop(spawn(async {}));
     })
     .unwrap_err();
     let message = common::panic_text(&*panic);

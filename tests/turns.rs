@@ -17,12 +17,12 @@ fn yielding_tasks_interleave_turn_by_turn() {
     let mut executor = Executor::with_virtual_time();
     for name in ["a", "b"] {
         let log = log.clone();
-        let _ = executor.spawn(async move {
+        drop(executor.spawn(async move {
             for round in 0..3 {
                 log.push(format!("{name}{round}"));
                 yield_now().await;
             }
-        });
+        }));
     }
     while executor.step() != Step::Idle {}
     assert_eq!(log.entries(), ["a0", "b0", "a1", "b1", "a2", "b2"]);
@@ -34,17 +34,17 @@ fn spawn_during_a_turn_runs_behind_already_queued_work() {
     let log = Log::default();
     let mut executor = Executor::with_virtual_time();
     let spawner_log = log.clone();
-    let _ = executor.spawn(async move {
+    drop(executor.spawn(async move {
         spawner_log.push("spawner");
         let child_log = spawner_log.clone();
-        let _ = spawn(async move { child_log.push("child") });
-    });
+        drop(spawn(async move { child_log.push("child") }));
+    }));
     let other_log = log.clone();
-    let _ = executor.spawn(async move {
+    drop(executor.spawn(async move {
         other_log.push("other, first poll");
         yield_now().await;
         other_log.push("other, second poll");
-    });
+    }));
     while executor.step() != Step::Idle {}
     // Turn 1: spawner, other. Turn 2: child (queued by the spawner first), other again.
     assert_eq!(

@@ -69,7 +69,7 @@ fn many_wakes_before_a_poll_coalesce_into_one_poll() {
         }
         Poll::Pending
     }));
-    let _ = executor.spawn(future);
+    drop(executor.spawn(future));
     while executor.step() != Step::Idle {}
     assert_eq!(*polls.borrow(), 2);
 }
@@ -100,10 +100,10 @@ fn wake_after_the_executor_is_gone_is_harmless() {
     {
         let mut executor = Executor::with_virtual_time();
         let keep = kept.clone();
-        let _ = executor.spawn(std::future::poll_fn(move |cx| {
+        drop(executor.spawn(std::future::poll_fn(move |cx| {
             *keep.lock().unwrap() = Some(cx.waker().clone());
             Poll::<()>::Pending
-        }));
+        })));
         executor.step();
     }
     let waker = kept.lock().unwrap().take().unwrap();

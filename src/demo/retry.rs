@@ -118,7 +118,7 @@ pub enum TutorialRng {
     /// See [`RngKind::Python`].
     Python(PyRandom),
     /// See [`RngKind::Std`].
-    Std(StdRng),
+    Std(Box<StdRng>),
 }
 
 impl TutorialRng {
@@ -127,7 +127,9 @@ impl TutorialRng {
     pub fn new(kind: RngKind, seed: &Seed) -> Option<TutorialRng> {
         match kind {
             RngKind::Python => Some(TutorialRng::Python(PyRandom::from_seed_value(seed))),
-            RngKind::Std => Some(TutorialRng::Std(StdRng::from_seed(seed.to_std_seed()?))),
+            RngKind::Std => Some(TutorialRng::Std(Box::new(StdRng::from_seed(
+                seed.to_std_seed()?,
+            )))),
         }
     }
 
