@@ -1,7 +1,7 @@
 //! The waker: how a pending future asks to be polled again.
 //!
 //! Each task gets one `TaskWaker` at spawn, shared through an `Arc` (that is what
-//! [`std::task::Wake`] turns into a [`std::task::Waker`], no unsafe vtable needed). Waking is one flag swap
+//! [`std::task::Wake`] turns into a [`std::task::Waker`], no hand-written vtable needed). Waking is one flag swap
 //! and, only if the flag was clear, one channel send:
 //!
 //! ```text

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::Log;
+use common::{Log, run_logged};
 use minimalist_async::{Executor, Step, yield_now};
 
 /// Registered before the task ends: the callbacks run on the turn after the task's last poll, in
@@ -41,28 +41,20 @@ fn callback_added_before_completion_runs_on_the_next_turn() {
 /// run inside `add_done_callback` itself.
 #[test]
 fn callback_added_after_completion_is_queued_at_that_moment() {
-    let log = Log::default();
-    let mut executor = Executor::with_virtual_time();
-    executor.block_on({
-        let log = log.clone();
-        async move {
-            let task = minimalist_async::spawn(async { "done" });
-            yield_now().await;
-            assert!(task.is_finished());
-            let before = log.clone();
-            let _already_queued =
-                minimalist_async::spawn(async move { before.push("queued earlier") });
-            let late = log.clone();
-            task.add_done_callback(move |result| {
-                late.push(format!("late callback saw {result:?}"))
-            });
-            log.push("add_done_callback returned");
-            yield_now().await;
-            yield_now().await;
-        }
+    let entries = run_logged(|log| async move {
+        let task = minimalist_async::spawn(async { "done" });
+        yield_now().await;
+        assert!(task.is_finished());
+        let before = log.clone();
+        let _already_queued = minimalist_async::spawn(async move { before.push("queued earlier") });
+        let late = log.clone();
+        task.add_done_callback(move |result| late.push(format!("late callback saw {result:?}")));
+        log.push("add_done_callback returned");
+        yield_now().await;
+        yield_now().await;
     });
     assert_eq!(
-        log.entries(),
+        entries,
         [
             "add_done_callback returned",
             "queued earlier",
@@ -100,41 +92,31 @@ fn callback_added_from_a_callback_runs_on_a_later_turn() {
 /// demo prints each result before main moves on.
 #[test]
 fn awaiting_task_resumes_after_the_callbacks() {
-    let log = Log::default();
-    let mut executor = Executor::with_virtual_time();
-    executor.block_on({
-        let log = log.clone();
-        async move {
-            let task = minimalist_async::spawn(async { 3 });
-            let cb = log.clone();
-            task.add_done_callback(move |result| cb.push(format!("callback {result:?}")));
-            let value = task.await.unwrap();
-            log.push(format!("main got {value}"));
-        }
+    let entries = run_logged(|log| async move {
+        let task = minimalist_async::spawn(async { 3 });
+        let cb = log.clone();
+        task.add_done_callback(move |result| cb.push(format!("callback {result:?}")));
+        let value = task.await.unwrap();
+        log.push(format!("main got {value}"));
     });
-    assert_eq!(log.entries(), ["callback Ok(3)", "main got 3"]);
+    assert_eq!(entries, ["callback Ok(3)", "main got 3"]);
 }
 
 /// Callbacks share the ready queue with tasks, so they keep their place in line: one queued before a
 /// task's wake runs before that task.
 #[test]
 fn callbacks_and_tasks_share_one_fifo() {
-    let log = Log::default();
-    let mut executor = Executor::with_virtual_time();
-    executor.block_on({
-        let log = log.clone();
-        async move {
-            let quick = minimalist_async::spawn(async {});
-            let cb = log.clone();
-            quick.add_done_callback(move |_| cb.push("callback of quick"));
-            let yl = log.clone();
-            let yielder = minimalist_async::spawn(async move {
-                yield_now().await; // queued after quick's callback, which is queued as quick ends
-                yl.push("yielder resumed");
-            });
-            quick.await.unwrap();
-            yielder.await.unwrap();
-        }
+    let entries = run_logged(|log| async move {
+        let quick = minimalist_async::spawn(async {});
+        let cb = log.clone();
+        quick.add_done_callback(move |_| cb.push("callback of quick"));
+        let yl = log.clone();
+        let yielder = minimalist_async::spawn(async move {
+            yield_now().await; // queued after quick's callback, which is queued as quick ends
+            yl.push("yielder resumed");
+        });
+        quick.await.unwrap();
+        yielder.await.unwrap();
     });
-    assert_eq!(log.entries(), ["callback of quick", "yielder resumed"]);
+    assert_eq!(entries, ["callback of quick", "yielder resumed"]);
 }

@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::Log;
+use common::{Log, run_logged};
 use minimalist_async::{Executor, sleep, spawn, yield_now};
 
 /// The tutorial's first claim: "results are processed in the order of the await, even when the other
@@ -18,34 +18,29 @@ use minimalist_async::{Executor, sleep, spawn, yield_now};
 /// ```
 #[test]
 fn await_in_order_even_when_the_later_task_finishes_first() {
-    let log = Log::default();
-    let mut executor = Executor::with_virtual_time();
-    executor.block_on({
-        let log = log.clone();
-        async move {
-            let slow_log = log.clone();
-            let slow = spawn(async move {
-                sleep(Duration::from_millis(300)).await;
-                slow_log.push("slow finished");
-                "slow"
-            });
-            let fast_log = log.clone();
-            let fast = spawn(async move {
-                sleep(Duration::from_millis(100)).await;
-                fast_log.push("fast finished");
-                "fast"
-            });
-            for task in [slow, fast] {
-                let result = task.await.unwrap();
-                log.push(format!(
-                    "result {result} at {:?}",
-                    minimalist_async::time::now()
-                ));
-            }
+    let entries = run_logged(|log| async move {
+        let slow_log = log.clone();
+        let slow = spawn(async move {
+            sleep(Duration::from_millis(300)).await;
+            slow_log.push("slow finished");
+            "slow"
+        });
+        let fast_log = log.clone();
+        let fast = spawn(async move {
+            sleep(Duration::from_millis(100)).await;
+            fast_log.push("fast finished");
+            "fast"
+        });
+        for task in [slow, fast] {
+            let result = task.await.unwrap();
+            log.push(format!(
+                "result {result} at {:?}",
+                minimalist_async::time::now()
+            ));
         }
     });
     assert_eq!(
-        log.entries(),
+        entries,
         [
             "fast finished",
             "slow finished",
@@ -59,40 +54,30 @@ fn await_in_order_even_when_the_later_task_finishes_first() {
 /// returns at once too.
 #[test]
 fn awaiting_a_finished_task_returns_without_yielding() {
-    let log = Log::default();
-    let mut executor = Executor::with_virtual_time();
-    executor.block_on({
-        let log = log.clone();
-        async move {
-            let done = spawn(async { 1 });
-            yield_now().await; // `done` runs during this turn
-            assert!(done.is_finished());
-            let other_log = log.clone();
-            let other = spawn(async move { other_log.push("other") });
-            log.push(format!("got {}", done.await.unwrap()));
-            other.await.unwrap();
-        }
+    let entries = run_logged(|log| async move {
+        let done = spawn(async { 1 });
+        yield_now().await; // `done` runs during this turn
+        assert!(done.is_finished());
+        let other_log = log.clone();
+        let other = spawn(async move { other_log.push("other") });
+        log.push(format!("got {}", done.await.unwrap()));
+        other.await.unwrap();
     });
-    assert_eq!(log.entries(), ["got 1", "other"]);
+    assert_eq!(entries, ["got 1", "other"]);
 }
 
 /// Dropping a handle does not cancel the task (asyncio and tokio agree).
 #[test]
 fn dropping_a_join_handle_does_not_cancel_the_task() {
-    let log = Log::default();
-    let mut executor = Executor::with_virtual_time();
-    executor.block_on({
-        let log = log.clone();
-        async move {
-            let inner = log.clone();
-            drop(spawn(async move {
-                sleep(Duration::from_millis(10)).await;
-                inner.push("still ran");
-            }));
-            sleep(Duration::from_millis(20)).await;
-        }
+    let entries = run_logged(|log| async move {
+        let inner = log.clone();
+        drop(spawn(async move {
+            sleep(Duration::from_millis(10)).await;
+            inner.push("still ran");
+        }));
+        sleep(Duration::from_millis(20)).await;
     });
-    assert_eq!(log.entries(), ["still ran"]);
+    assert_eq!(entries, ["still ran"]);
 }
 
 /// `block_on` returns the main future's output after the rest of its turn and one more turn, as

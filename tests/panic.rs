@@ -6,34 +6,29 @@ mod common;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
-use common::Log;
+use common::{Log, run_logged};
 use minimalist_async::{Executor, sleep, spawn, yield_now};
 
 #[test]
 fn panic_in_a_task_reaches_its_handle_and_the_others_keep_running() {
-    let log = Log::default();
-    let mut executor = Executor::with_virtual_time();
-    executor.block_on({
-        let log = log.clone();
-        async move {
-            let bad = spawn(async {
-                sleep(Duration::from_millis(10)).await;
-                panic!("task exploded");
-            });
-            let good_log = log.clone();
-            let good = spawn(async move {
-                sleep(Duration::from_millis(20)).await;
-                good_log.push("good finished");
-                5
-            });
-            let error = bad.await.unwrap_err();
-            log.push(error.to_string());
-            assert!(error.is_panic());
-            log.push(format!("good returned {}", good.await.unwrap()));
-        }
+    let entries = run_logged(|log| async move {
+        let bad = spawn(async {
+            sleep(Duration::from_millis(10)).await;
+            panic!("task exploded");
+        });
+        let good_log = log.clone();
+        let good = spawn(async move {
+            sleep(Duration::from_millis(20)).await;
+            good_log.push("good finished");
+            5
+        });
+        let error = bad.await.unwrap_err();
+        log.push(error.to_string());
+        assert!(error.is_panic());
+        log.push(format!("good returned {}", good.await.unwrap()));
     });
     assert_eq!(
-        log.entries(),
+        entries,
         [
             "Task-2 panicked: task exploded",
             "good finished",
@@ -60,20 +55,15 @@ fn panic_in_a_task_reaches_its_done_callbacks() {
 
 #[test]
 fn panic_in_a_callback_is_reported_and_the_next_callback_still_runs() {
-    let log = Log::default();
-    let mut executor = Executor::with_virtual_time();
-    executor.block_on({
-        let log = log.clone();
-        async move {
-            let task = spawn(async { 1 });
-            task.add_done_callback(|_| panic!("callback exploded"));
-            let cb = log.clone();
-            task.add_done_callback(move |_| cb.push("second callback ran"));
-            task.await.unwrap();
-            yield_now().await;
-        }
+    let entries = run_logged(|log| async move {
+        let task = spawn(async { 1 });
+        task.add_done_callback(|_| panic!("callback exploded"));
+        let cb = log.clone();
+        task.add_done_callback(move |_| cb.push("second callback ran"));
+        task.await.unwrap();
+        yield_now().await;
     });
-    assert_eq!(log.entries(), ["second callback ran"]);
+    assert_eq!(entries, ["second callback ran"]);
 }
 
 #[test]

@@ -5,53 +5,37 @@ mod common;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 
-use common::Log;
+use common::run_logged;
 use minimalist_async::{Executor, spawn, yield_now};
 
 #[test]
 fn spawn_never_runs_the_task_inside_spawn() {
-    let log = Log::default();
-    let mut executor = Executor::with_virtual_time();
-    executor.block_on({
-        let log = log.clone();
-        async move {
-            let inner = log.clone();
-            let task = spawn(async move { inner.push("task ran") });
-            log.push("spawn returned");
-            // asyncio's create_task: the task first runs when the spawner yields.
-            yield_now().await;
-            log.push("main resumed");
-            task.await.unwrap();
-        }
+    let entries = run_logged(|log| async move {
+        let inner = log.clone();
+        let task = spawn(async move { inner.push("task ran") });
+        log.push("spawn returned");
+        // asyncio's create_task: the task first runs when the spawner yields.
+        yield_now().await;
+        log.push("main resumed");
+        task.await.unwrap();
     });
-    assert_eq!(
-        log.entries(),
-        ["spawn returned", "task ran", "main resumed"]
-    );
+    assert_eq!(entries, ["spawn returned", "task ran", "main resumed"]);
 }
 
 #[test]
 fn spawned_tasks_first_run_in_spawn_order() {
-    let log = Log::default();
-    let mut executor = Executor::with_virtual_time();
-    executor.block_on({
-        let log = log.clone();
-        async move {
-            let tasks: Vec<_> = (1..=5)
-                .map(|i| {
-                    let log = log.clone();
-                    spawn(async move { log.push(format!("task {i}")) })
-                })
-                .collect();
-            for task in tasks {
-                task.await.unwrap();
-            }
+    let entries = run_logged(|log| async move {
+        let tasks: Vec<_> = (1..=5)
+            .map(|i| {
+                let log = log.clone();
+                spawn(async move { log.push(format!("task {i}")) })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
         }
     });
-    assert_eq!(
-        log.entries(),
-        ["task 1", "task 2", "task 3", "task 4", "task 5"]
-    );
+    assert_eq!(entries, ["task 1", "task 2", "task 3", "task 4", "task 5"]);
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use common::{Log, count_polls};
+use common::{Log, count_polls, run_logged};
 use minimalist_async::time::now;
 use minimalist_async::{Executor, sleep, spawn};
 
@@ -72,25 +72,20 @@ fn far_future_deadlines_fire_exactly_on_time() {
 #[test]
 fn deadlines_across_window_boundaries_fire_in_order() {
     const WINDOW: u64 = 1 << 36;
-    let log = Log::default();
-    let mut executor = Executor::with_virtual_time();
-    executor.block_on({
-        let log = log.clone();
-        async move {
-            sleep(Duration::from_micros(WINDOW - 5)).await;
-            let tasks: Vec<_> = [10u64, 3, WINDOW + 7, 2 * WINDOW, 4]
-                .into_iter()
-                .map(|d| {
-                    let log = log.clone();
-                    spawn(async move {
-                        sleep(Duration::from_micros(d)).await;
-                        log.push(format!("{}", now().as_micros()));
-                    })
+    let entries = run_logged(|log| async move {
+        sleep(Duration::from_micros(WINDOW - 5)).await;
+        let tasks: Vec<_> = [10u64, 3, WINDOW + 7, 2 * WINDOW, 4]
+            .into_iter()
+            .map(|d| {
+                let log = log.clone();
+                spawn(async move {
+                    sleep(Duration::from_micros(d)).await;
+                    log.push(format!("{}", now().as_micros()));
                 })
-                .collect();
-            for task in tasks {
-                task.await.unwrap();
-            }
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
         }
     });
     let w = 1u128 << 36;
@@ -98,7 +93,7 @@ fn deadlines_across_window_boundaries_fire_in_order() {
         .iter()
         .map(|t| t.to_string())
         .collect();
-    assert_eq!(log.entries(), expected);
+    assert_eq!(entries, expected);
 }
 
 /// A zero sleep is a single yield, as `asyncio.sleep(0)` is: no timer, no time passes.

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::Log;
+use common::{Log, run_logged};
 use minimalist_async::{Executor, Step, sleep, spawn, yield_now};
 
 /// Two tasks that yield three times each interleave one poll per turn: neither can run twice in a
@@ -130,27 +130,22 @@ fn virtual_clock_moves_only_when_nothing_is_ready() {
 /// went to sleep: the deadline counts from the turn's time, read once.
 #[test]
 fn same_turn_same_duration_sleeps_wake_together_in_arming_order() {
-    let log = Log::default();
-    let mut executor = Executor::with_virtual_time();
-    executor.block_on({
-        let log = log.clone();
-        async move {
-            let tasks: Vec<_> = ["c", "a", "b"]
-                .into_iter()
-                .map(|name| {
-                    let log = log.clone();
-                    spawn(async move {
-                        sleep(Duration::from_millis(100)).await;
-                        log.push(format!("{name} at {:?}", minimalist_async::time::now()));
-                    })
+    let entries = run_logged(|log| async move {
+        let tasks: Vec<_> = ["c", "a", "b"]
+            .into_iter()
+            .map(|name| {
+                let log = log.clone();
+                spawn(async move {
+                    sleep(Duration::from_millis(100)).await;
+                    log.push(format!("{name} at {:?}", minimalist_async::time::now()));
                 })
-                .collect();
-            for task in tasks {
-                task.await.unwrap();
-            }
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
         }
     });
-    assert_eq!(log.entries(), ["c at 100ms", "a at 100ms", "b at 100ms"]);
+    assert_eq!(entries, ["c at 100ms", "a at 100ms", "b at 100ms"]);
 }
 
 /// The same on the real clock: the deadline is computed from the turn's one reading of the clock, so

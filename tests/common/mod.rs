@@ -68,3 +68,11 @@ pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_default()
 }
+
+/// Runs `main` to completion on a fresh virtual-time executor, handing it a [`Log`], and returns what
+/// was logged.
+pub fn run_logged<F: Future>(main: impl FnOnce(Log) -> F) -> Vec<String> {
+    let log = Log::default();
+    minimalist_async::Executor::with_virtual_time().block_on(main(log.clone()));
+    log.entries()
+}

@@ -28,10 +28,8 @@ command -v python3 >/dev/null 2>&1 || die "python3 not found on PATH; the transc
 scratch=$(mktemp -d)
 trap 'rm -rf -- "$scratch"' EXIT
 
-started=$(date +%s.%N)
-files=()
-pids=()
-commands=()
+# Read and check the whole manifest before starting anything, so a bad line leaves no run behind.
+modes=() seeds=() tag_lists=() likelihoods=() files=()
 declare -A seen=()
 line_number=0
 while IFS= read -r line || [ -n "$line" ]; do
@@ -47,23 +45,33 @@ while IFS= read -r line || [ -n "$line" ]; do
         die "cases.txt:$line_number: FILE must be a plain *.txt name other than cases.txt, got: $file"
     [ -z "${seen[$file]:-}" ] || die "cases.txt:$line_number: $file is already produced by line ${seen[$file]}"
     seen[$file]=$line_number
-
-    # The --flag=value form keeps argparse from reading a negative seed as an option.
-    args=("$mode" "--seed=$seed" "--tasks=$tags" "--likelihood=$likelihood")
-    python3 "$reference" "${args[@]}" >"$scratch/$file" 2>"$scratch/$file.stderr" &
-    pids+=("$!")
-    files+=("$file")
-    commands+=("python3 $reference ${args[*]}")
+    modes+=("$mode") seeds+=("$seed") tag_lists+=("$tags") likelihoods+=("$likelihood") files+=("$file")
 done <"$manifest"
-
 [ "${#files[@]}" -gt 0 ] || die "cases.txt lists no cases"
+
+# A case should take seconds; one that never finishes (a likelihood of 0, say) is stopped, and fails.
+limit=()
+command -v timeout >/dev/null 2>&1 && limit=(timeout 120)
+
+started=$(date +%s.%N)
+pids=() commands=()
+for i in "${!files[@]}"; do
+    # The --flag=value form keeps argparse from reading a negative seed as an option.
+    args=("${modes[$i]}" "--seed=${seeds[$i]}" "--tasks=${tag_lists[$i]}" "--likelihood=${likelihoods[$i]}")
+    "${limit[@]}" python3 "$reference" "${args[@]}" >"$scratch/${files[$i]}" 2>"$scratch/${files[$i]}.stderr" &
+    pids+=("$!")
+    commands+=("python3 $reference ${args[*]}")
+done
 
 failed=0
 for i in "${!pids[@]}"; do
     file=${files[$i]}
-    problem=
-    if ! wait "${pids[$i]}"; then
-        problem="exited with an error"
+    problem= status=0
+    wait "${pids[$i]}" || status=$?
+    if [ "$status" -eq 124 ] && [ "${#limit[@]}" -gt 0 ]; then
+        problem="did not finish within ${limit[1]} s"
+    elif [ "$status" -ne 0 ]; then
+        problem="exited with status $status"
     # The reference prints an unexpected exception to stdout and exits 0, so also check the shape: the
     # tutorial always starts with this line and ends with a result line.
     elif [ "$(head -n 1 "$scratch/$file")" != "Awaiting results..." ] ||
