@@ -30,13 +30,16 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
+use crate::callback::{Callback, CallbackHandle, PlainCallback};
 use crate::clock::Clock;
-use crate::handle::{Handle, current, enter};
+use crate::handle::{Handle, TimerAction, current, enter};
 use crate::join::{JoinError, JoinHandle};
 use crate::queue::Runnable;
-use crate::task::TaskId;
+use crate::remote::Remote;
+use crate::slab::Key;
+use crate::task::{Task, TaskId};
 use crate::time::wheel::TimerKey;
-use crate::waker::TaskWaker;
+use crate::waker::{Target, TaskWaker};
 
 /// A single-threaded executor with its own ready queue, waker, timer wheel and clock.
 ///
@@ -79,6 +82,13 @@ struct Turn {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Step {
+    /// Dropped a cancelled task's future instead of polling it.
+    Cancelled {
+        /// The task cancelled.
+        task: TaskId,
+    },
+    /// Ran work sent from another thread through a [`Remote`].
+    RanRemote,
     /// Polled a spawned task once; `finished` when it returned or panicked.
     Polled {
         /// The task polled.
@@ -91,10 +101,13 @@ pub enum Step {
         /// Whose callback it was.
         task: TaskId,
     },
+    /// Ran one `call_soon` callback.
+    RanCallSoon,
     /// The future given to `block_on` was woken; `block_on` polls it next. Never returned by
     /// [`Executor::step`] itself, which has no main future.
     MainWoken,
-    /// Fired the timers that were due when the turn began: their tasks run on the next turn.
+    /// Fired the timers that were due when the turn began: their tasks run on the next turn, their
+    /// `call_later` callbacks ran right here.
     FiredTimers {
         /// How many timers fired.
         count: usize,
@@ -208,12 +221,12 @@ impl Executor {
     pub fn block_on<F: Future>(&mut self, future: F) -> F::Output {
         let _entered = enter(&self.handle);
         self.main_generation += 1;
-        let main = Runnable::Main(self.main_generation);
+        let main = self.main_generation;
         // Task-1, like asyncio's main task.
         let _main_id = self.handle.next_task_id();
-        let waker = TaskWaker::new_queued(main, self.handle.queue.sender());
+        let waker = TaskWaker::new_queued(Target::Main(main), self.handle.queue.sender());
         let std_waker = Waker::from(Arc::clone(&waker));
-        self.handle.queue.push(main);
+        self.handle.queue.push(Runnable::Main(main));
         let mut future = pin!(future);
         loop {
             match self.step_entered(Some(main)) {
@@ -255,7 +268,7 @@ impl Executor {
 
     /// One step, with this thread already inside the executor. `main` is the main-future entry that
     /// counts as live (outside `block_on` there is none, and stale ones are skipped).
-    fn step_entered(&mut self, main: Option<Runnable>) -> Step {
+    fn step_entered(&mut self, main: Option<u64>) -> Step {
         loop {
             if let Some(step) = self.next_in_turn(main) {
                 return step;
@@ -284,7 +297,7 @@ impl Executor {
     }
 
     /// The next unit of work of the current turn, or `None` when the turn is over.
-    fn next_in_turn(&mut self, main: Option<Runnable>) -> Option<Step> {
+    fn next_in_turn(&mut self, main: Option<u64>) -> Option<Step> {
         while self.turn.remaining > 0 {
             self.turn.remaining -= 1;
             let Some(runnable) = self.handle.queue.pop() else {
@@ -295,7 +308,11 @@ impl Executor {
             let step = match runnable {
                 Runnable::Task(key) => self.poll_task(key),
                 Runnable::Callback(key) => self.run_callback(key),
-                Runnable::Main(_) => (Some(runnable) == main).then_some(Step::MainWoken),
+                Runnable::Main(generation) => (Some(generation) == main).then_some(Step::MainWoken),
+                Runnable::Remote(work) => {
+                    work();
+                    Some(Step::RanRemote)
+                }
             };
             if step.is_some() {
                 return step;
@@ -310,11 +327,16 @@ impl Executor {
         None
     }
 
-    /// Polls one task, catching a panic so that the other tasks keep running.
-    fn poll_task(&mut self, key: crate::slab::Key) -> Option<Step> {
+    /// Polls one task, catching a panic so that the other tasks keep running; or drops it, if it was
+    /// cancelled.
+    fn poll_task(&mut self, key: Key) -> Option<Step> {
         let (id, mut future, waker) = {
             let mut tasks = self.handle.tasks.borrow_mut();
             let task = tasks.get_mut(key)?;
+            if task.waker.cancel_requested() {
+                drop(tasks);
+                return Some(self.drop_cancelled(key));
+            }
             let future = task.future.take()?;
             task.waker.clear_queued();
             (task.id, future, task.std_waker.clone())
@@ -347,11 +369,40 @@ impl Executor {
         })
     }
 
-    fn run_callback(&mut self, key: crate::slab::Key) -> Option<Step> {
-        let completion = self.handle.callbacks.borrow_mut().remove(key)?;
-        completion.run_next_callback();
-        Some(Step::RanCallback {
-            task: completion.task_id(),
+    /// The task was cancelled: its future is dropped unpolled (which disarms its sleeps), and its handle
+    /// and callbacks learn it as a cancelled `JoinError`.
+    fn drop_cancelled(&mut self, key: Key) -> Step {
+        let task = self
+            .handle
+            .tasks
+            .borrow_mut()
+            .remove(key)
+            .expect("checked by the caller");
+        let Task {
+            id,
+            future,
+            completion,
+            ..
+        } = task;
+        drop(future);
+        completion.fail(JoinError::cancelled(id));
+        completion.notify(&self.handle);
+        Step::Cancelled { task: id }
+    }
+
+    fn run_callback(&mut self, key: Key) -> Option<Step> {
+        let callback = self.handle.callbacks.borrow_mut().remove(key)?;
+        Some(match callback {
+            Callback::Done(completion) => {
+                completion.run_next_callback();
+                Step::RanCallback {
+                    task: completion.task_id(),
+                }
+            }
+            Callback::Plain(callback) => {
+                callback.run();
+                Step::RanCallSoon
+            }
         })
     }
 
@@ -360,12 +411,14 @@ impl Executor {
     fn fire_due_timers(&mut self) -> usize {
         let mut fired = 0;
         for key in std::mem::take(&mut self.turn.due) {
-            // Take the waker out before waking, so the wheel is not borrowed while a waker runs.
-            let waker = self.handle.timers.borrow_mut().remove(key);
-            if let Some(waker) = waker {
-                waker.wake();
-                fired += 1;
+            // Take the action out first, so the wheel is not borrowed while a waker or callback runs.
+            let action = self.handle.timers.borrow_mut().remove(key);
+            match action {
+                Some(TimerAction::Wake(waker)) => waker.wake(),
+                Some(TimerAction::Call(callback)) => callback.run(),
+                None => continue,
             }
+            fired += 1;
         }
         fired
     }
@@ -384,33 +437,80 @@ impl Executor {
         Step::AdvancedClock { now: self.now() }
     }
 
-    /// After the main future returned: asyncio's `run` stops its loop from a callback queued at that
-    /// moment, so everything queued before it still runs: the rest of this turn, then one more turn.
-    /// No time passes for it.
+    /// After the main future returned, as `asyncio.run` does: its loop stops from a callback queued at
+    /// that moment, so the rest of this turn runs, then one more turn. Then every task still pending is
+    /// cancelled, and the loop runs until the cancellations and their done-callbacks are through. No time
+    /// passes for any of it.
     fn finish_after_main(&mut self) {
-        while self.next_in_turn(None).is_some() {}
+        self.run_turn_to_end();
         if self.begin_turn() {
-            while self.next_in_turn(None).is_some() {}
+            self.run_turn_to_end();
         }
+        let pending: Vec<Key> = self.handle.tasks.borrow().keys().collect();
+        for key in pending {
+            self.handle.cancel(key);
+        }
+        while self.begin_turn() {
+            self.run_turn_to_end();
+        }
+    }
+
+    fn run_turn_to_end(&mut self) {
+        while self.next_in_turn(None).is_some() {}
+    }
+
+    /// Schedules `callback` for the next turn, from outside the executor: see [`call_soon`](crate::call_soon).
+    #[track_caller]
+    pub fn call_soon(&self, callback: impl FnOnce() + 'static) -> CallbackHandle {
+        self.handle.call_soon(PlainCallback::new(callback))
+    }
+
+    /// Schedules `callback` after `delay`, from outside the executor: see [`call_later`](crate::call_later).
+    #[track_caller]
+    pub fn call_later(&self, delay: Duration, callback: impl FnOnce() + 'static) -> CallbackHandle {
+        self.handle.call_later(delay, PlainCallback::new(callback))
+    }
+
+    /// A `Send` handle through which other threads spawn tasks and queue callbacks on this executor.
+    pub fn remote(&self) -> Remote {
+        Remote::new(self.handle.queue.sender())
     }
 }
 
 impl Drop for Executor {
-    /// Drops every pending future and queued callback exactly once. A future may hold a `Sleep` that
-    /// points back at the handle, so the tables are emptied here rather than left to reference counting;
-    /// dropping a future may in turn queue a callback, hence the loop.
+    /// Drops every pending future, queued callback, armed timer and message from another thread exactly
+    /// once, and says on stderr which tasks were still pending: nothing disappears unreported.
+    ///
+    /// A future may hold a `Sleep` that points back at the handle, and a done-callback may hold its own
+    /// task's handle, so the tables are emptied here rather than left to reference counting. Dropping a
+    /// future may queue more work, hence the loop.
     fn drop(&mut self) {
+        let mut unfinished = Vec::new();
         loop {
             let tasks = std::mem::take(&mut *self.handle.tasks.borrow_mut());
             let callbacks = std::mem::take(&mut *self.handle.callbacks.borrow_mut());
             if tasks.len() == 0 && callbacks.len() == 0 {
                 break;
             }
-            drop(tasks);
+            for task in tasks.into_values() {
+                unfinished.push(task.id);
+                drop(task.future);
+                task.completion.discard();
+            }
             drop(callbacks);
         }
         let timers = std::mem::take(&mut *self.handle.timers.borrow_mut());
         drop(timers);
+        self.handle.queue.clear();
+        if !unfinished.is_empty() {
+            unfinished.sort();
+            let names: Vec<String> = unfinished.iter().map(TaskId::to_string).collect();
+            eprintln!(
+                "minimalist-async: executor dropped with {} unfinished task(s), dropped unfinished: {}",
+                names.len(),
+                names.join(", ")
+            );
+        }
     }
 }
 

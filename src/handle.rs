@@ -14,24 +14,36 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::task::Waker;
 
-use crate::join::{Completion, JoinCell, JoinHandle};
+use std::time::Duration;
+
+use crate::callback::{Callback, PlainCallback};
+use crate::clock::micros_ceil;
+use crate::join::{JoinCell, JoinHandle};
 use crate::queue::{ReadyQueue, Runnable};
-use crate::slab::Slab;
+use crate::slab::{Key, Slab};
 use crate::task::{Task, TaskId};
 use crate::time::wheel::Wheel;
-use crate::waker::TaskWaker;
+use crate::waker::{Target, TaskWaker};
 
 /// The executor's shared state.
 pub(crate) struct Handle {
     pub(crate) queue: ReadyQueue,
     pub(crate) tasks: RefCell<Slab<Task>>,
-    /// Done-callbacks waiting in the ready queue: each queue entry names one of these.
-    pub(crate) callbacks: RefCell<Slab<Rc<dyn Completion>>>,
-    /// Armed sleeps, each holding the waker of the task to wake.
-    pub(crate) timers: RefCell<Wheel<Waker>>,
+    /// Callbacks waiting in the ready queue: each `Runnable::Callback` entry names one of these.
+    pub(crate) callbacks: RefCell<Slab<Callback>>,
+    /// Armed timers: sleeps (a waker to wake) and `call_later` callbacks.
+    pub(crate) timers: RefCell<Wheel<TimerAction>>,
     /// The time read at the start of the current turn, µs. Every deadline armed in the turn counts from it.
     pub(crate) now_us: Cell<u64>,
     next_task_id: Cell<u64>,
+}
+
+/// What a timer does when it fires.
+pub(crate) enum TimerAction {
+    /// A `sleep` is over: wake its task, which then runs on the next turn.
+    Wake(Waker),
+    /// A `call_later` callback: run it, right there, with the other due timers.
+    Call(PlainCallback),
 }
 
 impl Handle {
@@ -69,7 +81,7 @@ impl Handle {
         let mut tasks = self.tasks.borrow_mut();
         // The waker carries the task's key, so it is made first, from the key the insert will use.
         let key = tasks.next_key();
-        let waker = TaskWaker::new_queued(Runnable::Task(key), self.queue.sender());
+        let waker = TaskWaker::new_queued(Target::Task(key), self.queue.sender());
         let inserted = tasks.insert(Task {
             id,
             future: Some(Box::pin(wrapped)),
@@ -80,13 +92,30 @@ impl Handle {
         debug_assert_eq!(inserted, key);
         drop(tasks);
         self.queue.push(Runnable::Task(key));
-        JoinHandle::new(cell, Rc::downgrade(self))
+        JoinHandle::new(cell, key, Rc::downgrade(self))
     }
 
-    /// Puts one done-callback of `completion` at the back of the ready queue.
-    pub(crate) fn queue_callback(&self, completion: Rc<dyn Completion>) {
-        let key = self.callbacks.borrow_mut().insert(completion);
+    /// Puts `callback` at the back of the ready queue.
+    pub(crate) fn queue_callback(&self, callback: Callback) {
+        let key = self.callbacks.borrow_mut().insert(callback);
         self.queue.push(Runnable::Callback(key));
+    }
+
+    /// Asks for the task under `key` to be dropped instead of polled again; `false` if it has already
+    /// finished.
+    pub(crate) fn cancel(&self, key: Key) -> bool {
+        let waker = match self.tasks.borrow().get(key) {
+            Some(task) => Arc::clone(&task.waker),
+            None => return false,
+        };
+        waker.request_cancel();
+        true
+    }
+
+    /// The deadline `delay` after the current turn's time, rounded up to the microsecond; `None` when
+    /// it does not fit the clock (which callers read as "never").
+    pub(crate) fn deadline_after(&self, delay: Duration) -> Option<u64> {
+        micros_ceil(delay).and_then(|us| self.now_us.get().checked_add(us))
     }
 }
 

@@ -18,23 +18,28 @@
 //! corner where it differs.
 
 use std::any::Any;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
+use crate::callback::Callback;
 use crate::handle::Handle;
+use crate::slab::Key;
 use crate::task::TaskId;
+use crate::waker::TaskWaker;
 
-/// Why a task produced no value.
+/// Why a task produced no value: it panicked, or it was cancelled.
 ///
-/// Today the only cause is a panic inside the task's future: the executor catches it, the other tasks
-/// keep running, and the panic reaches the task's [`JoinHandle`] and its done-callbacks as this error
-/// (asyncio hands the exception to the awaiting code and to `future.result()` the same way).
+/// A panic inside a task's future is caught: the other tasks keep running, and the panic reaches the
+/// task's [`JoinHandle`] and its done-callbacks as this error (asyncio hands the exception to the
+/// awaiting code and to `future.result()` the same way). A task stopped with [`JoinHandle::cancel`]
+/// ends with a cancelled `JoinError` (asyncio's `CancelledError`).
 ///
 /// ```
 /// use minimalist_async::{Executor, spawn};
@@ -50,12 +55,27 @@ use crate::task::TaskId;
 /// ```
 pub struct JoinError {
     task: TaskId,
-    panic: Box<dyn Any + Send + 'static>,
+    repr: Repr,
+}
+
+enum Repr {
+    Panic(Box<dyn Any + Send + 'static>),
+    Cancelled,
 }
 
 impl JoinError {
     pub(crate) fn panicked(task: TaskId, panic: Box<dyn Any + Send + 'static>) -> JoinError {
-        JoinError { task, panic }
+        JoinError {
+            task,
+            repr: Repr::Panic(panic),
+        }
+    }
+
+    pub(crate) fn cancelled(task: TaskId) -> JoinError {
+        JoinError {
+            task,
+            repr: Repr::Cancelled,
+        }
     }
 
     /// The task that failed.
@@ -63,19 +83,31 @@ impl JoinError {
         self.task
     }
 
-    /// Whether the task panicked (today always true; cancellation will be the other cause).
+    /// Whether the task panicked.
     pub fn is_panic(&self) -> bool {
-        true
+        matches!(self.repr, Repr::Panic(_))
     }
 
-    /// The panic's message, when it was a string (as `panic!("...")` makes).
+    /// Whether the task was cancelled.
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self.repr, Repr::Cancelled)
+    }
+
+    /// The panic's message, when the task panicked with a string (as `panic!("...")` makes).
     pub fn panic_message(&self) -> Option<&str> {
-        panic_message(&*self.panic)
+        match &self.repr {
+            Repr::Panic(payload) => panic_message(&**payload),
+            Repr::Cancelled => None,
+        }
     }
 
-    /// The panic payload, to re-raise it with [`std::panic::resume_unwind`].
-    pub fn into_panic(self) -> Box<dyn Any + Send + 'static> {
-        self.panic
+    /// The panic payload, to re-raise it with [`std::panic::resume_unwind`]; `Err(self)` if the task was
+    /// cancelled instead.
+    pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
+        match self.repr {
+            Repr::Panic(payload) => Ok(payload),
+            Repr::Cancelled => Err(self),
+        }
     }
 }
 
@@ -89,22 +121,26 @@ pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> Option<&str> {
 
 impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.panic_message() {
-            Some(message) => write!(f, "{} panicked: {message}", self.task),
-            None => write!(f, "{} panicked", self.task),
+        match (&self.repr, self.panic_message()) {
+            (Repr::Cancelled, _) => write!(f, "{} was cancelled", self.task),
+            (Repr::Panic(_), Some(message)) => write!(f, "{} panicked: {message}", self.task),
+            (Repr::Panic(_), None) => write!(f, "{} panicked", self.task),
         }
     }
 }
 
 impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("JoinError")
-            .field("task", &self.task)
-            .field(
+        let mut debug = f.debug_struct("JoinError");
+        debug.field("task", &self.task);
+        match &self.repr {
+            Repr::Cancelled => debug.field("cancelled", &true),
+            Repr::Panic(_) => debug.field(
                 "panic",
                 &self.panic_message().unwrap_or("<non-string payload>"),
-            )
-            .finish()
+            ),
+        };
+        debug.finish()
     }
 }
 
@@ -129,6 +165,10 @@ pub(crate) struct JoinCell<T> {
     callbacks: RefCell<VecDeque<DoneCallback<T>>>,
     /// The task awaiting the handle, if it is waiting.
     waiter: RefCell<Option<Waker>>,
+    /// Someone saw the result: the handle took it, or a done-callback ran.
+    retrieved: Cell<bool>,
+    /// The `JoinHandle` still exists (it may yet retrieve the result).
+    handle_alive: Cell<bool>,
 }
 
 /// What the executor needs from a result cell without knowing its output type.
@@ -141,6 +181,8 @@ pub(crate) trait Completion {
     fn notify(self: Rc<Self>, handle: &Handle);
     /// Runs the oldest queued callback (one ready-queue entry).
     fn run_next_callback(&self);
+    /// The executor is going away: drop the callbacks and the awaiter's waker without running them.
+    fn discard(&self);
 }
 
 impl<T> JoinCell<T> {
@@ -150,6 +192,22 @@ impl<T> JoinCell<T> {
             outcome: RefCell::new(Outcome::Running),
             callbacks: RefCell::default(),
             waiter: RefCell::default(),
+            retrieved: Cell::new(false),
+            handle_alive: Cell::new(true),
+        }
+    }
+
+    /// asyncio's "Task exception was never retrieved": a task panicked and nobody can look at it any
+    /// more. Said once, on stderr.
+    fn report_if_unretrieved(&self) {
+        if self.retrieved.get() || !self.callbacks.borrow().is_empty() {
+            return;
+        }
+        if let Outcome::Done(Err(error)) = &*self.outcome.borrow()
+            && error.is_panic()
+        {
+            self.retrieved.set(true);
+            eprintln!("minimalist-async: task exception was never retrieved: {error}");
         }
     }
 
@@ -176,14 +234,24 @@ impl<T: 'static> Completion for JoinCell<T> {
 
     fn notify(self: Rc<Self>, handle: &Handle) {
         for _ in 0..self.callbacks.borrow().len() {
-            handle.queue_callback(self.clone());
+            handle.queue_callback(Callback::Done(self.clone()));
         }
         self.wake_waiter();
+        if !self.handle_alive.get() {
+            self.report_if_unretrieved();
+        }
+    }
+
+    fn discard(&self) {
+        let callbacks = std::mem::take(&mut *self.callbacks.borrow_mut());
+        drop(callbacks);
+        self.waiter.borrow_mut().take();
     }
 
     fn run_next_callback(&self) {
         let callback = self.callbacks.borrow_mut().pop_front();
         if let Some(callback) = callback {
+            self.retrieved.set(true);
             let outcome = self.outcome.borrow();
             let Outcome::Done(result) = &*outcome else {
                 unreachable!("callbacks are queued only once the result is in")
@@ -223,6 +291,8 @@ impl<T: 'static> Completion for JoinCell<T> {
 #[must_use = "dropping a JoinHandle does not cancel the task, but its result is lost; await it or add a done-callback"]
 pub struct JoinHandle<T> {
     cell: Rc<JoinCell<T>>,
+    /// The task's key in the executor's task table, to cancel it.
+    key: Key,
     handle: Weak<Handle>,
 }
 
@@ -242,8 +312,50 @@ impl<T> fmt::Debug for JoinHandle<T> {
 }
 
 impl<T: 'static> JoinHandle<T> {
-    pub(crate) fn new(cell: Rc<JoinCell<T>>, handle: Weak<Handle>) -> JoinHandle<T> {
-        JoinHandle { cell, handle }
+    pub(crate) fn new(cell: Rc<JoinCell<T>>, key: Key, handle: Weak<Handle>) -> JoinHandle<T> {
+        JoinHandle { cell, key, handle }
+    }
+
+    /// Cancels the task: asyncio's `Task.cancel()`, tokio's `abort()`. Returns whether the task was
+    /// still running.
+    ///
+    /// The task's future is dropped before it would be polled again (never polled at all if it had not
+    /// started yet), which drops its sleeps and so disarms their timers. The handle then yields a
+    /// cancelled [`JoinError`], and the done-callbacks see the same error on a later turn, never inside
+    /// `cancel`. Cancelling a finished task changes nothing.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use minimalist_async::{Executor, sleep, spawn};
+    ///
+    /// let mut executor = Executor::with_virtual_time();
+    /// let error = executor.block_on(async {
+    ///     let task = spawn(async { sleep(Duration::from_secs(60)).await });
+    ///     assert!(task.cancel());
+    ///     task.await.unwrap_err()
+    /// });
+    /// assert!(error.is_cancelled());
+    /// assert_eq!(executor.now(), Duration::ZERO, "the minute-long sleep was disarmed");
+    /// ```
+    pub fn cancel(&self) -> bool {
+        match self.handle.upgrade() {
+            Some(handle) => handle.cancel(self.key),
+            None => false,
+        }
+    }
+
+    /// A handle that cancels this task from any thread.
+    pub fn cancel_handle(&self) -> CancelHandle {
+        let waker = self.handle.upgrade().and_then(|handle| {
+            handle
+                .tasks
+                .borrow()
+                .get(self.key)
+                .map(|task| Arc::downgrade(&task.waker))
+        });
+        CancelHandle {
+            waker: waker.unwrap_or_default(),
+        }
     }
 
     /// The task's id.
@@ -313,12 +425,53 @@ impl<T: 'static> JoinHandle<T> {
             .push_back(Box::new(callback));
         if stage_done {
             match self.handle.upgrade() {
-                Some(handle) => handle.queue_callback(self.cell.clone()),
+                Some(handle) => handle.queue_callback(Callback::Done(self.cell.clone())),
                 None => eprintln!(
                     "minimalist-async: done-callback added to {} after its executor was dropped; it will never run",
                     self.cell.task
                 ),
             }
+        }
+    }
+}
+
+impl<T> Drop for JoinHandle<T> {
+    fn drop(&mut self) {
+        self.cell.handle_alive.set(false);
+        if !matches!(*self.cell.outcome.borrow(), Outcome::Running) {
+            self.cell.report_if_unretrieved();
+        }
+    }
+}
+
+/// Cancels a task from any thread: `Send`, `Sync` and cheap to clone. Made by
+/// [`JoinHandle::cancel_handle`].
+///
+/// ```
+/// use std::time::Duration;
+/// use minimalist_async::{Executor, sleep, spawn};
+///
+/// let mut executor = Executor::new();
+/// let error = executor.block_on(async {
+///     let task = spawn(async { sleep(Duration::from_secs(60)).await });
+///     let canceller = task.cancel_handle();
+///     std::thread::spawn(move || canceller.cancel()).join().unwrap();
+///     task.await.unwrap_err()
+/// });
+/// assert!(error.is_cancelled());
+/// ```
+#[derive(Clone, Debug)]
+pub struct CancelHandle {
+    /// Weak, so that an outstanding cancel handle does not count as "someone can still wake this task".
+    waker: std::sync::Weak<TaskWaker>,
+}
+
+impl CancelHandle {
+    /// Asks the task's executor to drop the task before it polls it again. Does nothing if the task has
+    /// finished or its executor is gone. The executor wakes at once if it was idle.
+    pub fn cancel(&self) {
+        if let Some(waker) = self.waker.upgrade() {
+            waker.request_cancel();
         }
     }
 }
@@ -334,6 +487,7 @@ impl<T: 'static> Future for JoinHandle<T> {
                 let Outcome::Done(result) = std::mem::replace(&mut *outcome, Outcome::Taken) else {
                     unreachable!("matched Done")
                 };
+                cell.retrieved.set(true);
                 Poll::Ready(result)
             }
             Outcome::Running | Outcome::Done(_) => {

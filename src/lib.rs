@@ -59,20 +59,26 @@
 #![warn(missing_debug_implementations, rust_2018_idioms)]
 #![doc(test(attr(deny(warnings))))]
 
+pub mod blocking;
+pub mod callback;
 pub mod clock;
 pub mod demo;
 pub mod executor;
 pub mod handle;
 pub mod join;
 pub mod queue;
+pub mod remote;
 mod slab;
 pub mod task;
 pub mod time;
 pub mod waker;
 pub mod yield_now;
 
+pub use blocking::spawn_blocking;
+pub use callback::{CallbackHandle, call_later, call_soon};
 pub use executor::{Executor, Step, spawn};
-pub use join::{JoinError, JoinHandle};
+pub use join::{CancelHandle, JoinError, JoinHandle};
+pub use remote::{Remote, RemoteJoinHandle};
 pub use task::TaskId;
 pub use time::{Sleep, sleep};
 pub use yield_now::{YieldNow, yield_now};

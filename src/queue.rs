@@ -1,7 +1,7 @@
 //! The ready queue: a crossbeam channel of `Runnable`s, and where a turn begins and ends.
 //!
 //! Everything that is ready to run waits here in one FIFO: tasks that were woken or spawned, the
-//! `block_on` future, and queued callbacks. One queue for all of them is what keeps asyncio's order: a
+//! `block_on` future, queued callbacks, and work sent from other threads. One queue for all of them is what keeps asyncio's order: a
 //! done-callback queued before a task was woken runs before that task, exactly as asyncio's `call_soon`
 //! list does.
 //!
@@ -19,15 +19,27 @@ use crossbeam_channel::{Receiver, Select, Sender};
 
 use crate::slab::Key;
 
-/// One entry of the ready queue. Plain data (`Copy + Send`), so any thread can send it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// One entry of the ready queue. `Send`, so any thread can send it.
 pub(crate) enum Runnable {
-    /// Poll the task stored under this key.
+    /// Poll the task stored under this key (or, if it was cancelled, drop it).
     Task(Key),
     /// Run the callback stored under this key.
     Callback(Key),
     /// Poll the future given to `block_on`; the number tells one `block_on` call from the next.
     Main(u64),
+    /// Work sent by another thread through a [`Remote`](crate::Remote): run it on this thread.
+    Remote(Box<dyn FnOnce() + Send>),
+}
+
+impl std::fmt::Debug for Runnable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Runnable::Task(key) => f.debug_tuple("Task").field(key).finish(),
+            Runnable::Callback(key) => f.debug_tuple("Callback").field(key).finish(),
+            Runnable::Main(generation) => f.debug_tuple("Main").field(generation).finish(),
+            Runnable::Remote(_) => f.write_str("Remote(..)"),
+        }
+    }
 }
 
 /// Both ends of the ready queue.
@@ -61,6 +73,12 @@ impl ReadyQueue {
     /// How many items are waiting: the size of the turn that starts now.
     pub(crate) fn len(&self) -> usize {
         self.receiver.len()
+    }
+
+    /// Empties the queue, dropping every entry: for the executor's teardown, so that work sent from
+    /// other threads is dropped (and its senders told) rather than left in the channel.
+    pub(crate) fn clear(&self) {
+        while self.receiver.try_recv().is_ok() {}
     }
 
     /// Blocks the thread until an item arrives or `deadline` passes (forever without one). Nothing is

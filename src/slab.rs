@@ -142,6 +142,28 @@ impl<T> Slab<T> {
         Some(value)
     }
 
+    /// The keys of the stored values, in slot order.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = Key> + '_ {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(index, slot)| match slot {
+                Slot::Occupied { generation, .. } => Some(Key {
+                    index: index as u32,
+                    generation: *generation,
+                }),
+                Slot::Vacant { .. } => None,
+            })
+    }
+
+    /// The stored values, consuming the slab.
+    pub(crate) fn into_values(self) -> impl Iterator<Item = T> {
+        self.slots.into_iter().filter_map(|slot| match slot {
+            Slot::Occupied { value, .. } => Some(value),
+            Slot::Vacant { .. } => None,
+        })
+    }
+
     /// How many values are stored.
     pub(crate) fn len(&self) -> usize {
         self.len

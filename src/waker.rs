@@ -21,23 +21,45 @@ use std::task::Wake;
 use crossbeam_channel::Sender;
 
 use crate::queue::Runnable;
+use crate::slab::Key;
+
+/// What a waker puts back on the queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// A spawned task, by its key in the task table.
+    Task(Key),
+    /// The future of the `block_on` call with this number.
+    Main(u64),
+}
+
+impl Target {
+    pub(crate) fn runnable(self) -> Runnable {
+        match self {
+            Target::Task(key) => Runnable::Task(key),
+            Target::Main(generation) => Runnable::Main(generation),
+        }
+    }
+}
 
 /// The state behind a task's [`std::task::Waker`].
 #[derive(Debug)]
 pub(crate) struct TaskWaker {
-    runnable: Runnable,
+    target: Target,
     /// True from the moment the task is put in the ready queue until the executor starts polling it.
     queued: AtomicBool,
+    /// Set by `cancel`, from any thread; the executor drops the task instead of polling it.
+    cancel_requested: AtomicBool,
     /// Works from any thread; fails only once the executor is gone, and then there is nothing to wake.
     sender: Sender<Runnable>,
 }
 
 impl TaskWaker {
-    /// A waker for `runnable` that counts as already queued: the caller pushes it once right away.
-    pub(crate) fn new_queued(runnable: Runnable, sender: Sender<Runnable>) -> Arc<TaskWaker> {
+    /// A waker for `target` that counts as already queued: the caller pushes it once right away.
+    pub(crate) fn new_queued(target: Target, sender: Sender<Runnable>) -> Arc<TaskWaker> {
         Arc::new(TaskWaker {
-            runnable,
+            target,
             queued: AtomicBool::new(true),
+            cancel_requested: AtomicBool::new(false),
             sender,
         })
     }
@@ -45,6 +67,17 @@ impl TaskWaker {
     /// Called by the executor right before a poll: from now on a wake queues the task again.
     pub(crate) fn clear_queued(&self) {
         self.queued.store(false, Ordering::Release);
+    }
+
+    /// Asks the executor to drop the task instead of polling it again, and queues the task so that it
+    /// gets to it. Works from any thread.
+    pub(crate) fn request_cancel(self: &Arc<Self>) {
+        self.cancel_requested.store(true, Ordering::Release);
+        self.wake_by_ref();
+    }
+
+    pub(crate) fn cancel_requested(&self) -> bool {
+        self.cancel_requested.load(Ordering::Acquire)
     }
 }
 
@@ -56,7 +89,7 @@ impl Wake for TaskWaker {
     fn wake_by_ref(self: &Arc<Self>) {
         if !self.queued.swap(true, Ordering::AcqRel) {
             // A closed channel means the executor was dropped: nobody is left to poll the task.
-            let _ = self.sender.send(self.runnable);
+            let _ = self.sender.send(self.target.runnable());
         }
     }
 }

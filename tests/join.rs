@@ -80,28 +80,37 @@ fn dropping_a_join_handle_does_not_cancel_the_task() {
     assert_eq!(entries, ["still ran"]);
 }
 
-/// `block_on` returns the main future's output after the rest of its turn and one more turn, as
-/// `asyncio.run` does: a task spawned and never awaited still gets its first step.
+/// `block_on` returns the main future's output after the rest of its turn and one more turn, then
+/// cancels what is still pending, as `asyncio.run` does: a task spawned and never awaited still gets its
+/// first step, and its done-callbacks learn that it was cancelled.
 #[test]
-fn block_on_runs_one_more_turn_after_main_returns() {
+fn block_on_runs_one_more_turn_then_cancels_what_is_left() {
     let log = Log::default();
     let mut executor = Executor::with_virtual_time();
     let task = executor.block_on({
         let log = log.clone();
         async move {
             let inner = log.clone();
-            // In a Vec, so that main returns the handle rather than awaiting it.
-            vec![spawn(async move {
+            let task = spawn(async move {
                 inner.push("first step");
                 sleep(Duration::from_secs(1)).await;
-                inner.push("never reached inside block_on");
-            })]
+                inner.push("never reached");
+            });
+            let cb = log.clone();
+            task.add_done_callback(move |result| {
+                cb.push(format!("callback: {}", result.as_ref().unwrap_err()))
+            });
+            // In a Vec, so that main returns the handle rather than awaiting it.
+            vec![task]
         }
     });
-    let task = &task[0];
-    assert_eq!(log.entries(), ["first step"]);
-    assert!(!task.is_finished());
-    assert_eq!(executor.pending_tasks(), 1);
+    assert_eq!(
+        log.entries(),
+        ["first step", "callback: Task-2 was cancelled"]
+    );
+    assert!(task[0].is_finished());
+    assert_eq!(executor.pending_tasks(), 0);
+    assert_eq!(executor.armed_timers(), 0, "its sleep was disarmed");
     assert_eq!(
         executor.now(),
         Duration::ZERO,

@@ -115,8 +115,11 @@ fn zero_sleep_yields_once_and_arms_no_timer() {
 fn sleep_duration_max_never_completes() {
     let mut executor = Executor::with_virtual_time();
     let forever = executor.spawn(async { sleep(Duration::MAX).await });
-    executor.block_on(async { sleep(Duration::from_secs(3600)).await });
-    assert!(!forever.is_finished());
+    let finished_after_an_hour = executor.block_on(async move {
+        sleep(Duration::from_secs(3600)).await;
+        forever.is_finished()
+    });
+    assert!(!finished_after_an_hour);
 }
 
 /// A future that polls a sleep once (arming it) and then drops it, before waiting on a longer one.

@@ -11,8 +11,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use crate::clock::micros_ceil;
-use crate::handle::{Handle, current};
+use crate::handle::{Handle, TimerAction, current};
 use crate::time::wheel::TimerKey;
 use crate::yield_now::{YieldNow, yield_now};
 
@@ -44,7 +43,7 @@ pub fn sleep(duration: Duration) -> Sleep {
     let kind = if duration.is_zero() {
         Kind::Yield(yield_now())
     } else {
-        match micros_ceil(duration).and_then(|us| handle.now_us.get().checked_add(us)) {
+        match handle.deadline_after(duration) {
             Some(deadline_us) => Kind::Timer {
                 deadline_us,
                 key: None,
@@ -98,12 +97,14 @@ impl Future for Sleep {
                 let mut timers = this.handle.timers.borrow_mut();
                 match key {
                     None => {
-                        *key = Some(timers.insert(*deadline_us, cx.waker().clone()));
+                        *key = Some(
+                            timers.insert(*deadline_us, TimerAction::Wake(cx.waker().clone())),
+                        );
                         Poll::Pending
                     }
                     Some(armed) => match timers.get_mut(*armed) {
                         // Still waiting; a future may move between tasks, so keep the latest waker.
-                        Some(waker) => {
+                        Some(TimerAction::Wake(waker)) => {
                             if !waker.will_wake(cx.waker()) {
                                 *waker = cx.waker().clone();
                             }
@@ -111,6 +112,7 @@ impl Future for Sleep {
                         }
                         // The executor removed the entry to fire it.
                         None => Poll::Ready(()),
+                        Some(TimerAction::Call(_)) => unreachable!("a sleep's key names a wake"),
                     },
                 }
             }

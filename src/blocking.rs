@@ -1,0 +1,101 @@
+//! `spawn_blocking`: run a blocking closure on a worker thread, await its result from a task.
+//!
+//! A blocking call inside a task (`std::thread::sleep`, a heavy computation, a synchronous read) stops
+//! the whole executor: no other task runs until it returns. `spawn_blocking` moves the call to a thread
+//! of its own; the task that awaits it is woken, from that thread, when the result is in.
+
+use std::any::Any;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll, Waker};
+
+use crate::handle::current;
+use crate::join::JoinHandle;
+
+type Outcome<T> = Result<T, Box<dyn Any + Send>>;
+
+struct Slot<T> {
+    outcome: Option<Outcome<T>>,
+    waker: Option<Waker>,
+}
+
+/// Runs `work` on a new worker thread and returns a handle to its result: asyncio's
+/// `asyncio.to_thread` / `loop.run_in_executor`, tokio's `spawn_blocking`.
+///
+/// The thread starts at once. A panic in `work` reaches the handle as a `JoinError`. Cancelling the
+/// handle stops waiting for the result, not the thread: a running closure cannot be interrupted, and
+/// its result is dropped. This crate starts one thread per call, which is simple and fine for a few
+/// calls; a production runtime keeps a pool.
+///
+/// # Panics
+///
+/// Outside a running executor.
+///
+/// ```
+/// use std::time::Duration;
+/// use minimalist_async::{Executor, spawn_blocking};
+///
+/// let mut executor = Executor::new();
+/// let sum = executor.block_on(async {
+///     spawn_blocking(|| {
+///         std::thread::sleep(Duration::from_millis(20)); // fine here: this is a worker thread
+///         (1..=10).sum::<u32>()
+///     })
+///     .await
+/// });
+/// assert_eq!(sum.unwrap(), 55);
+/// ```
+#[track_caller]
+pub fn spawn_blocking<F, T>(work: F) -> JoinHandle<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let handle = current("spawn_blocking()");
+    let slot = Arc::new(Mutex::new(Slot {
+        outcome: None,
+        waker: None,
+    }));
+    let worker_slot = slot.clone();
+    let started = std::thread::Builder::new()
+        .name("minimalist-async-blocking".into())
+        .spawn(move || {
+            let outcome = catch_unwind(AssertUnwindSafe(work));
+            let mut slot = worker_slot.lock().unwrap_or_else(PoisonError::into_inner);
+            slot.outcome = Some(outcome);
+            if let Some(waker) = slot.waker.take() {
+                waker.wake();
+            }
+        });
+    if let Err(error) = started {
+        let message = format!("spawn_blocking could not start a worker thread: {error}");
+        slot.lock().unwrap_or_else(PoisonError::into_inner).outcome = Some(Err(Box::new(message)));
+    }
+    handle.spawn(BlockingResult { slot })
+}
+
+/// Waits for the worker thread's result; re-raises its panic inside the task.
+struct BlockingResult<T> {
+    slot: Arc<Mutex<Slot<T>>>,
+}
+
+impl<T> Future for BlockingResult<T> {
+    type Output = T;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        let mut slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
+        match slot.outcome.take() {
+            Some(Ok(value)) => Poll::Ready(value),
+            Some(Err(panic)) => {
+                drop(slot);
+                resume_unwind(panic)
+            }
+            None => {
+                slot.waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+}

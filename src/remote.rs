@@ -1,0 +1,194 @@
+//! Reaching the executor from other threads: spawning onto it and queueing callbacks on it.
+//!
+//! The executor itself stays on its thread (its tasks need not be `Send`). What other threads get is a
+//! [`Remote`]: a clone of the ready queue's sending end. Everything they send is a
+//! `Runnable::Remote` closure that the executor runs on its own thread, in its turn, like any queue
+//! entry. A send also wakes an idle executor at once: it sleeps on that same channel.
+
+use std::panic::Location;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::task::{Context, Poll, Waker};
+use std::{fmt, future::Future, pin::Pin};
+
+use crossbeam_channel::Sender;
+
+use crate::callback::PlainCallback;
+use crate::handle::current;
+use crate::join::JoinError;
+use crate::queue::Runnable;
+use crate::task::TaskId;
+
+/// A `Send + Sync` handle to an executor, for other threads: asyncio's `call_soon_threadsafe` and
+/// `run_coroutine_threadsafe`. Made by [`Executor::remote`](crate::Executor::remote); cheap to clone.
+///
+/// ```
+/// use minimalist_async::{Executor, sleep};
+/// use std::time::Duration;
+///
+/// let mut executor = Executor::new();
+/// let remote = executor.remote();
+/// let worker = std::thread::spawn(move || remote.spawn(async { 6 * 7 }).join());
+/// executor.block_on(async { sleep(Duration::from_millis(50)).await });
+/// assert_eq!(worker.join().unwrap().unwrap(), 42);
+/// ```
+#[derive(Clone)]
+pub struct Remote {
+    sender: Sender<Runnable>,
+}
+
+impl fmt::Debug for Remote {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Remote").finish_non_exhaustive()
+    }
+}
+
+impl Remote {
+    pub(crate) fn new(sender: Sender<Runnable>) -> Remote {
+        Remote { sender }
+    }
+
+    /// Queues `callback` to run on the executor's thread, on its next turn: asyncio's
+    /// `loop.call_soon_threadsafe`. Returns `false` if the executor is gone (the callback is dropped).
+    /// A panic inside the callback is reported on stderr, naming this call's location.
+    #[track_caller]
+    pub fn call_soon_threadsafe(&self, callback: impl FnOnce() + Send + 'static) -> bool {
+        let origin = Location::caller();
+        let work = move || PlainCallback::at(callback, origin).run();
+        self.sender.send(Runnable::Remote(Box::new(work))).is_ok()
+    }
+
+    /// Spawns `future` on the executor from another thread: asyncio's `run_coroutine_threadsafe`.
+    ///
+    /// The task is created on the executor's thread when it gets to this message, then runs like any
+    /// other. The returned handle can be awaited (on any executor) or [`join`](RemoteJoinHandle::join)ed
+    /// by blocking. If the executor is dropped first, the handle yields a cancelled `JoinError`.
+    pub fn spawn<F>(&self, future: F) -> RemoteJoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State {
+                result: None,
+                waker: None,
+            }),
+            done: Condvar::new(),
+        });
+        let guard = CompleteOnDrop {
+            shared: Some(shared.clone()),
+            task: TaskId(0),
+        };
+        let work = move || {
+            let mut guard = guard;
+            let handle = current("Remote::spawn").spawn(future);
+            guard.task = handle.id();
+            // A second, tiny task forwards the result across threads once the first one ends.
+            drop(current("Remote::spawn").spawn(async move {
+                let result = handle.await;
+                guard.complete(result);
+            }));
+        };
+        // If the executor is gone, the closure comes back inside the error and is dropped here, and
+        // its guard reports the task as cancelled.
+        let _ = self.sender.send(Runnable::Remote(Box::new(work)));
+        RemoteJoinHandle { shared }
+    }
+}
+
+struct Shared<T> {
+    state: Mutex<State<T>>,
+    done: Condvar,
+}
+
+struct State<T> {
+    result: Option<Result<T, JoinError>>,
+    waker: Option<Waker>,
+}
+
+impl<T> Shared<T> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State<T>> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Completes the remote handle exactly once: with the task's result, or, if dropped first (the
+/// executor went away, or the forwarding task was cancelled), with a cancelled `JoinError`.
+struct CompleteOnDrop<T> {
+    shared: Option<Arc<Shared<T>>>,
+    /// The spawned task, once it exists; `Task-0` names a task that never started.
+    task: TaskId,
+}
+
+impl<T> CompleteOnDrop<T> {
+    fn complete(mut self, result: Result<T, JoinError>) {
+        if let Some(shared) = self.shared.take() {
+            let mut state = shared.lock();
+            state.result = Some(result);
+            if let Some(waker) = state.waker.take() {
+                waker.wake();
+            }
+            shared.done.notify_all();
+        }
+    }
+}
+
+impl<T> Drop for CompleteOnDrop<T> {
+    fn drop(&mut self) {
+        if self.shared.is_some() {
+            let task = self.task;
+            CompleteOnDrop {
+                shared: self.shared.take(),
+                task,
+            }
+            .complete(Err(JoinError::cancelled(task)));
+        }
+    }
+}
+
+/// The result of a task spawned through a [`Remote`]: `Send`, awaitable anywhere, or joinable by
+/// blocking the calling thread.
+pub struct RemoteJoinHandle<T> {
+    shared: Arc<Shared<T>>,
+}
+
+impl<T> fmt::Debug for RemoteJoinHandle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let finished = self.shared.lock().result.is_some();
+        f.debug_struct("RemoteJoinHandle")
+            .field("finished", &finished)
+            .finish()
+    }
+}
+
+impl<T> RemoteJoinHandle<T> {
+    /// Blocks this thread until the task ends. Never call it on the executor's own thread: the executor
+    /// could not run the task while its thread is blocked here.
+    pub fn join(self) -> Result<T, JoinError> {
+        let mut state = self.shared.lock();
+        loop {
+            if let Some(result) = state.result.take() {
+                return result;
+            }
+            state = self
+                .shared
+                .done
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+}
+
+impl<T> Future for RemoteJoinHandle<T> {
+    type Output = Result<T, JoinError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut state = self.shared.lock();
+        match state.result.take() {
+            Some(result) => Poll::Ready(result),
+            None => {
+                state.waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+}
