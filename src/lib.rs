@@ -59,11 +59,13 @@
 #![warn(missing_debug_implementations, rust_2018_idioms)]
 #![doc(test(attr(deny(warnings))))]
 
+pub mod as_completed;
 pub mod blocking;
 pub mod callback;
 pub mod clock;
 pub mod demo;
 pub mod executor;
+pub mod gather;
 pub mod handle;
 pub mod join;
 pub mod queue;
@@ -71,14 +73,18 @@ pub mod remote;
 mod slab;
 pub mod task;
 pub mod time;
+pub mod wait_first;
 pub mod waker;
 pub mod yield_now;
 
+pub use as_completed::{AsCompleted, as_completed};
 pub use blocking::spawn_blocking;
 pub use callback::{CallbackHandle, call_later, call_soon};
 pub use executor::{Executor, Step, spawn};
+pub use gather::{JoinAll, gather, join_all};
 pub use join::{CancelHandle, JoinError, JoinHandle};
 pub use remote::{Remote, RemoteJoinHandle};
 pub use task::TaskId;
-pub use time::{Sleep, sleep};
+pub use time::{Elapsed, Sleep, sleep, timeout};
+pub use wait_first::{First, WaitFirst, wait_first};
 pub use yield_now::{YieldNow, yield_now};

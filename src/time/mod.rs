@@ -1,11 +1,13 @@
-//! Time: the timer wheel, the `sleep` future built on it, and the loop's current time.
+//! Time: the timer wheel, `sleep` and `timeout` built on it, and the loop's current time.
 
 mod sleep;
+mod timeout;
 pub mod wheel;
 
 use std::time::Duration;
 
 pub use sleep::{Sleep, sleep};
+pub use timeout::{Elapsed, timeout};
 
 use crate::handle::current;
 
