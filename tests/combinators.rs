@@ -10,11 +10,9 @@ use minimalist_async::{
     Executor, as_completed, gather, join_all, sleep, spawn, timeout, wait_first,
 };
 
-fn sleeper(ms: u64) -> impl std::future::Future<Output = u64> {
-    async move {
-        sleep(Duration::from_millis(ms)).await;
-        ms
-    }
+async fn sleeper(ms: u64) -> u64 {
+    sleep(Duration::from_millis(ms)).await;
+    ms
 }
 
 async fn fail_after(ms: u64, message: &'static str) {
