@@ -53,6 +53,9 @@
 //! - [`time`] — `sleep`.
 //! - [`yield_now`](mod@yield_now) — `yield_now`.
 //! - [`executor`] — `Executor`, its turns, `step`, `block_on`, `spawn`.
+//! - [`callback`] — `call_soon`, `call_later`.
+//! - [`gather`](mod@gather), [`as_completed`](mod@as_completed), [`wait_first`](mod@wait_first) — waiting for several tasks.
+//! - [`remote`] — other threads spawning and queueing callbacks; [`blocking`] — `spawn_blocking`.
 //! - [`demo`] — the tutorial's retry future, a CPython-compatible RNG and float printing.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
