@@ -109,3 +109,53 @@ fn wake_after_the_executor_is_gone_is_harmless() {
     let waker = kept.lock().unwrap().take().unwrap();
     thread::spawn(move || waker.wake()).join().unwrap();
 }
+
+/// A waker kept past a cancellation wakes nothing: the cancelled task is never polled again.
+#[test]
+fn wake_after_the_task_was_cancelled_is_harmless() {
+    let mut executor = Executor::with_virtual_time();
+    let kept: Arc<Mutex<Option<Waker>>> = Arc::default();
+    let keep = kept.clone();
+    let (future, polls) = count_polls(std::future::poll_fn(move |cx| {
+        *keep.lock().unwrap() = Some(cx.waker().clone());
+        Poll::<()>::Pending
+    }));
+    let task = executor.spawn(future);
+    executor.step();
+    assert!(task.cancel());
+    assert!(matches!(executor.step(), Step::Cancelled { .. }));
+    kept.lock().unwrap().take().unwrap().wake();
+    assert_eq!(executor.step(), Step::Idle);
+    assert_eq!(*polls.borrow(), 1);
+}
+
+/// A future whose destructor wakes tasks (its own and another) while the executor is being dropped:
+/// no panic, no deadlock.
+#[test]
+fn wake_during_the_executors_drop_is_harmless() {
+    struct WakeOnDrop(Vec<Waker>);
+    impl Drop for WakeOnDrop {
+        fn drop(&mut self) {
+            for waker in self.0.drain(..) {
+                waker.wake();
+            }
+        }
+    }
+    let mut executor = Executor::with_virtual_time();
+    let other: Arc<Mutex<Option<Waker>>> = Arc::default();
+    let keep = other.clone();
+    drop(executor.spawn(std::future::poll_fn(move |cx| {
+        *keep.lock().unwrap() = Some(cx.waker().clone());
+        Poll::<()>::Pending
+    })));
+    let mut on_drop = Some(WakeOnDrop(Vec::new()));
+    drop(executor.spawn(std::future::poll_fn(move |cx| {
+        let guard = on_drop.as_mut().unwrap();
+        guard.0.push(cx.waker().clone());
+        guard.0.extend(other.lock().unwrap().clone());
+        Poll::<()>::Pending
+    })));
+    executor.step();
+    executor.step();
+    drop(executor);
+}
