@@ -11,7 +11,8 @@ use std::rc::{Rc, Weak};
 use std::time::Duration;
 
 use crate::handle::{Handle, current};
-use crate::join::{Completion, panic_message};
+use crate::join::Completion;
+use crate::join_error::panic_message;
 use crate::slab::Key;
 use crate::time::wheel::TimerKey;
 

@@ -49,7 +49,7 @@
 //! - [`queue`] — the ready queue, and where a turn begins and ends.
 //! - [`waker`] — the waker that puts a task back on the queue, once.
 //! - [`handle`] — what running code can reach (the thread-local current executor).
-//! - [`join`] — `JoinHandle`, `JoinError`, done-callbacks.
+//! - [`join`] — `JoinHandle`, done-callbacks; [`join_error`] — `JoinError`.
 //! - [`time`] — `sleep`.
 //! - [`yield_now`](mod@yield_now) — `yield_now`.
 //! - [`executor`] — `Executor`, its turns, `step`, `block_on`, `spawn`.
@@ -71,6 +71,7 @@ pub mod executor;
 pub mod gather;
 pub mod handle;
 pub mod join;
+pub mod join_error;
 pub mod queue;
 pub mod remote;
 mod slab;

@@ -1,0 +1,119 @@
+//! `JoinError`: why a task produced no value.
+
+use std::any::Any;
+use std::fmt;
+
+use crate::task::TaskId;
+
+/// Why a task produced no value: it panicked, or it was cancelled.
+///
+/// A panic inside a task's future is caught: the other tasks keep running, and the panic reaches the
+/// task's [`JoinHandle`] and its done-callbacks as this error (asyncio hands the exception to the
+/// awaiting code and to `future.result()` the same way). A task stopped with [`JoinHandle::cancel`]
+/// ends with a cancelled `JoinError` (asyncio's `CancelledError`).
+///
+/// ```
+/// use minimalist_async::{Executor, spawn};
+///
+/// let mut executor = Executor::with_virtual_time();
+/// let result = executor.block_on(async {
+///     spawn(async { panic!("boom") }).await
+/// });
+/// let error = result.unwrap_err();
+/// assert!(error.is_panic());
+/// assert_eq!(error.panic_message(), Some("boom"));
+/// assert_eq!(error.to_string(), "Task-2 panicked: boom");
+/// ```
+pub struct JoinError {
+    task: TaskId,
+    repr: Repr,
+}
+
+enum Repr {
+    Panic(Box<dyn Any + Send + 'static>),
+    Cancelled,
+}
+
+impl JoinError {
+    pub(crate) fn panicked(task: TaskId, panic: Box<dyn Any + Send + 'static>) -> JoinError {
+        JoinError {
+            task,
+            repr: Repr::Panic(panic),
+        }
+    }
+
+    pub(crate) fn cancelled(task: TaskId) -> JoinError {
+        JoinError {
+            task,
+            repr: Repr::Cancelled,
+        }
+    }
+
+    /// The task that failed.
+    pub fn task_id(&self) -> TaskId {
+        self.task
+    }
+
+    /// Whether the task panicked.
+    pub fn is_panic(&self) -> bool {
+        matches!(self.repr, Repr::Panic(_))
+    }
+
+    /// Whether the task was cancelled.
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self.repr, Repr::Cancelled)
+    }
+
+    /// The panic's message, when the task panicked with a string (as `panic!("...")` makes).
+    pub fn panic_message(&self) -> Option<&str> {
+        match &self.repr {
+            Repr::Panic(payload) => panic_message(&**payload),
+            Repr::Cancelled => None,
+        }
+    }
+
+    /// The panic payload, to re-raise it with [`std::panic::resume_unwind`]; `Err(self)` if the task was
+    /// cancelled instead.
+    pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
+        match self.repr {
+            Repr::Panic(payload) => Ok(payload),
+            Repr::Cancelled => Err(self),
+        }
+    }
+}
+
+/// The text of a panic payload, for the two payload types `panic!` produces.
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> Option<&str> {
+    payload
+        .downcast_ref::<&'static str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+}
+
+impl fmt::Display for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.repr, self.panic_message()) {
+            (Repr::Cancelled, _) => write!(f, "{} was cancelled", self.task),
+            (Repr::Panic(_), Some(message)) => write!(f, "{} panicked: {message}", self.task),
+            (Repr::Panic(_), None) => write!(f, "{} panicked", self.task),
+        }
+    }
+}
+
+impl fmt::Debug for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut debug = f.debug_struct("JoinError");
+        debug.field("task", &self.task);
+        match &self.repr {
+            Repr::Cancelled => debug.field("cancelled", &true),
+            Repr::Panic(_) => debug.field(
+                "panic",
+                &self.panic_message().unwrap_or("<non-string payload>"),
+            ),
+        };
+        debug.finish()
+    }
+}
+
+impl std::error::Error for JoinError {}
+
