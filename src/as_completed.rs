@@ -6,7 +6,8 @@ use std::future::poll_fn;
 use std::rc::Rc;
 use std::task::{Poll, Waker};
 
-use crate::join::{JoinError, JoinHandle};
+use crate::join::JoinHandle;
+use crate::join_error::JoinError;
 
 /// Hands out the results of `handles` in the order the tasks finish: asyncio's `as_completed`.
 ///

@@ -5,7 +5,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use crate::executor::spawn;
-use crate::join::{JoinError, JoinHandle};
+use crate::join::JoinHandle;
+use crate::join_error::JoinError;
 
 /// Waits for every handle and returns their values in input order: asyncio's `gather` on tasks.
 ///

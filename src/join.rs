@@ -29,9 +29,9 @@ use std::task::{Context, Poll, Waker};
 
 use crate::callback::Callback;
 use crate::handle::Handle;
-pub use crate::join_error::JoinError;
-use crate::slab::Key;
+use crate::join_error::JoinError;
 use crate::join_error::panic_message;
+use crate::slab::Key;
 use crate::task::TaskId;
 use crate::waker::TaskWaker;
 

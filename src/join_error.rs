@@ -116,4 +116,3 @@ impl fmt::Debug for JoinError {
 }
 
 impl std::error::Error for JoinError {}
-

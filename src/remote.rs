@@ -14,7 +14,7 @@ use crossbeam_channel::Sender;
 
 use crate::callback::PlainCallback;
 use crate::handle::current;
-use crate::join::JoinError;
+use crate::join_error::JoinError;
 use crate::queue::Runnable;
 use crate::task::TaskId;
 

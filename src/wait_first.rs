@@ -4,7 +4,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::join::{JoinError, JoinHandle};
+use crate::join::JoinHandle;
+use crate::join_error::JoinError;
 
 /// Waits until the first of `handles` finishes: asyncio's `wait(tasks, return_when=FIRST_COMPLETED)`.
 ///
