@@ -8,8 +8,8 @@ use crate::task::TaskId;
 /// Why a task produced no value: it panicked, or it was cancelled.
 ///
 /// A panic inside a task's future is caught: the other tasks keep running, and the panic reaches the
-/// task's [`JoinHandle`] and its done-callbacks as this error (asyncio hands the exception to the
-/// awaiting code and to `future.result()` the same way). A task stopped with [`JoinHandle::cancel`]
+/// task's [`JoinHandle`](crate::JoinHandle) and its done-callbacks as this error (asyncio hands the exception to the
+/// awaiting code and to `future.result()` the same way). A task stopped with [`JoinHandle::cancel`](crate::JoinHandle::cancel)
 /// ends with a cancelled `JoinError` (asyncio's `CancelledError`).
 ///
 /// ```
