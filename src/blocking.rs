@@ -73,7 +73,7 @@ where
         let message = format!("spawn_blocking could not start a worker thread: {error}");
         slot.lock().unwrap_or_else(PoisonError::into_inner).outcome = Some(Err(Box::new(message)));
     }
-    handle.spawn(BlockingResult { slot })
+    handle.spawn(None, BlockingResult { slot })
 }
 
 /// Waits for the worker thread's result; re-raises its panic inside the task.

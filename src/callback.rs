@@ -134,11 +134,15 @@ impl Handle {
         callback: PlainCallback,
     ) -> CallbackHandle {
         let scheduled = match self.deadline_after(delay) {
-            Some(deadline) => Scheduled::Later(
+            Some(deadline) => Scheduled::Later({
+                self.record(|| crate::trace::EventKind::TimerArmed {
+                    task: self.polling.get(),
+                    deadline: Duration::from_micros(deadline),
+                });
                 self.timers
                     .borrow_mut()
-                    .insert(deadline, crate::handle::TimerAction::Call(callback)),
-            ),
+                    .insert(deadline, crate::handle::TimerAction::Call(callback))
+            }),
             None => Scheduled::Never,
         };
         CallbackHandle {

@@ -22,24 +22,26 @@
 //! the clock. [`Executor::block_on`] is a loop over the same step, plus polling its own future when that
 //! future's waker fired. So what a stepper shows is exactly what runs.
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::pin;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use crate::callback::{Callback, CallbackHandle, PlainCallback};
+use crate::callback::Callback;
 use crate::clock::Clock;
-use crate::handle::{Handle, TimerAction, current, enter};
-use crate::join::JoinHandle;
+use crate::handle::{Handle, TimerAction, enter};
+use crate::inspect::{TaskInfo, TaskState};
 use crate::join_error::JoinError;
 use crate::queue::Runnable;
-use crate::remote::Remote;
 use crate::slab::Key;
-use crate::task::{Task, TaskId};
+use crate::step::Step;
+use crate::task::{Task, TaskId, Wait};
 use crate::time::wheel::TimerKey;
+use crate::trace::{EventKind, Outcome};
 use crate::waker::{Target, TaskWaker};
 
 /// A single-threaded executor with its own ready queue, waker, timer wheel and clock.
@@ -61,66 +63,29 @@ use crate::waker::{Target, TaskWaker};
 /// assert_eq!(executor.now(), Duration::from_millis(100), "the two sleeps overlapped");
 /// ```
 pub struct Executor {
-    handle: Rc<Handle>,
-    clock: Clock,
-    turn: Turn,
+    pub(crate) handle: Rc<Handle>,
+    pub(crate) clock: Clock,
+    pub(crate) turn: Turn,
     /// Tells one `block_on` call's main-future wakes from an earlier call's.
     main_generation: u64,
+    /// A poll that takes this long (real time) gets a warning on stderr; `None` switches it off.
+    pub(crate) slow_poll: Option<Duration>,
+    /// When the poll in progress started, while polls are being timed.
+    poll_started: Option<Instant>,
 }
 
 /// The bookkeeping of the turn in progress.
 #[derive(Debug, Default)]
-struct Turn {
+pub(crate) struct Turn {
     /// Turns begun so far.
-    number: u64,
-    /// Queue items this turn still runs; fixed when the turn begins.
-    remaining: usize,
+    pub(crate) number: u64,
+    /// The ready-queue entries taken off the channel: the first `remaining` belong to this turn, any
+    /// after them (moved here by a snapshot) to the next.
+    pub(crate) batch: VecDeque<Runnable>,
+    /// Entries of `batch` this turn still runs; fixed when the turn begins.
+    pub(crate) remaining: usize,
     /// Timers that were due when the turn began, fired at its end.
-    due: Vec<TimerKey>,
-}
-
-/// What one call to [`Executor::step`] did.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Step {
-    /// Dropped a cancelled task's future instead of polling it.
-    Cancelled {
-        /// The task cancelled.
-        task: TaskId,
-    },
-    /// Ran work sent from another thread through a [`Remote`].
-    RanRemote,
-    /// Polled a spawned task once; `finished` when it returned or panicked.
-    Polled {
-        /// The task polled.
-        task: TaskId,
-        /// Whether the task is over.
-        finished: bool,
-    },
-    /// Ran one done-callback of `task`.
-    RanCallback {
-        /// Whose callback it was.
-        task: TaskId,
-    },
-    /// Ran one `call_soon` callback.
-    RanCallSoon,
-    /// The future given to `block_on` was woken; `block_on` polls it next. Never returned by
-    /// [`Executor::step`] itself, which has no main future.
-    MainWoken,
-    /// Fired the timers that were due when the turn began: their tasks run on the next turn, their
-    /// `call_later` callbacks ran right here.
-    FiredTimers {
-        /// How many timers fired.
-        count: usize,
-    },
-    /// Nothing was ready, so the clock moved to the next deadline (virtual time jumps there; real time
-    /// sleeps until it or until another thread wakes a task).
-    AdvancedClock {
-        /// The clock's reading afterwards.
-        now: Duration,
-    },
-    /// Nothing is ready and no timer is armed: only a wake from another thread can make progress.
-    Idle,
+    pub(crate) due: Vec<TimerKey>,
 }
 
 impl Default for Executor {
@@ -135,11 +100,13 @@ impl std::fmt::Debug for Executor {
             .field("clock", &self.clock)
             .field("turn", &self.turn.number)
             .field("tasks", &self.handle.tasks.borrow().len())
-            .field("queued", &self.handle.queue.len())
             .field("timers", &self.handle.timers.borrow().len())
-            .finish()
+            .finish_non_exhaustive()
     }
 }
+
+/// The blocking detector's default threshold, asyncio's `slow_callback_duration` in debug mode.
+const DEFAULT_SLOW_POLL: Duration = Duration::from_millis(100);
 
 impl Executor {
     /// An executor on the real clock: sleeps take real time.
@@ -160,52 +127,18 @@ impl Executor {
             clock,
             turn: Turn::default(),
             main_generation: 0,
+            slow_poll: Some(DEFAULT_SLOW_POLL),
+            poll_started: None,
         }
-    }
-
-    /// Whether this executor runs on virtual time.
-    pub fn is_virtual_time(&self) -> bool {
-        self.clock.is_virtual()
-    }
-
-    /// The executor's clock: time since it was created (real) or virtual time so far.
-    pub fn now(&self) -> Duration {
-        Duration::from_micros(self.clock.now_us())
-    }
-
-    /// How many timers are armed or due: every pending `sleep` that was polled once, and nothing else
-    /// (a dropped `Sleep` leaves no entry behind).
-    pub fn armed_timers(&self) -> usize {
-        self.handle.timers.borrow().len()
-    }
-
-    /// How many spawned tasks have not finished yet.
-    pub fn pending_tasks(&self) -> usize {
-        self.handle.tasks.borrow().len()
-    }
-
-    /// How many turns have begun.
-    pub fn turns(&self) -> u64 {
-        self.turn.number
-    }
-
-    /// Spawns a task from outside the executor, for instance before [`block_on`](Executor::block_on).
-    /// It runs once the executor runs. Inside async code use the free function [`spawn`].
-    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
-    where
-        F: Future + 'static,
-        F::Output: 'static,
-    {
-        self.handle.spawn(future)
     }
 
     /// Runs `future` to completion on this thread, running every spawned task along the way:
     /// asyncio's `asyncio.run(main())`.
     ///
     /// The future is polled in the ready queue's order like a task (it is `Task-1`, asyncio's main
-    /// task). When it returns, the rest of the current turn runs and then one more turn, as asyncio does
-    /// when `run` stops its loop; tasks still pending after that stay in the executor and are dropped
-    /// with it. A panic in `future` itself reaches the caller.
+    /// task). When it returns, the rest of the current turn runs, then one more turn, as asyncio does
+    /// when `run` stops its loop; then every task still pending is cancelled and the loop runs until
+    /// their done-callbacks have run. A panic in `future` itself reaches the caller.
     ///
     /// # Panics
     ///
@@ -224,22 +157,34 @@ impl Executor {
         self.main_generation += 1;
         let main = self.main_generation;
         // Task-1, like asyncio's main task.
-        let _main_id = self.handle.next_task_id();
-        let waker = TaskWaker::new_queued(Target::Main(main), self.handle.queue.sender());
+        let id = self.handle.next_task_id();
+        let waker = TaskWaker::new_queued(
+            Target::Main(main),
+            id,
+            self.handle.queue.sender(),
+            self.handle.trace.get().cloned(),
+        );
         let std_waker = Waker::from(Arc::clone(&waker));
         self.handle.queue.push(Runnable::Main(main));
         let mut future = pin!(future);
+        let mut reported_lost = false;
         loop {
-            match self.step_entered(Some(main)) {
-                Step::MainWoken => {
+            match self.step_entered(Some(main), true) {
+                Some(Step::MainWoken) => {
                     waker.clear_queued();
                     let mut cx = Context::from_waker(&std_waker);
-                    if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                    let polled = self.poll_as(id, || future.as_mut().poll(&mut cx));
+                    self.after_poll(id, "the block_on future", polled.is_ready());
+                    if let Poll::Ready(output) = polled {
                         self.finish_after_main();
                         return output;
                     }
+                    if !reported_lost && lost_waker(&waker) {
+                        reported_lost = true;
+                        report_lost_waker(&format!("{id} (the block_on future)"));
+                    }
                 }
-                Step::Idle => self.handle.queue.wait(None),
+                Some(Step::Idle) => self.handle.queue.wait(None),
                 _ => {}
             }
         }
@@ -264,28 +209,31 @@ impl Executor {
     #[track_caller]
     pub fn step(&mut self) -> Step {
         let _entered = enter(&self.handle);
-        self.step_entered(None)
+        self.step_entered(None, true)
+            .expect("a step that may move the clock always does something")
     }
 
-    /// One step, with this thread already inside the executor. `main` is the main-future entry that
-    /// counts as live (outside `block_on` there is none, and stale ones are skipped).
-    fn step_entered(&mut self, main: Option<u64>) -> Step {
+    /// One step, with this thread already inside the executor. `main` is the `block_on` call whose main
+    /// future counts as live (outside `block_on` there is none, and stale entries are skipped). Without
+    /// `may_advance`, returns `None` where the clock would have to move.
+    pub(crate) fn step_entered(&mut self, main: Option<u64>, may_advance: bool) -> Option<Step> {
         loop {
             if let Some(step) = self.next_in_turn(main) {
-                return step;
+                return Some(step);
             }
             if !self.begin_turn() {
-                return self.advance_clock();
+                return may_advance.then(|| self.advance_clock());
             }
         }
     }
 
-    /// Reads the clock, fixes how many queued items this turn runs, and collects the due timers.
-    /// Returns whether the turn has anything to do.
+    /// Reads the clock, takes the waiting entries off the channel, and collects the due timers. Returns
+    /// whether the turn has anything to do.
     fn begin_turn(&mut self) -> bool {
         let now = self.clock.now_us();
         self.handle.now_us.set(now);
-        self.turn.remaining = self.handle.queue.len();
+        self.turn.batch.extend(self.handle.queue.drain());
+        self.turn.remaining = self.turn.batch.len();
         self.handle
             .timers
             .borrow_mut()
@@ -293,6 +241,9 @@ impl Executor {
         let has_work = self.turn.remaining > 0 || !self.turn.due.is_empty();
         if has_work {
             self.turn.number += 1;
+            if let Some(trace) = self.handle.trace.get() {
+                trace.publish(self.turn.number, now);
+            }
         }
         has_work
     }
@@ -301,10 +252,11 @@ impl Executor {
     fn next_in_turn(&mut self, main: Option<u64>) -> Option<Step> {
         while self.turn.remaining > 0 {
             self.turn.remaining -= 1;
-            let Some(runnable) = self.handle.queue.pop() else {
-                self.turn.remaining = 0;
-                break;
-            };
+            let runnable = self
+                .turn
+                .batch
+                .pop_front()
+                .expect("remaining counts entries in the batch");
             // Stale entries (a wake for a finished task, an old block_on's main) are skipped.
             let step = match runnable {
                 Runnable::Task(key) => self.poll_task(key),
@@ -342,65 +294,159 @@ impl Executor {
             task.waker.clear_queued();
             (task.id, future, task.std_waker.clone())
         };
-        let mut cx = Context::from_waker(&waker);
-        let polled = catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx)));
-        if let Ok(Poll::Pending) = polled {
-            if let Some(task) = self.handle.tasks.borrow_mut().get_mut(key) {
-                task.future = Some(future);
+        let polled = {
+            let mut cx = Context::from_waker(&waker);
+            self.poll_as(id, || {
+                catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx)))
+            })
+        };
+        drop(waker);
+        let finished = !matches!(polled, Ok(Poll::Pending));
+        let name = {
+            let tasks = self.handle.tasks.borrow();
+            let completion = &tasks
+                .get(key)
+                .expect("only this function removes it")
+                .completion;
+            completion.count_poll();
+            self.needs_name().then(|| completion.task_name())
+        };
+        self.after_poll(id, name.as_deref().unwrap_or_default(), finished);
+        if !finished {
+            let mut tasks = self.handle.tasks.borrow_mut();
+            let task = tasks.get_mut(key).expect("only this function removes it");
+            task.future = Some(future);
+            task.wait = self.handle.wait.get();
+            if !task.reported_lost && lost_waker(&task.waker) {
+                task.reported_lost = true;
+                report_lost_waker(&task.completion.task_name());
             }
             return Some(Step::Polled {
                 task: id,
                 finished: false,
             });
         }
-        let task = self
-            .handle
-            .tasks
-            .borrow_mut()
-            .remove(key)
-            .expect("a task is removed only here");
         drop(future);
-        if let Err(panic) = polled {
-            task.completion.fail(JoinError::panicked(id, panic));
-        }
-        task.completion.notify(&self.handle);
+        let outcome = match polled {
+            Err(panic) => {
+                let tasks = self.handle.tasks.borrow();
+                let task = tasks.get(key).expect("only this function removes it");
+                task.completion.fail(JoinError::panicked(id, panic));
+                Outcome::Panicked
+            }
+            Ok(_) => Outcome::Returned,
+        };
+        self.finish_task(key, outcome);
         Some(Step::Polled {
             task: id,
             finished: true,
         })
     }
 
+    /// Polls `poll` as task `id`: notes who is polling (the parent of what it spawns, the owner of
+    /// what it arms), and times the poll for the blocking detector and the trace.
+    fn poll_as<R>(&mut self, id: TaskId, poll: impl FnOnce() -> R) -> R {
+        self.handle.polling.set(Some(id));
+        self.handle.wait.set(Wait::Other);
+        self.handle.record(|| EventKind::PollStarted { task: id });
+        let started = self.needs_timing().then(Instant::now);
+        let result = poll();
+        self.handle.polling.set(None);
+        self.poll_started = started;
+        result
+    }
+
+    /// After a poll of task `id` (called `name`): the blocking detector and the trace.
+    fn after_poll(&mut self, id: TaskId, name: &str, finished: bool) {
+        let Some(started) = self.poll_started.take() else {
+            return;
+        };
+        let duration = started.elapsed();
+        if let Some(threshold) = self.slow_poll
+            && duration >= threshold
+        {
+            eprintln!(
+                "minimalist-async: {id} ({name}) blocked the executor for {:.1} ms in one poll \
+                 (threshold {} ms): every other task waited. std::thread::sleep and other blocking \
+                 calls block the whole executor; use sleep(..).await, or spawn_blocking for blocking work",
+                duration.as_secs_f64() * 1e3,
+                threshold.as_millis()
+            );
+        }
+        self.handle.record(|| EventKind::PollEnded {
+            task: id,
+            duration,
+            ready: finished,
+        });
+    }
+
+    fn needs_timing(&self) -> bool {
+        self.slow_poll.is_some() || self.handle.trace.get().is_some()
+    }
+
+    fn needs_name(&self) -> bool {
+        self.poll_started.is_some()
+    }
+
     /// The task was cancelled: its future is dropped unpolled (which disarms its sleeps), and its handle
     /// and callbacks learn it as a cancelled `JoinError`.
     fn drop_cancelled(&mut self, key: Key) -> Step {
+        let (id, future) = {
+            let mut tasks = self.handle.tasks.borrow_mut();
+            let task = tasks.get_mut(key).expect("checked by the caller");
+            task.completion.fail(JoinError::cancelled(task.id));
+            (task.id, task.future.take())
+        };
+        drop(future);
+        self.finish_task(key, Outcome::Cancelled);
+        Step::Cancelled { task: id }
+    }
+
+    /// Removes a finished task from the table and tells its result cell, which queues the callbacks.
+    fn finish_task(&mut self, key: Key, outcome: Outcome) {
         let task = self
             .handle
             .tasks
             .borrow_mut()
             .remove(key)
-            .expect("checked by the caller");
+            .expect("finished once");
         let Task {
             id,
-            future,
             completion,
+            waker,
+            spawned_by,
             ..
         } = task;
-        drop(future);
-        completion.fail(JoinError::cancelled(id));
+        completion.set_wakes(waker.wakes());
+        if self.handle.trace.get().is_some() {
+            self.handle
+                .record(|| EventKind::TaskFinished { task: id, outcome });
+            self.handle.ended.borrow_mut().push(TaskInfo {
+                id,
+                name: completion.task_name(),
+                spawned_by,
+                state: match outcome {
+                    Outcome::Returned => TaskState::Finished,
+                    Outcome::Panicked => TaskState::Panicked,
+                    Outcome::Cancelled => TaskState::Cancelled,
+                },
+            });
+        }
         completion.notify(&self.handle);
-        Step::Cancelled { task: id }
     }
 
     fn run_callback(&mut self, key: Key) -> Option<Step> {
         let callback = self.handle.callbacks.borrow_mut().remove(key)?;
         Some(match callback {
             Callback::Done(completion) => {
+                let task = completion.task_id();
+                self.handle
+                    .record(|| EventKind::CallbackRan { task: Some(task) });
                 completion.run_next_callback();
-                Step::RanCallback {
-                    task: completion.task_id(),
-                }
+                Step::RanCallback { task }
             }
             Callback::Plain(callback) => {
+                self.handle.record(|| EventKind::CallbackRan { task: None });
                 callback.run();
                 Step::RanCallSoon
             }
@@ -414,9 +460,20 @@ impl Executor {
         for key in std::mem::take(&mut self.turn.due) {
             // Take the action out first, so the wheel is not borrowed while a waker or callback runs.
             let action = self.handle.timers.borrow_mut().remove(key);
+            let deadline = Duration::from_micros(self.handle.now_us.get());
             match action {
-                Some(TimerAction::Wake(waker)) => waker.wake(),
-                Some(TimerAction::Call(callback)) => callback.run(),
+                Some(TimerAction::Wake { waker, task }) => {
+                    self.handle
+                        .record(|| EventKind::TimerFired { task, deadline });
+                    waker.wake();
+                }
+                Some(TimerAction::Call(callback)) => {
+                    self.handle.record(|| EventKind::TimerFired {
+                        task: None,
+                        deadline,
+                    });
+                    callback.run();
+                }
                 None => continue,
             }
             fired += 1;
@@ -435,7 +492,9 @@ impl Executor {
             // An instant too far to represent means "never" in practice: wait for another thread.
             self.handle.queue.wait(self.clock.instant_at(deadline));
         }
-        Step::AdvancedClock { now: self.now() }
+        let now = self.now();
+        self.handle.record(|| EventKind::ClockAdvanced { to: now });
+        Step::AdvancedClock { now }
     }
 
     /// After the main future returned, as `asyncio.run` does: its loop stops from a callback queued at
@@ -459,23 +518,20 @@ impl Executor {
     fn run_turn_to_end(&mut self) {
         while self.next_in_turn(None).is_some() {}
     }
+}
 
-    /// Schedules `callback` for the next turn, from outside the executor: see [`call_soon`](crate::call_soon).
-    #[track_caller]
-    pub fn call_soon(&self, callback: impl FnOnce() + 'static) -> CallbackHandle {
-        self.handle.call_soon(PlainCallback::new(callback))
-    }
+/// Whether a task that just returned `Pending` left no waker anywhere: only its own two references
+/// (the task table's `Arc` and its `Waker`) remain, and it is not queued.
+fn lost_waker(waker: &Arc<TaskWaker>) -> bool {
+    Arc::strong_count(waker) <= 2 && !waker.is_queued() && !waker.cancel_requested()
+}
 
-    /// Schedules `callback` after `delay`, from outside the executor: see [`call_later`](crate::call_later).
-    #[track_caller]
-    pub fn call_later(&self, delay: Duration, callback: impl FnOnce() + 'static) -> CallbackHandle {
-        self.handle.call_later(delay, PlainCallback::new(callback))
-    }
-
-    /// A `Send` handle through which other threads spawn tasks and queue callbacks on this executor.
-    pub fn remote(&self) -> Remote {
-        Remote::new(self.handle.queue.sender())
-    }
+fn report_lost_waker(name: &str) {
+    eprintln!(
+        "minimalist-async: {name} returned Pending but no waker for it is left anywhere: nothing can \
+         wake it, so it will never run again (a future must keep cx.waker() somewhere before returning \
+         Pending)"
+    );
 }
 
 impl Drop for Executor {
@@ -513,29 +569,4 @@ impl Drop for Executor {
             );
         }
     }
-}
-
-/// Spawns a task on the running executor and returns its [`JoinHandle`]: asyncio's `create_task`.
-///
-/// The task does not run inside `spawn`: it is queued, and first runs when the spawner yields and the
-/// queue reaches it (on the next turn). The future need not be `Send`.
-///
-/// # Panics
-///
-/// Outside a running executor; use [`Executor::spawn`] there.
-///
-/// ```
-/// use minimalist_async::{Executor, spawn};
-///
-/// let mut executor = Executor::with_virtual_time();
-/// let doubled = executor.block_on(async { spawn(async { 21 * 2 }).await.unwrap() });
-/// assert_eq!(doubled, 42);
-/// ```
-#[track_caller]
-pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
-where
-    F: Future + 'static,
-    F::Output: 'static,
-{
-    current("spawn()").spawn(future)
 }

@@ -4,9 +4,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::executor::spawn;
 use crate::join::JoinHandle;
 use crate::join_error::JoinError;
+use crate::spawn::spawn;
 
 /// Waits for every handle and returns their values in input order: asyncio's `gather` on tasks.
 ///

@@ -8,7 +8,7 @@
 //! single-threaded, so no lock is needed; the one thing other threads touch is the ready queue's sending
 //! end, inside wakers.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::future::Future;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -18,11 +18,13 @@ use std::time::Duration;
 
 use crate::callback::{Callback, PlainCallback};
 use crate::clock::micros_ceil;
+use crate::inspect::TaskInfo;
 use crate::join::{JoinCell, JoinHandle};
 use crate::queue::{ReadyQueue, Runnable};
 use crate::slab::{Key, Slab};
-use crate::task::{Task, TaskId};
+use crate::task::{Task, TaskId, Wait};
 use crate::time::wheel::Wheel;
+use crate::trace::{EventKind, TraceLog};
 use crate::waker::{Target, TaskWaker};
 
 /// The executor's shared state.
@@ -36,12 +38,21 @@ pub(crate) struct Handle {
     /// The time read at the start of the current turn, µs. Every deadline armed in the turn counts from it.
     pub(crate) now_us: Cell<u64>,
     next_task_id: Cell<u64>,
+    /// The task being polled right now, if any: the parent of what it spawns, the owner of what it arms.
+    pub(crate) polling: Cell<Option<TaskId>>,
+    /// What the task being polled waits on, noted by the future that returned `Pending`.
+    pub(crate) wait: Cell<Wait>,
+    /// The trace, once switched on.
+    pub(crate) trace: OnceCell<Arc<TraceLog>>,
+    /// With the trace on, the tasks that ended, so that snapshots can still list them.
+    pub(crate) ended: RefCell<Vec<TaskInfo>>,
 }
 
 /// What a timer does when it fires.
 pub(crate) enum TimerAction {
-    /// A `sleep` is over: wake its task, which then runs on the next turn.
-    Wake(Waker),
+    /// A `sleep` is over: wake its task, which then runs on the next turn. `task` is the task that
+    /// armed it, for the trace and the snapshot.
+    Wake { waker: Waker, task: Option<TaskId> },
     /// A `call_later` callback: run it, right there, with the other due timers.
     Call(PlainCallback),
 }
@@ -55,7 +66,24 @@ impl Handle {
             timers: RefCell::default(),
             now_us: Cell::new(0),
             next_task_id: Cell::new(1),
+            polling: Cell::new(None),
+            wait: Cell::new(Wait::Other),
+            trace: OnceCell::new(),
+            ended: RefCell::default(),
         }
+    }
+
+    /// Appends an event to the trace, if it is on.
+    pub(crate) fn record(&self, kind: impl FnOnce() -> EventKind) {
+        if let Some(trace) = self.trace.get() {
+            trace.record(kind());
+        }
+    }
+
+    /// Notes what the task being polled waits on; called by `Sleep` and `JoinHandle` as they return
+    /// `Pending`.
+    pub(crate) fn note_wait(&self, wait: Wait) {
+        self.wait.set(wait);
     }
 
     /// The next task number, in creation order.
@@ -66,13 +94,25 @@ impl Handle {
     }
 
     /// Stores the task and queues it; it first runs when the queue reaches it, never inside `spawn`.
-    pub(crate) fn spawn<F>(self: &Rc<Self>, future: F) -> JoinHandle<F::Output>
+    pub(crate) fn spawn<F>(
+        self: &Rc<Self>,
+        name: Option<Box<str>>,
+        future: F,
+    ) -> JoinHandle<F::Output>
     where
         F: Future + 'static,
         F::Output: 'static,
     {
         let id = self.next_task_id();
-        let cell = Rc::new(JoinCell::new(id));
+        let spawned_by = self.polling.get();
+        self.record(|| EventKind::Spawned {
+            task: id,
+            name: name
+                .as_deref()
+                .map_or_else(|| id.to_string(), str::to_owned),
+            parent: spawned_by,
+        });
+        let cell = Rc::new(JoinCell::new(id, name));
         let output_cell = Rc::clone(&cell);
         let wrapped = async move {
             let output = future.await;
@@ -81,13 +121,21 @@ impl Handle {
         let mut tasks = self.tasks.borrow_mut();
         // The waker carries the task's key, so it is made first, from the key the insert will use.
         let key = tasks.next_key();
-        let waker = TaskWaker::new_queued(Target::Task(key), self.queue.sender());
+        let waker = TaskWaker::new_queued(
+            Target::Task(key),
+            id,
+            self.queue.sender(),
+            self.trace.get().cloned(),
+        );
         let inserted = tasks.insert(Task {
             id,
             future: Some(Box::pin(wrapped)),
             completion: cell.clone(),
             std_waker: Waker::from(Arc::clone(&waker)),
             waker,
+            spawned_by,
+            wait: Wait::Other,
+            reported_lost: false,
         });
         debug_assert_eq!(inserted, key);
         drop(tasks);
@@ -97,6 +145,12 @@ impl Handle {
 
     /// Puts `callback` at the back of the ready queue.
     pub(crate) fn queue_callback(&self, callback: Callback) {
+        self.record(|| EventKind::CallbackQueued {
+            task: match &callback {
+                Callback::Done(completion) => Some(completion.task_id()),
+                Callback::Plain(_) => None,
+            },
+        });
         let key = self.callbacks.borrow_mut().insert(callback);
         self.queue.push(Runnable::Callback(key));
     }

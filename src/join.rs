@@ -32,7 +32,7 @@ use crate::handle::Handle;
 use crate::join_error::JoinError;
 use crate::join_error::panic_message;
 use crate::slab::Key;
-use crate::task::TaskId;
+use crate::task::{TaskId, Wait};
 use crate::waker::TaskWaker;
 
 /// A done-callback as stored: boxed, since each caller passes its own closure type.
@@ -48,6 +48,12 @@ enum Outcome<T> {
 /// A task's result cell. See the [module docs](self) for its stages.
 pub(crate) struct JoinCell<T> {
     task: TaskId,
+    /// Given with `spawn_named`; otherwise the id stands for the name.
+    name: Option<Box<str>>,
+    /// Polls so far, kept here (not in the task table) so they outlive the task, for the test kit.
+    pub(crate) polls: Cell<u32>,
+    /// The waker's count, copied here when the task ends.
+    pub(crate) wakes_at_end: Cell<u32>,
     outcome: RefCell<Outcome<T>>,
     /// Before the task ends: the callbacks registered so far. After: the callbacks queued in the ready
     /// queue and not yet run, oldest first; each queue entry runs the front one.
@@ -64,6 +70,12 @@ pub(crate) struct JoinCell<T> {
 pub(crate) trait Completion {
     /// The task's id.
     fn task_id(&self) -> TaskId;
+    /// The task's name: the one given at spawn, or its id.
+    fn task_name(&self) -> String;
+    /// Counts one poll.
+    fn count_poll(&self) -> u32;
+    /// Keeps the waker's wake count once the task (and its waker) are gone.
+    fn set_wakes(&self, wakes: u32);
     /// Records that the task panicked.
     fn fail(&self, error: JoinError);
     /// The task is over: queue its callbacks, then wake its awaiter.
@@ -75,9 +87,12 @@ pub(crate) trait Completion {
 }
 
 impl<T> JoinCell<T> {
-    pub(crate) fn new(task: TaskId) -> JoinCell<T> {
+    pub(crate) fn new(task: TaskId, name: Option<Box<str>>) -> JoinCell<T> {
         JoinCell {
             task,
+            name,
+            polls: Cell::new(0),
+            wakes_at_end: Cell::new(0),
             outcome: RefCell::new(Outcome::Running),
             callbacks: RefCell::default(),
             waiter: RefCell::default(),
@@ -115,6 +130,23 @@ impl<T> JoinCell<T> {
 impl<T: 'static> Completion for JoinCell<T> {
     fn task_id(&self) -> TaskId {
         self.task
+    }
+
+    fn task_name(&self) -> String {
+        match &self.name {
+            Some(name) => name.to_string(),
+            None => self.task.to_string(),
+        }
+    }
+
+    fn count_poll(&self) -> u32 {
+        let polls = self.polls.get() + 1;
+        self.polls.set(polls);
+        polls
+    }
+
+    fn set_wakes(&self, wakes: u32) {
+        self.wakes_at_end.set(wakes);
     }
 
     fn fail(&self, error: JoinError) {
@@ -252,6 +284,35 @@ impl<T: 'static> JoinHandle<T> {
         self.cell.task
     }
 
+    /// The task's name: the one given to [`spawn_named`](crate::spawn_named), or its id (`Task-2`).
+    pub fn name(&self) -> String {
+        self.cell.task_name()
+    }
+
+    /// How many times the task was polled and woken so far: the test kit's per-task counts.
+    ///
+    /// ```
+    /// use minimalist_async::{Executor, TaskStats, yield_now};
+    ///
+    /// let mut executor = Executor::with_virtual_time();
+    /// let task = executor.spawn(async { yield_now().await });
+    /// executor.run_until_stalled();
+    /// assert_eq!(task.stats(), TaskStats { polls: 2, wakes: 1 });
+    /// ```
+    pub fn stats(&self) -> TaskStats {
+        let live_wakes = self.handle.upgrade().and_then(|handle| {
+            handle
+                .tasks
+                .borrow()
+                .get(self.key)
+                .map(|task| task.waker.wakes())
+        });
+        TaskStats {
+            polls: self.cell.polls.get(),
+            wakes: live_wakes.unwrap_or(self.cell.wakes_at_end.get()),
+        }
+    }
+
     /// Whether the task has returned or panicked.
     pub fn is_finished(&self) -> bool {
         !matches!(*self.cell.outcome.borrow(), Outcome::Running)
@@ -333,6 +394,15 @@ impl<T> Drop for JoinHandle<T> {
     }
 }
 
+/// Per-task counts, from [`JoinHandle::stats`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TaskStats {
+    /// Times the executor polled the task.
+    pub polls: u32,
+    /// Times the task's waker was called (wakes while already queued included).
+    pub wakes: u32,
+}
+
 /// Cancels a task from any thread: `Send`, `Sync` and cheap to clone. Made by
 /// [`JoinHandle::cancel_handle`].
 ///
@@ -383,6 +453,9 @@ impl<T: 'static> Future for JoinHandle<T> {
                 let mut waiter = cell.waiter.borrow_mut();
                 if !waiter.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
                     *waiter = Some(cx.waker().clone());
+                }
+                if let Some(handle) = self.handle.upgrade() {
+                    handle.note_wait(Wait::Task(cell.task));
                 }
                 Poll::Pending
             }

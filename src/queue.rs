@@ -9,8 +9,8 @@
 //! from any thread. The sending half of an unbounded crossbeam channel is cheap to clone into every waker
 //! and safe to use from anywhere; the receiving half stays with the executor.
 //!
-//! A *turn* is fixed when it starts: the executor reads `ReadyQueue::len` and runs exactly that many
-//! items. Anything pushed meanwhile (a wake, a spawn, a callback) lands behind them and waits for the next
+//! A *turn* is fixed when it starts: the executor takes everything waiting in the channel into its
+//! batch and runs exactly that many items. Anything pushed meanwhile (a wake, a spawn, a callback) lands behind them and waits for the next
 //! turn, so a task that keeps waking itself cannot starve the others.
 
 use std::time::Instant;
@@ -66,13 +66,9 @@ impl ReadyQueue {
             .expect("the queue's own receiver is alive");
     }
 
-    pub(crate) fn pop(&self) -> Option<Runnable> {
-        self.receiver.try_recv().ok()
-    }
-
-    /// How many items are waiting: the size of the turn that starts now.
-    pub(crate) fn len(&self) -> usize {
-        self.receiver.len()
+    /// Takes every entry waiting in the channel, in order: the batch of the turn that starts now.
+    pub(crate) fn drain(&self) -> impl Iterator<Item = Runnable> + '_ {
+        self.receiver.try_iter()
     }
 
     /// Empties the queue, dropping every entry: for the executor's teardown, so that work sent from

@@ -80,10 +80,10 @@ impl Remote {
         };
         let work = move || {
             let mut guard = guard;
-            let handle = current("Remote::spawn").spawn(future);
+            let handle = current("Remote::spawn").spawn(None, future);
             guard.task = handle.id();
             // A second, tiny task forwards the result across threads once the first one ends.
-            drop(current("Remote::spawn").spawn(async move {
+            drop(current("Remote::spawn").spawn(None, async move {
                 let result = handle.await;
                 guard.complete(result);
             }));

@@ -156,6 +156,15 @@ impl<T> Slab<T> {
             })
     }
 
+    /// The stored values with their keys, in slot order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (Key, &T)> + '_ {
+        self.keys()
+            .zip(self.slots.iter().filter_map(|slot| match slot {
+                Slot::Occupied { value, .. } => Some(value),
+                Slot::Vacant { .. } => None,
+            }))
+    }
+
     /// The stored values, consuming the slab.
     pub(crate) fn into_values(self) -> impl Iterator<Item = T> {
         self.slots.into_iter().filter_map(|slot| match slot {

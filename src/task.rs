@@ -45,4 +45,22 @@ pub(crate) struct Task {
     /// Made once, at spawn: polls reuse it, so a wake costs no allocation.
     pub(crate) waker: Arc<TaskWaker>,
     pub(crate) std_waker: Waker,
+    /// The task whose poll spawned this one (`None` when spawned from outside any task).
+    pub(crate) spawned_by: Option<TaskId>,
+    /// What the task said it waits on, as its last poll returned `Pending`.
+    pub(crate) wait: Wait,
+    /// The lost-waker warning is said once per task.
+    pub(crate) reported_lost: bool,
+}
+
+/// What a pending task waits on, as noted by the leaf future that returned `Pending` (`Sleep`,
+/// `JoinHandle`) during its last poll.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Wait {
+    /// Nothing was noted: a channel, a hand-written future, `yield_now`.
+    Other,
+    /// A timer due at this time (µs).
+    Timer(u64),
+    /// Another task's handle.
+    Task(TaskId),
 }

@@ -15,13 +15,15 @@
 //! task under it and skips it.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::task::Wake;
 
 use crossbeam_channel::Sender;
 
 use crate::queue::Runnable;
 use crate::slab::Key;
+use crate::task::TaskId;
+use crate::trace::{EventKind, TraceLog};
 
 /// What a waker puts back on the queue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,6 +47,12 @@ impl Target {
 #[derive(Debug)]
 pub(crate) struct TaskWaker {
     target: Target,
+    /// The task's id, for the trace.
+    id: TaskId,
+    /// How many times the waker was called, for the test kit's per-task counts.
+    wakes: AtomicU32,
+    /// The executor's trace, when it was on at spawn.
+    trace: Option<Arc<TraceLog>>,
     /// True from the moment the task is put in the ready queue until the executor starts polling it.
     queued: AtomicBool,
     /// Set by `cancel`, from any thread; the executor drops the task instead of polling it.
@@ -55,9 +63,17 @@ pub(crate) struct TaskWaker {
 
 impl TaskWaker {
     /// A waker for `target` that counts as already queued: the caller pushes it once right away.
-    pub(crate) fn new_queued(target: Target, sender: Sender<Runnable>) -> Arc<TaskWaker> {
+    pub(crate) fn new_queued(
+        target: Target,
+        id: TaskId,
+        sender: Sender<Runnable>,
+        trace: Option<Arc<TraceLog>>,
+    ) -> Arc<TaskWaker> {
         Arc::new(TaskWaker {
             target,
+            id,
+            wakes: AtomicU32::new(0),
+            trace,
             queued: AtomicBool::new(true),
             cancel_requested: AtomicBool::new(false),
             sender,
@@ -67,6 +83,16 @@ impl TaskWaker {
     /// Called by the executor right before a poll: from now on a wake queues the task again.
     pub(crate) fn clear_queued(&self) {
         self.queued.store(false, Ordering::Release);
+    }
+
+    /// Whether the task is in the ready queue (woken and not yet polled).
+    pub(crate) fn is_queued(&self) -> bool {
+        self.queued.load(Ordering::Acquire)
+    }
+
+    /// How many times the task was woken.
+    pub(crate) fn wakes(&self) -> u32 {
+        self.wakes.load(Ordering::Relaxed)
     }
 
     /// Asks the executor to drop the task instead of polling it again, and queues the task so that it
@@ -87,7 +113,16 @@ impl Wake for TaskWaker {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        if !self.queued.swap(true, Ordering::AcqRel) {
+        self.wakes.fetch_add(1, Ordering::Relaxed);
+        let already_queued = self.queued.swap(true, Ordering::AcqRel);
+        if let Some(trace) = &self.trace {
+            trace.record(EventKind::Woken {
+                task: self.id,
+                other_thread: trace.on_other_thread(),
+                already_queued,
+            });
+        }
+        if !already_queued {
             // A closed channel means the executor was dropped: nobody is left to poll the task.
             let _ = self.sender.send(self.target.runnable());
         }

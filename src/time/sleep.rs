@@ -12,7 +12,9 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use crate::handle::{Handle, TimerAction, current};
+use crate::task::Wait;
 use crate::time::wheel::TimerKey;
+use crate::trace::EventKind;
 use crate::yield_now::{YieldNow, yield_now};
 
 /// Waits until `duration` has passed on the executor's clock: asyncio's `await asyncio.sleep(seconds)`.
@@ -97,17 +99,23 @@ impl Future for Sleep {
                 let mut timers = this.handle.timers.borrow_mut();
                 match key {
                     None => {
-                        *key = Some(
-                            timers.insert(*deadline_us, TimerAction::Wake(cx.waker().clone())),
-                        );
+                        let task = this.handle.polling.get();
+                        let waker = cx.waker().clone();
+                        *key = Some(timers.insert(*deadline_us, TimerAction::Wake { waker, task }));
+                        this.handle.record(|| EventKind::TimerArmed {
+                            task,
+                            deadline: Duration::from_micros(*deadline_us),
+                        });
+                        this.handle.note_wait(Wait::Timer(*deadline_us));
                         Poll::Pending
                     }
                     Some(armed) => match timers.get_mut(*armed) {
                         // Still waiting; a future may move between tasks, so keep the latest waker.
-                        Some(TimerAction::Wake(waker)) => {
+                        Some(TimerAction::Wake { waker, .. }) => {
                             if !waker.will_wake(cx.waker()) {
                                 *waker = cx.waker().clone();
                             }
+                            this.handle.note_wait(Wait::Timer(*deadline_us));
                             Poll::Pending
                         }
                         // The executor removed the entry to fire it.

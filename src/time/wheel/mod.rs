@@ -107,6 +107,22 @@ fn window(t: u64) -> u64 {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct TimerKey(Key);
 
+/// One list of the wheel, as [`Wheel::lists`] reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlotId {
+    /// Slot `slot` of level `level`.
+    Level {
+        /// The level, 0 (1 µs slots) to 5.
+        level: usize,
+        /// The slot within the level, 0 to 63.
+        slot: usize,
+    },
+    /// Deadlines beyond the span.
+    Overflow,
+    /// Deadlines that had already passed when armed, due at the next poll.
+    Expired,
+}
+
 /// Where an entry is linked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Place {
@@ -212,6 +228,47 @@ impl<T> Wheel<T> {
     /// The value of a timer still in the wheel, to update it (the executor swaps in a new waker).
     pub fn get_mut(&mut self, key: TimerKey) -> Option<&mut T> {
         self.entries.get_mut(key.0).map(|entry| &mut entry.value)
+    }
+
+    /// The deadline and value of a timer still in the wheel.
+    pub fn get(&self, key: TimerKey) -> Option<(u64, &T)> {
+        self.entries
+            .get(key.0)
+            .map(|entry| (entry.deadline, &entry.value))
+    }
+
+    /// Every non-empty list with its timers (deadline, value) in list order: the occupied slots level
+    /// by level, then the overflow and expired lists. Due timers not yet removed are in no list. For
+    /// snapshots; it walks the whole wheel.
+    pub fn lists(&self) -> Vec<(SlotId, Vec<(u64, &T)>)> {
+        let mut lists = Vec::new();
+        for (level_index, level) in self.levels.iter().enumerate() {
+            for slot in 0..SLOTS {
+                let list = *level.list(slot);
+                if !list.is_empty() {
+                    let id = SlotId::Level {
+                        level: level_index,
+                        slot,
+                    };
+                    lists.push((id, self.entries_of(list)));
+                }
+            }
+        }
+        for (id, list) in [
+            (SlotId::Overflow, self.overflow),
+            (SlotId::Expired, self.expired),
+        ] {
+            if !list.is_empty() {
+                lists.push((id, self.entries_of(list)));
+            }
+        }
+        lists
+    }
+
+    fn entries_of(&self, list: List) -> Vec<(u64, &T)> {
+        self.iter_list(list)
+            .map(|entry| (entry.deadline, &entry.value))
+            .collect()
     }
 
     /// Takes a timer out, armed or due, and returns its value; `None` if it was removed already. This is

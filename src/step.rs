@@ -1,0 +1,49 @@
+//! `Step`: what one unit of the executor's work was.
+
+use std::time::Duration;
+
+use crate::task::TaskId;
+
+/// What one call to [`Executor::step`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Step {
+    /// Dropped a cancelled task's future instead of polling it.
+    Cancelled {
+        /// The task cancelled.
+        task: TaskId,
+    },
+    /// Ran work sent from another thread through a [`Remote`](crate::Remote).
+    RanRemote,
+    /// Polled a spawned task once; `finished` when it returned or panicked.
+    Polled {
+        /// The task polled.
+        task: TaskId,
+        /// Whether the task is over.
+        finished: bool,
+    },
+    /// Ran one done-callback of `task`.
+    RanCallback {
+        /// Whose callback it was.
+        task: TaskId,
+    },
+    /// Ran one `call_soon` callback.
+    RanCallSoon,
+    /// The future given to `block_on` was woken; `block_on` polls it next. Never returned by
+    /// [`Executor::step`] itself, which has no main future.
+    MainWoken,
+    /// Fired the timers that were due when the turn began: their tasks run on the next turn, their
+    /// `call_later` callbacks ran right here.
+    FiredTimers {
+        /// How many timers fired.
+        count: usize,
+    },
+    /// Nothing was ready, so the clock moved to the next deadline (virtual time jumps there; real time
+    /// sleeps until it or until another thread wakes a task).
+    AdvancedClock {
+        /// The clock's reading afterwards.
+        now: Duration,
+    },
+    /// Nothing is ready and no timer is armed: only a wake from another thread can make progress.
+    Idle,
+}
