@@ -192,7 +192,7 @@ impl<T: 'static> Completion for JoinCell<T> {
     }
 }
 
-/// An owned permission to await a spawned task's result, returned by [`spawn`](crate::spawn).
+/// An owned permission to await a spawned task's result, returned by [`spawn`](fn@crate::spawn).
 ///
 /// Awaiting it gives `Ok(value)` when the task returned and `Err(JoinError)` when it panicked.
 /// Like asyncio's `Task` (and tokio's `JoinHandle`), dropping the handle does **not** stop the task: it

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::task::TaskId;
 
-/// What one call to [`Executor::step`] did.
+/// What one call to [`Executor::step`](crate::Executor::step) did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Step {
@@ -30,7 +30,7 @@ pub enum Step {
     /// Ran one `call_soon` callback.
     RanCallSoon,
     /// The future given to `block_on` was woken; `block_on` polls it next. Never returned by
-    /// [`Executor::step`] itself, which has no main future.
+    /// [`Executor::step`](crate::Executor::step) itself, which has no main future.
     MainWoken,
     /// Fired the timers that were due when the turn began: their tasks run on the next turn, their
     /// `call_later` callbacks ran right here.
