@@ -10,7 +10,7 @@
 mod common;
 
 use minimalist_async::demo::{Likelihood, PyFloat, Tutorial};
-use minimalist_async::{JoinHandle, spawn};
+use minimalist_async::{JoinHandle, spawn_named};
 
 async fn async_main(tutorial: Tutorial, tags: Vec<String>, likelihood: Likelihood) {
     let mut tasks: Vec<JoinHandle<f64>> = Vec::new();
@@ -18,7 +18,10 @@ async fn async_main(tutorial: Tutorial, tags: Vec<String>, likelihood: Likelihoo
     // Start all tasks before awaiting them, otherwise the code will not be concurrent. `spawn` only
     // queues each task: they first run when this function reaches its first `.await`.
     for tag in &tags {
-        tasks.push(spawn(tutorial.unlikely_to_return(tag, likelihood)));
+        tasks.push(spawn_named(
+            tag,
+            tutorial.unlikely_to_return(tag, likelihood),
+        ));
     }
 
     // The results come IN THE ORDER OF THE AWAIT, even if the other task ends first.

@@ -9,7 +9,7 @@
 mod common;
 
 use minimalist_async::demo::{Likelihood, PyFloat, Tutorial};
-use minimalist_async::{JoinError, JoinHandle, spawn};
+use minimalist_async::{JoinError, JoinHandle, spawn_named};
 
 /// The tutorial's `handle_return_callback(tag, future)`. The closure that calls it captures the tag,
 /// which is what `functools.partial(handle_return_callback, tag)` does in Python.
@@ -28,7 +28,7 @@ async fn async_main(tutorial: Tutorial, tags: Vec<String>, likelihood: Likelihoo
 
     // Start all tasks before adding the callback.
     for tag in &tags {
-        let task = spawn(tutorial.unlikely_to_return(tag, likelihood));
+        let task = spawn_named(tag, tutorial.unlikely_to_return(tag, likelihood));
         let (tutorial, tag) = (tutorial.clone(), tag.clone());
         task.add_done_callback(move |result| handle_return_callback(&tutorial, &tag, result));
         tasks.push(task);

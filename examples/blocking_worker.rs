@@ -15,12 +15,12 @@ mod common;
 use std::time::Duration;
 
 use minimalist_async::demo::{Likelihood, PyFloat, Tutorial};
-use minimalist_async::{JoinHandle, spawn, spawn_blocking};
+use minimalist_async::{JoinHandle, spawn_blocking, spawn_named};
 
 async fn async_main(tutorial: Tutorial, tags: Vec<String>, likelihood: Likelihood) {
     let tasks: Vec<JoinHandle<f64>> = tags
         .iter()
-        .map(|tag| spawn(tutorial.unlikely_to_return(tag, likelihood)))
+        .map(|tag| spawn_named(tag, tutorial.unlikely_to_return(tag, likelihood)))
         .collect();
 
     // The blocking part goes to a worker thread: this task waits without blocking the executor.

@@ -39,6 +39,11 @@ struct Args {
     /// Run on virtual time: sleeps take no real time, the output is the same.
     #[arg(long)]
     virtual_time: bool,
+
+    /// Wait with std::thread::sleep instead of sleep().await: the blocking mistake. The tasks then run
+    /// one after the other, and the executor's blocking detector warns on stderr.
+    #[arg(long)]
+    blocking: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -104,7 +109,7 @@ where
     let seed = args.seed.clone().unwrap_or_else(|| {
         let seed = Seed::from_u64(rand::random());
         eprintln!(
-            "seed {seed}; replay this run with: cargo run --example {program} -- --seed {seed} --rng {} --likelihood {} --tasks {}{}",
+            "seed {seed}; replay this run with: cargo run --example {program} -- --seed {seed} --rng {} --likelihood {} --tasks {}{}{}",
             match kind {
                 RngKind::Python => "python",
                 RngKind::Std => "std",
@@ -112,6 +117,7 @@ where
             args.likelihood,
             args.tasks.0.join(","),
             if args.virtual_time { " --virtual-time" } else { "" },
+            if args.blocking { " --blocking" } else { "" },
         );
         seed
     });
@@ -121,7 +127,7 @@ where
         );
         std::process::exit(2);
     };
-    let tutorial = Tutorial::new(rng, Stdout);
+    let tutorial = Tutorial::new(rng, Stdout).blocking(args.blocking);
     let mut executor = if args.virtual_time {
         Executor::with_virtual_time()
     } else {

@@ -161,12 +161,15 @@ impl TutorialRng {
 pub struct Tutorial {
     rng: Rc<RefCell<TutorialRng>>,
     out: Rc<dyn Output>,
+    /// The tutorial's warning made real: wait with `std::thread::sleep` instead of `sleep().await`.
+    blocking: bool,
 }
 
 impl fmt::Debug for Tutorial {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Tutorial")
             .field("rng", &self.rng)
+            .field("blocking", &self.blocking)
             .finish_non_exhaustive()
     }
 }
@@ -177,7 +180,17 @@ impl Tutorial {
         Tutorial {
             rng: Rc::new(RefCell::new(rng)),
             out: Rc::new(out),
+            blocking: false,
         }
+    }
+
+    /// Makes `unlikely_to_return` wait with `std::thread::sleep` (the blocking mistake the tutorial
+    /// warns about) instead of `sleep().await`: each task then holds the whole executor for its every
+    /// retry, and the tasks run one after the other. The reference program's `--blocking` does the
+    /// same with `time.sleep`.
+    pub fn blocking(mut self, blocking: bool) -> Tutorial {
+        self.blocking = blocking;
+        self
     }
 
     /// Python's `print(line)`.
@@ -213,7 +226,11 @@ impl Tutorial {
                     "{tag} retry needed (roll = {} > {likelihood})",
                     PyFloat(a)
                 ));
-                sleep(Duration::from_millis(100)).await;
+                if tutorial.blocking {
+                    std::thread::sleep(Duration::from_millis(100));
+                } else {
+                    sleep(Duration::from_millis(100)).await;
+                }
             }
         }
     }
