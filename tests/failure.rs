@@ -118,3 +118,73 @@ fn panicking_callbacks_are_reported_by_name() {
         "{stderr}"
     );
 }
+
+#[test]
+#[ignore = "run by lost_waker_is_reported_once_naming_the_task"]
+fn scenario_lost_waker() {
+    let mut executor = Executor::with_virtual_time();
+    // Returns Pending without keeping the waker: nothing can ever wake it.
+    let lost = executor.spawn_named(
+        "forgetful",
+        std::future::poll_fn(|_| std::task::Poll::<()>::Pending),
+    );
+    // Keeps its waker in a timer: fine.
+    drop(executor.spawn(async { sleep(Duration::from_secs(1)).await }));
+    executor.run_until_stalled();
+    lost.cancel();
+    executor.run_until_stalled();
+}
+
+#[test]
+fn lost_waker_is_reported_once_naming_the_task() {
+    let stderr = stderr_of("scenario_lost_waker");
+    assert_eq!(
+        count(
+            &stderr,
+            "returned Pending but no waker for it is left anywhere"
+        ),
+        1,
+        "{stderr}"
+    );
+    assert_eq!(
+        count(&stderr, "minimalist-async: forgetful returned Pending"),
+        1,
+        "{stderr}"
+    );
+}
+
+#[test]
+#[ignore = "run by blocking_poll_is_reported_with_the_task_and_the_time"]
+fn scenario_blocking_poll() {
+    let mut executor = Executor::with_virtual_time();
+    executor.set_slow_poll_threshold(Some(Duration::from_millis(20)));
+    executor.block_on(async {
+        spawn_named_blocker("blocker", 30).await.unwrap();
+        spawn_named_blocker("quick", 0).await.unwrap();
+    });
+    let mut quiet = Executor::with_virtual_time();
+    quiet.set_slow_poll_threshold(None);
+    quiet.block_on(async { spawn_named_blocker("unwatched", 30).await.unwrap() });
+}
+
+fn spawn_named_blocker(name: &str, ms: u64) -> minimalist_async::JoinHandle<()> {
+    minimalist_async::spawn_named(name, async move {
+        std::thread::sleep(Duration::from_millis(ms));
+    })
+}
+
+#[test]
+fn blocking_poll_is_reported_with_the_task_and_the_time() {
+    let stderr = stderr_of("scenario_blocking_poll");
+    assert_eq!(count(&stderr, "blocked the executor for"), 1, "{stderr}");
+    assert_eq!(
+        count(
+            &stderr,
+            "minimalist-async: Task-2 (blocker) blocked the executor for"
+        ),
+        1,
+        "{stderr}"
+    );
+    assert_eq!(count(&stderr, "(threshold 20 ms)"), 1, "{stderr}");
+    assert_eq!(count(&stderr, "std::thread::sleep"), 1, "{stderr}");
+}
