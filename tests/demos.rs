@@ -139,7 +139,8 @@ fn example_path(name: &str) -> PathBuf {
     path
 }
 
-/// The example as a `Command`, without `RUST_BACKTRACE` so a panic message stays the same everywhere.
+/// The example as a `Command`. `RUST_BACKTRACE` is removed so the child's stderr does not depend on the
+/// developer's shell: a panic then prints its message without a backtrace.
 fn example(mode: Mode, args: &[&str]) -> Command {
     let mut command = Command::new(example_path(mode.example()));
     command.args(args).env_remove("RUST_BACKTRACE");
@@ -235,19 +236,7 @@ fn check_golden_in_parallel(cases: &[Case], extra: &[&str]) {
     );
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// The model of asyncio's schedule.
-//
-// Round k: every unfinished task, in tag order, rolls once; it prints `<tag> Done.` and finishes if the roll
-// is below the likelihood, else a retry line, and sleeps 100 ms. A finished task's done callbacks run in the
-// loop's next turn, which comes before the next round (100 ms later):
-// - callback mode: `The result of task=<tag> was <roll>.` for each task that finished this round, in tag
-//   order (the order their steps, and so their callbacks, were scheduled);
-// - await mode: main waits on the first task whose result it has not printed. Once that task has finished,
-//   main prints its result and goes straight on to the next task; `await` on a finished task does not
-//   yield, so main prints every following finished result in the same turn, stopping at the first
-//   unfinished task.
-// ---------------------------------------------------------------------------------------------------------
+// The model of asyncio's schedule, used to judge `--rng std` runs.
 
 /// Each task's rolls, in the order it drew them, read back from a transcript: the retry lines give the
 /// failed rolls and the result line gives the Done roll. The text is kept as printed (Python's float repr),
@@ -272,7 +261,17 @@ fn rolls_in(transcript: &str) -> Result<HashMap<&str, Vec<&str>>, String> {
     Ok(rolls)
 }
 
-/// What asyncio prints for these tags, likelihood and rolls (see the model above).
+/// What asyncio prints for these tags, likelihood and rolls.
+///
+/// Round k: every unfinished task, in tag order, rolls once; it prints `<tag> Done.` and finishes if the roll
+/// is below the likelihood, else it prints a retry line and sleeps 100 ms. A finished task's done callbacks
+/// run in the loop's next turn, which comes before the next round (100 ms later):
+/// - callback mode: `The result of task=<tag> was <roll>.` for each task that finished this round, in tag
+///   order (the order their steps, and so their callbacks, were scheduled);
+/// - await mode: main waits on the first task whose result it has not printed. Once that task has finished,
+///   main prints its result and goes straight on to the next task; `await` on a finished task does not
+///   yield, so main prints every following finished result in the same turn, stopping at the first
+///   unfinished task.
 ///
 /// `likelihood` is the value the rolls are compared with and `likelihood_repr` is how Python prints it.
 fn asyncio_transcript(
@@ -357,9 +356,7 @@ fn check_against_model(
     first_difference(&expected, stdout).map_or(Ok(()), Err)
 }
 
-// ---------------------------------------------------------------------------------------------------------
 // The golden transcripts themselves.
-// ---------------------------------------------------------------------------------------------------------
 
 /// The model is only worth trusting if it reproduces every transcript CPython printed.
 #[test]
@@ -396,9 +393,7 @@ fn golden_directory_holds_only_listed_transcripts() {
     }
 }
 
-// ---------------------------------------------------------------------------------------------------------
 // The examples against CPython.
-// ---------------------------------------------------------------------------------------------------------
 
 /// Virtual time jumps straight to the next deadline, so all cases run in well under a second, yet the
 /// schedule (which task runs in which turn) must stay exactly asyncio's.
@@ -449,9 +444,7 @@ fn four_tasks_on_real_clock_sleep_concurrently() {
     );
 }
 
-// ---------------------------------------------------------------------------------------------------------
 // `--rng std`: other rolls, same schedule.
-// ---------------------------------------------------------------------------------------------------------
 
 /// The schedule does not depend on where the rolls come from, so whatever `--rng std` draws, the output
 /// must be what asyncio would print for those rolls.
@@ -517,9 +510,7 @@ fn rng_std_draws_other_rolls_than_python() {
     );
 }
 
-// ---------------------------------------------------------------------------------------------------------
 // The command-line contract.
-// ---------------------------------------------------------------------------------------------------------
 
 /// A usage error is the user's mistake, not a crash: exit code 2 (as argparse and clap use), nothing on
 /// stdout, one line on stderr saying what is wrong, and no panic. `--virtual-time` comes first so that an
