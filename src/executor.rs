@@ -64,7 +64,6 @@ use crate::waker::{Target, TaskWaker};
 /// ```
 pub struct Executor {
     pub(crate) handle: Rc<Handle>,
-    pub(crate) clock: Clock,
     pub(crate) turn: Turn,
     /// Tells one `block_on` call's main-future wakes from an earlier call's.
     main_generation: u64,
@@ -97,16 +96,13 @@ impl Default for Executor {
 impl std::fmt::Debug for Executor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Executor")
-            .field("clock", &self.clock)
+            .field("clock", &self.handle.clock.get())
             .field("turn", &self.turn.number)
             .field("tasks", &self.handle.tasks.borrow().len())
             .field("timers", &self.handle.timers.borrow().len())
             .finish_non_exhaustive()
     }
 }
-
-/// The blocking detector's default threshold, asyncio's `slow_callback_duration` in debug mode.
-const DEFAULT_SLOW_POLL: Duration = Duration::from_millis(100);
 
 impl Executor {
     /// An executor on the real clock: sleeps take real time.
@@ -123,11 +119,10 @@ impl Executor {
 
     fn with_clock(clock: Clock) -> Executor {
         Executor {
-            handle: Rc::new(Handle::new()),
-            clock,
+            handle: Rc::new(Handle::new(clock)),
             turn: Turn::default(),
             main_generation: 0,
-            slow_poll: Some(DEFAULT_SLOW_POLL),
+            slow_poll: None,
             poll_started: None,
         }
     }
@@ -161,7 +156,7 @@ impl Executor {
         let waker = TaskWaker::new_queued(
             Target::Main(main),
             id,
-            self.handle.queue.sender(),
+            self.handle.queue.inbox(),
             self.handle.trace.get().cloned(),
         );
         let std_waker = Waker::from(Arc::clone(&waker));
@@ -174,7 +169,7 @@ impl Executor {
                     waker.clear_queued();
                     let mut cx = Context::from_waker(&std_waker);
                     let polled = self.poll_as(id, || future.as_mut().poll(&mut cx));
-                    self.after_poll(id, "the block_on future", polled.is_ready());
+                    self.after_poll(id, polled.is_ready(), None);
                     if let Poll::Ready(output) = polled {
                         self.finish_after_main();
                         return output;
@@ -227,22 +222,22 @@ impl Executor {
         }
     }
 
-    /// Reads the clock, takes the waiting entries off the channel, and collects the due timers. Returns
-    /// whether the turn has anything to do.
+    /// Takes everything queued into the turn's batch, reads the clock if any timer is armed, and
+    /// collects the due timers. Returns whether the turn has anything to do.
     fn begin_turn(&mut self) -> bool {
-        let now = self.clock.now_us();
-        self.handle.now_us.set(now);
-        self.turn.batch.extend(self.handle.queue.drain());
+        self.handle.new_turn();
+        self.handle.queue.drain_into(&mut self.turn.batch);
         self.turn.remaining = self.turn.batch.len();
-        self.handle
-            .timers
-            .borrow_mut()
-            .poll(now, &mut self.turn.due);
+        let mut timers = self.handle.timers.borrow_mut();
+        if !timers.is_empty() {
+            timers.poll(self.handle.now_us(), &mut self.turn.due);
+        }
+        drop(timers);
         let has_work = self.turn.remaining > 0 || !self.turn.due.is_empty();
         if has_work {
             self.turn.number += 1;
             if let Some(trace) = self.handle.trace.get() {
-                trace.publish(self.turn.number, now);
+                trace.publish(self.turn.number, self.handle.now_us());
             }
         }
         has_work
@@ -292,7 +287,11 @@ impl Executor {
             }
             let future = task.future.take()?;
             task.waker.clear_queued();
-            (task.id, future, task.std_waker.clone())
+            task.polls += 1;
+            // The waker is taken out for the poll (a no-op waker keeps its place): moving it costs
+            // nothing, where cloning it would touch its reference count twice per poll.
+            let waker = std::mem::replace(&mut task.std_waker, Waker::noop().clone());
+            (task.id, future, waker)
         };
         let polled = {
             let mut cx = Context::from_waker(&waker);
@@ -300,23 +299,22 @@ impl Executor {
                 catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx)))
             })
         };
-        drop(waker);
         let finished = !matches!(polled, Ok(Poll::Pending));
-        let name = {
-            let tasks = self.handle.tasks.borrow();
-            let completion = &tasks
-                .get(key)
-                .expect("only this function removes it")
-                .completion;
-            completion.count_poll();
-            self.needs_name().then(|| completion.task_name())
-        };
-        self.after_poll(id, name.as_deref().unwrap_or_default(), finished);
+        {
+            let mut tasks = self.handle.tasks.borrow_mut();
+            let task = tasks.get_mut(key).expect("only this function removes it");
+            task.std_waker = waker;
+            if finished {
+                drop(future);
+            } else {
+                task.future = Some(future);
+                task.wait = self.handle.wait.get();
+            }
+        }
+        self.after_poll(id, finished, key);
         if !finished {
             let mut tasks = self.handle.tasks.borrow_mut();
             let task = tasks.get_mut(key).expect("only this function removes it");
-            task.future = Some(future);
-            task.wait = self.handle.wait.get();
             if !task.reported_lost && lost_waker(&task.waker) {
                 task.reported_lost = true;
                 report_lost_waker(&task.completion.task_name());
@@ -326,7 +324,6 @@ impl Executor {
                 finished: false,
             });
         }
-        drop(future);
         let outcome = match polled {
             Err(panic) => {
                 let tasks = self.handle.tasks.borrow();
@@ -344,20 +341,22 @@ impl Executor {
     }
 
     /// Polls `poll` as task `id`: notes who is polling (the parent of what it spawns, the owner of
-    /// what it arms), and times the poll for the blocking detector and the trace.
+    /// what it arms), and, while the blocking detector or the trace is on, times the poll.
     fn poll_as<R>(&mut self, id: TaskId, poll: impl FnOnce() -> R) -> R {
         self.handle.polling.set(Some(id));
         self.handle.wait.set(Wait::Other);
         self.handle.record(|| EventKind::PollStarted { task: id });
-        let started = self.needs_timing().then(Instant::now);
+        let timed = self.slow_poll.is_some() || self.handle.trace.get().is_some();
+        let started = timed.then(Instant::now);
         let result = poll();
         self.handle.polling.set(None);
         self.poll_started = started;
         result
     }
 
-    /// After a poll of task `id` (called `name`): the blocking detector and the trace.
-    fn after_poll(&mut self, id: TaskId, name: &str, finished: bool) {
+    /// After a poll of task `id` (whose key is `key`, or `None` for the `block_on` future): the
+    /// blocking detector and the trace.
+    fn after_poll(&mut self, id: TaskId, finished: bool, key: impl Into<Option<Key>>) {
         let Some(started) = self.poll_started.take() else {
             return;
         };
@@ -365,10 +364,20 @@ impl Executor {
         if let Some(threshold) = self.slow_poll
             && duration >= threshold
         {
+            let name = match key.into() {
+                Some(key) => self
+                    .handle
+                    .tasks
+                    .borrow()
+                    .get(key)
+                    .map(|task| task.completion.task_name()),
+                None => Some("the block_on future".to_owned()),
+            };
             eprintln!(
-                "minimalist-async: {id} ({name}) blocked the executor for {:.1} ms in one poll \
+                "minimalist-async: {id} ({}) blocked the executor for {:.1} ms in one poll \
                  (threshold {} ms): every other task waited. std::thread::sleep and other blocking \
                  calls block the whole executor; use sleep(..).await, or spawn_blocking for blocking work",
+                name.unwrap_or_default(),
                 duration.as_secs_f64() * 1e3,
                 threshold.as_millis()
             );
@@ -378,14 +387,6 @@ impl Executor {
             duration,
             ready: finished,
         });
-    }
-
-    fn needs_timing(&self) -> bool {
-        self.slow_poll.is_some() || self.handle.trace.get().is_some()
-    }
-
-    fn needs_name(&self) -> bool {
-        self.poll_started.is_some()
     }
 
     /// The task was cancelled: its future is dropped unpolled (which disarms its sleeps), and its handle
@@ -415,9 +416,10 @@ impl Executor {
             completion,
             waker,
             spawned_by,
+            polls,
             ..
         } = task;
-        completion.set_wakes(waker.wakes());
+        completion.set_stats(polls, waker.wakes());
         if self.handle.trace.get().is_some() {
             self.handle
                 .record(|| EventKind::TaskFinished { task: id, outcome });
@@ -460,7 +462,7 @@ impl Executor {
         for key in std::mem::take(&mut self.turn.due) {
             // Take the action out first, so the wheel is not borrowed while a waker or callback runs.
             let action = self.handle.timers.borrow_mut().remove(key);
-            let deadline = Duration::from_micros(self.handle.now_us.get());
+            let deadline = Duration::from_micros(self.handle.now_us());
             match action {
                 Some(TimerAction::Wake { waker, task }) => {
                     self.handle
@@ -486,11 +488,13 @@ impl Executor {
         let Some(deadline) = self.handle.timers.borrow().next_deadline() else {
             return Step::Idle;
         };
-        if self.clock.is_virtual() {
-            self.clock.advance_to(deadline);
+        let mut clock = self.handle.clock.get();
+        if clock.is_virtual() {
+            clock.advance_to(deadline);
+            self.handle.clock.set(clock);
         } else {
             // An instant too far to represent means "never" in practice: wait for another thread.
-            self.handle.queue.wait(self.clock.instant_at(deadline));
+            self.handle.queue.wait(clock.instant_at(deadline));
         }
         let now = self.now();
         self.handle.record(|| EventKind::ClockAdvanced { to: now });

@@ -17,7 +17,7 @@ use std::task::Waker;
 use std::time::Duration;
 
 use crate::callback::{Callback, PlainCallback};
-use crate::clock::micros_ceil;
+use crate::clock::{Clock, micros_ceil};
 use crate::inspect::TaskInfo;
 use crate::join::{JoinCell, JoinHandle};
 use crate::queue::{ReadyQueue, Runnable};
@@ -35,8 +35,12 @@ pub(crate) struct Handle {
     pub(crate) callbacks: RefCell<Slab<Callback>>,
     /// Armed timers: sleeps (a waker to wake) and `call_later` callbacks.
     pub(crate) timers: RefCell<Wheel<TimerAction>>,
-    /// The time read at the start of the current turn, µs. Every deadline armed in the turn counts from it.
-    pub(crate) now_us: Cell<u64>,
+    /// The executor's clock (moved only by the executor).
+    pub(crate) clock: Cell<Clock>,
+    /// The current turn's time, µs, once read: every deadline armed in the turn counts from it. `None`
+    /// until the first read in a turn; a turn whose wheel is empty and that arms nothing never reads
+    /// the clock at all.
+    turn_time: Cell<Option<u64>>,
     next_task_id: Cell<u64>,
     /// The task being polled right now, if any: the parent of what it spawns, the owner of what it arms.
     pub(crate) polling: Cell<Option<TaskId>>,
@@ -58,19 +62,37 @@ pub(crate) enum TimerAction {
 }
 
 impl Handle {
-    pub(crate) fn new() -> Handle {
+    pub(crate) fn new(clock: Clock) -> Handle {
         Handle {
             queue: ReadyQueue::new(),
+            clock: Cell::new(clock),
+            turn_time: Cell::new(None),
             tasks: RefCell::default(),
             callbacks: RefCell::default(),
             timers: RefCell::default(),
-            now_us: Cell::new(0),
             next_task_id: Cell::new(1),
             polling: Cell::new(None),
             wait: Cell::new(Wait::Other),
             trace: OnceCell::new(),
             ended: RefCell::default(),
         }
+    }
+
+    /// The current turn's time (µs): read from the clock the first time it is asked for in a turn.
+    pub(crate) fn now_us(&self) -> u64 {
+        match self.turn_time.get() {
+            Some(now) => now,
+            None => {
+                let now = self.clock.get().now_us();
+                self.turn_time.set(Some(now));
+                now
+            }
+        }
+    }
+
+    /// A new turn begins: its time is read afresh when first needed.
+    pub(crate) fn new_turn(&self) {
+        self.turn_time.set(None);
     }
 
     /// Appends an event to the trace, if it is on.
@@ -124,7 +146,7 @@ impl Handle {
         let waker = TaskWaker::new_queued(
             Target::Task(key),
             id,
-            self.queue.sender(),
+            self.queue.inbox(),
             self.trace.get().cloned(),
         );
         let inserted = tasks.insert(Task {
@@ -135,6 +157,7 @@ impl Handle {
             waker,
             spawned_by,
             wait: Wait::Other,
+            polls: 0,
             reported_lost: false,
         });
         debug_assert_eq!(inserted, key);
@@ -169,7 +192,7 @@ impl Handle {
     /// The deadline `delay` after the current turn's time, rounded up to the microsecond; `None` when
     /// it does not fit the clock (which callers read as "never").
     pub(crate) fn deadline_after(&self, delay: Duration) -> Option<u64> {
-        micros_ceil(delay).and_then(|us| self.now_us.get().checked_add(us))
+        micros_ceil(delay).and_then(|us| self.now_us().checked_add(us))
     }
 }
 
@@ -187,6 +210,31 @@ pub(crate) fn current(what: &str) -> Rc<Handle> {
             "{what} called outside a running executor: call it from a future that \
              Executor::block_on is running (or use Executor::spawn before block_on)"
         ),
+    }
+}
+
+/// Pushes `runnable` into the local queue of `executor` if this thread is running it right now;
+/// otherwise hands it back (the caller then uses the channel).
+pub(crate) fn push_if_current(executor: u64, runnable: Runnable) -> Result<(), Runnable> {
+    let mut runnable = Some(runnable);
+    let pushed = CURRENT
+        .try_with(|current| {
+            let Ok(current) = current.try_borrow() else {
+                return false;
+            };
+            match current.as_ref() {
+                Some(handle) if handle.queue.executor() == executor => {
+                    handle.queue.push(runnable.take().expect("taken once"));
+                    true
+                }
+                _ => false,
+            }
+        })
+        // The thread-local is gone only while the thread itself exits: use the channel then.
+        .unwrap_or(false);
+    match runnable {
+        Some(runnable) if !pushed => Err(runnable),
+        _ => Ok(()),
     }
 }
 

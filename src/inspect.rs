@@ -109,12 +109,12 @@ pub struct TimerInfo {
 impl Executor {
     /// Whether this executor runs on virtual time.
     pub fn is_virtual_time(&self) -> bool {
-        self.clock.is_virtual()
+        self.handle.clock.get().is_virtual()
     }
 
     /// The executor's clock: time since it was created (real) or virtual time so far.
     pub fn now(&self) -> Duration {
-        Duration::from_micros(self.clock.now_us())
+        Duration::from_micros(self.handle.clock.get().now_us())
     }
 
     /// How many timers are armed or due: every pending `sleep` that was polled once and every pending
@@ -133,9 +133,13 @@ impl Executor {
         self.turn.number
     }
 
-    /// Sets the blocking detector's threshold: a single poll that takes at least this long (real time)
-    /// prints a warning on stderr naming the task, like asyncio's debug mode. `None` switches it off.
-    /// The default is 100 ms.
+    /// The blocking detector's usual threshold: asyncio's `slow_callback_duration` in debug mode.
+    pub const DEFAULT_SLOW_POLL_THRESHOLD: Duration = Duration::from_millis(100);
+
+    /// Switches the blocking detector on (`Some(threshold)`) or off (`None`, the default): a single poll
+    /// that takes at least `threshold` of real time prints a warning on stderr naming the task and the
+    /// time. Like asyncio's debug mode it is off by default, because it reads the clock around every
+    /// poll; the demos switch it on with [`Executor::DEFAULT_SLOW_POLL_THRESHOLD`] (100 ms).
     pub fn set_slow_poll_threshold(&mut self, threshold: Option<Duration>) {
         self.slow_poll = threshold;
     }
@@ -144,7 +148,7 @@ impl Executor {
     /// Tasks spawned before this call are traced too, except for their wakes.
     pub fn enable_trace(&mut self) {
         let trace = self.handle.trace.get_or_init(TraceLog::new);
-        trace.publish(self.turn.number, self.clock.now_us());
+        trace.publish(self.turn.number, self.handle.clock.get().now_us());
     }
 
     /// The events logged since the last call (empty while the trace is off).
@@ -216,11 +220,11 @@ impl Executor {
     #[track_caller]
     pub fn advance(&mut self, by: Duration) {
         assert!(
-            self.clock.is_virtual(),
+            self.is_virtual_time(),
             "advance() moves virtual time; this executor runs on the real clock"
         );
         let target = micros_ceil(by)
-            .and_then(|us| self.clock.now_us().checked_add(us))
+            .and_then(|us| self.handle.clock.get().now_us().checked_add(us))
             .unwrap_or(u64::MAX);
         loop {
             self.run_until_stalled();
@@ -235,8 +239,10 @@ impl Executor {
     }
 
     fn move_clock_to(&mut self, to_us: u64) {
-        if to_us > self.clock.now_us() {
-            self.clock.advance_to(to_us);
+        let mut clock = self.handle.clock.get();
+        if to_us > clock.now_us() {
+            clock.advance_to(to_us);
+            self.handle.clock.set(clock);
             let to = self.now();
             self.handle.record(|| EventKind::ClockAdvanced { to });
         }
@@ -262,7 +268,7 @@ impl Executor {
     pub fn snapshot(&mut self) -> Snapshot {
         // Entries still in the channel move to the end of the batch: the order is kept, and the
         // snapshot can list them.
-        self.turn.batch.extend(self.handle.queue.drain());
+        self.handle.queue.drain_into(&mut self.turn.batch);
         let tasks = self.handle.tasks.borrow();
         let callbacks = self.handle.callbacks.borrow();
         let ready = self

@@ -50,10 +50,10 @@ pub(crate) struct JoinCell<T> {
     task: TaskId,
     /// Given with `spawn_named`; otherwise the id stands for the name.
     name: Option<Box<str>>,
-    /// Polls so far, kept here (not in the task table) so they outlive the task, for the test kit.
-    pub(crate) polls: Cell<u32>,
-    /// The waker's count, copied here when the task ends.
-    pub(crate) wakes_at_end: Cell<u32>,
+    /// The task's poll and wake counts, copied here when it ends (the task table forgets it), for
+    /// `JoinHandle::stats`.
+    polls_at_end: Cell<u32>,
+    wakes_at_end: Cell<u32>,
     outcome: RefCell<Outcome<T>>,
     /// Before the task ends: the callbacks registered so far. After: the callbacks queued in the ready
     /// queue and not yet run, oldest first; each queue entry runs the front one.
@@ -72,10 +72,8 @@ pub(crate) trait Completion {
     fn task_id(&self) -> TaskId;
     /// The task's name: the one given at spawn, or its id.
     fn task_name(&self) -> String;
-    /// Counts one poll.
-    fn count_poll(&self) -> u32;
-    /// Keeps the waker's wake count once the task (and its waker) are gone.
-    fn set_wakes(&self, wakes: u32);
+    /// Keeps the task's poll and wake counts once the task (and its waker) are gone.
+    fn set_stats(&self, polls: u32, wakes: u32);
     /// Records that the task panicked.
     fn fail(&self, error: JoinError);
     /// The task is over: queue its callbacks, then wake its awaiter.
@@ -91,7 +89,7 @@ impl<T> JoinCell<T> {
         JoinCell {
             task,
             name,
-            polls: Cell::new(0),
+            polls_at_end: Cell::new(0),
             wakes_at_end: Cell::new(0),
             outcome: RefCell::new(Outcome::Running),
             callbacks: RefCell::default(),
@@ -139,13 +137,8 @@ impl<T: 'static> Completion for JoinCell<T> {
         }
     }
 
-    fn count_poll(&self) -> u32 {
-        let polls = self.polls.get() + 1;
-        self.polls.set(polls);
-        polls
-    }
-
-    fn set_wakes(&self, wakes: u32) {
+    fn set_stats(&self, polls: u32, wakes: u32) {
+        self.polls_at_end.set(polls);
         self.wakes_at_end.set(wakes);
     }
 
@@ -300,17 +293,16 @@ impl<T: 'static> JoinHandle<T> {
     /// assert_eq!(task.stats(), TaskStats { polls: 2, wakes: 1 });
     /// ```
     pub fn stats(&self) -> TaskStats {
-        let live_wakes = self.handle.upgrade().and_then(|handle| {
-            handle
-                .tasks
-                .borrow()
-                .get(self.key)
-                .map(|task| task.waker.wakes())
+        let live = self.handle.upgrade().and_then(|handle| {
+            handle.tasks.borrow().get(self.key).map(|task| TaskStats {
+                polls: task.polls,
+                wakes: task.waker.wakes(),
+            })
         });
-        TaskStats {
-            polls: self.cell.polls.get(),
-            wakes: live_wakes.unwrap_or(self.cell.wakes_at_end.get()),
-        }
+        live.unwrap_or(TaskStats {
+            polls: self.cell.polls_at_end.get(),
+            wakes: self.cell.wakes_at_end.get(),
+        })
     }
 
     /// Whether the task has returned or panicked.

@@ -1,22 +1,42 @@
-//! The ready queue: a crossbeam channel of `Runnable`s, and where a turn begins and ends.
+//! The ready queue, and where a turn begins and ends.
 //!
-//! Everything that is ready to run waits here in one FIFO: tasks that were woken or spawned, the
-//! `block_on` future, queued callbacks, and work sent from other threads. One queue for all of them is what keeps asyncio's order: a
-//! done-callback queued before a task was woken runs before that task, exactly as asyncio's `call_soon`
-//! list does.
+//! Everything that is ready to run waits here in FIFO order: tasks that were woken or spawned, the
+//! `block_on` future, queued callbacks, and work sent from other threads. Keeping them in one order is
+//! what keeps asyncio's: a done-callback queued before a task was woken runs before that task, exactly as
+//! asyncio's `call_soon` list does.
 //!
-//! Why a channel and not a `VecDeque`: a [`std::task::Waker`] must be `Send + Sync`, so it may be woken
-//! from any thread. The sending half of an unbounded crossbeam channel is cheap to clone into every waker
-//! and safe to use from anywhere; the receiving half stays with the executor.
+//! # Two doors, one queue
 //!
-//! A *turn* is fixed when it starts: the executor takes everything waiting in the channel into its
-//! batch and runs exactly that many items. Anything pushed meanwhile (a wake, a spawn, a callback) lands behind them and waits for the next
-//! turn, so a task that keeps waking itself cannot starve the others.
+//! A [`std::task::Waker`] must be `Send + Sync`: anyone may wake a task, from any thread. So every waker
+//! holds an [`Inbox`]: the sending end of an unbounded crossbeam channel, cheap to clone and safe to use
+//! from anywhere. The receiving end stays with the executor.
+//!
+//! Most wakes, though, come from the executor's own thread (a timer firing, one task waking another),
+//! and most pushes are the executor's own (a spawn, a callback). Those skip the channel and go straight
+//! into a local `VecDeque`: an `Inbox` sees, through the thread-local current executor, that it is on its
+//! executor's thread and inside it. A channel send and receive cost more than the whole rest of a wake,
+//! so this shortcut is most of what makes a wake cheap (NOTES.md, section 14, has the figures). It is the
+//! same split tokio makes between its local run queue and its inject queue.
+//!
+//! Order: everything pushed on the executor's thread keeps its order in the local queue; entries from
+//! other threads join at the next turn boundary. Between the two there is no order to keep: a wake from
+//! another thread races with the executor anyway.
+//!
+//! # Turns
+//!
+//! A *turn* is fixed when it starts: the executor moves everything waiting (local queue first, then the
+//! channel) into its batch and runs exactly that many entries. Anything pushed meanwhile (a wake, a
+//! spawn, a callback) lands behind them and waits for the next turn, so a task that keeps waking itself
+//! cannot starve the others.
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use crossbeam_channel::{Receiver, Select, Sender};
 
+use crate::handle::push_if_current;
 use crate::slab::Key;
 
 /// One entry of the ready queue. `Send`, so any thread can send it.
@@ -42,43 +62,81 @@ impl std::fmt::Debug for Runnable {
     }
 }
 
-/// Both ends of the ready queue.
+/// The executor's side of the ready queue: the local queue, and the channel's receiving end.
 #[derive(Debug)]
 pub(crate) struct ReadyQueue {
-    sender: Sender<Runnable>,
+    local: RefCell<VecDeque<Runnable>>,
+    inbox: Inbox,
     receiver: Receiver<Runnable>,
+}
+
+/// What wakers and [`Remote`](crate::Remote)s hold: a way into the ready queue from anywhere.
+#[derive(Clone, Debug)]
+pub(crate) struct Inbox {
+    /// Which executor this inbox belongs to, to recognise it on the current thread.
+    executor: u64,
+    sender: Sender<Runnable>,
+}
+
+impl Inbox {
+    /// Queues `runnable`: into the local queue when called inside this executor on its thread,
+    /// otherwise through the channel. Fails only when the executor is gone, handing `runnable` back.
+    pub(crate) fn send(&self, runnable: Runnable) -> Result<(), Runnable> {
+        match push_if_current(self.executor, runnable) {
+            Ok(()) => Ok(()),
+            Err(runnable) => self
+                .sender
+                .send(runnable)
+                .map_err(|error| error.into_inner()),
+        }
+    }
 }
 
 impl ReadyQueue {
     pub(crate) fn new() -> ReadyQueue {
+        static NEXT_EXECUTOR: AtomicU64 = AtomicU64::new(1);
         let (sender, receiver) = crossbeam_channel::unbounded();
-        ReadyQueue { sender, receiver }
+        ReadyQueue {
+            local: RefCell::default(),
+            inbox: Inbox {
+                executor: NEXT_EXECUTOR.fetch_add(1, Ordering::Relaxed),
+                sender,
+            },
+            receiver,
+        }
     }
 
-    /// A sending end for a waker.
-    pub(crate) fn sender(&self) -> Sender<Runnable> {
-        self.sender.clone()
+    /// Which executor this queue belongs to.
+    pub(crate) fn executor(&self) -> u64 {
+        self.inbox.executor
     }
 
+    /// A way in for a waker or a `Remote`.
+    pub(crate) fn inbox(&self) -> Inbox {
+        self.inbox.clone()
+    }
+
+    /// Queues `runnable` from the executor's own thread.
     pub(crate) fn push(&self, runnable: Runnable) {
-        self.sender
-            .send(runnable)
-            .expect("the queue's own receiver is alive");
+        self.local.borrow_mut().push_back(runnable);
     }
 
-    /// Takes every entry waiting in the channel, in order: the batch of the turn that starts now.
-    pub(crate) fn drain(&self) -> impl Iterator<Item = Runnable> + '_ {
-        self.receiver.try_iter()
+    /// Moves everything waiting, local entries first, to the back of `batch`.
+    pub(crate) fn drain_into(&self, batch: &mut VecDeque<Runnable>) {
+        batch.append(&mut self.local.borrow_mut());
+        batch.extend(self.receiver.try_iter());
     }
 
     /// Empties the queue, dropping every entry: for the executor's teardown, so that work sent from
     /// other threads is dropped (and its senders told) rather than left in the channel.
     pub(crate) fn clear(&self) {
+        self.local.borrow_mut().clear();
         while self.receiver.try_recv().is_ok() {}
     }
 
-    /// Blocks the thread until an item arrives or `deadline` passes (forever without one). Nothing is
-    /// taken off the queue: the item waits for the next turn like any other.
+    /// Blocks the thread until an entry arrives through the channel or `deadline` passes (forever
+    /// without one). Nothing is taken off the queue: the entry waits for the next turn like any other.
+    /// Called only when the local queue is empty: nothing on this thread can add to it while it sleeps.
     pub(crate) fn wait(&self, deadline: Option<Instant>) {
         let mut select = Select::new();
         select.recv(&self.receiver);

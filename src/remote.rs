@@ -10,12 +10,10 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::{fmt, future::Future, pin::Pin};
 
-use crossbeam_channel::Sender;
-
 use crate::callback::PlainCallback;
 use crate::handle::current;
 use crate::join_error::JoinError;
-use crate::queue::Runnable;
+use crate::queue::{Inbox, Runnable};
 use crate::task::TaskId;
 
 /// A `Send + Sync` handle to an executor, for other threads: asyncio's `call_soon_threadsafe` and
@@ -33,7 +31,7 @@ use crate::task::TaskId;
 /// ```
 #[derive(Clone)]
 pub struct Remote {
-    sender: Sender<Runnable>,
+    inbox: Inbox,
 }
 
 impl fmt::Debug for Remote {
@@ -43,8 +41,8 @@ impl fmt::Debug for Remote {
 }
 
 impl Remote {
-    pub(crate) fn new(sender: Sender<Runnable>) -> Remote {
-        Remote { sender }
+    pub(crate) fn new(inbox: Inbox) -> Remote {
+        Remote { inbox }
     }
 
     /// Queues `callback` to run on the executor's thread, on its next turn: asyncio's
@@ -54,7 +52,7 @@ impl Remote {
     pub fn call_soon_threadsafe(&self, callback: impl FnOnce() + Send + 'static) -> bool {
         let origin = Location::caller();
         let work = move || PlainCallback::at(callback, origin).run();
-        self.sender.send(Runnable::Remote(Box::new(work))).is_ok()
+        self.inbox.send(Runnable::Remote(Box::new(work))).is_ok()
     }
 
     /// Spawns `future` on the executor from another thread: asyncio's `run_coroutine_threadsafe`.
@@ -90,7 +88,7 @@ impl Remote {
         };
         // If the executor is gone, the closure comes back inside the error and is dropped here, and
         // its guard reports the task as cancelled.
-        let _ = self.sender.send(Runnable::Remote(Box::new(work)));
+        let _ = self.inbox.send(Runnable::Remote(Box::new(work)));
         RemoteJoinHandle { shared }
     }
 }

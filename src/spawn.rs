@@ -94,6 +94,6 @@ impl Executor {
 
     /// A `Send` handle through which other threads spawn tasks and queue callbacks on this executor.
     pub fn remote(&self) -> Remote {
-        Remote::new(self.handle.queue.sender())
+        Remote::new(self.handle.queue.inbox())
     }
 }

@@ -49,6 +49,8 @@ pub(crate) struct Task {
     pub(crate) spawned_by: Option<TaskId>,
     /// What the task said it waits on, as its last poll returned `Pending`.
     pub(crate) wait: Wait,
+    /// Polls so far; copied into the result cell when the task ends, for `JoinHandle::stats`.
+    pub(crate) polls: u32,
     /// The lost-waker warning is said once per task.
     pub(crate) reported_lost: bool,
 }

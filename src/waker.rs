@@ -5,7 +5,7 @@
 //! and, only if the flag was clear, one channel send:
 //!
 //! ```text
-//! wake() ──► queued.swap(true) ──was false──► sender.send(Runnable::Task(key))
+//! wake() ──► queued.swap(true) ──was false──► inbox.send(Runnable::Task(key))
 //!                              ╰─was true───► nothing: the task is already in the queue
 //! ```
 //!
@@ -18,9 +18,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::task::Wake;
 
-use crossbeam_channel::Sender;
-
-use crate::queue::Runnable;
+use crate::queue::{Inbox, Runnable};
 use crate::slab::Key;
 use crate::task::TaskId;
 use crate::trace::{EventKind, TraceLog};
@@ -58,7 +56,7 @@ pub(crate) struct TaskWaker {
     /// Set by `cancel`, from any thread; the executor drops the task instead of polling it.
     cancel_requested: AtomicBool,
     /// Works from any thread; fails only once the executor is gone, and then there is nothing to wake.
-    sender: Sender<Runnable>,
+    inbox: Inbox,
 }
 
 impl TaskWaker {
@@ -66,7 +64,7 @@ impl TaskWaker {
     pub(crate) fn new_queued(
         target: Target,
         id: TaskId,
-        sender: Sender<Runnable>,
+        inbox: Inbox,
         trace: Option<Arc<TraceLog>>,
     ) -> Arc<TaskWaker> {
         Arc::new(TaskWaker {
@@ -76,7 +74,7 @@ impl TaskWaker {
             trace,
             queued: AtomicBool::new(true),
             cancel_requested: AtomicBool::new(false),
-            sender,
+            inbox,
         })
     }
 
@@ -124,7 +122,7 @@ impl Wake for TaskWaker {
         }
         if !already_queued {
             // A closed channel means the executor was dropped: nobody is left to poll the task.
-            let _ = self.sender.send(self.target.runnable());
+            let _ = self.inbox.send(self.target.runnable());
         }
     }
 }

@@ -33,5 +33,5 @@ use crate::handle::current;
 /// ```
 #[track_caller]
 pub fn now() -> Duration {
-    Duration::from_micros(current("time::now()").now_us.get())
+    Duration::from_micros(current("time::now()").now_us())
 }
