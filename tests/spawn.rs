@@ -94,3 +94,16 @@ fn block_on_inside_an_executor_panics_with_a_hint() {
     // The executor is usable again afterwards: the guard left the thread outside any executor.
     assert_eq!(outer.block_on(async { 1 }), 1);
 }
+
+#[test]
+fn sleep_outside_an_executor_panics_with_a_hint() {
+    let panic = catch_unwind(|| {
+        let _ = minimalist_async::sleep(std::time::Duration::from_millis(1));
+    })
+    .unwrap_err();
+    let message = common::panic_text(&*panic);
+    assert!(
+        message.starts_with("sleep() called outside a running executor"),
+        "{message}"
+    );
+}
