@@ -98,7 +98,7 @@ fn block_on_inside_an_executor_panics_with_a_hint() {
 #[test]
 fn sleep_outside_an_executor_panics_with_a_hint() {
     let panic = catch_unwind(|| {
-        let _ = minimalist_async::sleep(std::time::Duration::from_millis(1));
+        drop(minimalist_async::sleep(std::time::Duration::from_millis(1)));
     })
     .unwrap_err();
     let message = common::panic_text(&*panic);
