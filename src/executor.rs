@@ -503,8 +503,9 @@ impl Executor {
 
     /// After the main future returned, as `asyncio.run` does: its loop stops from a callback queued at
     /// that moment, so the rest of this turn runs, then one more turn. Then every task still pending is
-    /// cancelled, and the loop runs until the cancellations and their done-callbacks are through. No time
-    /// passes for any of it.
+    /// cancelled, and the loop runs until the cancellations and their done-callbacks are through. Last,
+    /// `call_later` callbacks not yet due are dropped, as closing asyncio's loop drops them, with a line
+    /// on stderr saying so. No time passes for any of it.
     fn finish_after_main(&mut self) {
         self.run_turn_to_end();
         if self.begin_turn() {
@@ -516,6 +517,18 @@ impl Executor {
         }
         while self.begin_turn() {
             self.run_turn_to_end();
+        }
+        let dropped = self
+            .handle
+            .timers
+            .borrow_mut()
+            .remove_unless(|action| matches!(action, TimerAction::Wake { .. }));
+        if !dropped.is_empty() {
+            eprintln!(
+                "minimalist-async: block_on returned with {} call_later callback(s) not yet due; \
+                 they were dropped without running",
+                dropped.len()
+            );
         }
     }
 

@@ -8,7 +8,7 @@
 //! # Two doors, one queue
 //!
 //! A [`std::task::Waker`] must be `Send + Sync`: anyone may wake a task, from any thread. So every waker
-//! holds an [`Inbox`]: the sending end of an unbounded crossbeam channel, cheap to clone and safe to use
+//! holds an `Inbox`: the sending end of an unbounded crossbeam channel, cheap to clone and safe to use
 //! from anywhere. The receiving end stays with the executor.
 //!
 //! Most wakes, though, come from the executor's own thread (a timer firing, one task waking another),

@@ -1,15 +1,40 @@
-//! What both demo programs share: their flags, and running a demo's async main on the executor.
+//! What the demo programs and the stepper share: their flags, running a demo's async main on the
+//! executor, and the visual tools (`--timeline`, `--timeline-svg`, `--replay-html`).
 //!
-//! The flags match `../shared/reference/tutorial_demos.py`, the tutorial's own program, so the two can
-//! be run side by side: same seed, tags and likelihood, same output.
+//! The demo flags match `../shared/reference/tutorial_demos.py`, the tutorial's own program, so the two
+//! can be run side by side: same seed, tags and likelihood, same output.
+//!
+//! - [`record`]: running a main as a task, one `step()` at a time, keeping what each step did.
+//! - [`view`]: a step and a snapshot as text, for the terminal.
+//! - [`timeline`]: the chart of a run (a lane per task, time across), as text; [`svg`] draws it;
+//!   [`overlap`] says in a sentence whether the tasks ran concurrently.
+//! - [`replay`]: the self-contained HTML page that replays a run step by step.
 
+// Each example compiles its own copy of this module and uses a different part of it: the demos never
+// use the stepper's screen, the stepper never uses `run`. Unused items are expected here.
+#![allow(dead_code)]
+
+pub mod overlap;
+pub mod record;
+pub mod replay;
+pub mod svg;
+pub mod timeline;
+pub mod view;
+
+use std::cell::RefCell;
 use std::future::Future;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::time::Instant;
 
-use clap::error::ErrorKind;
-use clap::{Parser, ValueEnum};
+use clap::error::ErrorKind as ClapErrorKind;
+use clap::{Args as ClapArgs, Parser, ValueEnum};
 use minimalist_async::Executor;
-use minimalist_async::demo::{Likelihood, RngKind, Seed, Stdout, Tutorial, TutorialRng};
+use minimalist_async::demo::{Likelihood, Output, RngKind, Seed, Stdout, Tutorial, TutorialRng};
+use minimalist_async::trace::Event;
+
+use record::Recorder;
 
 /// Runs a demo of the asyncio tutorial on minimalist-async's executor.
 ///
@@ -18,6 +43,16 @@ use minimalist_async::demo::{Likelihood, RngKind, Seed, Stdout, Tutorial, Tutori
 #[derive(Parser, Debug)]
 #[command(version, about, long_about = None)]
 struct Args {
+    #[command(flatten)]
+    demo: DemoArgs,
+
+    #[command(flatten)]
+    visual: VisualArgs,
+}
+
+/// The flags of the tutorial's program, shared by both demos and the stepper.
+#[derive(ClapArgs, Debug, Clone)]
+pub struct DemoArgs {
     /// Seed of the shared RNG: any integer, as Python's random.seed takes. Without it a fresh seed is
     /// drawn and printed on stderr, with the command that replays the run.
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
@@ -30,7 +65,7 @@ struct Args {
 
     /// Chance that one roll succeeds, a number in (0, 1].
     #[arg(long, value_name = "P", default_value = "0.1")]
-    likelihood: Likelihood,
+    pub likelihood: Likelihood,
 
     /// Comma-separated task tags, each non-empty and unique.
     #[arg(long, value_name = "A,B,C", default_value = "task1,task2", value_parser = parse_tags)]
@@ -38,12 +73,38 @@ struct Args {
 
     /// Run on virtual time: sleeps take no real time, the output is the same.
     #[arg(long)]
-    virtual_time: bool,
+    pub virtual_time: bool,
 
     /// Wait with std::thread::sleep instead of sleep().await: the blocking mistake. The tasks then run
     /// one after the other, and the executor's blocking detector warns on stderr.
     #[arg(long)]
-    blocking: bool,
+    pub blocking: bool,
+}
+
+/// The visual tools. Each switches the executor's trace on; without them it stays off.
+#[derive(ClapArgs, Debug, Clone, Default)]
+pub struct VisualArgs {
+    /// After the run, print a chart of it on stderr: a lane per task, time across, a mark for each
+    /// poll, sleep, done and done-callback. Stdout stays exactly the tutorial's.
+    #[arg(long)]
+    pub timeline: bool,
+
+    /// After the run, write the same chart as a standalone SVG picture to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub timeline_svg: Option<PathBuf>,
+
+    /// Record every step and write FILE: one self-contained HTML page (no network) with the timeline
+    /// and a step slider (buttons, arrow keys) showing what each step did, the ready queue, each task's
+    /// state, the timer wheel and the output so far, forwards and backwards.
+    #[arg(long, value_name = "FILE")]
+    pub replay_html: Option<PathBuf>,
+}
+
+impl VisualArgs {
+    /// Whether any tool needs the trace.
+    pub fn any(&self) -> bool {
+        self.timeline || self.timeline_svg.is_some() || self.replay_html.is_some()
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -71,13 +132,13 @@ fn parse_tags(text: &str) -> Result<Tags, String> {
 }
 
 /// Parses the flags, or exits: 0 after --help/--version, 2 with one line on stderr for anything wrong.
-fn parse_args() -> Args {
-    match Args::try_parse() {
+pub fn parse_or_exit<P: Parser>() -> P {
+    match P::try_parse() {
         Ok(args) => args,
         Err(error)
             if matches!(
                 error.kind(),
-                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+                ClapErrorKind::DisplayHelp | ClapErrorKind::DisplayVersion
             ) =>
         {
             let _ = error.print();
@@ -94,47 +155,155 @@ fn parse_args() -> Args {
     }
 }
 
+impl DemoArgs {
+    /// The task tags.
+    pub fn tags(&self) -> Vec<String> {
+        self.tasks.0.clone()
+    }
+
+    /// The seeded generator, or an exit with status 2. Without `--seed`, draws one and prints on stderr
+    /// the command that replays the run (`extra`: flags of `program` to repeat, each followed by a space).
+    pub fn rng_or_exit(&self, program: &str, extra: &str) -> TutorialRng {
+        let kind = match self.rng {
+            RngArg::Python => RngKind::Python,
+            RngArg::Std => RngKind::Std,
+        };
+        let seed = self.seed.clone().unwrap_or_else(|| {
+            let seed = Seed::from_u64(rand::random());
+            eprintln!(
+                "seed {seed}; replay this run with: cargo run --example {program} -- {extra}--seed {seed} --rng {} --likelihood {} --tasks {}{}{}",
+                match kind {
+                    RngKind::Python => "python",
+                    RngKind::Std => "std",
+                },
+                self.likelihood,
+                self.tasks.0.join(","),
+                if self.virtual_time { " --virtual-time" } else { "" },
+                if self.blocking { " --blocking" } else { "" },
+            );
+            seed
+        });
+        TutorialRng::new(kind, &seed).unwrap_or_else(|| {
+            eprintln!(
+                "error: --rng std takes seeds below 2^256 in absolute value; --rng python takes any"
+            );
+            std::process::exit(2);
+        })
+    }
+
+    /// A fresh executor on the clock the flags ask for, with the blocking detector on (it is off by
+    /// default, like asyncio's debug mode): `--blocking` is there to show its warnings.
+    pub fn executor(&self) -> Executor {
+        let mut executor = if self.virtual_time {
+            Executor::with_virtual_time()
+        } else {
+            Executor::new()
+        };
+        executor.set_slow_poll_threshold(Some(Executor::DEFAULT_SLOW_POLL_THRESHOLD));
+        executor
+    }
+
+    /// How the run was made, for the titles of the charts and the replay page.
+    pub fn describe(&self, program: &str) -> String {
+        let seed = self
+            .seed
+            .as_ref()
+            .map_or_else(String::new, |seed| format!(" --seed {seed}"));
+        format!(
+            "{program}{seed} --tasks {} --likelihood {}{}{}",
+            self.tasks.0.join(","),
+            self.likelihood,
+            if self.virtual_time {
+                " --virtual-time"
+            } else {
+                ""
+            },
+            if self.blocking { " --blocking" } else { "" },
+        )
+    }
+}
+
+/// Where the tutorial's lines go when a tool needs them too: kept in memory (the stepper shows them,
+/// the replay page embeds them) and, for the demos, also printed to stdout as they come.
+#[derive(Clone, Debug, Default)]
+pub struct Lines {
+    lines: Rc<RefCell<Vec<String>>>,
+    to_stdout: bool,
+}
+
+impl Lines {
+    /// Keeps the lines and prints them to stdout too, so the demo's stdout is unchanged.
+    pub fn tee() -> Lines {
+        Lines {
+            to_stdout: true,
+            ..Lines::default()
+        }
+    }
+
+    /// How many lines were printed so far.
+    pub fn len(&self) -> usize {
+        self.lines.borrow().len()
+    }
+
+    /// The lines printed so far.
+    pub fn all(&self) -> Vec<String> {
+        self.lines.borrow().clone()
+    }
+}
+
+impl Output for Lines {
+    fn print(&self, line: &str) {
+        if self.to_stdout {
+            Stdout.print(line);
+        }
+        self.lines.borrow_mut().push(line.to_owned());
+    }
+}
+
 /// Parses the flags, then runs `async_main(tutorial, tags, likelihood)` to completion on a fresh
-/// executor, on the clock the flags ask for. `program` names the example in the replay hint.
+/// executor, on the clock the flags ask for. `program` names the example in the replay hint and the
+/// charts' titles.
+///
+/// Without visual flags this is a plain `block_on`, trace off. `--timeline`/`--timeline-svg` switch the
+/// trace on around the same `block_on`. `--replay-html` needs the state after every step, so the main
+/// then runs as a task driven by `step()`, as the stepper does: the printed lines are the same.
 pub fn run<F, Fut>(program: &str, async_main: F)
 where
     F: FnOnce(Tutorial, Vec<String>, Likelihood) -> Fut,
-    Fut: Future<Output = ()>,
+    Fut: Future<Output = ()> + 'static,
 {
-    let args = parse_args();
-    let kind = match args.rng {
-        RngArg::Python => RngKind::Python,
-        RngArg::Std => RngKind::Std,
-    };
-    let seed = args.seed.clone().unwrap_or_else(|| {
-        let seed = Seed::from_u64(rand::random());
-        eprintln!(
-            "seed {seed}; replay this run with: cargo run --example {program} -- --seed {seed} --rng {} --likelihood {} --tasks {}{}{}",
-            match kind {
-                RngKind::Python => "python",
-                RngKind::Std => "std",
-            },
-            args.likelihood,
-            args.tasks.0.join(","),
-            if args.virtual_time { " --virtual-time" } else { "" },
-            if args.blocking { " --blocking" } else { "" },
-        );
-        seed
-    });
-    let Some(rng) = TutorialRng::new(kind, &seed) else {
-        eprintln!(
-            "error: --rng std takes seeds below 2^256 in absolute value; --rng python takes any"
-        );
-        std::process::exit(2);
-    };
-    let tutorial = Tutorial::new(rng, Stdout).blocking(args.blocking);
-    let mut executor = if args.virtual_time {
-        Executor::with_virtual_time()
-    } else {
-        Executor::new()
-    };
+    let args: Args = parse_or_exit();
+    let demo = &args.demo;
+    let rng = demo.rng_or_exit(program, "");
+    let mut executor = demo.executor();
     let started = Instant::now();
-    executor.block_on(async_main(tutorial, args.tasks.0, args.likelihood));
+    if args.visual.replay_html.is_some() {
+        let lines = Lines::tee();
+        let tutorial = Tutorial::new(rng, lines.clone()).blocking(demo.blocking);
+        let main = async_main(tutorial, demo.tags(), demo.likelihood);
+        let mut recorder = Recorder::start(executor, lines, main);
+        while recorder.step().is_some() {}
+        print_wall(recorder.executor(), started);
+        write_visuals(
+            &args.visual,
+            &demo.describe(program),
+            &recorder.groups(),
+            Some(&recorder),
+        );
+    } else {
+        let tutorial = Tutorial::new(rng, Stdout).blocking(demo.blocking);
+        if args.visual.any() {
+            executor.enable_trace();
+        }
+        executor.block_on(async_main(tutorial, demo.tags(), demo.likelihood));
+        print_wall(&executor, started);
+        let events = executor.take_trace();
+        write_visuals(&args.visual, &demo.describe(program), &[events], None);
+    }
+}
+
+/// The wall time on stderr, as the reference program prints it.
+pub fn print_wall(executor: &Executor, started: Instant) {
     if executor.is_virtual_time() {
         eprintln!(
             "wall {:.3} s (virtual time {:.3} s)",
@@ -144,4 +313,42 @@ where
     } else {
         eprintln!("wall {:.3} s", started.elapsed().as_secs_f64());
     }
+}
+
+/// After a run: the chart on stderr, the SVG and the replay page, as the flags ask. `groups` is the
+/// trace, cut into what each step logged when the run was stepped (then `recorder` has the steps the
+/// replay page needs), or all in one piece after a `block_on`.
+pub fn write_visuals(
+    visual: &VisualArgs,
+    title: &str,
+    groups: &[Vec<Event>],
+    recorder: Option<&Recorder>,
+) {
+    if !visual.any() {
+        return;
+    }
+    let chart = timeline::Timeline::build(groups);
+    if visual.timeline {
+        eprint!("{}", chart.to_text(title));
+    }
+    if let Some(path) = &visual.timeline_svg {
+        write_file(path, &svg::render(&chart, title, true));
+    }
+    if let (Some(path), Some(recorder)) = (&visual.replay_html, recorder) {
+        write_file(path, &replay::page(recorder, &chart, title));
+    }
+}
+
+/// Writes a file the user asked for, or exits with status 1 and one line saying why.
+fn write_file(path: &Path, contents: &str) {
+    if let Err(error) = std::fs::write(path, contents) {
+        let hint = if error.kind() == ErrorKind::NotFound {
+            " (does its directory exist?)"
+        } else {
+            ""
+        };
+        eprintln!("error: cannot write {}: {error}{hint}", path.display());
+        std::process::exit(1);
+    }
+    eprintln!("wrote {}", path.display());
 }

@@ -1,6 +1,7 @@
 //! The tutorial's side: its retry future, and what it takes to print the bytes CPython prints.
 //!
 //! - [`retry`]: `unlikely_to_return`, the shared generator, the likelihood.
+//! - [`mains`]: the tutorial's two programs, `await_main` and `callback_main`.
 //! - [`py_random`]: CPython's Mersenne Twister, so a seed gives the rolls Python gives.
 //! - [`seed`]: seeds as Python's `int()` reads them, any size, any sign.
 //! - [`py_float`]: floats printed (and parsed) as Python prints (and parses) them.
@@ -8,12 +9,14 @@
 //!
 //! Nothing in the executor uses this module: it is an ordinary user of the public API.
 
+pub mod mains;
 pub mod output;
 pub mod py_float;
 pub mod py_random;
 pub mod retry;
 pub mod seed;
 
+pub use mains::{await_main, callback_main};
 pub use output::{Capture, Output, Stdout};
 pub use py_float::{PyFloat, parse_py_float};
 pub use py_random::PyRandom;

@@ -290,6 +290,20 @@ impl<T> Wheel<T> {
         self.entries.remove(key.0).map(|entry| entry.value)
     }
 
+    /// Removes every timer whose value fails `keep`, returning the removed values. Walks the whole wheel.
+    pub fn remove_unless(&mut self, mut keep: impl FnMut(&T) -> bool) -> Vec<T> {
+        let doomed: Vec<Key> = self
+            .entries
+            .iter()
+            .filter(|(_, entry)| !keep(&entry.value))
+            .map(|(key, _)| key)
+            .collect();
+        doomed
+            .into_iter()
+            .filter_map(|key| self.remove(TimerKey(key)))
+            .collect()
+    }
+
     /// The earliest deadline among the armed timers (due ones excluded), exactly, in microseconds.
     ///
     /// Level 0 slots are one microsecond wide, so their start *is* the deadline; for a higher slot the
