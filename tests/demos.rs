@@ -16,6 +16,10 @@
 //! The examples are separate binaries that `cargo test` builds into `target/<profile>/examples/`; the tests
 //! run them as child processes and read their stdout and stderr.
 
+mod common;
+
+use common::example_path;
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -117,26 +121,6 @@ fn golden_cases() -> Vec<Case> {
 fn golden_case(file: &str) -> Case {
     let found = golden_cases().into_iter().find(|case| case.file == file);
     found.unwrap_or_else(|| panic!("{file} is not in tests/golden/cases.txt"))
-}
-
-/// The example binary, found next to this test binary rather than by a fixed path, so a custom
-/// `CARGO_TARGET_DIR` or `--release` works: this binary is `target/<profile>/deps/demos-HASH`, and cargo
-/// puts the examples in `target/<profile>/examples/`.
-fn example_path(name: &str) -> PathBuf {
-    let test_binary = std::env::current_exe().expect("the test binary knows its own path");
-    let profile_dir = test_binary
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>/deps/");
-    let path = profile_dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.is_file(),
-        "{} is missing: run `cargo build --examples` (a plain `cargo test` builds it too)",
-        path.display()
-    );
-    path
 }
 
 /// The example as a `Command`. `RUST_BACKTRACE` is removed so the child's stderr does not depend on the

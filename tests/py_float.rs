@@ -3,40 +3,13 @@
 //! tests/fixtures/py_float_repr.txt holds `<float.hex()> <repr>` lines
 //! written by tests/fixtures/make_fixtures.py running real CPython.
 
+mod common;
+
+use common::parse_hex_float;
+
 use minimalist_async::demo::{PyFloat, parse_py_float};
 
 const FIXTURE: &str = include_str!("fixtures/py_float_repr.txt");
-
-/// Reads Python's `float.hex()` output: `[-]0x1.<13 hex digits>p<exp>` for
-/// normal numbers, `0x0.<hex>p-1022` for subnormals, `0x0.0p+0` for zero,
-/// and `inf`/`nan`. std can print hex floats but not read them.
-fn parse_hex_float(text: &str) -> f64 {
-    let (negative, unsigned) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    let magnitude = match unsigned {
-        "inf" => f64::INFINITY,
-        "nan" => f64::NAN,
-        _ => {
-            let body = unsigned.strip_prefix("0x").unwrap();
-            let (mantissa, exponent) = body.split_once('p').unwrap();
-            let (lead, fraction) = mantissa.split_once('.').unwrap_or((mantissa, "0"));
-            let exponent: i64 = exponent.parse().unwrap();
-            // The digits after the point are the top of the 52 stored bits.
-            let fraction_bits =
-                u64::from_str_radix(fraction, 16).unwrap() << (52 - 4 * fraction.len());
-            if lead == "1" {
-                f64::from_bits(((exponent + 1023) as u64) << 52 | fraction_bits)
-            } else {
-                assert_eq!(lead, "0", "{text}");
-                // Subnormal or zero: the biased exponent field is 0.
-                f64::from_bits(fraction_bits)
-            }
-        }
-    };
-    if negative { -magnitude } else { magnitude }
-}
 
 /// Every fixture value with the repr CPython printed for it.
 fn fixture() -> Vec<(f64, &'static str)> {

@@ -8,30 +8,16 @@
 //!
 //! The replay page is also tested in a real browser, by `.ci/browser` (headless Chromium).
 
+mod common;
+
+use common::example_path;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 // Running the examples.
-
-/// The example binary next to this test binary (`target/<profile>/deps/tools-HASH`).
-fn example_path(name: &str) -> PathBuf {
-    let test_binary = std::env::current_exe().expect("the test binary knows its own path");
-    let profile_dir = test_binary
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>/deps/");
-    let path = profile_dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.is_file(),
-        "{} is missing: run `cargo build --examples` (a plain `cargo test` builds it too)",
-        path.display()
-    );
-    path
-}
 
 /// Runs an example with `args` and `stdin` as its input; `RUST_BACKTRACE` removed, as in demos.rs.
 fn run_with_input(name: &str, args: &[&str], stdin: &str) -> Output {

@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 use std::future::Future;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
@@ -75,4 +76,53 @@ pub fn run_logged<F: Future>(main: impl FnOnce(Log) -> F) -> Vec<String> {
     let log = Log::default();
     minimalist_async::Executor::with_virtual_time().block_on(main(log.clone()));
     log.entries()
+}
+
+/// Reads Python's `float.hex()` output: `[-]0x1.<13 hex digits>p<exp>` for
+/// normal numbers, `0x0.<hex>p-1022` for subnormals, `0x0.0p+0` for zero,
+/// and `inf`/`nan`. std can print hex floats but not read them.
+pub fn parse_hex_float(text: &str) -> f64 {
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let magnitude = match unsigned {
+        "inf" => f64::INFINITY,
+        "nan" => f64::NAN,
+        _ => {
+            let body = unsigned.strip_prefix("0x").unwrap();
+            let (mantissa, exponent) = body.split_once('p').unwrap();
+            let (lead, fraction) = mantissa.split_once('.').unwrap_or((mantissa, "0"));
+            let exponent: i64 = exponent.parse().unwrap();
+            // The digits after the point are the top of the 52 stored bits.
+            let fraction_bits =
+                u64::from_str_radix(fraction, 16).unwrap() << (52 - 4 * fraction.len());
+            if lead == "1" {
+                f64::from_bits(((exponent + 1023) as u64) << 52 | fraction_bits)
+            } else {
+                assert_eq!(lead, "0", "{text}");
+                // Subnormal or zero: the biased exponent field is 0.
+                f64::from_bits(fraction_bits)
+            }
+        }
+    };
+    if negative { -magnitude } else { magnitude }
+}
+
+/// The example binary next to this test binary (`target/<profile>/deps/tools-HASH`).
+pub fn example_path(name: &str) -> PathBuf {
+    let test_binary = std::env::current_exe().expect("the test binary knows its own path");
+    let profile_dir = test_binary
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/deps/");
+    let path = profile_dir
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.is_file(),
+        "{} is missing: run `cargo build --examples` (a plain `cargo test` builds it too)",
+        path.display()
+    );
+    path
 }
