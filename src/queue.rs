@@ -9,7 +9,8 @@
 //!
 //! A [`std::task::Waker`] must be `Send + Sync`: anyone may wake a task, from any thread. So every waker
 //! holds an `Inbox`: the sending end of an unbounded crossbeam channel, cheap to clone and safe to use
-//! from anywhere. The receiving end stays with the executor.
+//! from anywhere. The receiving end stays with the executor, whose thread parks when it has nothing to
+//! do; a send unparks it.
 //!
 //! Most wakes, though, come from the executor's own thread (a timer firing, one task waking another),
 //! and most pushes are the executor's own (a spawn, a callback). Those skip the channel and go straight
@@ -33,9 +34,10 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread::Thread;
 use std::time::Instant;
 
-use crossbeam_channel::{Receiver, Select, Sender};
+use crossbeam_channel::{Receiver, Sender};
 
 use crate::handle::push_if_current;
 use crate::slab::Key;
@@ -76,10 +78,19 @@ pub(crate) struct ReadyQueue {
 pub(crate) struct Inbox {
     /// Which executor this inbox belongs to, to recognise it on the current thread.
     executor: u64,
+    /// Shared by all of the executor's inboxes, so that cloning one (once per spawned task) is a
+    /// single reference-count increment.
+    shared: Arc<InboxShared>,
+}
+
+#[derive(Debug)]
+struct InboxShared {
     sender: Sender<Runnable>,
     /// Raised after every send through the channel, so that a turn looks at the channel only when
     /// something was sent: a check of an empty channel costs more than the rest of a turn's start.
-    sent: Arc<AtomicBool>,
+    sent: AtomicBool,
+    /// The executor's thread, unparked after every send so that an idle executor wakes at once.
+    thread: Thread,
 }
 
 impl Inbox {
@@ -88,10 +99,17 @@ impl Inbox {
     pub(crate) fn send(&self, runnable: Runnable) -> Result<(), Runnable> {
         match push_if_current(self.executor, runnable) {
             Ok(()) => Ok(()),
-            Err(runnable) => self
-                .sender
-                .send(runnable)
-                .map_err(|error| error.into_inner()),
+            Err(runnable) => {
+                let shared = &self.shared;
+                shared
+                    .sender
+                    .send(runnable)
+                    .map_err(|error| error.into_inner())?;
+                // Raised after the send, so the executor that sees the flag finds the entry.
+                shared.sent.store(true, Ordering::Release);
+                shared.thread.unpark();
+                Ok(())
+            }
         }
     }
 }
@@ -104,8 +122,11 @@ impl ReadyQueue {
             local: RefCell::default(),
             inbox: Inbox {
                 executor: NEXT_EXECUTOR.fetch_add(1, Ordering::Relaxed),
-                sender,
-                sent: Arc::default(),
+                shared: Arc::new(InboxShared {
+                    sender,
+                    sent: AtomicBool::new(false),
+                    thread: std::thread::current(),
+                }),
             },
             receiver,
         }
@@ -137,8 +158,8 @@ impl ReadyQueue {
         }
         // With nothing else ready the channel is checked anyway: a sender raises the flag just after
         // its send, and an executor about to sleep must not miss an entry sent in between.
-        let flagged = self.inbox.sent.load(Ordering::Relaxed)
-            && self.inbox.sent.swap(false, Ordering::Acquire);
+        let sent = &self.inbox.shared.sent;
+        let flagged = sent.load(Ordering::Relaxed) && sent.swap(false, Ordering::Acquire);
         if flagged || batch.is_empty() {
             batch.extend(self.receiver.try_iter());
         }
@@ -151,19 +172,28 @@ impl ReadyQueue {
         while self.receiver.try_recv().is_ok() {}
     }
 
-    /// Blocks the thread until an entry arrives through the channel or `deadline` passes (forever
-    /// without one). Nothing is taken off the queue: the entry waits for the next turn like any other.
-    /// Called only when the local queue is empty: nothing on this thread can add to it while it sleeps.
+    /// Parks the thread until something is sent through the channel or `deadline` passes (forever
+    /// without one). Nothing is taken off the queue. May return early (a spurious unpark): the caller
+    /// simply looks again. Called only when nothing local is ready: nothing on this thread can add
+    /// to the local queue while it sleeps.
+    ///
+    /// `std::thread::park` is used rather than the channel's own blocking receive, which spins and
+    /// yields the thread for a while before it sleeps: cheap for a busy channel, but a waste of CPU
+    /// for an executor that sleeps between timers several hundred times a second.
     pub(crate) fn wait(&self, deadline: Option<Instant>) {
-        let mut select = Select::new();
-        select.recv(&self.receiver);
+        // A sender raises the flag after its send and then unparks: either the flag is seen here,
+        // or the unpark arrives after this check and `park` returns at once.
+        if self.inbox.shared.sent.load(Ordering::Acquire) || !self.receiver.is_empty() {
+            return;
+        }
         match deadline {
             Some(deadline) => {
-                let _ = select.ready_deadline(deadline);
+                let now = Instant::now();
+                if deadline > now {
+                    std::thread::park_timeout(deadline - now);
+                }
             }
-            None => {
-                select.ready();
-            }
+            None => std::thread::park(),
         }
     }
 }
