@@ -319,16 +319,16 @@ impl Executor {
             } else {
                 task.future = Some(future);
                 task.wait = self.handle.wait.get();
+                if !task.reported_lost && lost_waker(&task.waker) {
+                    task.reported_lost = true;
+                    report_lost_waker(&task.completion.task_name());
+                }
             }
         }
-        self.after_poll(id, finished, key);
+        if self.poll_started.is_some() {
+            self.after_poll(id, finished, key);
+        }
         if !finished {
-            let mut tasks = self.handle.tasks.borrow_mut();
-            let task = tasks.get_mut(key).expect("only this function removes it");
-            if !task.reported_lost && lost_waker(&task.waker) {
-                task.reported_lost = true;
-                report_lost_waker(&task.completion.task_name());
-            }
             return Some(Step::Polled {
                 task: id,
                 finished: false,

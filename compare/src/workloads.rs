@@ -1,0 +1,551 @@
+//! The workloads: what each round runs, how it checks its answer, and which executors take part.
+//!
+//! Each workload is one generic function `fn(n) -> Sample` over [`Runtime`] (or [`Timers`]): it builds a
+//! fresh executor through `R::block_on`, runs a main future made of the bodies in `crate::tasks`, checks
+//! the answer (and panics with a `CHECK FAILED` message when it is wrong) and turns the measurement into
+//! per-operation figures. `n` is always the number of operations, so `ns_per_op` is wall time / `n`.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::Duration;
+
+use minimalist_async::demo::Likelihood;
+
+use crate::alloc;
+use crate::measure::{self, Contender, Sample, percentile};
+use crate::runtimes::{
+    AsyncExecutorLocal, Clock, FuturesLocalPool, Ours, Runtime, Timers, TokioCurrentThread,
+    TokioLocalSet,
+};
+use crate::tasks;
+
+/// One workload of the catalogue.
+pub struct Workload {
+    pub name: &'static str,
+    /// What one operation is.
+    pub op: &'static str,
+    /// What the workload does, for `--help` and the report.
+    pub about: &'static str,
+    pub clock: Clock,
+    /// The sizes (`n`, operations per round) of a full run; a row per size.
+    pub full: &'static [usize],
+    /// The sizes of a `--quick` run.
+    pub quick: &'static [usize],
+    pub contenders: Vec<Contender>,
+    /// Executors that sit this one out, and why.
+    pub left_out: Vec<(&'static str, &'static str)>,
+}
+
+/// Every executor, in table order.
+pub const EXECUTORS: [&str; 5] = [
+    Ours::NAME,
+    TokioCurrentThread::NAME,
+    TokioLocalSet::NAME,
+    FuturesLocalPool::NAME,
+    AsyncExecutorLocal::NAME,
+];
+
+/// How each executor is set up, for `--help`.
+pub fn executor_setups() -> [(&'static str, &'static str); 5] {
+    [
+        (Ours::NAME, Ours::SETUP),
+        (TokioCurrentThread::NAME, TokioCurrentThread::SETUP),
+        (TokioLocalSet::NAME, TokioLocalSet::SETUP),
+        (FuturesLocalPool::NAME, FuturesLocalPool::SETUP),
+        (AsyncExecutorLocal::NAME, AsyncExecutorLocal::SETUP),
+    ]
+}
+
+/// Every workload-specific figure's name (what `Sample::metrics` may hold), so that a round run in a
+/// child process can be read back.
+pub const METRICS: [&str; 11] = [
+    "allocs_per_spawn",
+    "allocs_per_wake",
+    "allocs_per_timer",
+    "sleeps",
+    "allocs_per_sleep",
+    "late_p50_us",
+    "late_p99_us",
+    "late_max_us",
+    "late_min_us",
+    "cpu_ms",
+    "cpu_percent",
+];
+
+/// The round function of `workload` for each listed runtime.
+macro_rules! contenders {
+    ($workload:ident: $($runtime:ty),+ $(,)?) => {
+        vec![$(Contender { executor: <$runtime as Runtime>::NAME, run: $workload::<$runtime> }),+]
+    };
+}
+
+const NO_TIMERS: &str = "no timers";
+const NO_VIRTUAL_TIME: &str = "no virtual time (async-io timers are real)";
+
+/// The catalogue, in run order.
+pub fn catalogue() -> Vec<Workload> {
+    vec![
+        Workload {
+            name: "spawn_join",
+            op: "one task spawned and its handle awaited",
+            about: "from the main future spawn n trivial tasks (each returns its index), then await every \
+                    handle in spawn order; checks the sum of the results",
+            clock: Clock::Real,
+            full: &[1_000_000],
+            quick: &[100_000],
+            contenders: contenders!(spawn_join: Ours, TokioCurrentThread, TokioLocalSet, FuturesLocalPool, AsyncExecutorLocal),
+            left_out: vec![],
+        },
+        Workload {
+            name: "ping_pong",
+            op: "one hit: a wake of the other task and its poll",
+            about: "two tasks take turns through a shared counter and each other's stored Waker (no \
+                    channel); n hits in all; checks each side's hit count",
+            clock: Clock::Real,
+            full: &[1_000_000],
+            quick: &[100_000],
+            contenders: contenders!(ping_pong: Ours, TokioCurrentThread, TokioLocalSet, FuturesLocalPool, AsyncExecutorLocal),
+            left_out: vec![],
+        },
+        Workload {
+            name: "yield_many",
+            op: "one yield (a self-wake and a poll)",
+            about: "n/1000 tasks each yield 1,000 times (the executor's own yield_now; a \
+                    wake-once-and-return-Pending future for futures and async-executor, which is what \
+                    smol's does); checks the yields counted",
+            clock: Clock::Real,
+            full: &[1_000_000],
+            quick: &[100_000],
+            contenders: contenders!(yield_many: Ours, TokioCurrentThread, TokioLocalSet, FuturesLocalPool, AsyncExecutorLocal),
+            left_out: vec![],
+        },
+        Workload {
+            name: "timers_virtual",
+            op: "one task that sleeps once, spawned and awaited",
+            about: "n tasks each sleep a random 1 ms to 10 s (whole milliseconds, the same sequence for \
+                    everyone) on virtual time, then are awaited in spawn order; checks the sum of the \
+                    results and that the clock ends at the longest sleep",
+            clock: Clock::Virtual,
+            full: &[1_000_000],
+            quick: &[100_000],
+            contenders: contenders!(timers_virtual: Ours, TokioCurrentThread, TokioLocalSet),
+            left_out: vec![
+                (FuturesLocalPool::NAME, NO_TIMERS),
+                (AsyncExecutorLocal::NAME, NO_VIRTUAL_TIME),
+            ],
+        },
+        Workload {
+            name: "retry_virtual",
+            op: "one unlikely_to_return task (about 10 rolls and 9 sleeps of 100 ms)",
+            about: "n silent unlikely_to_return tasks (likelihood 0.1, CPython's RNG seeded 7, every \
+                    line formatted and thrown away) on virtual time, awaited in order; \
+                    minimalist-async runs Tutorial::unlikely_to_return, tokio the same loop with its own \
+                    sleep; checks that the results are exactly the first n winning rolls of the seed's \
+                    stream, which any correct schedule gives",
+            clock: Clock::Virtual,
+            full: &[100_000],
+            quick: &[10_000],
+            contenders: contenders!(retry_virtual: Ours, TokioCurrentThread, TokioLocalSet),
+            left_out: vec![
+                (FuturesLocalPool::NAME, NO_TIMERS),
+                (AsyncExecutorLocal::NAME, NO_VIRTUAL_TIME),
+            ],
+        },
+        Workload {
+            name: "timers_real",
+            op: "one real sleep (the figure is CPU time, not wall time)",
+            about: "n tasks each sleep a random 1-200 ms of real time; ns/op is the process's CPU time \
+                    per sleep; lateness = wake time - (time of the sleep call + duration), percentiles \
+                    over all n sleeps; checks every task woke",
+            clock: Clock::Real,
+            full: &[10_000],
+            quick: &[2_000],
+            contenders: contenders!(timers_real: Ours, TokioCurrentThread, AsyncExecutorLocal),
+            left_out: vec![
+                (
+                    TokioLocalSet::NAME,
+                    "same timer driver as tokio-current-thread",
+                ),
+                (FuturesLocalPool::NAME, NO_TIMERS),
+            ],
+        },
+        Workload {
+            name: "timer_scaling",
+            op: "one timer (a task that sleeps once, spawned and awaited)",
+            about: "timers_virtual at n = 1k, 10k, 100k and 1M: the cost per timer should not grow with \
+                    the number of timers",
+            clock: Clock::Virtual,
+            full: &[1_000, 10_000, 100_000, 1_000_000],
+            quick: &[1_000, 10_000, 100_000],
+            contenders: contenders!(timers_virtual: Ours, TokioCurrentThread),
+            left_out: vec![
+                (
+                    TokioLocalSet::NAME,
+                    "same timer wheel as tokio-current-thread",
+                ),
+                (FuturesLocalPool::NAME, NO_TIMERS),
+                (AsyncExecutorLocal::NAME, NO_VIRTUAL_TIME),
+            ],
+        },
+        Workload {
+            name: "callbacks",
+            op: "one done-callback run",
+            about: "n/1000 tasks each get 1,000 done-callbacks adding the task's result to a shared sum; \
+                    minimalist-async only (asyncio's add_done_callback has no peer in the others); \
+                    checks the sum",
+            clock: Clock::Real,
+            full: &[1_000_000],
+            quick: &[100_000],
+            contenders: vec![Contender {
+                executor: Ours::NAME,
+                run: callbacks,
+            }],
+            left_out: vec![
+                (TokioCurrentThread::NAME, "no done-callbacks"),
+                (TokioLocalSet::NAME, "no done-callbacks"),
+                (FuturesLocalPool::NAME, "no done-callbacks"),
+                (AsyncExecutorLocal::NAME, "no done-callbacks"),
+            ],
+        },
+    ]
+}
+
+/// Fails the run, loudly, when a workload computed the wrong answer.
+#[track_caller]
+fn check(ok: bool, workload: &str, executor: &str, what: impl FnOnce() -> String) {
+    if !ok {
+        panic!("CHECK FAILED: {workload} on {executor}: {}", what());
+    }
+}
+
+fn per_op(total: impl Into<f64>, n: usize) -> f64 {
+    total.into() / n as f64
+}
+
+fn nanos(d: Duration) -> f64 {
+    d.as_nanos() as f64
+}
+
+/// Deterministic pseudo-random numbers (SplitMix64), so every executor sleeps the same durations.
+struct Durations(u64);
+
+impl Durations {
+    fn new() -> Durations {
+        Durations(0x5EED_F00D_CAFE_0007)
+    }
+
+    /// A whole number in `1..=max`.
+    fn next(&mut self, max: u64) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        1 + z % max
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+fn spawn_join<R: Runtime>(n: usize) -> Sample {
+    let m = measure::round(|| {
+        R::block_on(Clock::Real, async move {
+            let before = alloc::count();
+            let mut handles = Vec::with_capacity(n);
+            for i in 0..n as u64 {
+                handles.push(R::spawn(tasks::trivial(i)));
+            }
+            let spawn_allocs = alloc::count() - before;
+            let mut sum = 0u64;
+            for handle in handles {
+                sum += handle.await;
+            }
+            (sum, spawn_allocs)
+        })
+    });
+    let (sum, spawn_allocs) = m.value;
+    let expected = (n as u64) * (n as u64).saturating_sub(1) / 2;
+    check(sum == expected, "spawn_join", R::NAME, || {
+        format!("sum of results {sum}, expected {expected}")
+    });
+    Sample {
+        ns_per_op: per_op(nanos(m.wall), n),
+        allocs_per_op: per_op(m.allocs as f64, n),
+        metrics: vec![("allocs_per_spawn", per_op(spawn_allocs as f64, n))],
+    }
+}
+
+fn ping_pong<R: Runtime>(n: usize) -> Sample {
+    let m = measure::round(|| {
+        R::block_on(Clock::Real, async move {
+            let court = tasks::Court::new(n as u64);
+            let first = R::spawn(tasks::player(court.clone(), 0));
+            let second = R::spawn(tasks::player(court, 1));
+            let before = alloc::count();
+            let hits = (first.await, second.await);
+            (hits, alloc::count() - before)
+        })
+    });
+    let ((first, second), play_allocs) = m.value;
+    let n64 = n as u64;
+    check(
+        first == n64.div_ceil(2) && second == n64 / 2,
+        "ping_pong",
+        R::NAME,
+        || {
+            format!(
+                "hits {first} + {second}, expected {} + {}",
+                n64.div_ceil(2),
+                n64 / 2
+            )
+        },
+    );
+    Sample {
+        ns_per_op: per_op(nanos(m.wall), n),
+        allocs_per_op: per_op(m.allocs as f64, n),
+        metrics: vec![("allocs_per_wake", per_op(play_allocs as f64, n))],
+    }
+}
+
+const YIELDS_PER_TASK: usize = 1_000;
+const CALLBACKS_PER_TASK: usize = 1_000;
+
+fn yield_many<R: Runtime>(n: usize) -> Sample {
+    let tasks = (n / YIELDS_PER_TASK).max(1);
+    let each = (n / tasks) as u64;
+    let n = tasks * each as usize;
+    let m = measure::round(|| {
+        R::block_on(Clock::Real, async move {
+            let mut handles = Vec::with_capacity(tasks);
+            for _ in 0..tasks {
+                handles.push(R::spawn(tasks::yielder::<R>(each)));
+            }
+            let before = alloc::count();
+            let mut yields = 0;
+            for handle in handles {
+                yields += handle.await;
+            }
+            (yields, alloc::count() - before)
+        })
+    });
+    let (yields, run_allocs) = m.value;
+    check(yields == n as u64, "yield_many", R::NAME, || {
+        format!("{yields} yields counted, expected {n}")
+    });
+    Sample {
+        ns_per_op: per_op(nanos(m.wall), n),
+        allocs_per_op: per_op(m.allocs as f64, n),
+        metrics: vec![("allocs_per_wake", per_op(run_allocs as f64, n))],
+    }
+}
+
+/// `timers_virtual` and `timer_scaling`.
+fn timers_virtual<R: Timers>(n: usize) -> Sample {
+    const {
+        assert!(
+            R::VIRTUAL_TIME,
+            "listed for a virtual-time workload without virtual time"
+        )
+    };
+    let m = measure::round(|| {
+        R::block_on(Clock::Virtual, async move {
+            let mut durations = Durations::new();
+            let mut longest = 0;
+            let before = alloc::count();
+            let mut handles = Vec::with_capacity(n);
+            for i in 0..n as u64 {
+                let ms = durations.next(10_000);
+                longest = longest.max(ms);
+                handles.push(R::spawn_sleeper(Duration::from_millis(ms), i));
+            }
+            let spawned = alloc::count();
+            let mut sum = 0;
+            for handle in handles {
+                sum += handle.await;
+            }
+            let end = R::now();
+            (
+                sum,
+                Duration::from_millis(longest),
+                end,
+                spawned - before,
+                alloc::count() - spawned,
+            )
+        })
+    });
+    let (sum, longest, end, spawn_allocs, timer_allocs) = m.value;
+    let expected = (n as u64) * (n as u64).saturating_sub(1) / 2;
+    check(sum == expected, "timers_virtual", R::NAME, || {
+        format!("sum of results {sum}, expected {expected}")
+    });
+    // tokio rounds deadlines up to its 1 ms tick; minimalist-async ends exactly at the longest sleep.
+    check(
+        end >= longest && end <= longest + Duration::from_millis(2),
+        "timers_virtual",
+        R::NAME,
+        || format!("virtual clock ended at {end:?}, the longest sleep was {longest:?}"),
+    );
+    check(m.wall < longest, "timers_virtual", R::NAME, || {
+        format!("virtual time took real time: {:?}", m.wall)
+    });
+    Sample {
+        ns_per_op: per_op(nanos(m.wall), n),
+        allocs_per_op: per_op(m.allocs as f64, n),
+        metrics: vec![
+            ("allocs_per_spawn", per_op(spawn_allocs as f64, n)),
+            ("allocs_per_timer", per_op(timer_allocs as f64, n)),
+        ],
+    }
+}
+
+const RETRY_SEED: u64 = 7;
+
+/// The answer `retry_virtual` must give: the winning rolls, sorted, and the number of losing rolls.
+type RetryAnswer = Rc<(Vec<f64>, u64)>;
+
+thread_local! {
+    /// `tasks::expected_retry_results` for the last `n` asked, computed outside the timed rounds.
+    static EXPECTED_RETRY: RefCell<Option<(usize, RetryAnswer)>> = const { RefCell::new(None) };
+}
+
+fn expected_retry(n: usize, likelihood: Likelihood) -> RetryAnswer {
+    EXPECTED_RETRY.with_borrow_mut(|cached| match cached {
+        Some((size, expected)) if *size == n => Rc::clone(expected),
+        _ => {
+            let expected = Rc::new(tasks::expected_retry_results(n, RETRY_SEED, likelihood));
+            *cached = Some((n, Rc::clone(&expected)));
+            expected
+        }
+    })
+}
+
+fn retry_virtual<R: Timers>(n: usize) -> Sample {
+    const {
+        assert!(
+            R::VIRTUAL_TIME,
+            "listed for a virtual-time workload without virtual time"
+        )
+    };
+    let likelihood = Likelihood::new(0.1).expect("0.1 is a likelihood");
+    let expected = expected_retry(n, likelihood);
+    let m = measure::round(|| {
+        R::block_on(Clock::Virtual, async move {
+            tasks::install_tutorial(RETRY_SEED);
+            let mut handles = Vec::with_capacity(n);
+            for i in 1..=n {
+                handles.push(R::spawn_retry(&format!("task{i}"), likelihood));
+            }
+            let before = alloc::count();
+            let mut results = Vec::with_capacity(n);
+            for handle in handles {
+                results.push(handle.await);
+            }
+            let run_allocs = alloc::count() - before;
+            tasks::remove_tutorial();
+            (results, run_allocs)
+        })
+    });
+    let (mut results, run_allocs) = m.value;
+    results.sort_by(f64::total_cmp);
+    let (wins, losses) = &*expected;
+    check(results == *wins, "retry_virtual", R::NAME, || {
+        let differ = results.iter().zip(wins).filter(|(a, b)| a != b).count();
+        format!(
+            "{differ} of {n} results differ from the first {n} winning rolls of seed {RETRY_SEED}"
+        )
+    });
+    Sample {
+        ns_per_op: per_op(nanos(m.wall), n),
+        allocs_per_op: per_op(m.allocs as f64, n),
+        metrics: vec![
+            ("sleeps", *losses as f64),
+            ("allocs_per_sleep", run_allocs as f64 / *losses as f64),
+        ],
+    }
+}
+
+fn timers_real<R: Timers>(n: usize) -> Sample {
+    let m = measure::round(|| {
+        R::block_on(Clock::Real, async move {
+            let mut durations = Durations::new();
+            let mut longest = Duration::ZERO;
+            let mut handles = Vec::with_capacity(n);
+            for _ in 0..n {
+                let duration = Duration::from_micros(999 + durations.next(199_001));
+                longest = longest.max(duration);
+                handles.push(R::spawn_late_sleeper(duration));
+            }
+            let mut lateness = Vec::with_capacity(n);
+            for handle in handles {
+                lateness.push(handle.await);
+            }
+            (lateness, longest)
+        })
+    });
+    let (mut lateness, longest) = m.value;
+    check(lateness.len() == n, "timers_real", R::NAME, || {
+        format!("{} of {n} sleeps returned", lateness.len())
+    });
+    check(m.wall >= longest, "timers_real", R::NAME, || {
+        format!(
+            "the round took {:?}, less than the longest sleep {longest:?}",
+            m.wall
+        )
+    });
+    lateness.sort_unstable();
+    let micros = |ns: i64| ns as f64 / 1_000.0;
+    Sample {
+        ns_per_op: per_op(nanos(m.cpu), n),
+        allocs_per_op: per_op(m.allocs as f64, n),
+        metrics: vec![
+            ("late_p50_us", micros(percentile(&lateness, 50.0))),
+            ("late_p99_us", micros(percentile(&lateness, 99.0))),
+            ("late_max_us", micros(*lateness.last().expect("n > 0"))),
+            ("late_min_us", micros(lateness[0])),
+            ("cpu_ms", m.cpu.as_secs_f64() * 1e3),
+            (
+                "cpu_percent",
+                100.0 * m.cpu.as_secs_f64() / m.wall.as_secs_f64(),
+            ),
+        ],
+    }
+}
+
+/// minimalist-async only: done-callbacks, asyncio's `add_done_callback`.
+fn callbacks(n: usize) -> Sample {
+    let tasks = (n / CALLBACKS_PER_TASK).max(1);
+    let each = n / tasks;
+    let n = tasks * each;
+    let total = Rc::new(Cell::new(0u64));
+    let m = measure::round(|| {
+        Ours::block_on(Clock::Real, {
+            let total = Rc::clone(&total);
+            async move {
+                let mut handles = Vec::with_capacity(tasks);
+                for i in 0..tasks as u64 {
+                    let handle = minimalist_async::spawn(tasks::trivial(i));
+                    for _ in 0..each {
+                        let total = Rc::clone(&total);
+                        handle.add_done_callback(move |result| {
+                            // +1 so that every call counts, task 0's included.
+                            total.set(total.get() + *result.as_ref().expect("task returned") + 1);
+                        });
+                    }
+                    handles.push(handle);
+                }
+                for handle in handles {
+                    handle.await.expect("task returned");
+                }
+            }
+        })
+    });
+    let expected = each as u64 * (tasks as u64) * (tasks as u64 + 1) / 2;
+    check(total.get() == expected, "callbacks", Ours::NAME, || {
+        format!("callbacks summed {}, expected {expected}", total.get())
+    });
+    Sample {
+        ns_per_op: per_op(nanos(m.wall), n),
+        allocs_per_op: per_op(m.allocs as f64, n),
+        metrics: vec![],
+    }
+}
