@@ -24,24 +24,19 @@
 
 use std::collections::VecDeque;
 use std::future::Future;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::pin;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use crate::callback::Callback;
 use crate::clock::Clock;
-use crate::handle::{Handle, TimerAction, enter};
-use crate::inspect::{TaskInfo, TaskState};
-use crate::join_error::JoinError;
+use crate::handle::{Handle, enter};
 use crate::queue::Runnable;
-use crate::slab::Key;
+use crate::run::{lost_waker, report_lost_waker};
 use crate::step::Step;
-use crate::task::{Task, TaskId, Wait};
 use crate::time::wheel::TimerKey;
-use crate::trace::{EventKind, Outcome};
+use crate::trace::EventKind;
 use crate::waker::{Target, TaskWaker};
 
 /// A single-threaded executor with its own ready queue, waker, timer wheel and clock.
@@ -70,7 +65,7 @@ pub struct Executor {
     /// A poll that takes this long (real time) gets a warning on stderr; `None` switches it off.
     pub(crate) slow_poll: Option<Duration>,
     /// When the poll in progress started, while polls are being timed.
-    poll_started: Option<Instant>,
+    pub(crate) poll_started: Option<Instant>,
 }
 
 /// The bookkeeping of the turn in progress.
@@ -234,7 +229,7 @@ impl Executor {
 
     /// Takes everything queued into the turn's batch, reads the clock if any timer is armed, and
     /// collects the due timers. Returns whether the turn has anything to do.
-    fn begin_turn(&mut self) -> bool {
+    pub(crate) fn begin_turn(&mut self) -> bool {
         self.handle.new_turn();
         self.handle.queue.drain_into(&mut self.turn.batch);
         self.turn.remaining = self.turn.batch.len();
@@ -254,7 +249,7 @@ impl Executor {
     }
 
     /// The next unit of work of the current turn, or `None` when the turn is over.
-    fn next_in_turn(&mut self, main: Option<u64>) -> Option<Step> {
+    pub(crate) fn next_in_turn(&mut self, main: Option<u64>) -> Option<Step> {
         while self.turn.remaining > 0 {
             self.turn.remaining -= 1;
             let runnable = self
@@ -285,214 +280,6 @@ impl Executor {
         None
     }
 
-    /// Polls one task, catching a panic so that the other tasks keep running; or drops it, if it was
-    /// cancelled.
-    fn poll_task(&mut self, key: Key) -> Option<Step> {
-        let (id, mut future, waker) = {
-            let mut tasks = self.handle.tasks.borrow_mut();
-            let task = tasks.get_mut(key)?;
-            if task.waker.cancel_requested() {
-                drop(tasks);
-                return Some(self.drop_cancelled(key));
-            }
-            let future = task.future.take()?;
-            task.waker.clear_queued();
-            task.polls += 1;
-            // The waker is taken out for the poll (a no-op waker keeps its place): moving it costs
-            // nothing, where cloning it would touch its reference count twice per poll.
-            let waker = std::mem::replace(&mut task.std_waker, Waker::noop().clone());
-            (task.id, future, waker)
-        };
-        let polled = {
-            let mut cx = Context::from_waker(&waker);
-            self.poll_as(id, || {
-                catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx)))
-            })
-        };
-        let finished = !matches!(polled, Ok(Poll::Pending));
-        {
-            let mut tasks = self.handle.tasks.borrow_mut();
-            let task = tasks.get_mut(key).expect("only this function removes it");
-            task.std_waker = waker;
-            if finished {
-                drop(future);
-            } else {
-                task.future = Some(future);
-                task.wait = self.handle.wait.get();
-                if !task.reported_lost && lost_waker(&task.waker) {
-                    task.reported_lost = true;
-                    report_lost_waker(&task.completion.task_name());
-                }
-            }
-        }
-        if self.poll_started.is_some() {
-            self.after_poll(id, finished, key);
-        }
-        if !finished {
-            return Some(Step::Polled {
-                task: id,
-                finished: false,
-            });
-        }
-        let outcome = match polled {
-            Err(panic) => {
-                let tasks = self.handle.tasks.borrow();
-                let task = tasks.get(key).expect("only this function removes it");
-                task.completion.fail(JoinError::panicked(id, panic));
-                Outcome::Panicked
-            }
-            Ok(_) => Outcome::Returned,
-        };
-        self.finish_task(key, outcome);
-        Some(Step::Polled {
-            task: id,
-            finished: true,
-        })
-    }
-
-    /// Polls `poll` as task `id`: notes who is polling (the parent of what it spawns, the owner of
-    /// what it arms), and, while the blocking detector or the trace is on, times the poll.
-    fn poll_as<R>(&mut self, id: TaskId, poll: impl FnOnce() -> R) -> R {
-        self.handle.polling.set(Some(id));
-        self.handle.wait.set(Wait::Other);
-        self.handle.record(|| EventKind::PollStarted { task: id });
-        let timed = self.slow_poll.is_some() || self.handle.trace.get().is_some();
-        let started = timed.then(Instant::now);
-        let result = poll();
-        self.handle.polling.set(None);
-        self.poll_started = started;
-        result
-    }
-
-    /// After a poll of task `id` (whose key is `key`, or `None` for the `block_on` future): the
-    /// blocking detector and the trace.
-    fn after_poll(&mut self, id: TaskId, finished: bool, key: impl Into<Option<Key>>) {
-        let Some(started) = self.poll_started.take() else {
-            return;
-        };
-        let duration = started.elapsed();
-        if let Some(threshold) = self.slow_poll
-            && duration >= threshold
-        {
-            let name = match key.into() {
-                Some(key) => self
-                    .handle
-                    .tasks
-                    .borrow()
-                    .get(key)
-                    .map(|task| task.completion.task_name()),
-                None => Some("the block_on future".to_owned()),
-            };
-            eprintln!(
-                "minimalist-async: {id} ({}) blocked the executor for {:.1} ms in one poll \
-                 (threshold {} ms): every other task waited. std::thread::sleep and other blocking \
-                 calls block the whole executor; use sleep(..).await, or spawn_blocking for blocking work",
-                name.unwrap_or_default(),
-                duration.as_secs_f64() * 1e3,
-                threshold.as_millis()
-            );
-        }
-        self.handle.record(|| EventKind::PollEnded {
-            task: id,
-            duration,
-            ready: finished,
-        });
-    }
-
-    /// The task was cancelled: its future is dropped unpolled (which disarms its sleeps), and its handle
-    /// and callbacks learn it as a cancelled `JoinError`.
-    fn drop_cancelled(&mut self, key: Key) -> Step {
-        let (id, future) = {
-            let mut tasks = self.handle.tasks.borrow_mut();
-            let task = tasks.get_mut(key).expect("checked by the caller");
-            task.completion.fail(JoinError::cancelled(task.id));
-            (task.id, task.future.take())
-        };
-        drop(future);
-        self.finish_task(key, Outcome::Cancelled);
-        Step::Cancelled { task: id }
-    }
-
-    /// Removes a finished task from the table and tells its result cell, which queues the callbacks.
-    fn finish_task(&mut self, key: Key, outcome: Outcome) {
-        let task = self
-            .handle
-            .tasks
-            .borrow_mut()
-            .remove(key)
-            .expect("finished once");
-        let Task {
-            id,
-            completion,
-            waker,
-            spawned_by,
-            polls,
-            ..
-        } = task;
-        completion.set_stats(polls, waker.wakes());
-        if self.handle.trace.get().is_some() {
-            self.handle
-                .record(|| EventKind::TaskFinished { task: id, outcome });
-            self.handle.ended.borrow_mut().push(TaskInfo {
-                id,
-                name: completion.task_name(),
-                spawned_by,
-                state: match outcome {
-                    Outcome::Returned => TaskState::Finished,
-                    Outcome::Panicked => TaskState::Panicked,
-                    Outcome::Cancelled => TaskState::Cancelled,
-                },
-            });
-        }
-        completion.notify(&self.handle);
-    }
-
-    fn run_callback(&mut self, key: Key) -> Option<Step> {
-        let callback = self.handle.callbacks.borrow_mut().remove(key)?;
-        Some(match callback {
-            Callback::Done(completion) => {
-                let task = completion.task_id();
-                self.handle
-                    .record(|| EventKind::CallbackRan { task: Some(task) });
-                completion.run_next_callback();
-                Step::RanCallback { task }
-            }
-            Callback::Plain(callback) => {
-                self.handle.record(|| EventKind::CallbackRan { task: None });
-                callback.run();
-                Step::RanCallSoon
-            }
-        })
-    }
-
-    /// Fires the timers collected when the turn began, in deadline-then-arming order. A timer whose
-    /// `Sleep` was dropped meanwhile is gone from the wheel and fires nothing.
-    fn fire_due_timers(&mut self) -> usize {
-        let mut fired = 0;
-        for key in std::mem::take(&mut self.turn.due) {
-            // Take the action out first, so the wheel is not borrowed while a waker or callback runs.
-            let action = self.handle.timers.borrow_mut().remove(key);
-            let deadline = Duration::from_micros(self.handle.now_us());
-            match action {
-                Some(TimerAction::Wake { waker, task }) => {
-                    self.handle
-                        .record(|| EventKind::TimerFired { task, deadline });
-                    waker.wake();
-                }
-                Some(TimerAction::Call(callback)) => {
-                    self.handle.record(|| EventKind::TimerFired {
-                        task: None,
-                        deadline,
-                    });
-                    callback.run();
-                }
-                None => continue,
-            }
-            fired += 1;
-        }
-        fired
-    }
-
     /// Nothing is ready: move the clock to the next deadline, or report that only another thread can help.
     fn advance_clock(&mut self) -> Step {
         let Some(deadline) = self.handle.timers.borrow().next_deadline() else {
@@ -514,91 +301,5 @@ impl Executor {
         let now = self.now();
         self.handle.record(|| EventKind::ClockAdvanced { to: now });
         Step::AdvancedClock { now }
-    }
-
-    /// After the main future returned, as `asyncio.run` does: its loop stops from a callback queued at
-    /// that moment, so the rest of this turn runs, then one more turn. Then every task still pending is
-    /// cancelled, and the loop runs until the cancellations and their done-callbacks are through. Last,
-    /// `call_later` callbacks not yet due are dropped, as closing asyncio's loop drops them, with a line
-    /// on stderr saying so. No time passes for any of it.
-    fn finish_after_main(&mut self) {
-        self.run_turn_to_end();
-        if self.begin_turn() {
-            self.run_turn_to_end();
-        }
-        let pending: Vec<Key> = self.handle.tasks.borrow().keys().collect();
-        for key in pending {
-            self.handle.cancel(key);
-        }
-        while self.begin_turn() {
-            self.run_turn_to_end();
-        }
-        let dropped = self
-            .handle
-            .timers
-            .borrow_mut()
-            .remove_unless(|action| matches!(action, TimerAction::Wake { .. }));
-        if !dropped.is_empty() {
-            eprintln!(
-                "minimalist-async: block_on returned with {} call_later callback(s) not yet due; \
-                 they were dropped without running",
-                dropped.len()
-            );
-        }
-    }
-
-    fn run_turn_to_end(&mut self) {
-        while self.next_in_turn(None).is_some() {}
-    }
-}
-
-/// Whether a task that just returned `Pending` left no waker anywhere: only its own two references
-/// (the task table's `Arc` and its `Waker`) remain, and it is not queued.
-fn lost_waker(waker: &Arc<TaskWaker>) -> bool {
-    Arc::strong_count(waker) <= 2 && !waker.is_queued() && !waker.cancel_requested()
-}
-
-fn report_lost_waker(name: &str) {
-    eprintln!(
-        "minimalist-async: {name} returned Pending but no waker for it is left anywhere: nothing can \
-         wake it, so it will never run again (a future must keep cx.waker() somewhere before returning \
-         Pending)"
-    );
-}
-
-impl Drop for Executor {
-    /// Drops every pending future, queued callback, armed timer and message from another thread exactly
-    /// once, and says on stderr which tasks were still pending: nothing disappears unreported.
-    ///
-    /// A future may hold a `Sleep` that points back at the handle, and a done-callback may hold its own
-    /// task's handle, so the tables are emptied here rather than left to reference counting. Dropping a
-    /// future may queue more work, hence the loop.
-    fn drop(&mut self) {
-        let mut unfinished = Vec::new();
-        loop {
-            let tasks = std::mem::take(&mut *self.handle.tasks.borrow_mut());
-            let callbacks = std::mem::take(&mut *self.handle.callbacks.borrow_mut());
-            if tasks.len() == 0 && callbacks.len() == 0 {
-                break;
-            }
-            for task in tasks.into_values() {
-                unfinished.push(task.id);
-                drop(task.future);
-                task.completion.discard();
-            }
-            drop(callbacks);
-        }
-        let timers = std::mem::take(&mut *self.handle.timers.borrow_mut());
-        drop(timers);
-        self.handle.queue.clear();
-        if !unfinished.is_empty() {
-            unfinished.sort();
-            let names: Vec<String> = unfinished.iter().map(TaskId::to_string).collect();
-            eprintln!(
-                "minimalist-async: executor dropped with {} unfinished task(s), dropped unfinished: {}",
-                names.len(),
-                names.join(", ")
-            );
-        }
     }
 }

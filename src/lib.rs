@@ -52,7 +52,10 @@
 //! - [`join`] — `JoinHandle`, done-callbacks; [`join_error`] — `JoinError`.
 //! - [`time`] — `sleep`.
 //! - [`yield_now`](mod@yield_now) — `yield_now`.
-//! - [`executor`] — `Executor`, its turns, `step`, `block_on`, `spawn`.
+//! - [`executor`] — `Executor`, its turns, `step`, `block_on`; `run.rs` — what one queue entry does
+//!   and the detectors; `shutdown.rs` — how a run ends.
+//! - [`spawn`](mod@spawn) — `spawn`, `spawn_named`; [`step`](mod@step) — what one step did.
+//! - [`inspect`] — snapshots and the test kit; [`trace`] — the event log.
 //! - [`callback`] — `call_soon`, `call_later`.
 //! - [`gather`](mod@gather), [`as_completed`](mod@as_completed), [`wait_first`](mod@wait_first) — waiting for several tasks.
 //! - [`remote`] — other threads spawning and queueing callbacks; [`blocking`] — `spawn_blocking`.
@@ -75,6 +78,8 @@ pub mod join;
 pub mod join_error;
 pub mod queue;
 pub mod remote;
+mod run;
+mod shutdown;
 mod slab;
 pub mod spawn;
 pub mod step;

@@ -1,0 +1,244 @@
+//! What one entry of the ready queue does: poll a task (or drop it, if cancelled), run a callback, fire
+//! the due timers; and the two detectors that watch the polls.
+//!
+//! These are the executor's hands; `executor.rs` holds the loop that decides what to do next.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use crate::callback::Callback;
+use crate::executor::Executor;
+use crate::handle::TimerAction;
+use crate::inspect::{TaskInfo, TaskState};
+use crate::join_error::JoinError;
+use crate::slab::Key;
+use crate::step::Step;
+use crate::task::{Task, TaskId, Wait};
+use crate::trace::{EventKind, Outcome};
+use crate::waker::TaskWaker;
+
+impl Executor {
+    /// Polls one task, catching a panic so that the other tasks keep running; or drops it, if it was
+    /// cancelled.
+    pub(crate) fn poll_task(&mut self, key: Key) -> Option<Step> {
+        let (id, mut future, waker) = {
+            let mut tasks = self.handle.tasks.borrow_mut();
+            let task = tasks.get_mut(key)?;
+            if task.waker.cancel_requested() {
+                drop(tasks);
+                return Some(self.drop_cancelled(key));
+            }
+            let future = task.future.take()?;
+            task.waker.clear_queued();
+            task.polls += 1;
+            // The waker is taken out for the poll (a no-op waker keeps its place): moving it costs
+            // nothing, where cloning it would touch its reference count twice per poll.
+            let waker = std::mem::replace(&mut task.std_waker, Waker::noop().clone());
+            (task.id, future, waker)
+        };
+        let polled = {
+            let mut cx = Context::from_waker(&waker);
+            self.poll_as(id, || {
+                catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx)))
+            })
+        };
+        let finished = !matches!(polled, Ok(Poll::Pending));
+        {
+            let mut tasks = self.handle.tasks.borrow_mut();
+            let task = tasks.get_mut(key).expect("only this function removes it");
+            task.std_waker = waker;
+            if finished {
+                drop(future);
+            } else {
+                task.future = Some(future);
+                task.wait = self.handle.wait.get();
+                if !task.reported_lost && lost_waker(&task.waker) {
+                    task.reported_lost = true;
+                    report_lost_waker(&task.completion.task_name());
+                }
+            }
+        }
+        if self.poll_started.is_some() {
+            self.after_poll(id, finished, key);
+        }
+        if !finished {
+            return Some(Step::Polled {
+                task: id,
+                finished: false,
+            });
+        }
+        let outcome = match polled {
+            Err(panic) => {
+                let tasks = self.handle.tasks.borrow();
+                let task = tasks.get(key).expect("only this function removes it");
+                task.completion.fail(JoinError::panicked(id, panic));
+                Outcome::Panicked
+            }
+            Ok(_) => Outcome::Returned,
+        };
+        self.finish_task(key, outcome);
+        Some(Step::Polled {
+            task: id,
+            finished: true,
+        })
+    }
+
+    /// Polls `poll` as task `id`: notes who is polling (the parent of what it spawns, the owner of
+    /// what it arms), and, while the blocking detector or the trace is on, times the poll.
+    pub(crate) fn poll_as<R>(&mut self, id: TaskId, poll: impl FnOnce() -> R) -> R {
+        self.handle.polling.set(Some(id));
+        self.handle.wait.set(Wait::Other);
+        self.handle.record(|| EventKind::PollStarted { task: id });
+        let timed = self.slow_poll.is_some() || self.handle.trace.get().is_some();
+        let started = timed.then(Instant::now);
+        let result = poll();
+        self.handle.polling.set(None);
+        self.poll_started = started;
+        result
+    }
+
+    /// After a poll of task `id` (whose key is `key`, or `None` for the `block_on` future): the
+    /// blocking detector and the trace.
+    pub(crate) fn after_poll(&mut self, id: TaskId, finished: bool, key: impl Into<Option<Key>>) {
+        let Some(started) = self.poll_started.take() else {
+            return;
+        };
+        let duration = started.elapsed();
+        if let Some(threshold) = self.slow_poll
+            && duration >= threshold
+        {
+            let name = match key.into() {
+                Some(key) => self
+                    .handle
+                    .tasks
+                    .borrow()
+                    .get(key)
+                    .map(|task| task.completion.task_name()),
+                None => Some("the block_on future".to_owned()),
+            };
+            eprintln!(
+                "minimalist-async: {id} ({}) blocked the executor for {:.1} ms in one poll \
+                 (threshold {} ms): every other task waited. std::thread::sleep and other blocking \
+                 calls block the whole executor; use sleep(..).await, or spawn_blocking for blocking work",
+                name.unwrap_or_default(),
+                duration.as_secs_f64() * 1e3,
+                threshold.as_millis()
+            );
+        }
+        self.handle.record(|| EventKind::PollEnded {
+            task: id,
+            duration,
+            ready: finished,
+        });
+    }
+
+    /// The task was cancelled: its future is dropped unpolled (which disarms its sleeps), and its handle
+    /// and callbacks learn it as a cancelled `JoinError`.
+    fn drop_cancelled(&mut self, key: Key) -> Step {
+        let (id, future) = {
+            let mut tasks = self.handle.tasks.borrow_mut();
+            let task = tasks.get_mut(key).expect("checked by the caller");
+            task.completion.fail(JoinError::cancelled(task.id));
+            (task.id, task.future.take())
+        };
+        drop(future);
+        self.finish_task(key, Outcome::Cancelled);
+        Step::Cancelled { task: id }
+    }
+
+    /// Removes a finished task from the table and tells its result cell, which queues the callbacks.
+    fn finish_task(&mut self, key: Key, outcome: Outcome) {
+        let task = self
+            .handle
+            .tasks
+            .borrow_mut()
+            .remove(key)
+            .expect("finished once");
+        let Task {
+            id,
+            completion,
+            waker,
+            spawned_by,
+            polls,
+            ..
+        } = task;
+        completion.set_stats(polls, waker.wakes());
+        if self.handle.trace.get().is_some() {
+            self.handle
+                .record(|| EventKind::TaskFinished { task: id, outcome });
+            self.handle.ended.borrow_mut().push(TaskInfo {
+                id,
+                name: completion.task_name(),
+                spawned_by,
+                state: match outcome {
+                    Outcome::Returned => TaskState::Finished,
+                    Outcome::Panicked => TaskState::Panicked,
+                    Outcome::Cancelled => TaskState::Cancelled,
+                },
+            });
+        }
+        completion.notify(&self.handle);
+    }
+
+    pub(crate) fn run_callback(&mut self, key: Key) -> Option<Step> {
+        let callback = self.handle.callbacks.borrow_mut().remove(key)?;
+        Some(match callback {
+            Callback::Done(completion) => {
+                let task = completion.task_id();
+                self.handle
+                    .record(|| EventKind::CallbackRan { task: Some(task) });
+                completion.run_next_callback();
+                Step::RanCallback { task }
+            }
+            Callback::Plain(callback) => {
+                self.handle.record(|| EventKind::CallbackRan { task: None });
+                callback.run();
+                Step::RanCallSoon
+            }
+        })
+    }
+
+    /// Fires the timers collected when the turn began, in deadline-then-arming order. A timer whose
+    /// `Sleep` was dropped meanwhile is gone from the wheel and fires nothing.
+    pub(crate) fn fire_due_timers(&mut self) -> usize {
+        let mut fired = 0;
+        for key in std::mem::take(&mut self.turn.due) {
+            // Take the action out first, so the wheel is not borrowed while a waker or callback runs.
+            let action = self.handle.timers.borrow_mut().remove(key);
+            let deadline = Duration::from_micros(self.handle.now_us());
+            match action {
+                Some(TimerAction::Wake { waker, task }) => {
+                    self.handle
+                        .record(|| EventKind::TimerFired { task, deadline });
+                    waker.wake();
+                }
+                Some(TimerAction::Call(callback)) => {
+                    self.handle.record(|| EventKind::TimerFired {
+                        task: None,
+                        deadline,
+                    });
+                    callback.run();
+                }
+                None => continue,
+            }
+            fired += 1;
+        }
+        fired
+    }
+}
+
+/// Whether a task that just returned `Pending` left no waker anywhere: only its own two references
+/// (the task table's `Arc` and its `Waker`) remain, and it is not queued.
+pub(crate) fn lost_waker(waker: &Arc<TaskWaker>) -> bool {
+    Arc::strong_count(waker) <= 2 && !waker.is_queued() && !waker.cancel_requested()
+}
+
+pub(crate) fn report_lost_waker(name: &str) {
+    eprintln!(
+        "minimalist-async: {name} returned Pending but no waker for it is left anywhere: nothing can \
+         wake it, so it will never run again (a future must keep cx.waker() somewhere before returning \
+         Pending)"
+    );
+}
