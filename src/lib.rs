@@ -2,7 +2,8 @@
 //!
 //! minimalist-async runs the asyncio tutorial's retry program (`unlikely_to_return`: roll a random
 //! number, return it with 10 % luck, else print a retry line and sleep 100 ms) on an executor whose every
-//! part is here to read: a ready queue on a crossbeam channel, a waker, a hierarchical timer wheel, and a
+//! part is here to read: a ready queue (a local queue plus a crossbeam channel for other threads), a
+//! waker, a hierarchical timer wheel, and a
 //! clock that can be real or virtual. For the same seed it prints exactly what asyncio prints.
 //!
 //! ```
@@ -26,7 +27,7 @@
 //!            spawn(future)
 //!                 │ Task stored in the task table, its key sent to the queue
 //!                 ▼
-//!   ┌──────► ready queue (crossbeam channel of Runnable) ◄───────────────┐
+//!   ┌──────► ready queue (local VecDeque + crossbeam channel) ◄──────────┐
 //!   │             │ a turn pops exactly what was queued when it began    │
 //!   │             ▼                                                      │
 //!   │        poll the task ──Ready──► result into its JoinCell,          │

@@ -2,7 +2,7 @@
 //!
 //! Each task gets one `TaskWaker` at spawn, shared through an `Arc` (that is what
 //! [`std::task::Wake`] turns into a [`std::task::Waker`], no hand-written vtable needed). Waking is one flag swap
-//! and, only if the flag was clear, one channel send:
+//! and, only if the flag was clear, one push into the ready queue (see `queue.rs` for its two doors):
 //!
 //! ```text
 //! wake() ──► queued.swap(true) ──was false──► inbox.send(Runnable::Task(key))
