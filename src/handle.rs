@@ -153,7 +153,7 @@ impl Handle {
             id,
             future: Some(Box::pin(wrapped)),
             completion: cell.clone(),
-            std_waker: Waker::from(Arc::clone(&waker)),
+            std_waker: Some(Waker::from(Arc::clone(&waker))),
             waker,
             spawned_by,
             wait: Wait::Other,

@@ -5,7 +5,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use crate::callback::Callback;
@@ -33,9 +33,10 @@ impl Executor {
             let future = task.future.take()?;
             task.waker.clear_queued();
             task.polls += 1;
-            // The waker is taken out for the poll (a no-op waker keeps its place): moving it costs
-            // nothing, where cloning it would touch its reference count twice per poll.
-            let waker = std::mem::replace(&mut task.std_waker, Waker::noop().clone());
+            let waker = task
+                .std_waker
+                .take()
+                .expect("only a poll in progress holds the waker");
             (task.id, future, waker)
         };
         let polled = {
@@ -48,7 +49,7 @@ impl Executor {
         {
             let mut tasks = self.handle.tasks.borrow_mut();
             let task = tasks.get_mut(key).expect("only this function removes it");
-            task.std_waker = waker;
+            task.std_waker = Some(waker);
             if finished {
                 drop(future);
             } else {

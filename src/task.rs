@@ -44,7 +44,10 @@ pub(crate) struct Task {
     pub(crate) completion: Rc<dyn Completion>,
     /// Made once, at spawn: polls reuse it, so a wake costs no allocation.
     pub(crate) waker: Arc<TaskWaker>,
-    pub(crate) std_waker: Waker,
+    /// The same waker as a `std::task::Waker`. `None` only while the executor polls the task: it is
+    /// moved out for the poll and back, which costs nothing, where a clone would touch the reference
+    /// count twice per poll.
+    pub(crate) std_waker: Option<Waker>,
     /// The task whose poll spawned this one (`None` when spawned from outside any task).
     pub(crate) spawned_by: Option<TaskId>,
     /// What the task said it waits on, as its last poll returned `Pending`.
