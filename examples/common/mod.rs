@@ -36,12 +36,14 @@ use minimalist_async::trace::Event;
 
 use record::Recorder;
 
-/// Runs a demo of the asyncio tutorial on minimalist-async's executor.
+/// Runs one of the asyncio tutorial's demos (the program's name says which) on minimalist-async's
+/// executor.
 ///
 /// Prints exactly what the Python tutorial prints for the same --seed, --tasks and --likelihood
-/// (with --rng python). Informational lines (wall time, a freshly drawn seed) go to stderr.
+/// (with --rng python): compare with `python3 ../shared/reference/tutorial_demos.py await|callback`.
+/// Informational lines (wall time, a freshly drawn seed, warnings) go to stderr.
 #[derive(Parser, Debug)]
-#[command(version, about, long_about = None)]
+#[command(version)]
 struct Args {
     #[command(flatten)]
     demo: DemoArgs,
