@@ -64,6 +64,9 @@ pub struct TaskInfo {
     pub spawned_by: Option<TaskId>,
     /// What it is doing.
     pub state: TaskState,
+    /// Done-callbacks added to its handle that have not run yet (registered while it runs, or queued
+    /// once it has ended).
+    pub callbacks: usize,
 }
 
 /// What a task is doing, between steps.
@@ -294,6 +297,7 @@ impl Executor {
                 id: task.id,
                 name: task.completion.task_name(),
                 spawned_by: task.spawned_by,
+                callbacks: task.completion.pending_callbacks(),
                 state: if task.waker.is_queued() {
                     TaskState::Queued
                 } else {

@@ -72,6 +72,8 @@ pub(crate) trait Completion {
     fn task_id(&self) -> TaskId;
     /// The task's name: the one given at spawn, or its id.
     fn task_name(&self) -> String;
+    /// Done-callbacks registered and not run yet.
+    fn pending_callbacks(&self) -> usize;
     /// Keeps the task's poll and wake counts once the task (and its waker) are gone.
     fn set_stats(&self, polls: u32, wakes: u32);
     /// Records that the task panicked.
@@ -135,6 +137,10 @@ impl<T: 'static> Completion for JoinCell<T> {
             Some(name) => name.to_string(),
             None => self.task.to_string(),
         }
+    }
+
+    fn pending_callbacks(&self) -> usize {
+        self.callbacks.borrow().len()
     }
 
     fn set_stats(&self, polls: u32, wakes: u32) {

@@ -173,6 +173,7 @@ impl Executor {
                 id,
                 name: completion.task_name(),
                 spawned_by,
+                callbacks: 0,
                 state: match outcome {
                     Outcome::Returned => TaskState::Finished,
                     Outcome::Panicked => TaskState::Panicked,

@@ -194,6 +194,11 @@ fn done_callback_runs_one_turn_after_the_task_ends() {
     let task = executor.spawn(async { 42 });
     let record = seen.clone();
     task.add_done_callback(move |result| record.borrow_mut().push(format!("{result:?}")));
+    assert_eq!(
+        executor.snapshot().tasks[0].callbacks,
+        1,
+        "registered, waiting for the task"
+    );
     executor.step();
     assert!(task.is_finished() && seen.borrow().is_empty());
     assert_eq!(executor.snapshot().ready, [Ready::DoneCallback(task.id())]);
