@@ -105,9 +105,17 @@ impl CallbackHandle {
         let Some(handle) = self.handle.upgrade() else {
             return false;
         };
+        // The removed callback is dropped only after the table's borrow ends: its captures' `Drop`
+        // may call back into the executor (schedule a callback, drop a `Sleep`).
         match self.scheduled {
-            Scheduled::Soon(key) => handle.callbacks.borrow_mut().remove(key).is_some(),
-            Scheduled::Later(key) => handle.timers.borrow_mut().remove(key).is_some(),
+            Scheduled::Soon(key) => {
+                let removed = handle.callbacks.borrow_mut().remove(key);
+                removed.is_some()
+            }
+            Scheduled::Later(key) => {
+                let removed = handle.timers.borrow_mut().remove(key);
+                removed.is_some()
+            }
             Scheduled::Never => false,
         }
     }

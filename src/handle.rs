@@ -260,6 +260,21 @@ pub(crate) fn enter(handle: &Rc<Handle>) -> EnterGuard {
     EnterGuard(())
 }
 
+/// Marks this thread as running `handle` if it runs no executor now; `None` (and no change) otherwise.
+pub(crate) fn try_enter(handle: &Rc<Handle>) -> Option<EnterGuard> {
+    CURRENT
+        .try_with(|current| {
+            let mut current = current.try_borrow_mut().ok()?;
+            if current.is_some() {
+                return None;
+            }
+            *current = Some(Rc::clone(handle));
+            Some(EnterGuard(()))
+        })
+        .ok()
+        .flatten()
+}
+
 /// Clears `CURRENT` when the executor stops running, also when a panic unwinds out of it.
 pub(crate) struct EnterGuard(());
 

@@ -70,7 +70,9 @@ impl std::fmt::Debug for Runnable {
 pub(crate) struct ReadyQueue {
     local: RefCell<VecDeque<Runnable>>,
     inbox: Inbox,
-    receiver: Receiver<Runnable>,
+    /// Taken out (and so dropped) when the executor is dropped: senders then learn that nobody is
+    /// left to run what they send.
+    receiver: RefCell<Option<Receiver<Runnable>>>,
 }
 
 /// What wakers and [`Remote`](crate::Remote)s hold: a way into the ready queue from anywhere.
@@ -128,7 +130,7 @@ impl ReadyQueue {
                     thread: std::thread::current(),
                 }),
             },
-            receiver,
+            receiver: RefCell::new(Some(receiver)),
         }
     }
 
@@ -161,15 +163,20 @@ impl ReadyQueue {
         let sent = &self.inbox.shared.sent;
         let flagged = sent.load(Ordering::Relaxed) && sent.swap(false, Ordering::Acquire);
         if flagged || batch.is_empty() {
-            batch.extend(self.receiver.try_iter());
+            if let Some(receiver) = &*self.receiver.borrow() {
+                batch.extend(receiver.try_iter());
+            }
         }
     }
 
-    /// Empties the queue, dropping every entry: for the executor's teardown, so that work sent from
-    /// other threads is dropped (and its senders told) rather than left in the channel.
-    pub(crate) fn clear(&self) {
+    /// Drops every entry and closes the channel, for the executor's teardown: work sent from other
+    /// threads is dropped (its senders told), and later sends fail.
+    pub(crate) fn close(&self) {
         self.local.borrow_mut().clear();
-        while self.receiver.try_recv().is_ok() {}
+        let receiver = self.receiver.borrow_mut().take();
+        if let Some(receiver) = receiver {
+            while receiver.try_recv().is_ok() {}
+        }
     }
 
     /// Parks the thread until something is sent through the channel or `deadline` passes (forever
@@ -183,7 +190,11 @@ impl ReadyQueue {
     pub(crate) fn wait(&self, deadline: Option<Instant>) {
         // A sender raises the flag after its send and then unparks: either the flag is seen here,
         // or the unpark arrives after this check and `park` returns at once.
-        if self.inbox.shared.sent.load(Ordering::Acquire) || !self.receiver.is_empty() {
+        let pending = match &*self.receiver.borrow() {
+            Some(receiver) => !receiver.is_empty(),
+            None => return,
+        };
+        if pending || self.inbox.shared.sent.load(Ordering::Acquire) {
             return;
         }
         match deadline {

@@ -26,12 +26,15 @@ impl Executor {
         let (id, mut future, waker) = {
             let mut tasks = self.handle.tasks.borrow_mut();
             let task = tasks.get_mut(key)?;
+            // Clear first, then look for a cancel: a cancel that lands after the check finds the flag
+            // clear and queues the task again, so it is never lost.
+            task.waker.clear_queued();
             if task.waker.cancel_requested() {
+                task.waker.mark_queued();
                 drop(tasks);
                 return Some(self.drop_cancelled(key));
             }
             let future = task.future.take()?;
-            task.waker.clear_queued();
             task.polls += 1;
             let waker = task
                 .std_waker
@@ -77,7 +80,19 @@ impl Executor {
                 task.completion.fail(JoinError::panicked(id, panic));
                 Outcome::Panicked
             }
-            Ok(_) => Outcome::Returned,
+            Ok(_) => {
+                // Cancelled during the very poll in which it returned: as in asyncio (a
+                // `_must_cancel` task that returns ends cancelled), `cancel()` said it was still
+                // running, so the cancel wins and the output is dropped.
+                let tasks = self.handle.tasks.borrow();
+                let task = tasks.get(key).expect("only this function removes it");
+                if task.waker.cancel_requested() {
+                    task.completion.fail(JoinError::cancelled(id));
+                    Outcome::Cancelled
+                } else {
+                    Outcome::Returned
+                }
+            }
         };
         self.finish_task(key, outcome);
         Some(Step::Polled {

@@ -79,8 +79,19 @@ impl TaskWaker {
     }
 
     /// Called by the executor right before a poll: from now on a wake queues the task again.
+    ///
+    /// A read-modify-write, not a plain store: the poll that follows reads whatever the future waits
+    /// on, and a plain store may become visible to other threads only after those reads. A waker
+    /// thread could then still see `queued == true` (and send nothing) while the poll still sees the
+    /// old state (and returns `Pending`): the wake would be lost. The swap orders the two.
     pub(crate) fn clear_queued(&self) {
-        self.queued.store(false, Ordering::Release);
+        self.queued.swap(false, Ordering::AcqRel);
+    }
+
+    /// Marks the task as queued again without queueing it: for a task the executor is about to drop,
+    /// so that stale wakes after this point do not queue it (and cost a turn) for nothing.
+    pub(crate) fn mark_queued(&self) {
+        self.queued.store(true, Ordering::Release);
     }
 
     /// Whether the task is in the ready queue (woken and not yet polled).

@@ -1364,14 +1364,22 @@ impl Model {
             self.run_turn_to_end();
         }
         self.cancel_all_at = Some(self.records.len());
-        for task in 0..self.tasks.len() {
-            if self.tasks[task].alive {
-                self.tasks[task].cancel_requested = true;
-                self.wake(Who::Task(TaskNo(task)));
-            }
+        let cancelled: Vec<usize> = (0..self.tasks.len())
+            .filter(|&task| self.tasks[task].alive)
+            .collect();
+        for &task in &cancelled {
+            self.tasks[task].cancel_requested = true;
+            self.wake(Who::Task(TaskNo(task)));
         }
-        while self.begin_turn() {
+        // asyncio gathers the cancelled tasks: the loop runs until they have all ended, then one turn
+        // for their done-callbacks and one for the stop.
+        while cancelled.iter().any(|&task| self.tasks[task].alive) && self.begin_turn() {
             self.run_turn_to_end();
+        }
+        for _ in 0..2 {
+            if self.begin_turn() {
+                self.run_turn_to_end();
+            }
         }
         // Closing asyncio's loop drops the `call_later` callbacks that are not due yet.
         self.timers.clear();
