@@ -181,11 +181,13 @@ impl Handle {
     /// Asks for the task under `key` to be dropped instead of polled again; `false` if it has already
     /// finished.
     pub(crate) fn cancel(&self, key: Key) -> bool {
-        let waker = match self.tasks.borrow().get(key) {
-            Some(task) => Arc::clone(&task.waker),
+        let must_queue = match self.tasks.borrow().get(key) {
+            Some(task) => task.waker.request_cancel_here(),
             None => return false,
         };
-        waker.request_cancel();
+        if must_queue {
+            self.queue.push(Runnable::Task(key));
+        }
         true
     }
 

@@ -269,15 +269,15 @@ impl Executor {
     /// assert_eq!(snapshot.timers[0].timers[0].task, Some(sleeper.id()));
     /// ```
     pub fn snapshot(&mut self) -> Snapshot {
-        // Entries still in the channel move to the end of the batch: the order is kept, and the
-        // snapshot can list them.
-        self.handle.queue.drain_into(&mut self.turn.batch);
+        // The rest of this turn, then what waits for the next one, in the order it will run.
+        let waiting = self.handle.queue.waiting();
         let tasks = self.handle.tasks.borrow();
         let callbacks = self.handle.callbacks.borrow();
         let ready = self
             .turn
             .batch
             .iter()
+            .chain(waiting.iter().flat_map(|entries| entries.iter()))
             .map(|runnable| match runnable {
                 Runnable::Task(key) => tasks
                     .get(*key)

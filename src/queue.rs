@@ -69,6 +69,9 @@ impl std::fmt::Debug for Runnable {
 #[derive(Debug)]
 pub(crate) struct ReadyQueue {
     local: RefCell<VecDeque<Runnable>>,
+    /// Entries a snapshot took off the channel to list them; they join the next turn right after the
+    /// local queue, exactly where they would have from the channel.
+    arrived: RefCell<VecDeque<Runnable>>,
     inbox: Inbox,
     /// Taken out (and so dropped) when the executor is dropped: senders then learn that nobody is
     /// left to run what they send.
@@ -122,6 +125,7 @@ impl ReadyQueue {
         let (sender, receiver) = crossbeam_channel::unbounded();
         ReadyQueue {
             local: RefCell::default(),
+            arrived: RefCell::default(),
             inbox: Inbox {
                 executor: NEXT_EXECUTOR.fetch_add(1, Ordering::Relaxed),
                 shared: Arc::new(InboxShared {
@@ -158,6 +162,7 @@ impl ReadyQueue {
         } else {
             batch.append(&mut local);
         }
+        batch.append(&mut self.arrived.borrow_mut());
         // With nothing else ready the channel is checked anyway: a sender raises the flag just after
         // its send, and an executor about to sleep must not miss an entry sent in between.
         let sent = &self.inbox.shared.sent;
@@ -169,10 +174,22 @@ impl ReadyQueue {
         }
     }
 
+    /// The entries waiting for the next turn, in the order it will take them (local queue, then what
+    /// came from other threads), without changing that order: for snapshots. The channel cannot be read
+    /// without taking from it, so its entries move to `arrived`, which the next turn takes from in
+    /// their place.
+    pub(crate) fn waiting(&self) -> Vec<std::cell::Ref<'_, VecDeque<Runnable>>> {
+        if let Some(receiver) = &*self.receiver.borrow() {
+            self.arrived.borrow_mut().extend(receiver.try_iter());
+        }
+        vec![self.local.borrow(), self.arrived.borrow()]
+    }
+
     /// Drops every entry and closes the channel, for the executor's teardown: work sent from other
     /// threads is dropped (its senders told), and later sends fail.
     pub(crate) fn close(&self) {
         self.local.borrow_mut().clear();
+        self.arrived.borrow_mut().clear();
         let receiver = self.receiver.borrow_mut().take();
         if let Some(receiver) = receiver {
             while receiver.try_recv().is_ok() {}

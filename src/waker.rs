@@ -111,6 +111,15 @@ impl TaskWaker {
         self.wake_by_ref();
     }
 
+    /// `request_cancel` for the executor's own thread: sets the flag and says whether the caller must
+    /// queue the task (it was not queued yet). The executor then queues it itself, in its local queue,
+    /// so that the cancel keeps its place among the other pushes of that thread.
+    pub(crate) fn request_cancel_here(&self) -> bool {
+        self.cancel_requested.store(true, Ordering::Release);
+        self.wakes.fetch_add(1, Ordering::Relaxed);
+        !self.queued.swap(true, Ordering::AcqRel)
+    }
+
     pub(crate) fn cancel_requested(&self) -> bool {
         self.cancel_requested.load(Ordering::Acquire)
     }

@@ -46,7 +46,8 @@ fn wake_racing_the_start_of_a_poll_is_never_lost() {
     let mut executor = Executor::with_virtual_time();
     let go = Arc::new(AtomicU64::new(0));
     let done = Arc::new(AtomicU64::new(0));
-    let shared: Arc<Mutex<Option<(Arc<AtomicBool>, Waker)>>> = Arc::default();
+    type Handoff = Option<(Arc<AtomicBool>, Waker)>;
+    let shared: Arc<Mutex<Handoff>> = Arc::default();
     let stop = Arc::new(AtomicBool::new(false));
     let worker = {
         let (go, done, shared, stop) = (go.clone(), done.clone(), shared.clone(), stop.clone());
@@ -298,7 +299,8 @@ fn queued_done_callback_holding_its_own_handle_is_dropped_with_the_executor() {
 fn remote_work_after_the_executor_is_dropped_is_refused_even_if_a_sleep_survives() {
     let mut executor = Executor::with_virtual_time();
     let remote = executor.remote();
-    let kept = executor.block_on(async { sleep(Duration::from_secs(1)) });
+    // In a Vec, so that main returns the (never polled) sleep rather than awaiting it.
+    let kept = executor.block_on(async { vec![sleep(Duration::from_secs(1))] });
     drop(executor);
     assert!(!remote.call_soon_threadsafe(|| {}));
     assert!(remote.spawn(async { 1 }).join().unwrap_err().is_cancelled());
@@ -316,4 +318,73 @@ fn block_on_cleanup_runs_callbacks_of_cancelled_tasks() {
         });
     });
     assert_eq!(entries, ["callback: Task-2 was cancelled"]);
+}
+
+/// Bug: a cancel made on the executor's thread between steps went through the channel and was
+/// overtaken by a spawn made after it. The executor now queues the cancel itself, in order.
+#[test]
+fn cancel_then_spawn_between_steps_run_in_that_order() {
+    let log: Rc<RefCell<Vec<&'static str>>> = Rc::default();
+    struct LogOnDrop(Rc<RefCell<Vec<&'static str>>>);
+    impl Drop for LogOnDrop {
+        fn drop(&mut self) {
+            self.0.borrow_mut().push("A dropped (cancelled)");
+        }
+    }
+    let mut executor = Executor::with_virtual_time();
+    let guard = LogOnDrop(log.clone());
+    let a = executor.spawn(async move {
+        let _guard = guard;
+        sleep(Duration::from_secs(3600)).await;
+    });
+    executor.run_until_stalled();
+    assert!(a.cancel());
+    let inner = log.clone();
+    drop(executor.spawn(async move { inner.borrow_mut().push("B polled") }));
+    executor.run_until_stalled();
+    assert_eq!(*log.borrow(), ["A dropped (cancelled)", "B polled"]);
+}
+
+/// Bug: a snapshot taken mid-turn moved entries that came from another thread ahead of entries
+/// pushed later in the same turn, so looking changed what ran. Now a snapshot changes nothing.
+#[test]
+fn snapshot_does_not_change_the_order_of_the_run() {
+    fn run(observe: bool) -> Vec<&'static str> {
+        let log: Rc<RefCell<Vec<&'static str>>> = Rc::default();
+        let slot: Rc<RefCell<Option<Waker>>> = Rc::default();
+        let mut executor = Executor::with_virtual_time();
+        let (wlog, wslot) = (log.clone(), slot.clone());
+        drop(executor.spawn(async move {
+            let mut first = true;
+            std::future::poll_fn(|cx| {
+                if first {
+                    first = false;
+                    *wslot.borrow_mut() = Some(cx.waker().clone());
+                    Poll::Pending
+                } else {
+                    Poll::Ready(())
+                }
+            })
+            .await;
+            wlog.borrow_mut().push("W");
+        }));
+        for name in ["A", "B"] {
+            let log = log.clone();
+            drop(executor.spawn(async move {
+                yield_now().await;
+                log.borrow_mut().push(name);
+            }));
+        }
+        executor.step(); // W keeps its waker
+        executor.step(); // A yields
+        let waker = slot.borrow_mut().take().unwrap();
+        std::thread::spawn(move || waker.wake()).join().unwrap();
+        if observe {
+            let _ = executor.snapshot();
+        }
+        executor.step(); // B yields
+        executor.run_until_stalled();
+        log.take()
+    }
+    assert_eq!(run(true), run(false));
 }
