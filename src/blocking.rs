@@ -8,6 +8,7 @@ use std::any::Any;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Waker};
 
@@ -26,7 +27,9 @@ struct Slot<T> {
 ///
 /// The thread starts at once. A panic in `work` reaches the handle as a `JoinError`. Cancelling the
 /// handle stops waiting for the result, not the thread: a running closure cannot be interrupted, and
-/// its result is dropped. This crate starts one thread per call, which is simple and fine for a few
+/// its result is dropped. While such a thread runs, virtual time does not jump (the thread takes real
+/// time, and its result may change what happens next), and `block_on` does not return before it has
+/// finished, as `asyncio.run` waits for its default executor's threads. This crate starts one thread per call, which is simple and fine for a few
 /// calls; a production runtime keeps a pool.
 ///
 /// # Panics
@@ -59,17 +62,23 @@ where
         waker: None,
     }));
     let worker_slot = slot.clone();
+    // Counted while the thread runs: virtual time does not jump past it, and block_on waits for it.
+    let running = handle.blocking_threads.clone();
+    running.fetch_add(1, Ordering::AcqRel);
     let started = std::thread::Builder::new()
         .name("minimalist-async-blocking".into())
         .spawn(move || {
             let outcome = catch_unwind(AssertUnwindSafe(work));
             let mut slot = worker_slot.lock().unwrap_or_else(PoisonError::into_inner);
             slot.outcome = Some(outcome);
+            // Counted out before the wake: the executor the wake unparks must see the count drop.
+            running.fetch_sub(1, Ordering::AcqRel);
             if let Some(waker) = slot.waker.take() {
                 waker.wake();
             }
         });
     if let Err(error) = started {
+        handle.blocking_threads.fetch_sub(1, Ordering::AcqRel);
         let message = format!("spawn_blocking could not start a worker thread: {error}");
         slot.lock().unwrap_or_else(PoisonError::into_inner).outcome = Some(Err(Box::new(message)));
     }

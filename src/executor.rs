@@ -27,6 +27,7 @@ use std::future::Future;
 use std::pin::pin;
 use std::rc::Rc;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -286,6 +287,12 @@ impl Executor {
             return Step::Idle;
         };
         let mut clock = self.handle.clock.get();
+        if clock.is_virtual() && self.handle.blocking_threads.load(Ordering::Acquire) > 0 {
+            // A `spawn_blocking` thread takes real time and its result may change what happens next:
+            // jumping past it would fire timers it should have beaten (tokio holds its paused clock
+            // the same way). Wait for it, as for any other thread.
+            return Step::Idle;
+        }
         if clock.is_virtual() {
             clock.advance_to(deadline);
             self.handle.clock.set(clock);

@@ -12,6 +12,7 @@ use std::cell::{Cell, OnceCell, RefCell};
 use std::future::Future;
 use std::rc::Rc;
 use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
 use std::task::Waker;
 
 use std::time::Duration;
@@ -46,6 +47,8 @@ pub(crate) struct Handle {
     pub(crate) polling: Cell<Option<TaskId>>,
     /// What the task being polled waits on, noted by the future that returned `Pending`.
     pub(crate) wait: Cell<Wait>,
+    /// `spawn_blocking` threads still running (decremented by the threads themselves).
+    pub(crate) blocking_threads: Arc<AtomicUsize>,
     /// The trace, once switched on.
     pub(crate) trace: OnceCell<Arc<TraceLog>>,
     /// With the trace on, the tasks that ended, so that snapshots can still list them.
@@ -72,6 +75,7 @@ impl Handle {
             timers: RefCell::default(),
             next_task_id: Cell::new(1),
             polling: Cell::new(None),
+            blocking_threads: Arc::default(),
             wait: Cell::new(Wait::Other),
             trace: OnceCell::new(),
             ended: RefCell::default(),

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::callback::Callback;
 use crate::executor::Executor;
-use crate::handle::TimerAction;
+use crate::handle::{Handle, TimerAction};
 use crate::inspect::{TaskInfo, TaskState};
 use crate::join_error::JoinError;
 use crate::slab::Key;
@@ -104,13 +104,23 @@ impl Executor {
     /// Polls `poll` as task `id`: notes who is polling (the parent of what it spawns, the owner of
     /// what it arms), and, while the blocking detector or the trace is on, times the poll.
     pub(crate) fn poll_as<R>(&mut self, id: TaskId, poll: impl FnOnce() -> R) -> R {
+        /// Clears "who is polling" when the poll ends, also when a panic in `block_on`'s own future
+        /// unwinds through here (a task's panic is caught inside `poll`).
+        struct PollingGuard<'a>(&'a Handle);
+        impl Drop for PollingGuard<'_> {
+            fn drop(&mut self) {
+                self.0.polling.set(None);
+            }
+        }
         self.handle.polling.set(Some(id));
         self.handle.wait.set(Wait::Other);
         self.handle.record(|| EventKind::PollStarted { task: id });
         let timed = self.slow_poll.is_some() || self.handle.trace.get().is_some();
         let started = timed.then(Instant::now);
-        let result = poll();
-        self.handle.polling.set(None);
+        let result = {
+            let _polling = PollingGuard(&self.handle);
+            poll()
+        };
         self.poll_started = started;
         result
     }
@@ -223,8 +233,11 @@ impl Executor {
         let mut fired = 0;
         for key in std::mem::take(&mut self.turn.due) {
             // Take the action out first, so the wheel is not borrowed while a waker or callback runs.
-            let action = self.handle.timers.borrow_mut().remove(key);
-            let deadline = Duration::from_micros(self.handle.now_us());
+            let (deadline, action) = {
+                let mut timers = self.handle.timers.borrow_mut();
+                let deadline = timers.get(key).map_or(0, |(deadline, _)| deadline);
+                (Duration::from_micros(deadline), timers.remove(key))
+            };
             match action {
                 Some(TimerAction::Wake { waker, task }) => {
                     self.handle

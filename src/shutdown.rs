@@ -1,6 +1,9 @@
 //! How a run ends: `block_on`'s rule for what is left when its future returns (asyncio.run's), and what
 //! dropping the executor does with whatever is still in it.
 
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
 use crate::callback::Callback;
 use crate::executor::Executor;
 use crate::handle::{TimerAction, try_enter};
@@ -34,6 +37,17 @@ impl Executor {
         for _ in 0..2 {
             if self.begin_turn() {
                 self.run_turn_to_end();
+            }
+        }
+        // asyncio.run waits for its default executor's threads; so does this for `spawn_blocking`'s.
+        // Their wakes find cancelled tasks and are skipped.
+        while self.handle.blocking_threads.load(Ordering::Acquire) > 0 {
+            if self.begin_turn() {
+                self.run_turn_to_end();
+            } else {
+                self.handle
+                    .queue
+                    .wait(Some(Instant::now() + Duration::from_millis(10)));
             }
         }
         let dropped = self

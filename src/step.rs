@@ -44,6 +44,7 @@ pub enum Step {
         /// The clock's reading afterwards.
         now: Duration,
     },
-    /// Nothing is ready and no timer is armed: only a wake from another thread can make progress.
+    /// Nothing is ready and no timer is armed (or, on virtual time, a `spawn_blocking` thread is still
+    /// running, so the clock must not jump): only a wake from another thread can make progress.
     Idle,
 }

@@ -107,3 +107,34 @@ fn spawn_blocking_panic_becomes_a_join_error() {
     let error = executor.block_on(async { spawn_blocking(|| panic!("worker exploded")).await });
     assert_eq!(error.unwrap_err().panic_message(), Some("worker exploded"));
 }
+
+/// On virtual time the clock does not jump while a `spawn_blocking` thread runs: an hour-long timeout
+/// around a 50 ms blocking job does not expire (tokio holds its paused clock the same way).
+#[test]
+fn virtual_time_waits_for_blocking_threads() {
+    let mut executor = Executor::with_virtual_time();
+    let result = executor.block_on(async {
+        minimalist_async::timeout(
+            Duration::from_secs(3600),
+            spawn_blocking(|| std::thread::sleep(Duration::from_millis(50))),
+        )
+        .await
+    });
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(executor.now(), Duration::ZERO);
+}
+
+/// `block_on` returns only once the `spawn_blocking` threads have finished, as `asyncio.run` waits
+/// for its default executor.
+#[test]
+fn block_on_waits_for_blocking_threads() {
+    let finished = Arc::new(Mutex::new(false));
+    let flag = finished.clone();
+    Executor::new().block_on(async move {
+        drop(spawn_blocking(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            *flag.lock().unwrap() = true;
+        }));
+    });
+    assert!(*finished.lock().unwrap());
+}
