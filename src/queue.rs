@@ -162,7 +162,10 @@ impl ReadyQueue {
         } else {
             batch.append(&mut local);
         }
-        batch.append(&mut self.arrived.borrow_mut());
+        let mut arrived = self.arrived.borrow_mut();
+        if !arrived.is_empty() {
+            batch.append(&mut arrived);
+        }
         // With nothing else ready the channel is checked anyway: a sender raises the flag just after
         // its send, and an executor about to sleep must not miss an entry sent in between.
         let sent = &self.inbox.shared.sent;
