@@ -16,6 +16,17 @@ use minimalist_async::{
     CancelHandle, Executor, JoinHandle, Step, call_soon, sleep, spawn, yield_now,
 };
 
+/// Spins for a pseudo-random count below `max`, so that the racing thread lands at varying points of
+/// the executor's poll.
+fn spin_a_little(state: &mut u64, max: u64) {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    for _ in 0..*state % max {
+        std::hint::spin_loop();
+    }
+}
+
 /// Pending until `flag` is set; keeps the waker of its first poll (as `Sleep` and `JoinHandle` do).
 struct Flagged {
     flag: Arc<AtomicBool>,
@@ -66,12 +77,7 @@ fn wake_racing_the_start_of_a_poll_is_never_lost() {
                     }
                     std::hint::spin_loop();
                 };
-                noise ^= noise << 13;
-                noise ^= noise >> 7;
-                noise ^= noise << 17;
-                for _ in 0..noise % 8 {
-                    std::hint::spin_loop();
-                }
+                spin_a_little(&mut noise, 8);
                 flag.store(true, Ordering::Release);
                 waker.wake_by_ref();
                 done.store(seen, Ordering::Release);
@@ -146,12 +152,7 @@ fn cancel_from_another_thread_racing_a_poll_is_never_lost() {
                     std::hint::spin_loop();
                 };
                 seen = trial;
-                noise ^= noise << 13;
-                noise ^= noise >> 7;
-                noise ^= noise << 17;
-                for _ in 0..noise % 400 {
-                    std::hint::spin_loop();
-                }
+                spin_a_little(&mut noise, 400);
                 slot.lock().unwrap().take().unwrap().cancel();
                 done.store(trial, Ordering::Release);
             }
