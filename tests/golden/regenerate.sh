@@ -7,6 +7,11 @@
 # tests/golden/cases.txt (MODE SEED TAGS LIKELIHOOD FILE) becomes one run whose stdout is written to FILE.
 # The runs mostly sleep (100 ms per round on the real clock), so they all run at once.
 #
+# Run it on a quiet machine: asyncio takes each deadline from the clock at the call, so a process stalled
+# for milliseconds between two tasks' sleep calls can print a result line one line early (NOTES.md §8,
+# "When the reference itself varies"). `cargo test --test demos` then fails in
+# golden_transcripts_follow_the_asyncio_model, which checks every transcript against the unloaded order.
+#
 # Nothing is replaced unless every run succeeds: the transcripts are written to a scratch directory first and
 # moved into place at the end.
 set -euo pipefail
