@@ -283,7 +283,7 @@ impl Executor {
 
     /// Nothing is ready: move the clock to the next deadline, or report that only another thread can help.
     fn advance_clock(&mut self) -> Step {
-        let Some(deadline) = self.handle.timers.borrow().next_deadline() else {
+        let Some(deadline) = self.handle.timers.borrow_mut().next_deadline() else {
             return Step::Idle;
         };
         let mut clock = self.handle.clock.get();

@@ -231,7 +231,7 @@ impl Executor {
             .unwrap_or(u64::MAX);
         loop {
             self.run_until_stalled();
-            let next = self.handle.timers.borrow().next_deadline();
+            let next = self.handle.timers.borrow_mut().next_deadline();
             match next {
                 Some(deadline) if deadline <= target => self.move_clock_to(deadline),
                 _ => break,

@@ -14,17 +14,22 @@ pub const SLOT_BITS: u32 = 6;
 /// End of a slot list.
 pub(super) const NIL: u32 = u32::MAX;
 
-/// The ends of one slot's list of entries.
+/// The ends of one slot's list of entries, and the earliest deadline in it when that is known.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct List {
     pub(super) head: u32,
     pub(super) tail: u32,
+    /// The earliest deadline in the list; `None` when unknown (empty, or its earliest entry was
+    /// cancelled and nobody has needed the new earliest since). Kept so that asking for the next
+    /// deadline does not walk the list every time: see `Wheel::next_deadline`.
+    pub(super) min: Option<u64>,
 }
 
 impl List {
     pub(super) const EMPTY: List = List {
         head: NIL,
         tail: NIL,
+        min: None,
     };
 
     pub(super) fn is_empty(&self) -> bool {
@@ -185,7 +190,11 @@ mod tests {
             for occupied_slot in 0..SLOTS {
                 for elapsed_slot in 0..=occupied_slot {
                     let mut l = Level::new(level);
-                    l.slots[occupied_slot] = List { head: 0, tail: 0 };
+                    l.slots[occupied_slot] = List {
+                        head: 0,
+                        tail: 0,
+                        min: None,
+                    };
                     l.sync_occupied(occupied_slot);
                     let base = 7 * level_range(level);
                     let elapsed = base + elapsed_slot as u64 * slot_range(level);

@@ -306,14 +306,15 @@ impl<T> Wheel<T> {
 
     /// The earliest deadline among the armed timers (due ones excluded), exactly, in microseconds.
     ///
-    /// Level 0 slots are one microsecond wide, so their start *is* the deadline; for a higher slot the
-    /// wheel looks at the entries of that one slot. Each entry is looked at this way at most once per
-    /// level before it cascades, so the cost stays O(1) per timer. A virtual clock jumps straight to this
-    /// value; the real clock sleeps until it.
-    pub fn next_deadline(&self) -> Option<u64> {
-        let mut best = self.min_deadline(self.expired);
-        for level in &self.levels {
-            let Some(exp) = level.next_expiration(self.elapsed) else {
+    /// Level 0 slots are one microsecond wide, so their start *is* the deadline. A higher slot's list
+    /// keeps its earliest deadline as entries are linked, so this is one look per level. Only when a
+    /// list's earliest entry was cancelled is the list walked, once, to find the new earliest (which is
+    /// why this takes `&mut self`: it remembers what the walk found). A virtual clock jumps straight
+    /// to this value; the real clock sleeps until it.
+    pub fn next_deadline(&mut self) -> Option<u64> {
+        let mut best = self.list_min(Place::Expired);
+        for level in 0..LEVELS {
+            let Some(exp) = self.levels[level].next_expiration(self.elapsed) else {
                 continue;
             };
             if best.is_some_and(|best| best <= exp.deadline) {
@@ -322,13 +323,16 @@ impl<T> Wheel<T> {
             let earliest = if exp.level == 0 {
                 exp.deadline
             } else {
-                self.min_deadline(*level.list(exp.slot))
-                    .expect("an occupied slot has entries")
+                self.list_min(Place::Level {
+                    level: exp.level as u8,
+                    slot: exp.slot as u8,
+                })
+                .expect("an occupied slot has entries")
             };
             best = Some(best.map_or(earliest, |best| best.min(earliest)));
         }
         if best.is_none() {
-            best = self.min_deadline(self.overflow);
+            best = self.list_min(Place::Overflow);
         }
         best
     }
@@ -378,8 +382,18 @@ impl<T> Wheel<T> {
         })
     }
 
-    fn min_deadline(&self, list: List) -> Option<u64> {
-        self.iter_list(list).map(|entry| entry.deadline).min()
+    /// The earliest deadline in the list at `place`, walking the list only if it is not known.
+    fn list_min(&mut self, place: Place) -> Option<u64> {
+        let list = *self.list_mut(place).expect("a list");
+        if list.is_empty() {
+            return None;
+        }
+        if list.min.is_some() {
+            return list.min;
+        }
+        let min = self.iter_list(list).map(|entry| entry.deadline).min();
+        self.list_mut(place).expect("a list").min = min;
+        min
     }
 
     /// The earliest occupied slot over all levels.
@@ -416,7 +430,7 @@ impl<T> Wheel<T> {
     /// point: all their entries were due before the window ends, and `poll` has handed them out.
     fn enter_window_of(&mut self, now: u64) {
         let earliest = self
-            .min_deadline(self.overflow)
+            .list_min(Place::Overflow)
             .expect("overflow is not empty");
         let target = now.min(earliest);
         self.elapsed = self.elapsed.max(target & !(SPAN - 1));
@@ -464,6 +478,10 @@ impl<T> Wheel<T> {
         list.tail = index;
         if old_tail == NIL {
             list.head = index;
+            list.min = Some(deadline);
+        } else {
+            // Unknown stays unknown: the walk that finds it will see this entry too.
+            list.min = list.min.map(|min| min.min(deadline));
         }
         if old_tail != NIL {
             self.entries.at_mut(old_tail).next = index;
@@ -478,7 +496,7 @@ impl<T> Wheel<T> {
     /// Takes entry `index` out of whatever list holds it.
     fn unlink(&mut self, index: u32) {
         let entry = self.entries.at_mut(index);
-        let (prev, next, place) = (entry.prev, entry.next, entry.place);
+        let (prev, next, place, deadline) = (entry.prev, entry.next, entry.place, entry.deadline);
         entry.prev = NIL;
         entry.next = NIL;
         if prev != NIL {
@@ -495,6 +513,10 @@ impl<T> Wheel<T> {
         }
         if list.tail == index {
             list.tail = prev;
+        }
+        if list.is_empty() || list.min == Some(deadline) {
+            // The earliest may be gone: found again by a walk, if and when someone asks.
+            list.min = None;
         }
         self.sync_occupied(place);
     }
