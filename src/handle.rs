@@ -53,7 +53,14 @@ pub(crate) struct Handle {
     pub(crate) trace: OnceCell<Arc<TraceLog>>,
     /// With the trace on, the tasks that ended, so that snapshots can still list them.
     pub(crate) ended: RefCell<Vec<TaskInfo>>,
+    /// Wakers of finished tasks that nobody else holds, ready for the next tasks: a program that
+    /// spawns tasks one after another allocates a waker once, not once per task.
+    spare_wakers: RefCell<Vec<Arc<TaskWaker>>>,
 }
+
+/// How many spare wakers the executor keeps at most: enough for bursts of short tasks, little memory
+/// (about 100 bytes each) after a burst of a million.
+const MAX_SPARE_WAKERS: usize = 1024;
 
 /// What a timer does when it fires.
 pub(crate) enum TimerAction {
@@ -79,6 +86,7 @@ impl Handle {
             wait: Cell::new(Wait::Other),
             trace: OnceCell::new(),
             ended: RefCell::default(),
+            spare_wakers: RefCell::default(),
         }
     }
 
@@ -144,28 +152,17 @@ impl Handle {
             let output = future.await;
             output_cell.store(output);
         };
-        let mut tasks = self.tasks.borrow_mut();
-        // The waker carries the task's key, so it is made first, from the key the insert will use.
-        let key = tasks.next_key();
-        let waker = TaskWaker::new_queued(
-            Target::Task(key),
-            id,
-            self.queue.inbox(),
-            self.trace.get().cloned(),
-        );
-        let inserted = tasks.insert(Task {
+        let key = self.tasks.borrow_mut().insert(Task {
             id,
             future: Some(Box::pin(wrapped)),
             completion: cell.clone(),
-            std_waker: Some(Waker::from(Arc::clone(&waker))),
-            waker,
+            waker: None,
+            std_waker: None,
             spawned_by,
             wait: Wait::Other,
             polls: 0,
             reported_lost: false,
         });
-        debug_assert_eq!(inserted, key);
-        drop(tasks);
         self.queue.push(Runnable::Task(key));
         JoinHandle::new(cell, key, Rc::downgrade(self))
     }
@@ -182,11 +179,42 @@ impl Handle {
         self.queue.push(Runnable::Callback(key));
     }
 
+    /// The waker of `task` (stored under `key`), made the first time it is needed: from a spare left
+    /// by a finished task if there is one, otherwise new. It starts out "queued", which is true of a task
+    /// that has not run yet: spawn put it in the ready queue.
+    pub(crate) fn waker_of<'t>(&self, task: &'t mut Task, key: Key) -> &'t Arc<TaskWaker> {
+        if task.waker.is_none() {
+            let target = Target::Task(key);
+            let trace = self.trace.get().cloned();
+            let waker = match self.spare_wakers.borrow_mut().pop() {
+                Some(mut spare) => {
+                    Arc::get_mut(&mut spare)
+                        .expect("spare wakers have no other owner")
+                        .reuse(target, task.id, trace);
+                    spare
+                }
+                None => TaskWaker::new_queued(target, task.id, self.queue.inbox(), trace),
+            };
+            task.std_waker = Some(Waker::from(Arc::clone(&waker)));
+            task.waker = Some(waker);
+        }
+        task.waker.as_ref().expect("made above")
+    }
+
+    /// Keeps the waker of a finished task for the next task to use, if nobody else holds it (no clone
+    /// in a timer, a channel or a `CancelHandle`): then no stale wake can ever reach the new task.
+    pub(crate) fn recycle_waker(&self, mut waker: Arc<TaskWaker>) {
+        let mut spares = self.spare_wakers.borrow_mut();
+        if spares.len() < MAX_SPARE_WAKERS && Arc::get_mut(&mut waker).is_some() {
+            spares.push(waker);
+        }
+    }
+
     /// Asks for the task under `key` to be dropped instead of polled again; `false` if it has already
     /// finished.
     pub(crate) fn cancel(&self, key: Key) -> bool {
-        let must_queue = match self.tasks.borrow().get(key) {
-            Some(task) => task.waker.request_cancel_here(),
+        let must_queue = match self.tasks.borrow_mut().get_mut(key) {
+            Some(task) => self.waker_of(task, key).request_cancel_here(),
             None => return false,
         };
         if must_queue {

@@ -298,7 +298,7 @@ impl Executor {
                 name: task.completion.task_name(),
                 spawned_by: task.spawned_by,
                 callbacks: task.completion.pending_callbacks(),
-                state: if task.waker.is_queued() {
+                state: if task.waker.as_ref().is_none_or(|waker| waker.is_queued()) {
                     TaskState::Queued
                 } else {
                     match task.wait {

@@ -269,9 +269,9 @@ impl<T: 'static> JoinHandle<T> {
         let waker = self.handle.upgrade().and_then(|handle| {
             handle
                 .tasks
-                .borrow()
-                .get(self.key)
-                .map(|task| Arc::downgrade(&task.waker))
+                .borrow_mut()
+                .get_mut(self.key)
+                .map(|task| Arc::downgrade(handle.waker_of(task, self.key)))
         });
         CancelHandle {
             waker: waker.unwrap_or_default(),
@@ -302,7 +302,7 @@ impl<T: 'static> JoinHandle<T> {
         let live = self.handle.upgrade().and_then(|handle| {
             handle.tasks.borrow().get(self.key).map(|task| TaskStats {
                 polls: task.polls,
-                wakes: task.waker.wakes(),
+                wakes: task.waker.as_ref().map_or(0, |waker| waker.wakes()),
             })
         });
         live.unwrap_or(TaskStats {

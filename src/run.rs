@@ -26,11 +26,12 @@ impl Executor {
         let (id, mut future, waker) = {
             let mut tasks = self.handle.tasks.borrow_mut();
             let task = tasks.get_mut(key)?;
+            let task_waker = self.handle.waker_of(task, key);
             // Clear first, then look for a cancel: a cancel that lands after the check finds the flag
             // clear and queues the task again, so it is never lost.
-            task.waker.clear_queued();
-            if task.waker.cancel_requested() {
-                task.waker.mark_queued();
+            task_waker.clear_queued();
+            if task_waker.cancel_requested() {
+                task_waker.mark_queued();
                 drop(tasks);
                 return Some(self.drop_cancelled(key));
             }
@@ -58,7 +59,9 @@ impl Executor {
             } else {
                 task.future = Some(future);
                 task.wait = self.handle.wait.get();
-                if !task.reported_lost && lost_waker(&task.waker) {
+                if !task.reported_lost
+                    && lost_waker(task.waker.as_ref().expect("made for the poll"))
+                {
                     task.reported_lost = true;
                     report_lost_waker(&task.completion.task_name());
                 }
@@ -86,7 +89,11 @@ impl Executor {
                 // running, so the cancel wins and the output is dropped.
                 let tasks = self.handle.tasks.borrow();
                 let task = tasks.get(key).expect("only this function removes it");
-                if task.waker.cancel_requested() {
+                if task
+                    .waker
+                    .as_ref()
+                    .is_some_and(|waker| waker.cancel_requested())
+                {
                     task.completion.fail(JoinError::cancelled(id));
                     Outcome::Cancelled
                 } else {
@@ -186,11 +193,17 @@ impl Executor {
             id,
             completion,
             waker,
+            std_waker,
             spawned_by,
             polls,
             ..
         } = task;
-        completion.set_stats(polls, waker.wakes());
+        drop(std_waker);
+        let wakes = waker.as_ref().map_or(0, |waker| waker.wakes());
+        if let Some(waker) = waker {
+            self.handle.recycle_waker(waker);
+        }
+        completion.set_stats(polls, wakes);
         if self.handle.trace.get().is_some() {
             self.handle
                 .record(|| EventKind::TaskFinished { task: id, outcome });

@@ -42,11 +42,13 @@ pub(crate) struct Task {
     /// The task's result cell, seen without its output type: the executor records a panic there and
     /// tells it when the task is over.
     pub(crate) completion: Rc<dyn Completion>,
-    /// Made once, at spawn: polls reuse it, so a wake costs no allocation.
-    pub(crate) waker: Arc<TaskWaker>,
-    /// The same waker as a `std::task::Waker`. `None` only while the executor polls the task: it is
-    /// moved out for the poll and back, which costs nothing, where a clone would touch the reference
-    /// count twice per poll.
+    /// Made when first needed (the first poll, or a cancel before it), then kept: every poll reuses it,
+    /// so a wake costs no allocation. `None` before that: a task that has not run yet sits in the ready
+    /// queue, so nothing needs to wake it. See `Handle::waker_of`.
+    pub(crate) waker: Option<Arc<TaskWaker>>,
+    /// The same waker as a `std::task::Waker`. `None` before the waker is made and while the executor
+    /// polls the task: it is moved out for the poll and back, which costs nothing, where a clone would
+    /// touch the reference count twice per poll.
     pub(crate) std_waker: Option<Waker>,
     /// The task whose poll spawned this one (`None` when spawned from outside any task).
     pub(crate) spawned_by: Option<TaskId>,

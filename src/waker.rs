@@ -1,6 +1,6 @@
 //! The waker: how a pending future asks to be polled again.
 //!
-//! Each task gets one `TaskWaker` at spawn, shared through an `Arc` (that is what
+//! Each task gets one `TaskWaker` when it first runs, shared through an `Arc` (that is what
 //! [`std::task::Wake`] turns into a [`std::task::Waker`], no hand-written vtable needed). Waking is one flag swap
 //! and, only if the flag was clear, one push into the ready queue (see `queue.rs` for its two doors):
 //!
@@ -13,6 +13,11 @@
 //! just before polling, so a wake that arrives *during* the poll queues the task again (that is how
 //! `yield_now` works). A wake for a task that already finished still sends its key; the executor finds no
 //! task under it and skips it.
+//!
+//! When a task ends and nobody else holds its waker, the executor keeps the `Arc` and hands it to the
+//! next task that runs (`Handle::recycle_waker`), so tasks that run one after another share one
+//! allocation. A waker still held anywhere (in a timer, a channel, a `CancelHandle`) is never reused:
+//! a late wake through it could otherwise poll a stranger.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -76,6 +81,16 @@ impl TaskWaker {
             cancel_requested: AtomicBool::new(false),
             inbox,
         })
+    }
+
+    /// Makes a spare waker (one no one else holds) into a fresh one for another task, as if new.
+    pub(crate) fn reuse(&mut self, target: Target, id: TaskId, trace: Option<Arc<TraceLog>>) {
+        self.target = target;
+        self.id = id;
+        self.trace = trace;
+        *self.wakes.get_mut() = 0;
+        *self.queued.get_mut() = true;
+        *self.cancel_requested.get_mut() = false;
     }
 
     /// Called by the executor right before a poll: from now on a wake queues the task again.

@@ -93,6 +93,57 @@ fn wake_after_the_task_finished_is_harmless() {
     assert_eq!(executor.step(), Step::Idle, "the stale wake was skipped");
 }
 
+/// The executor hands the waker of a finished task to the next task only when nobody else holds it: a
+/// waker kept by someone still wakes nothing but the finished task (a stale entry), never the task
+/// that came after; a waker nobody kept is reused, and the task using it is woken as usual.
+#[test]
+fn a_kept_waker_never_wakes_the_next_task() {
+    let mut executor = Executor::with_virtual_time();
+    let kept: Arc<Mutex<Option<Waker>>> = Arc::default();
+    let keep = kept.clone();
+    let first = executor.spawn(std::future::poll_fn(move |cx| {
+        *keep.lock().unwrap() = Some(cx.waker().clone());
+        Poll::Ready(())
+    }));
+    executor.run_until_stalled();
+    assert!(first.is_finished());
+
+    // Two tasks in turn, each parked until woken through the waker it leaves in `parked`.
+    let parked: Arc<Mutex<Option<Waker>>> = Arc::default();
+    let mut polls = Vec::new();
+    for _ in 0..2 {
+        let park = parked.clone();
+        let mut woken = false;
+        let (future, count) = count_polls(std::future::poll_fn(move |cx| {
+            if woken {
+                return Poll::Ready(());
+            }
+            woken = true;
+            *park.lock().unwrap() = Some(cx.waker().clone());
+            Poll::Pending
+        }));
+        let task = executor.spawn(future);
+        executor.run_until_stalled();
+        assert_eq!(*count.borrow(), 1);
+
+        kept.lock().unwrap().as_ref().unwrap().wake_by_ref();
+        executor.run_until_stalled();
+        assert_eq!(
+            *count.borrow(),
+            1,
+            "the first task's waker polled a later task"
+        );
+
+        parked.lock().unwrap().take().unwrap().wake();
+        executor.run_until_stalled();
+        assert_eq!(*count.borrow(), 2);
+        assert!(task.is_finished());
+        polls.push(task.stats());
+    }
+    // The second task ran on the waker the first of the two left, reset: its counts start at zero.
+    assert_eq!(polls[0], polls[1]);
+}
+
 /// A waker that outlives its executor does nothing when woken.
 #[test]
 fn wake_after_the_executor_is_gone_is_harmless() {
