@@ -125,7 +125,7 @@ fn explanation() -> String {
              while spawning, per task; allocs/wake: allocations after the tasks were spawned, per wake \
              (ping_pong, yield_many); allocs/timer: allocations after spawning, per timer (arming, \
              firing, finishing, joining); sleeps and allocs/sleep: retry_virtual's 100 ms sleeps and \
-             the allocations per sleep, including the line each retry formats; late p50/p99/max/min: \
+             the allocations per sleep; late p50/p99/max/min: \
              timers_real's lateness, wake time minus (sleep call + duration); CPU: process CPU time \
              of a timers_real round and its share of one core.\n  Left-out rows say why the \
              executor sat the workload out (no timers, no virtual time, no done-callbacks).\n\

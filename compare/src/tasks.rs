@@ -13,7 +13,7 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use futures::task::AtomicWaker;
-use minimalist_async::demo::{Likelihood, Output, PyFloat, RngKind, Seed, Tutorial, TutorialRng};
+use minimalist_async::demo::{Likelihood, PyFloat, RngKind, Seed, Silent, Tutorial, TutorialRng};
 
 use crate::runtimes::{Runtime, Timers};
 
@@ -124,26 +124,18 @@ pub async fn player(court: Arc<Court>, side: usize) -> u64 {
 // ---------------------------------------------------------------------------------------------------
 // retry_virtual
 
-/// Discards the tutorial's lines: the tasks are silent, but every line is still formatted, as in the
-/// tutorial.
-struct Discard;
-
-impl Output for Discard {
-    fn print(&self, line: &str) {
-        std::hint::black_box(line);
-    }
-}
-
 thread_local! {
-    /// The round's tutorial world (shared RNG, discarded output): Python's global `random` and `print`.
+    /// The round's tutorial world (shared RNG, silent output): Python's global `random` and `print`.
     /// In a thread-local rather than captured so that the generic retry task stays `Send` for tokio.
     static TUTORIAL: RefCell<Option<Tutorial>> = const { RefCell::new(None) };
 }
 
-/// Starts a round's tutorial world: CPython's generator seeded with `seed`, output discarded.
+/// Starts a round's tutorial world: CPython's generator seeded with `seed`, output silenced: the tasks
+/// format no line (`Tutorial::print_with`), so the workload measures rolls and sleeps, not float
+/// formatting, for every executor alike.
 pub fn install_tutorial(seed: u64) {
     let rng = TutorialRng::new(RngKind::Python, &Seed::from_u64(seed)).expect("python rng");
-    TUTORIAL.set(Some(Tutorial::new(rng, Discard)));
+    TUTORIAL.set(Some(Tutorial::new(rng, Silent)));
 }
 
 /// Ends the round's tutorial world.
@@ -164,14 +156,13 @@ pub fn retry<R: Timers>(tag: &str, likelihood: Likelihood) -> impl Future<Output
         loop {
             let a = with_tutorial(Tutorial::roll);
             if a < likelihood.get() {
-                with_tutorial(|t| t.print(&format!("{tag} Done.")));
+                with_tutorial(|t| t.print_with(|| format!("{tag} Done.")));
                 return a;
             }
             with_tutorial(|t| {
-                t.print(&format!(
-                    "{tag} retry needed (roll = {} > {likelihood})",
-                    PyFloat(a)
-                ));
+                t.print_with(|| {
+                    format!("{tag} retry needed (roll = {} > {likelihood})", PyFloat(a))
+                })
             });
             let _ = R::sleep(Duration::from_millis(100)).await;
         }

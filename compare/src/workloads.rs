@@ -137,8 +137,8 @@ pub fn catalogue() -> Vec<Workload> {
         Workload {
             name: "retry_virtual",
             op: "one unlikely_to_return task (about 10 rolls and 9 sleeps of 100 ms)",
-            about: "n silent unlikely_to_return tasks (likelihood 0.1, CPython's RNG seeded 7, every \
-                    line formatted and thrown away) on virtual time, awaited in order; \
+            about: "n silent unlikely_to_return tasks (likelihood 0.1, CPython's RNG seeded 7, output \
+                    demo::Silent, so no line is formatted) on virtual time, awaited in order; \
                     minimalist-async runs Tutorial::unlikely_to_return, tokio the same loop with its own \
                     sleep; checks that the results are exactly the first n winning rolls of the seed's \
                     stream, which any correct schedule gives",

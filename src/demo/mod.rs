@@ -17,7 +17,7 @@ pub mod retry;
 pub mod seed;
 
 pub use mains::{await_main, callback_main};
-pub use output::{Capture, Output, Stdout};
+pub use output::{Capture, Output, Silent, Stdout};
 pub use py_float::{PyFloat, parse_py_float};
 pub use py_random::PyRandom;
 pub use retry::{Likelihood, LikelihoodError, RngKind, Tutorial, TutorialRng};

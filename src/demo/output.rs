@@ -12,6 +12,45 @@ use std::rc::Rc;
 pub trait Output {
     /// Writes `line` and a newline, as Python's `print(line)` does.
     fn print(&self, line: &str);
+
+    /// Whether this output throws every line away. [`Tutorial`](super::Tutorial) then skips formatting
+    /// the lines at all: a run rolls and sleeps exactly as before, only faster. `false` unless a sink
+    /// says otherwise.
+    fn is_silent(&self) -> bool {
+        false
+    }
+}
+
+/// Throws every line away: for runs where only the schedule matters (benchmarks, long simulations).
+///
+/// ```
+/// use minimalist_async::demo::{Capture, Likelihood, RngKind, Seed, Silent, Tutorial, TutorialRng};
+/// use minimalist_async::Executor;
+///
+/// // The same run, printed and silent: the same roll, at the same (virtual) time.
+/// let run = |out: Box<dyn Fn(TutorialRng) -> Tutorial>| {
+///     let tutorial = out(TutorialRng::new(RngKind::Python, &Seed::from_u64(7)).unwrap());
+///     let mut executor = Executor::with_virtual_time();
+///     let roll = executor.block_on(tutorial.unlikely_to_return("task1", Likelihood::new(0.1).unwrap()));
+///     (roll, executor.now())
+/// };
+/// let capture = Capture::default();
+/// let printed = run(Box::new({
+///     let capture = capture.clone();
+///     move |rng| Tutorial::new(rng, capture.clone())
+/// }));
+/// assert_eq!(run(Box::new(|rng| Tutorial::new(rng, Silent))), printed);
+/// assert_eq!(capture.lines().last().unwrap(), "task1 Done.");
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Silent;
+
+impl Output for Silent {
+    fn print(&self, _line: &str) {}
+
+    fn is_silent(&self) -> bool {
+        true
+    }
 }
 
 /// Prints to standard output.

@@ -198,6 +198,14 @@ impl Tutorial {
         self.out.print(line);
     }
 
+    /// `print(line())`, where `line` runs only if the output keeps lines (see [`Output::is_silent`]):
+    /// formatting a line nobody reads costs more than the executor's whole share of a retry.
+    pub fn print_with(&self, line: impl FnOnce() -> String) {
+        if !self.out.is_silent() {
+            self.out.print(&line());
+        }
+    }
+
     /// One roll of the shared generator: `random.uniform(0.0, 1.0)`.
     pub fn roll(&self) -> f64 {
         self.rng.borrow_mut().uniform()
@@ -219,13 +227,12 @@ impl Tutorial {
             loop {
                 let a = tutorial.roll();
                 if a < likelihood.get() {
-                    tutorial.print(&format!("{tag} Done."));
+                    tutorial.print_with(|| format!("{tag} Done."));
                     return a;
                 }
-                tutorial.print(&format!(
-                    "{tag} retry needed (roll = {} > {likelihood})",
-                    PyFloat(a)
-                ));
+                tutorial.print_with(|| {
+                    format!("{tag} retry needed (roll = {} > {likelihood})", PyFloat(a))
+                });
                 if tutorial.blocking {
                     std::thread::sleep(Duration::from_millis(100));
                 } else {
