@@ -182,23 +182,28 @@ impl Handle {
     /// The waker of `task` (stored under `key`), made the first time it is needed: from a spare left
     /// by a finished task if there is one, otherwise new. It starts out "queued", which is true of a task
     /// that has not run yet: spawn put it in the ready queue.
+    #[inline]
     pub(crate) fn waker_of<'t>(&self, task: &'t mut Task, key: Key) -> &'t Arc<TaskWaker> {
         if task.waker.is_none() {
-            let target = Target::Task(key);
-            let trace = self.trace.get().cloned();
-            let waker = match self.spare_wakers.borrow_mut().pop() {
-                Some(mut spare) => {
-                    Arc::get_mut(&mut spare)
-                        .expect("spare wakers have no other owner")
-                        .reuse(target, task.id, trace);
-                    spare
-                }
-                None => TaskWaker::new_queued(target, task.id, self.queue.inbox(), trace),
-            };
-            task.std_waker = Some(Waker::from(Arc::clone(&waker)));
-            task.waker = Some(waker);
+            self.make_waker(task, key);
         }
         task.waker.as_ref().expect("made above")
+    }
+
+    fn make_waker(&self, task: &mut Task, key: Key) {
+        let target = Target::Task(key);
+        let trace = self.trace.get().cloned();
+        let waker = match self.spare_wakers.borrow_mut().pop() {
+            Some(mut spare) => {
+                Arc::get_mut(&mut spare)
+                    .expect("spare wakers have no other owner")
+                    .reuse(target, task.id, trace);
+                spare
+            }
+            None => TaskWaker::new_queued(target, task.id, self.queue.inbox(), trace),
+        };
+        task.std_waker = Some(Waker::from(Arc::clone(&waker)));
+        task.waker = Some(waker);
     }
 
     /// Keeps the waker of a finished task for the next task to use, if nobody else holds it (no clone
@@ -233,6 +238,9 @@ impl Handle {
 thread_local! {
     /// The handle of the executor running on this thread, if any.
     static CURRENT: RefCell<Option<Rc<Handle>>> = const { RefCell::new(None) };
+    /// The number of that executor (0: none), set and cleared together with `CURRENT`: a wake asks "am
+    /// I on my executor's thread, inside it?" on every call, and one `Cell` read answers it.
+    static RUNNING: Cell<u64> = const { Cell::new(0) };
 }
 
 /// The running executor's handle; panics with a message naming the fix when there is none.
@@ -250,26 +258,18 @@ pub(crate) fn current(what: &str) -> Rc<Handle> {
 /// Pushes `runnable` into the local queue of `executor` if this thread is running it right now;
 /// otherwise hands it back (the caller then uses the channel).
 pub(crate) fn push_if_current(executor: u64, runnable: Runnable) -> Result<(), Runnable> {
-    let mut runnable = Some(runnable);
-    let pushed = CURRENT
-        .try_with(|current| {
-            let Ok(current) = current.try_borrow() else {
-                return false;
-            };
-            match current.as_ref() {
-                Some(handle) if handle.queue.executor() == executor => {
-                    handle.queue.push(runnable.take().expect("taken once"));
-                    true
-                }
-                _ => false,
-            }
-        })
-        // The thread-local is gone only while the thread itself exits: use the channel then.
-        .unwrap_or(false);
-    match runnable {
-        Some(runnable) if !pushed => Err(runnable),
-        _ => Ok(()),
+    // `RUNNING` has no destructor, so it can be read even while the thread exits.
+    if RUNNING.try_with(Cell::get) != Ok(executor) {
+        return Err(runnable);
     }
+    CURRENT.with_borrow(|current| {
+        current
+            .as_ref()
+            .expect("RUNNING is set only while CURRENT holds the handle")
+            .queue
+            .push(runnable);
+    });
+    Ok(())
 }
 
 /// The running executor's handle, if this thread is inside one.
@@ -291,6 +291,7 @@ pub(crate) fn enter(handle: &Rc<Handle>) -> EnterGuard {
         }
         *current = Some(Rc::clone(handle));
     });
+    RUNNING.set(handle.queue.executor());
     EnterGuard(())
 }
 
@@ -303,6 +304,7 @@ pub(crate) fn try_enter(handle: &Rc<Handle>) -> Option<EnterGuard> {
                 return None;
             }
             *current = Some(Rc::clone(handle));
+            RUNNING.set(handle.queue.executor());
             Some(EnterGuard(()))
         })
         .ok()
@@ -314,6 +316,8 @@ pub(crate) struct EnterGuard(());
 
 impl Drop for EnterGuard {
     fn drop(&mut self) {
+        // Cleared first: whatever the handle's drop wakes then goes through the channel.
+        RUNNING.set(0);
         CURRENT.with(|current| current.borrow_mut().take());
     }
 }
