@@ -38,6 +38,9 @@
 //!    expiry costs O(1) per timer.
 //! 4. **Which slot is next** is one bit trick per level: each level keeps a `u64` bitmap of its occupied
 //!    slots, rotated to `elapsed`'s slot, and `trailing_zeros` gives the distance to the next one.
+//! 5. **Which deadline is next**, exactly, is that slot's start on level 0, and on higher levels the
+//!    earliest deadline its list remembers (kept as entries are linked; forgotten when that entry is
+//!    cancelled, and found again by one walk when next asked).
 //!
 //! # The subtle cases
 //!
