@@ -103,26 +103,6 @@ impl<T> Slab<T> {
         }
     }
 
-    /// The value in slot `index`, whatever its generation. For intrusive links (the timer wheel's slot
-    /// lists), which only ever point at occupied slots.
-    pub(crate) fn at_mut(&mut self, index: u32) -> &mut T {
-        match &mut self.slots[index as usize] {
-            Slot::Occupied { value, .. } => value,
-            Slot::Vacant { .. } => panic!("slab slot {index} is linked but vacant"),
-        }
-    }
-
-    /// The key of the value in slot `index`. Same contract as [`Slab::at_mut`].
-    pub(crate) fn key_at(&self, index: u32) -> Key {
-        match &self.slots[index as usize] {
-            Slot::Occupied { generation, .. } => Key {
-                index,
-                generation: *generation,
-            },
-            Slot::Vacant { .. } => panic!("slab slot {index} is linked but vacant"),
-        }
-    }
-
     /// Takes the value out; the slot's generation moves on so that `key` never matches again.
     pub(crate) fn remove(&mut self, key: Key) -> Option<T> {
         let slot = self.slots.get_mut(key.index as usize)?;

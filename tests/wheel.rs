@@ -126,3 +126,90 @@ fn random_operations_match_a_sorted_map_model() {
         assert_eq!(wheel.len(), model.len());
     }
 }
+
+/// Cancellations anywhere in the wheel (not just near the front), bursts of them, and due timers that
+/// are cancelled before they are fired, against the same model; after every step, `lists()` shows
+/// each armed timer exactly once and nothing else. Cancelled timers leave stale items behind in the
+/// wheel's lists; this is what checks that they are never handed out, never hide a live timer, and
+/// never make `next_deadline` stop at a time nothing is due.
+#[test]
+fn cancellations_anywhere_match_the_model() {
+    for seed in [1u64, 2, 3, 0xDEAD_BEEF] {
+        let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut wheel = Wheel::new();
+        let mut model: BTreeMap<(u64, u64), TimerKey> = BTreeMap::new();
+        let mut now = 0u64;
+        let mut armed = 0u64;
+        for _ in 0..6_000 {
+            match next() % 12 {
+                0..=5 => {
+                    // Few distinct deadlines, so that slots hold many timers each.
+                    let magnitude = next() % 30;
+                    let deadline = now + (next() % (1 << magnitude)) / 1000 * 1000;
+                    let key = wheel.insert(deadline, armed);
+                    model.insert((deadline, armed), key);
+                    armed += 1;
+                }
+                6..=8 if !model.is_empty() => {
+                    // A burst of cancels at random places.
+                    for _ in 0..=next() % 20 {
+                        if model.is_empty() {
+                            break;
+                        }
+                        let nth = (next() % model.len() as u64) as usize;
+                        let (&entry, &key) = model.iter().nth(nth).unwrap();
+                        model.remove(&entry);
+                        assert_eq!(wheel.remove(key), Some(entry.1));
+                    }
+                }
+                9 => {
+                    // Handed out, then cancelled before the owner fires it.
+                    let Some(deadline) = wheel.next_deadline() else {
+                        continue;
+                    };
+                    now = deadline;
+                    let mut due = Vec::new();
+                    wheel.poll(now, &mut due);
+                    let expected: Vec<(u64, u64)> =
+                        model.keys().take_while(|k| k.0 <= now).copied().collect();
+                    assert_eq!(due.len(), expected.len());
+                    for (key, entry) in due.into_iter().zip(expected) {
+                        assert_eq!(wheel.get(key).map(|(d, v)| (d, *v)), Some(entry));
+                        model.remove(&entry);
+                        assert_eq!(wheel.remove(key), Some(entry.1));
+                    }
+                }
+                _ => {
+                    assert_eq!(wheel.next_deadline(), model.keys().next().map(|k| k.0));
+                    now = match wheel.next_deadline() {
+                        Some(deadline) if next() % 2 == 0 => deadline,
+                        _ => now + next() % 3_000_000,
+                    };
+                    let expected: Vec<u64> = model
+                        .keys()
+                        .take_while(|k| k.0 <= now)
+                        .map(|k| k.1)
+                        .collect();
+                    model.retain(|k, _| k.0 > now);
+                    assert_eq!(fire(&mut wheel, now), expected, "poll({now})");
+                }
+            }
+            assert_eq!(wheel.len(), model.len());
+            let mut listed: Vec<u64> = wheel
+                .lists()
+                .into_iter()
+                .flat_map(|(_, timers)| timers.into_iter().map(|(_, value)| *value))
+                .collect();
+            listed.sort_unstable();
+            let mut armed_now: Vec<u64> = model.keys().map(|k| k.1).collect();
+            armed_now.sort_unstable();
+            assert_eq!(listed, armed_now, "lists() shows exactly the armed timers");
+        }
+    }
+}

@@ -1,9 +1,11 @@
 //! One level of the wheel: 64 slots, a bitmap of the occupied ones, and the arithmetic that maps a
 //! time to a slot.
 //!
-//! A level knows nothing of what it stores: each slot is the head and tail of a list whose links live in
-//! the wheel's entries (see [`super::Wheel`]). Keeping the level this small is what makes its arithmetic
+//! A level knows nothing of what it stores: each slot is a [`List`] of small items (deadline, arming
+//! order, key into the wheel's entries). Keeping the level this small is what makes its arithmetic
 //! easy to test exhaustively.
+
+use crate::slab::Key;
 
 /// Slots per level. A power of two, so that a slot index is a bit field of the time.
 pub const SLOTS: usize = 64;
@@ -11,29 +13,33 @@ pub const SLOTS: usize = 64;
 /// Bits of the time that pick the slot within one level: `log2(SLOTS)`.
 pub const SLOT_BITS: u32 = 6;
 
-/// End of a slot list.
-pub(super) const NIL: u32 = u32::MAX;
-
-/// The ends of one slot's list of entries, and the earliest deadline in it when that is known.
+/// What a list holds for one timer: enough to cascade it and to sort a batch without touching the
+/// timer's entry.
 #[derive(Clone, Copy, Debug)]
+pub(super) struct Item {
+    pub(super) deadline: u64,
+    /// Arming order, the tie-break between equal deadlines.
+    pub(super) seq: u64,
+    pub(super) key: Key,
+}
+
+/// One slot's timers, in the order they arrived, and what the wheel knows about them.
+#[derive(Debug, Default)]
 pub(super) struct List {
-    pub(super) head: u32,
-    pub(super) tail: u32,
-    /// The earliest deadline in the list; `None` when unknown (empty, or its earliest entry was
-    /// cancelled and nobody has needed the new earliest since). Kept so that asking for the next
+    pub(super) items: Vec<Item>,
+    /// Items whose timer was removed meanwhile (cancelled): they stay until the list is next walked,
+    /// since finding them would cost a walk. Never more than half the list (see `Wheel::remove`).
+    pub(super) stale: usize,
+    /// The earliest deadline among the live items; `None` when unknown (empty, or its earliest entry
+    /// was cancelled and nobody has needed the new earliest since). Kept so that asking for the next
     /// deadline does not walk the list every time: see `Wheel::next_deadline`.
     pub(super) min: Option<u64>,
 }
 
 impl List {
-    pub(super) const EMPTY: List = List {
-        head: NIL,
-        tail: NIL,
-        min: None,
-    };
-
+    /// Whether the list holds no live timer.
     pub(super) fn is_empty(&self) -> bool {
-        self.head == NIL
+        self.items.len() == self.stale
     }
 }
 
@@ -51,8 +57,8 @@ pub(super) struct Expiration {
 pub(super) struct Level {
     /// Which level this is: slots here are `64^level` microseconds wide.
     level: usize,
-    /// Bit `i` is set exactly when `slots[i]` is not empty. Finding the next occupied slot is then one
-    /// rotate and one `trailing_zeros`, instead of a walk over 64 slots.
+    /// Bit `i` is set exactly when `slots[i]` holds a live timer. Finding the next occupied slot is then
+    /// one rotate and one `trailing_zeros`, instead of a walk over 64 slots.
     occupied: u64,
     slots: [List; SLOTS],
 }
@@ -62,7 +68,7 @@ impl Level {
         Level {
             level,
             occupied: 0,
-            slots: [List::EMPTY; SLOTS],
+            slots: std::array::from_fn(|_| List::default()),
         }
     }
 
@@ -86,7 +92,7 @@ impl Level {
     /// Empties `slot` and returns its list.
     pub(super) fn take(&mut self, slot: usize) -> List {
         self.occupied &= !(1 << slot);
-        std::mem::replace(&mut self.slots[slot], List::EMPTY)
+        std::mem::take(&mut self.slots[slot])
     }
 
     /// The first occupied slot at or after the one that `elapsed` falls in, and the time it starts.
@@ -190,11 +196,11 @@ mod tests {
             for occupied_slot in 0..SLOTS {
                 for elapsed_slot in 0..=occupied_slot {
                     let mut l = Level::new(level);
-                    l.slots[occupied_slot] = List {
-                        head: 0,
-                        tail: 0,
-                        min: None,
-                    };
+                    l.slots[occupied_slot].items.push(Item {
+                        deadline: 0,
+                        seq: 0,
+                        key: crate::slab::Slab::default().insert(()),
+                    });
                     l.sync_occupied(occupied_slot);
                     let base = 7 * level_range(level);
                     let elapsed = base + elapsed_slot as u64 * slot_range(level);

@@ -22,25 +22,34 @@
 //!
 //! Six levels of 64 slots span 2^36 µs, about 19 hours. Microsecond slots mean a deadline is never
 //! rounded by more than the clock itself rounds it, which matters on the real clock (the operating system
-//! wakes a sleeping thread with roughly 50 µs of slack anyway). Each slot's list costs two `u32`s, so the
-//! whole table is 6 × 64 × 8 bytes = 3 KiB whether it holds one timer or a million.
+//! wakes a sleeping thread with roughly 50 µs of slack anyway). A slot's list is a `Vec` of 24-byte items
+//! (deadline, arming order, key of the timer's entry); the entries, with the values, live in one slab.
 //!
 //! # The rules
 //!
 //! 1. **Insert** computes the level and slot from `deadline` and `elapsed` (the time the wheel has been
-//!    processed up to), and appends to that slot's list: O(1).
-//! 2. **Cancel** unlinks the entry from its doubly linked list: O(1). Links are indices into one slab of
-//!    entries, so there is no allocation per timer once the slab has grown.
-//! 3. **Poll** (`poll(now)`) visits, in time order, every occupied slot whose start has come. A level-0
-//!    slot is exactly one microsecond, so everything in it is due. A higher slot is *cascaded*: each entry
+//!    processed up to), stores the entry in the slab and appends an item to that slot's list: O(1).
+//! 2. **Poll** (`poll(now)`) visits, in time order, every occupied slot whose start has come. A level-0
+//!    slot is exactly one microsecond, so everything in it is due. A higher slot is *cascaded*: each item
 //!    is re-inserted relative to the slot's start, which puts it on a lower level, closer to its
-//!    deadline, or hands it out if its deadline has come. An entry moves down at most once per level, so
-//!    expiry costs O(1) per timer.
+//!    deadline, or hands it out if its deadline has come. An item moves down at most once per level, so
+//!    expiry costs O(1) per timer. A cascade reads only the items, one after the other in memory, and
+//!    never the entries: with a million timers that is the difference between a walk the processor can
+//!    run ahead on and a chain of cache misses.
+//! 3. **Cancel** removes the entry from the slab at once, and leaves its item where it is, *stale*: finding
+//!    it in its list would cost a walk. asyncio does the same with cancelled timer handles in its heap.
+//!    The item's list is known without looking (rule 6), so the list counts its stale items; a walk of a
+//!    list with stale items checks each item's key against the slab and drops the dead ones, and a list
+//!    that is half stale is swept at once, so stale items never take more room than live ones. O(1),
+//!    amortized.
 //! 4. **Which slot is next** is one bit trick per level: each level keeps a `u64` bitmap of its occupied
 //!    slots, rotated to `elapsed`'s slot, and `trailing_zeros` gives the distance to the next one.
 //! 5. **Which deadline is next**, exactly, is that slot's start on level 0, and on higher levels the
-//!    earliest deadline its list remembers (kept as entries are linked; forgotten when that entry is
+//!    earliest deadline its list remembers (kept as items are appended; forgotten when that timer is
 //!    cancelled, and found again by one walk when next asked).
+//! 6. **Where a timer is** follows from its deadline and `elapsed` alone: `poll` processes every slot
+//!    whose start has come before it moves `elapsed` past it, so the level and slot computed when an item
+//!    was appended are the ones computed from the same deadline now (tokio's wheel cancels this way too).
 //!
 //! # The subtle cases
 //!
@@ -48,19 +57,18 @@
 //!   that order by itself: `poll` runs before anything is armed at a given time, so when a second timer
 //!   with the same deadline is armed, the first has already cascaded as far down as time allows, and
 //!   both compute the same level and slot: the second is appended behind the first, and cascading walks
-//!   lists front to back. Every entry still carries a sequence number, because of the next case.
+//!   lists front to back. Every item still carries a sequence number, because of the next case.
 //! - **Several deadlines in one poll.** When the clock jumps past many deadlines at once (the real
-//!   clock after a long poll), a higher slot's entries are handed out in list order, not deadline order.
-//!   So each batch `poll` hands out is sorted by `(deadline, seq)`: a stable sort of a nearly sorted
-//!   batch, cheap.
+//!   clock after a long poll), a higher slot's items are handed out in list order, not deadline order.
+//!   So each batch `poll` hands out is sorted by `(deadline, seq)`, from the items alone.
 //! - **Beyond the span.** A deadline that differs from `elapsed` above bit 35 has no level. It waits in
 //!   the overflow list; when `elapsed` enters the 19-hour window that holds the earliest of them, the list
 //!   is re-sorted into the levels. Such deadlines are rare, so the scan this takes does not matter.
 //! - **Already due.** A deadline at or before `elapsed` goes to the expired list and is handed out by the
 //!   next `poll`, whatever time that poll is for. Nothing is lost and nothing is early.
 //! - **Never early.** `poll(now)` hands out an entry only when `deadline <= now`.
-//! - **Handed out, not yet fired.** `poll` does not remove entries: it marks them due and returns their
-//!   keys. The executor fires them at the end of the turn, as asyncio runs its due timer handles after the
+//! - **Handed out, not yet fired.** `poll` does not remove entries: it marks them due (their items have
+//!   left every list) and returns their keys. The executor fires them at the end of the turn, as asyncio runs its due timer handles after the
 //!   callbacks that were already ready; a `Sleep` dropped in between removes its entry, and its key then
 //!   finds nothing. That is how a dropped sleep never wakes anyone.
 //!
@@ -88,7 +96,7 @@
 mod level;
 
 use crate::slab::{Key, Slab};
-use level::{Expiration, List, NIL};
+use level::{Expiration, Item, List};
 use level::{Level, level_for, slot_for};
 pub use level::{SLOT_BITS, SLOTS};
 
@@ -126,27 +134,19 @@ pub enum SlotId {
     Expired,
 }
 
-/// Where an entry is linked.
+/// Which list holds a timer's item.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Place {
-    Level {
-        level: u8,
-        slot: u8,
-    },
+    Level { level: usize, slot: usize },
     Overflow,
     Expired,
-    /// Handed out by `poll`, in no list, waiting for the owner to remove it.
-    Due,
 }
 
 #[derive(Debug)]
 struct Entry<T> {
     deadline: u64,
-    /// Arming order, the tie-break between equal deadlines.
-    seq: u64,
-    place: Place,
-    prev: u32,
-    next: u32,
+    /// Handed out by `poll`: its item is in no list any more, and the owner is about to remove it.
+    due: bool,
     value: T,
 }
 
@@ -164,6 +164,11 @@ pub struct Wheel<T> {
     expired: List,
     entries: Slab<Entry<T>>,
     next_seq: u64,
+    /// The batch `poll` is collecting, kept between polls so that collecting allocates nothing.
+    batch: Vec<Item>,
+    /// Emptied list buffers, for the next list that fills: timers flow down the levels, and their
+    /// buffers flow with them, so a wheel in steady use allocates nothing.
+    spare_buffers: Vec<Vec<Item>>,
 }
 
 impl<T> Default for Wheel<T> {
@@ -178,10 +183,12 @@ impl<T> Wheel<T> {
         Wheel {
             elapsed: 0,
             levels: std::array::from_fn(Level::new),
-            overflow: List::EMPTY,
-            expired: List::EMPTY,
+            overflow: List::default(),
+            expired: List::default(),
             entries: Slab::default(),
             next_seq: 0,
+            batch: Vec::new(),
+            spare_buffers: Vec::new(),
         }
     }
 
@@ -213,13 +220,10 @@ impl<T> Wheel<T> {
         self.next_seq += 1;
         let key = self.entries.insert(Entry {
             deadline,
-            seq,
-            place: Place::Due,
-            prev: NIL,
-            next: NIL,
+            due: false,
             value,
         });
-        self.link(key.index);
+        self.link(Item { deadline, seq, key });
         TimerKey(key)
     }
 
@@ -247,7 +251,7 @@ impl<T> Wheel<T> {
         let mut lists = Vec::new();
         for (level_index, level) in self.levels.iter().enumerate() {
             for slot in 0..SLOTS {
-                let list = *level.list(slot);
+                let list = level.list(slot);
                 if !list.is_empty() {
                     let id = SlotId::Level {
                         level: level_index,
@@ -258,8 +262,8 @@ impl<T> Wheel<T> {
             }
         }
         for (id, list) in [
-            (SlotId::Overflow, self.overflow),
-            (SlotId::Expired, self.expired),
+            (SlotId::Overflow, &self.overflow),
+            (SlotId::Expired, &self.expired),
         ] {
             if !list.is_empty() {
                 lists.push((id, self.entries_of(list)));
@@ -268,14 +272,17 @@ impl<T> Wheel<T> {
         lists
     }
 
-    fn entries_of(&self, list: List) -> Vec<(u64, &T)> {
-        self.iter_list(list)
+    fn entries_of(&self, list: &List) -> Vec<(u64, &T)> {
+        list.items
+            .iter()
+            .filter_map(|item| self.entries.get(item.key))
             .map(|entry| (entry.deadline, &entry.value))
             .collect()
     }
 
     /// Takes a timer out, armed or due, and returns its value; `None` if it was removed already. This is
-    /// both *cancel* (the owner gave up) and the second half of *fire* (the owner took a due entry). O(1).
+    /// both *cancel* (the owner gave up) and the second half of *fire* (the owner took a due entry).
+    /// O(1), amortized.
     ///
     /// ```
     /// # use minimalist_async::time::wheel::Wheel;
@@ -288,9 +295,38 @@ impl<T> Wheel<T> {
     /// assert!(due.is_empty(), "a removed timer never comes due");
     /// ```
     pub fn remove(&mut self, key: TimerKey) -> Option<T> {
-        self.entries.get(key.0)?;
-        self.unlink(key.0.index);
-        self.entries.remove(key.0).map(|entry| entry.value)
+        let entry = self.entries.remove(key.0)?;
+        if !entry.due {
+            self.forget_item(entry.deadline);
+        }
+        Some(entry.value)
+    }
+
+    /// A timer due at `deadline` was cancelled: its item, in the list that `deadline` and `elapsed`
+    /// name, is now stale. The list forgets its earliest deadline if that may have been this one, and
+    /// is swept once stale items make up half of it, so they never take more room than live ones.
+    fn forget_item(&mut self, deadline: u64) {
+        let place = self.place_for(deadline);
+        let list = match place {
+            Place::Level { level, slot } => self.levels[level].list_mut(slot),
+            Place::Overflow => &mut self.overflow,
+            Place::Expired => &mut self.expired,
+        };
+        list.stale += 1;
+        if list.min == Some(deadline) {
+            list.min = None;
+        }
+        if list.is_empty() {
+            list.items.clear();
+            list.stale = 0;
+        } else if list.stale * 2 >= list.items.len() {
+            let entries = &self.entries;
+            list.items.retain(|item| entries.get(item.key).is_some());
+            list.stale = 0;
+        }
+        if let Place::Level { level, slot } = place {
+            self.levels[level].sync_occupied(slot);
+        }
     }
 
     /// Removes every timer whose value fails `keep`, returning the removed values. Walks the whole wheel.
@@ -310,8 +346,8 @@ impl<T> Wheel<T> {
     /// The earliest deadline among the armed timers (due ones excluded), exactly, in microseconds.
     ///
     /// Level 0 slots are one microsecond wide, so their start *is* the deadline. A higher slot's list
-    /// keeps its earliest deadline as entries are linked, so this is one look per level. Only when a
-    /// list's earliest entry was cancelled is the list walked, once, to find the new earliest (which is
+    /// keeps its earliest deadline as items are appended, so this is one look per level. Only when a
+    /// list's earliest timer was cancelled is the list walked, once, to find the new earliest (which is
     /// why this takes `&mut self`: it remembers what the walk found). A virtual clock jumps straight
     /// to this value; the real clock sleeps until it.
     pub fn next_deadline(&mut self) -> Option<u64> {
@@ -327,10 +363,10 @@ impl<T> Wheel<T> {
                 exp.deadline
             } else {
                 self.list_min(Place::Level {
-                    level: exp.level as u8,
-                    slot: exp.slot as u8,
+                    level: exp.level,
+                    slot: exp.slot,
                 })
-                .expect("an occupied slot has entries")
+                .expect("an occupied slot has live timers")
             };
             best = Some(best.map_or(earliest, |best| best.min(earliest)));
         }
@@ -346,14 +382,28 @@ impl<T> Wheel<T> {
     /// The entries stay in the wheel, marked due, until [`Wheel::remove`] takes them: the caller decides
     /// when a due timer actually fires. `now` earlier than [`Wheel::elapsed`] is treated as `elapsed`.
     pub fn poll(&mut self, now: u64, due: &mut Vec<TimerKey>) {
-        let first_new = due.len();
         let now = now.max(self.elapsed);
+        let mut batch = std::mem::take(&mut self.batch);
         loop {
-            self.take_expired(due);
+            if !self.expired.is_empty() {
+                let expired = std::mem::take(&mut self.expired);
+                let buffer = self.hand_out(expired, now, &mut batch);
+                if buffer.capacity() > 0 {
+                    self.spare_buffers.push(buffer);
+                }
+            }
             if let Some(exp) = self.next_expiration()
                 && exp.deadline <= now
             {
-                self.process(exp, now, due);
+                // Everything in the slot is handed out or moves down a level, relative to the slot's
+                // start. The whole list is detached first: a cascaded item may land in a level-0 slot
+                // that this loop then visits.
+                self.elapsed = exp.deadline;
+                let list = self.levels[exp.level].take(exp.slot);
+                let buffer = self.hand_out(list, now, &mut batch);
+                if buffer.capacity() > 0 {
+                    self.spare_buffers.push(buffer);
+                }
                 continue;
             }
             if !self.overflow.is_empty() && window(now) != window(self.elapsed) {
@@ -363,40 +413,59 @@ impl<T> Wheel<T> {
             break;
         }
         self.elapsed = now;
-        let entries = &self.entries;
-        due[first_new..].sort_by_key(|key| {
-            let entry = entries.get(key.0).expect("due entries stay until removed");
-            (entry.deadline, entry.seq)
-        });
+        batch.sort_unstable_by_key(|item| (item.deadline, item.seq));
+        for item in batch.drain(..) {
+            self.entries
+                .get_mut(item.key)
+                .expect("stale items were dropped")
+                .due = true;
+            due.push(TimerKey(item.key));
+        }
+        self.batch = batch;
     }
 
-    fn iter_list(&self, list: List) -> impl Iterator<Item = &Entry<T>> + '_ {
-        let mut index = list.head;
-        std::iter::from_fn(move || {
-            if index == NIL {
-                return None;
+    /// Walks a detached list: items due by `now` go to `batch`, the others are linked again relative to
+    /// `elapsed`. Returns the list's emptied buffer, for reuse.
+    ///
+    /// A list with no stale items is walked without looking at a single entry: the items carry all
+    /// that is needed. That is what keeps cascading cheap with a million timers.
+    fn hand_out(&mut self, list: List, now: u64, batch: &mut Vec<Item>) -> Vec<Item> {
+        let List {
+            mut items, stale, ..
+        } = list;
+        for item in items.drain(..) {
+            if stale > 0 && self.entries.get(item.key).is_none() {
+                continue;
             }
-            let entry = self
-                .entries
-                .get(self.entries.key_at(index))
-                .expect("linked entries are occupied");
-            index = entry.next;
-            Some(entry)
-        })
+            if item.deadline <= now {
+                batch.push(item);
+            } else {
+                self.link(item);
+            }
+        }
+        items
     }
 
     /// The earliest deadline in the list at `place`, walking the list only if it is not known.
     fn list_min(&mut self, place: Place) -> Option<u64> {
-        let list = *self.list_mut(place).expect("a list");
+        let entries = &self.entries;
+        let list = match place {
+            Place::Level { level, slot } => self.levels[level].list_mut(slot),
+            Place::Overflow => &mut self.overflow,
+            Place::Expired => &mut self.expired,
+        };
         if list.is_empty() {
             return None;
         }
-        if list.min.is_some() {
-            return list.min;
+        if list.min.is_none() {
+            list.min = list
+                .items
+                .iter()
+                .filter(|item| entries.get(item.key).is_some())
+                .map(|item| item.deadline)
+                .min();
         }
-        let min = self.iter_list(list).map(|entry| entry.deadline).min();
-        self.list_mut(place).expect("a list").min = min;
-        min
+        list.min
     }
 
     /// The earliest occupied slot over all levels.
@@ -405,27 +474,6 @@ impl<T> Wheel<T> {
             .iter()
             .filter_map(|level| level.next_expiration(self.elapsed))
             .min_by_key(|exp| exp.deadline)
-    }
-
-    /// Handles one slot whose start has come: due entries are handed out, the rest move down a level.
-    fn process(&mut self, exp: Expiration, now: u64, due: &mut Vec<TimerKey>) {
-        debug_assert!(
-            exp.deadline >= self.elapsed,
-            "slot {exp:?} starts before elapsed {}",
-            self.elapsed
-        );
-        // The whole list is detached before any entry is re-linked: a cascaded entry may land in a
-        // level-0 slot that this loop would otherwise walk into.
-        self.elapsed = exp.deadline;
-        let list = self.levels[exp.level].take(exp.slot);
-        self.drain(list, |wheel, index| {
-            if wheel.entries.at_mut(index).deadline <= now {
-                wheel.entries.at_mut(index).place = Place::Due;
-                due.push(TimerKey(wheel.entries.key_at(index)));
-            } else {
-                wheel.link(index);
-            }
-        });
     }
 
     /// Moves `elapsed` to the start of the 2^36 µs window that holds the earliest overflow deadline (or
@@ -437,107 +485,57 @@ impl<T> Wheel<T> {
             .expect("overflow is not empty");
         let target = now.min(earliest);
         self.elapsed = self.elapsed.max(target & !(SPAN - 1));
-        let list = std::mem::replace(&mut self.overflow, List::EMPTY);
-        self.drain(list, |wheel, index| wheel.link(index));
-    }
-
-    fn take_expired(&mut self, due: &mut Vec<TimerKey>) {
-        let list = std::mem::replace(&mut self.expired, List::EMPTY);
-        self.drain(list, |wheel, index| {
-            wheel.entries.at_mut(index).place = Place::Due;
-            due.push(TimerKey(wheel.entries.key_at(index)));
-        });
-    }
-
-    /// Walks a detached list, unlinking each entry before handing it to `f`.
-    fn drain(&mut self, list: List, mut f: impl FnMut(&mut Self, u32)) {
-        let mut index = list.head;
-        while index != NIL {
-            let entry = self.entries.at_mut(index);
-            let next = entry.next;
-            entry.prev = NIL;
-            entry.next = NIL;
-            f(self, index);
-            index = next;
-        }
-    }
-
-    /// Appends entry `index` to the list its deadline belongs to, given `elapsed`.
-    fn link(&mut self, index: u32) {
-        let deadline = self.entries.at_mut(index).deadline;
-        let place = if deadline <= self.elapsed {
-            Place::Expired
-        } else {
-            match level_for(self.elapsed, deadline) {
-                level if level < LEVELS => Place::Level {
-                    level: level as u8,
-                    slot: slot_for(deadline, level) as u8,
-                },
-                _ => Place::Overflow,
+        let List {
+            mut items, stale, ..
+        } = std::mem::take(&mut self.overflow);
+        for item in items.drain(..) {
+            if stale == 0 || self.entries.get(item.key).is_some() {
+                self.link(item);
             }
+        }
+        self.spare_buffers.push(items);
+    }
+
+    /// The list a timer due at `deadline` belongs in, given `elapsed`.
+    ///
+    /// This is also where a timer armed earlier *is*: `poll` processes every slot whose start has
+    /// come before it moves `elapsed` past it, so an item's level and slot, computed when it was
+    /// linked, stay what this computes now (tokio's wheel relies on the same fact to cancel).
+    fn place_for(&self, deadline: u64) -> Place {
+        if deadline <= self.elapsed {
+            return Place::Expired;
+        }
+        match level_for(self.elapsed, deadline) {
+            level if level < LEVELS => Place::Level {
+                level,
+                slot: slot_for(deadline, level),
+            },
+            _ => Place::Overflow,
+        }
+    }
+
+    /// Appends `item` to the list its deadline belongs to.
+    fn link(&mut self, item: Item) {
+        let place = self.place_for(item.deadline);
+        let list = match place {
+            Place::Level { level, slot } => self.levels[level].list_mut(slot),
+            Place::Overflow => &mut self.overflow,
+            Place::Expired => &mut self.expired,
         };
-        let list = self.list_mut(place).expect("placed in a list");
-        let old_tail = list.tail;
-        list.tail = index;
-        if old_tail == NIL {
-            list.head = index;
-            list.min = Some(deadline);
+        if list.items.capacity() == 0
+            && let Some(buffer) = self.spare_buffers.pop()
+        {
+            list.items = buffer;
+        }
+        list.min = if list.is_empty() {
+            Some(item.deadline)
         } else {
-            // Unknown stays unknown: the walk that finds it will see this entry too.
-            list.min = list.min.map(|min| min.min(deadline));
-        }
-        if old_tail != NIL {
-            self.entries.at_mut(old_tail).next = index;
-        }
-        let entry = self.entries.at_mut(index);
-        entry.prev = old_tail;
-        entry.next = NIL;
-        entry.place = place;
-        self.sync_occupied(place);
-    }
-
-    /// Takes entry `index` out of whatever list holds it.
-    fn unlink(&mut self, index: u32) {
-        let entry = self.entries.at_mut(index);
-        let (prev, next, place, deadline) = (entry.prev, entry.next, entry.place, entry.deadline);
-        entry.prev = NIL;
-        entry.next = NIL;
-        if prev != NIL {
-            self.entries.at_mut(prev).next = next;
-        }
-        if next != NIL {
-            self.entries.at_mut(next).prev = prev;
-        }
-        let Some(list) = self.list_mut(place) else {
-            return;
+            // Unknown stays unknown: the walk that finds it will see this item too.
+            list.min.map(|min| min.min(item.deadline))
         };
-        if list.head == index {
-            list.head = next;
-        }
-        if list.tail == index {
-            list.tail = prev;
-        }
-        if list.is_empty() || list.min == Some(deadline) {
-            // The earliest may be gone: found again by a walk, if and when someone asks.
-            list.min = None;
-        }
-        self.sync_occupied(place);
-    }
-
-    fn list_mut(&mut self, place: Place) -> Option<&mut List> {
-        match place {
-            Place::Level { level, slot } => {
-                Some(self.levels[level as usize].list_mut(slot as usize))
-            }
-            Place::Overflow => Some(&mut self.overflow),
-            Place::Expired => Some(&mut self.expired),
-            Place::Due => None,
-        }
-    }
-
-    fn sync_occupied(&mut self, place: Place) {
+        list.items.push(item);
         if let Place::Level { level, slot } = place {
-            self.levels[level as usize].sync_occupied(slot as usize);
+            self.levels[level].sync_occupied(slot);
         }
     }
 }
