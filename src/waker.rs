@@ -1,12 +1,13 @@
 //! The waker: how a pending future asks to be polled again.
 //!
 //! Each task gets one `TaskWaker` when it first runs, shared through an `Arc` (that is what
-//! [`std::task::Wake`] turns into a [`std::task::Waker`], no hand-written vtable needed). Waking is one flag swap
-//! and, only if the flag was clear, one push into the ready queue (see `queue.rs` for its two doors):
+//! [`std::task::Wake`] turns into a [`std::task::Waker`], no hand-written vtable needed). Waking sets a
+//! `QUEUED` flag (counting the wake in the same atomic step) and, only if the flag was clear, pushes the
+//! task into the ready queue (see `queue.rs` for its two doors):
 //!
 //! ```text
-//! wake() ──► queued.swap(true) ──was false──► inbox.send(Runnable::Task(key))
-//!                              ╰─was true───► nothing: the task is already in the queue
+//! wake() ──► set QUEUED, count 1 ──was clear──► inbox.send(Runnable::Task(key))
+//!                                ╰─was set────► nothing: the task is already in the queue
 //! ```
 //!
 //! The flag is what makes a task woken ten times before it runs get polled once. The executor clears it
@@ -20,7 +21,7 @@
 //! a late wake through it could otherwise poll a stranger.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::task::Wake;
 
 use crate::queue::{Inbox, Runnable};
@@ -46,18 +47,25 @@ impl Target {
     }
 }
 
+/// `TaskWaker::state`'s flag bit: the task is in the ready queue.
+const QUEUED: u64 = 1;
+/// One call to the waker, in `TaskWaker::state`'s count (the bits above the flag).
+const ONE_WAKE: u64 = 2;
+
 /// The state behind a task's [`std::task::Waker`].
 #[derive(Debug)]
 pub(crate) struct TaskWaker {
     target: Target,
     /// The task's id, for the trace.
     id: TaskId,
-    /// How many times the waker was called, for the test kit's per-task counts.
-    wakes: AtomicU32,
-    /// The executor's trace, when it was on at spawn.
+    /// The executor's trace, when it was on when the waker was made.
     trace: Option<Arc<TraceLog>>,
-    /// True from the moment the task is put in the ready queue until the executor starts polling it.
-    queued: AtomicBool,
+    /// Two things in one word: bit 0 (`QUEUED`) is set from the moment the task is put in the ready
+    /// queue until the executor starts polling it; the bits above count the calls to the waker, for the
+    /// test kit's per-task counts. One word, so that a wake sets the flag and counts itself in one atomic
+    /// operation: on a wake's short path, each atomic read-modify-write costs about as much as all the
+    /// rest (tokio packs its task state into one word for the same reason).
+    state: AtomicU64,
     /// Set by `cancel`, from any thread; the executor drops the task instead of polling it.
     cancel_requested: AtomicBool,
     /// Works from any thread; fails only once the executor is gone, and then there is nothing to wake.
@@ -75,9 +83,8 @@ impl TaskWaker {
         Arc::new(TaskWaker {
             target,
             id,
-            wakes: AtomicU32::new(0),
             trace,
-            queued: AtomicBool::new(true),
+            state: AtomicU64::new(QUEUED),
             cancel_requested: AtomicBool::new(false),
             inbox,
         })
@@ -88,8 +95,7 @@ impl TaskWaker {
         self.target = target;
         self.id = id;
         self.trace = trace;
-        *self.wakes.get_mut() = 0;
-        *self.queued.get_mut() = true;
+        *self.state.get_mut() = QUEUED;
         *self.cancel_requested.get_mut() = false;
     }
 
@@ -100,23 +106,24 @@ impl TaskWaker {
     /// thread could then still see `queued == true` (and send nothing) while the poll still sees the
     /// old state (and returns `Pending`): the wake would be lost. The swap orders the two.
     pub(crate) fn clear_queued(&self) {
-        self.queued.swap(false, Ordering::AcqRel);
+        self.state.fetch_and(!QUEUED, Ordering::AcqRel);
     }
 
     /// Marks the task as queued again without queueing it: for a task the executor is about to drop,
     /// so that stale wakes after this point do not queue it (and cost a turn) for nothing.
     pub(crate) fn mark_queued(&self) {
-        self.queued.store(true, Ordering::Release);
+        self.state.fetch_or(QUEUED, Ordering::Release);
     }
 
     /// Whether the task is in the ready queue (woken and not yet polled).
     pub(crate) fn is_queued(&self) -> bool {
-        self.queued.load(Ordering::Acquire)
+        self.state.load(Ordering::Acquire) & QUEUED != 0
     }
 
     /// How many times the task was woken.
     pub(crate) fn wakes(&self) -> u32 {
-        self.wakes.load(Ordering::Relaxed)
+        // The count wraps; the test kit's counts are far below 2^32.
+        (self.state.load(Ordering::Relaxed) / ONE_WAKE) as u32
     }
 
     /// Asks the executor to drop the task instead of polling it again, and queues the task so that it
@@ -131,8 +138,18 @@ impl TaskWaker {
     /// so that the cancel keeps its place among the other pushes of that thread.
     pub(crate) fn request_cancel_here(&self) -> bool {
         self.cancel_requested.store(true, Ordering::Release);
-        self.wakes.fetch_add(1, Ordering::Relaxed);
-        !self.queued.swap(true, Ordering::AcqRel)
+        !self.count_wake_and_queue()
+    }
+
+    /// Counts one wake and sets `QUEUED`, in one atomic step; returns whether it was set already.
+    fn count_wake_and_queue(&self) -> bool {
+        let previous = self
+            .state
+            .fetch_update(Ordering::AcqRel, Ordering::Relaxed, |state| {
+                Some((state | QUEUED).wrapping_add(ONE_WAKE))
+            })
+            .expect("the closure always returns Some");
+        previous & QUEUED != 0
     }
 
     pub(crate) fn cancel_requested(&self) -> bool {
@@ -146,8 +163,7 @@ impl Wake for TaskWaker {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        self.wakes.fetch_add(1, Ordering::Relaxed);
-        let already_queued = self.queued.swap(true, Ordering::AcqRel);
+        let already_queued = self.count_wake_and_queue();
         if let Some(trace) = &self.trace {
             trace.record(EventKind::Woken {
                 task: self.id,
