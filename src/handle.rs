@@ -55,7 +55,7 @@ pub(crate) struct Handle {
     pub(crate) ended: RefCell<Vec<TaskInfo>>,
     /// Wakers of finished tasks that nobody else holds, ready for the next tasks: a program that
     /// spawns tasks one after another allocates a waker once, not once per task.
-    spare_wakers: RefCell<Vec<Arc<TaskWaker>>>,
+    spare_wakers: RefCell<Vec<(Arc<TaskWaker>, Waker)>>,
 }
 
 /// How many spare wakers the executor keeps at most: enough for bursts of short tasks, little memory
@@ -191,27 +191,41 @@ impl Handle {
     }
 
     fn make_waker(&self, task: &mut Task, key: Key) {
-        let target = Target::Task(key);
-        let trace = self.trace.get().cloned();
-        let waker = match self.spare_wakers.borrow_mut().pop() {
-            Some(mut spare) => {
-                Arc::get_mut(&mut spare)
-                    .expect("spare wakers have no other owner")
-                    .reuse(target, task.id, trace);
-                spare
+        let traced = self.trace.get().is_some();
+        let mut spares = self.spare_wakers.borrow_mut();
+        // Spares made before the trace was switched on would not record: they are let go.
+        let (waker, std_waker) = match spares.pop() {
+            Some((spare, std_waker)) if spare.is_traced() == traced => {
+                spare.reuse(key, task.id);
+                (spare, std_waker)
             }
-            None => TaskWaker::new_queued(target, task.id, self.queue.inbox(), trace),
+            _ => {
+                spares.clear();
+                let waker = TaskWaker::new_queued(
+                    Target::Task(key),
+                    task.id,
+                    self.queue.inbox(),
+                    self.trace.get().cloned(),
+                );
+                let std_waker = Waker::from(Arc::clone(&waker));
+                (waker, std_waker)
+            }
         };
-        task.std_waker = Some(Waker::from(Arc::clone(&waker)));
         task.waker = Some(waker);
+        task.std_waker = Some(std_waker);
     }
 
-    /// Keeps the waker of a finished task for the next task to use, if nobody else holds it (no clone
-    /// in a timer, a channel or a `CancelHandle`): then no stale wake can ever reach the new task.
-    pub(crate) fn recycle_waker(&self, mut waker: Arc<TaskWaker>) {
+    /// Keeps the waker of a finished task (with its `std::task::Waker`, both the executor's) for the next
+    /// task to use, if nobody else holds it: no clone in a timer, a channel or a `CancelHandle`. Then no
+    /// stale wake can ever reach the new task. Only references can make references, so once the
+    /// executor's two are the only ones, no other can appear.
+    pub(crate) fn recycle_waker(&self, waker: Arc<TaskWaker>, std_waker: Waker) {
         let mut spares = self.spare_wakers.borrow_mut();
-        if spares.len() < MAX_SPARE_WAKERS && Arc::get_mut(&mut waker).is_some() {
-            spares.push(waker);
+        if spares.len() < MAX_SPARE_WAKERS
+            && Arc::strong_count(&waker) == 2
+            && Arc::weak_count(&waker) == 0
+        {
+            spares.push((waker, std_waker));
         }
     }
 

@@ -198,10 +198,9 @@ impl Executor {
             polls,
             ..
         } = task;
-        drop(std_waker);
         let wakes = waker.as_ref().map_or(0, |waker| waker.wakes());
-        if let Some(waker) = waker {
-            self.handle.recycle_waker(waker);
+        if let (Some(waker), Some(std_waker)) = (waker, std_waker) {
+            self.handle.recycle_waker(waker, std_waker);
         }
         completion.set_stats(polls, wakes);
         if self.handle.trace.get().is_some() {

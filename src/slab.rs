@@ -16,6 +16,21 @@ pub(crate) struct Key {
     generation: u32,
 }
 
+impl Key {
+    /// The key as one number, for a waker to keep in an atomic.
+    pub(crate) fn to_bits(self) -> u64 {
+        u64::from(self.generation) << 32 | u64::from(self.index)
+    }
+
+    /// The key [`Key::to_bits`] made `bits` from.
+    pub(crate) fn from_bits(bits: u64) -> Key {
+        Key {
+            index: bits as u32,
+            generation: (bits >> 32) as u32,
+        }
+    }
+}
+
 #[derive(Debug)]
 enum Slot<T> {
     Occupied {

@@ -55,9 +55,13 @@ const ONE_WAKE: u64 = 2;
 /// The state behind a task's [`std::task::Waker`].
 #[derive(Debug)]
 pub(crate) struct TaskWaker {
-    target: Target,
-    /// The task's id, for the trace.
-    id: TaskId,
+    /// `Some(n)` for the waker of `block_on` call number `n`; `None` for a task's waker.
+    main: Option<u64>,
+    /// A task's waker: the task's key (`Key::to_bits`). This and `id` are atomics because a recycled
+    /// waker is pointed at its next task through a shared reference (see `Handle::recycle_waker`).
+    task: AtomicU64,
+    /// The task's number (`TaskId`), for the trace.
+    id: AtomicU64,
     /// The executor's trace, when it was on when the waker was made.
     trace: Option<Arc<TraceLog>>,
     /// Two things in one word: bit 0 (`QUEUED`) is set from the moment the task is put in the ready
@@ -80,9 +84,14 @@ impl TaskWaker {
         inbox: Inbox,
         trace: Option<Arc<TraceLog>>,
     ) -> Arc<TaskWaker> {
+        let (main, task) = match target {
+            Target::Task(key) => (None, key.to_bits()),
+            Target::Main(generation) => (Some(generation), 0),
+        };
         Arc::new(TaskWaker {
-            target,
-            id,
+            main,
+            task: AtomicU64::new(task),
+            id: AtomicU64::new(id.0),
             trace,
             state: AtomicU64::new(QUEUED),
             cancel_requested: AtomicBool::new(false),
@@ -90,13 +99,28 @@ impl TaskWaker {
         })
     }
 
-    /// Makes a spare waker (one no one else holds) into a fresh one for another task, as if new.
-    pub(crate) fn reuse(&mut self, target: Target, id: TaskId, trace: Option<Arc<TraceLog>>) {
-        self.target = target;
-        self.id = id;
-        self.trace = trace;
-        *self.state.get_mut() = QUEUED;
-        *self.cancel_requested.get_mut() = false;
+    /// Points a spare task waker (one that only the executor holds, see `Handle::recycle_waker`) at
+    /// another task, as if new. Plain stores: nobody else can see the waker until the new task's poll
+    /// hands it out.
+    pub(crate) fn reuse(&self, key: Key, id: TaskId) {
+        debug_assert!(self.main.is_none(), "only task wakers are recycled");
+        self.task.store(key.to_bits(), Ordering::Relaxed);
+        self.id.store(id.0, Ordering::Relaxed);
+        self.state.store(QUEUED, Ordering::Relaxed);
+        self.cancel_requested.store(false, Ordering::Relaxed);
+    }
+
+    /// Whether the waker records into a trace: a spare made before the trace was switched on cannot
+    /// serve a task that should be traced.
+    pub(crate) fn is_traced(&self) -> bool {
+        self.trace.is_some()
+    }
+
+    fn target(&self) -> Target {
+        match self.main {
+            Some(generation) => Target::Main(generation),
+            None => Target::Task(Key::from_bits(self.task.load(Ordering::Relaxed))),
+        }
     }
 
     /// Called by the executor right before a poll: from now on a wake queues the task again.
@@ -166,14 +190,14 @@ impl Wake for TaskWaker {
         let already_queued = self.count_wake_and_queue();
         if let Some(trace) = &self.trace {
             trace.record(EventKind::Woken {
-                task: self.id,
+                task: TaskId(self.id.load(Ordering::Relaxed)),
                 other_thread: trace.on_other_thread(),
                 already_queued,
             });
         }
         if !already_queued {
             // A closed channel means the executor was dropped: nobody is left to poll the task.
-            let _ = self.inbox.send(self.target.runnable());
+            let _ = self.inbox.send(self.target().runnable());
         }
     }
 }

@@ -165,3 +165,23 @@ fn trace_marks_wakes_from_other_threads() {
         .collect();
     assert_eq!(wakes.len(), 1, "{wakes:?}");
 }
+
+/// Switching the trace on after some tasks ran: the wakers those tasks leave for reuse were made without
+/// a trace, and the tasks spawned afterwards must still have their wakes recorded.
+#[test]
+fn trace_switched_on_later_records_the_wakes_of_later_tasks() {
+    let mut executor = Executor::with_virtual_time();
+    for _ in 0..3 {
+        executor.block_on(async { minimalist_async::spawn(async {}).await.unwrap() });
+    }
+    executor.enable_trace();
+    let task = executor.spawn(async { minimalist_async::yield_now().await });
+    let id = task.id();
+    executor.block_on(task).unwrap();
+    let wakes = executor
+        .take_trace()
+        .into_iter()
+        .filter(|event| matches!(event.kind, EventKind::Woken { task, .. } if task == id))
+        .count();
+    assert_eq!(wakes, 1, "the yield's wake is in the trace");
+}
