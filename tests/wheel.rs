@@ -4,6 +4,17 @@ use std::collections::BTreeMap;
 
 use minimalist_async::time::wheel::{SPAN, TimerKey, Wheel};
 
+/// A small deterministic generator (xorshift64) for the random programs below; `seed` must not be 0.
+fn xorshift(seed: u64) -> impl FnMut() -> u64 {
+    let mut state = seed;
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    }
+}
+
 /// Polls up to `now` and returns the values handed out, removing them as the executor does.
 fn fire(wheel: &mut Wheel<u64>, now: u64) -> Vec<u64> {
     let mut due = Vec::new();
@@ -11,6 +22,18 @@ fn fire(wheel: &mut Wheel<u64>, now: u64) -> Vec<u64> {
     due.into_iter()
         .map(|key| wheel.remove(key).unwrap())
         .collect()
+}
+
+/// Polls at `now` and checks that the wheel hands out exactly the model's timers due by then, in order,
+/// and drops them from the model.
+fn fire_and_check(wheel: &mut Wheel<u64>, model: &mut BTreeMap<(u64, u64), TimerKey>, now: u64) {
+    let expected: Vec<u64> = model
+        .keys()
+        .take_while(|k| k.0 <= now)
+        .map(|k| k.1)
+        .collect();
+    model.retain(|k, _| k.0 > now);
+    assert_eq!(fire(wheel, now), expected, "poll({now})");
 }
 
 /// One slot of level 1 covers 64–127 µs. Jumping straight to 200 hands out both of its entries at
@@ -76,13 +99,7 @@ fn removed_timer_is_never_handed_out_even_when_already_due() {
 /// `(deadline, arming order)`: every poll hands out exactly the model's entries up to `now`, in order.
 #[test]
 fn random_operations_match_a_sorted_map_model() {
-    let mut state = 0x9E37_79B9_7F4A_7C15u64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut next = xorshift(0x9E37_79B9_7F4A_7C15);
     let mut wheel = Wheel::new();
     let mut model: BTreeMap<(u64, u64), TimerKey> = BTreeMap::new();
     let mut now = 0u64;
@@ -114,13 +131,7 @@ fn random_operations_match_a_sorted_map_model() {
                     Some(deadline) if next() % 2 == 0 => deadline.max(now),
                     _ => now + next() % 100_000,
                 };
-                let expected: Vec<u64> = model
-                    .keys()
-                    .take_while(|k| k.0 <= now)
-                    .map(|k| k.1)
-                    .collect();
-                model.retain(|k, _| k.0 > now);
-                assert_eq!(fire(&mut wheel, now), expected, "poll({now})");
+                fire_and_check(&mut wheel, &mut model, now);
             }
         }
         assert_eq!(wheel.len(), model.len());
@@ -135,13 +146,7 @@ fn random_operations_match_a_sorted_map_model() {
 #[test]
 fn cancellations_anywhere_match_the_model() {
     for seed in [1u64, 2, 3, 0xDEAD_BEEF] {
-        let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = xorshift(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
         let mut wheel = Wheel::new();
         let mut model: BTreeMap<(u64, u64), TimerKey> = BTreeMap::new();
         let mut now = 0u64;
@@ -191,13 +196,7 @@ fn cancellations_anywhere_match_the_model() {
                         Some(deadline) if next() % 2 == 0 => deadline,
                         _ => now + next() % 3_000_000,
                     };
-                    let expected: Vec<u64> = model
-                        .keys()
-                        .take_while(|k| k.0 <= now)
-                        .map(|k| k.1)
-                        .collect();
-                    model.retain(|k, _| k.0 > now);
-                    assert_eq!(fire(&mut wheel, now), expected, "poll({now})");
+                    fire_and_check(&mut wheel, &mut model, now);
                 }
             }
             assert_eq!(wheel.len(), model.len());
