@@ -4,6 +4,7 @@
 //! These are the executor's hands; `executor.rs` holds the loop that decides what to do next.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -76,30 +77,27 @@ impl Executor {
                 finished: false,
             });
         }
+        let (completion, cancelled) = {
+            let tasks = self.handle.tasks.borrow();
+            let task = tasks.get(key).expect("only this function removes it");
+            let cancelled = task.waker.as_ref().is_some_and(|w| w.cancel_requested());
+            (Rc::clone(&task.completion), cancelled)
+        };
+        // The table's borrow ends before `fail`: failing drops the task's output, and that drop may
+        // cancel or spawn other tasks.
         let outcome = match polled {
             Err(panic) => {
-                let tasks = self.handle.tasks.borrow();
-                let task = tasks.get(key).expect("only this function removes it");
-                task.completion.fail(JoinError::panicked(id, panic));
+                completion.fail(JoinError::panicked(id, panic));
                 Outcome::Panicked
             }
-            Ok(_) => {
-                // Cancelled during the very poll in which it returned: as in asyncio (a
-                // `_must_cancel` task that returns ends cancelled), `cancel()` said it was still
-                // running, so the cancel wins and the output is dropped.
-                let tasks = self.handle.tasks.borrow();
-                let task = tasks.get(key).expect("only this function removes it");
-                if task
-                    .waker
-                    .as_ref()
-                    .is_some_and(|waker| waker.cancel_requested())
-                {
-                    task.completion.fail(JoinError::cancelled(id));
-                    Outcome::Cancelled
-                } else {
-                    Outcome::Returned
-                }
+            // Cancelled during the very poll in which it returned: as in asyncio (a `_must_cancel`
+            // task that returns ends cancelled), `cancel()` said it was still running, so the cancel
+            // wins and the output is dropped.
+            Ok(_) if cancelled => {
+                completion.fail(JoinError::cancelled(id));
+                Outcome::Cancelled
             }
+            Ok(_) => Outcome::Returned,
         };
         self.finish_task(key, outcome);
         Some(Step::Polled {

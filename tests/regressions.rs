@@ -389,3 +389,50 @@ fn snapshot_does_not_change_the_order_of_the_run() {
     }
     assert_eq!(run(true), run(false));
 }
+
+/// Review finding: a task cancelled during the very poll in which it returns has its output dropped by
+/// the executor; when that drop cancels another task (a guard that cancels its children), the executor
+/// must not be holding its task table at that moment.
+#[test]
+fn an_output_dropped_by_a_cancel_may_cancel_other_tasks() {
+    /// An output that cancels a child task when dropped.
+    struct CancelOnDrop(JoinHandle<()>);
+    impl Drop for CancelOnDrop {
+        fn drop(&mut self) {
+            assert!(self.0.cancel(), "the child is still sleeping");
+        }
+    }
+
+    let mut executor = Executor::with_virtual_time();
+    let child_dropped = DropCounter(Rc::default());
+    let (result, dropped_before_main_ended) = executor.block_on({
+        let child_dropped = child_dropped.clone();
+        async move {
+            let me: Rc<RefCell<Option<JoinHandle<CancelOnDrop>>>> = Rc::default();
+            let cancel_me = me.clone();
+            let counter = child_dropped.clone();
+            let task = spawn(async move {
+                let child = spawn(async move {
+                    let _counted = counter;
+                    sleep(Duration::from_secs(60)).await;
+                });
+                assert!(cancel_me.borrow().as_ref().unwrap().cancel());
+                CancelOnDrop(child)
+            });
+            *me.borrow_mut() = Some(task);
+            sleep(Duration::from_secs(1)).await;
+            let task = me.borrow_mut().take().unwrap();
+            let result = task.await.map(|_| ());
+            yield_now().await;
+            (result, *child_dropped.0.borrow())
+        }
+    });
+    assert!(
+        result.unwrap_err().is_cancelled(),
+        "the cancel wins over the output"
+    );
+    assert_eq!(
+        dropped_before_main_ended, 1,
+        "the child was cancelled and dropped"
+    );
+}
