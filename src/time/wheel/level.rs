@@ -28,7 +28,7 @@ pub(super) struct Item {
 pub(super) struct List {
     pub(super) items: Vec<Item>,
     /// Items whose timer was removed meanwhile (cancelled): they stay until the list is next walked,
-    /// since finding them would cost a walk. Never more than half the list (see `Wheel::remove`).
+    /// since finding them would cost a walk. Swept once they make up half the list (`Wheel::forget_item`).
     pub(super) stale: usize,
     /// The earliest deadline among the live items; `None` when unknown (empty, or its earliest entry
     /// was cancelled and nobody has needed the new earliest since). Kept so that asking for the next

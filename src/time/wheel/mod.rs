@@ -67,10 +67,12 @@
 //! - **Already due.** A deadline at or before `elapsed` goes to the expired list and is handed out by the
 //!   next `poll`, whatever time that poll is for. Nothing is lost and nothing is early.
 //! - **Never early.** `poll(now)` hands out an entry only when `deadline <= now`.
-//! - **Handed out, not yet fired.** `poll` does not remove entries: it marks them due (their items have
-//!   left every list) and returns their keys. The executor fires them at the end of the turn, as asyncio runs its due timer handles after the
-//!   callbacks that were already ready; a `Sleep` dropped in between removes its entry, and its key then
-//!   finds nothing. That is how a dropped sleep never wakes anyone.
+//! - **Handed out, not yet fired.** `poll` does not remove entries: it returns their keys, and their
+//!   items have left every list. The executor fires them at the end of the turn, as asyncio runs its due
+//!   timer handles after the callbacks that were already ready; a `Sleep` dropped in between removes its
+//!   entry, and its key then finds nothing. That is how a dropped sleep never wakes anyone. `poll` does
+//!   not even mark them: an entry due by `elapsed` and armed before the last poll is handed out, by
+//!   rule 6, so handing out a batch reads only the items.
 //!
 //! # Examples
 //!
@@ -145,9 +147,18 @@ enum Place {
 #[derive(Debug)]
 struct Entry<T> {
     deadline: u64,
-    /// Handed out by `poll`: its item is in no list any more, and the owner is about to remove it.
-    due: bool,
+    /// Arming order, as in the entry's item: it tells the item of this timer from a stale one left in
+    /// the same slot by an earlier timer, and with `deadline` it tells whether `poll` has handed the
+    /// entry out already (see `Wheel::is_handed_out`), so that handing out never has to touch it.
+    seq: u64,
     value: T,
+}
+
+/// The entry an item stands for, unless that timer was removed (the item is stale). The sequence number
+/// settles it even when the slab has reused the entry's slot so often that its generation came round
+/// again: no two timers share one.
+fn live_entry<'w, T>(entries: &'w Slab<Entry<T>>, item: &Item) -> Option<&'w Entry<T>> {
+    entries.get(item.key).filter(|entry| entry.seq == item.seq)
 }
 
 /// A hierarchical timer wheel holding a `T` per timer, with microsecond deadlines.
@@ -164,6 +175,9 @@ pub struct Wheel<T> {
     expired: List,
     entries: Slab<Entry<T>>,
     next_seq: u64,
+    /// `next_seq` when the last `poll` ended: entries armed before it that are due by `elapsed` have
+    /// been handed out.
+    polled_seq: u64,
     /// The batch `poll` is collecting, kept between polls so that collecting allocates nothing.
     batch: Vec<Item>,
     /// Emptied list buffers, for the next list that fills: timers flow down the levels, and their
@@ -187,6 +201,7 @@ impl<T> Wheel<T> {
             expired: List::default(),
             entries: Slab::default(),
             next_seq: 0,
+            polled_seq: 0,
             batch: Vec::new(),
             spare_buffers: Vec::new(),
         }
@@ -220,7 +235,7 @@ impl<T> Wheel<T> {
         self.next_seq += 1;
         let key = self.entries.insert(Entry {
             deadline,
-            due: false,
+            seq,
             value,
         });
         self.link(Item { deadline, seq, key });
@@ -275,7 +290,7 @@ impl<T> Wheel<T> {
     fn entries_of(&self, list: &List) -> Vec<(u64, &T)> {
         list.items
             .iter()
-            .filter_map(|item| self.entries.get(item.key))
+            .filter_map(|item| live_entry(&self.entries, item))
             .map(|entry| (entry.deadline, &entry.value))
             .collect()
     }
@@ -296,10 +311,17 @@ impl<T> Wheel<T> {
     /// ```
     pub fn remove(&mut self, key: TimerKey) -> Option<T> {
         let entry = self.entries.remove(key.0)?;
-        if !entry.due {
+        if !self.is_handed_out(&entry) {
             self.forget_item(entry.deadline);
         }
         Some(entry.value)
+    }
+
+    /// Whether `poll` handed this entry out (its item is in no list any more). Every deadline at or
+    /// before `elapsed` has been handed out, except in the expired list: entries armed since the last
+    /// poll (all of which come later in arming order than `polled_seq`) with a deadline already past.
+    fn is_handed_out(&self, entry: &Entry<T>) -> bool {
+        entry.deadline <= self.elapsed && entry.seq < self.polled_seq
     }
 
     /// A timer due at `deadline` was cancelled: its item, in the list that `deadline` and `elapsed`
@@ -321,7 +343,8 @@ impl<T> Wheel<T> {
             list.stale = 0;
         } else if list.stale * 2 >= list.items.len() {
             let entries = &self.entries;
-            list.items.retain(|item| entries.get(item.key).is_some());
+            list.items
+                .retain(|item| live_entry(entries, item).is_some());
             list.stale = 0;
         }
         if let Place::Level { level, slot } = place {
@@ -379,7 +402,7 @@ impl<T> Wheel<T> {
     /// Advances the wheel to `now` (µs) and appends the keys of every timer due by then to `due`, sorted
     /// by deadline and, for equal deadlines, by arming order.
     ///
-    /// The entries stay in the wheel, marked due, until [`Wheel::remove`] takes them: the caller decides
+    /// The entries stay in the wheel until [`Wheel::remove`] takes them: the caller decides
     /// when a due timer actually fires. `now` earlier than [`Wheel::elapsed`] is treated as `elapsed`.
     pub fn poll(&mut self, now: u64, due: &mut Vec<TimerKey>) {
         let now = now.max(self.elapsed);
@@ -413,14 +436,9 @@ impl<T> Wheel<T> {
             break;
         }
         self.elapsed = now;
+        self.polled_seq = self.next_seq;
         batch.sort_unstable_by_key(|item| (item.deadline, item.seq));
-        for item in batch.drain(..) {
-            self.entries
-                .get_mut(item.key)
-                .expect("stale items were dropped")
-                .due = true;
-            due.push(TimerKey(item.key));
-        }
+        due.extend(batch.drain(..).map(|item| TimerKey(item.key)));
         self.batch = batch;
     }
 
@@ -434,7 +452,7 @@ impl<T> Wheel<T> {
             mut items, stale, ..
         } = list;
         for item in items.drain(..) {
-            if stale > 0 && self.entries.get(item.key).is_none() {
+            if stale > 0 && live_entry(&self.entries, &item).is_none() {
                 continue;
             }
             if item.deadline <= now {
@@ -461,7 +479,7 @@ impl<T> Wheel<T> {
             list.min = list
                 .items
                 .iter()
-                .filter(|item| entries.get(item.key).is_some())
+                .filter(|item| live_entry(entries, item).is_some())
                 .map(|item| item.deadline)
                 .min();
         }
@@ -489,7 +507,7 @@ impl<T> Wheel<T> {
             mut items, stale, ..
         } = std::mem::take(&mut self.overflow);
         for item in items.drain(..) {
-            if stale == 0 || self.entries.get(item.key).is_some() {
+            if stale == 0 || live_entry(&self.entries, &item).is_some() {
                 self.link(item);
             }
         }
