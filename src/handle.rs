@@ -225,6 +225,10 @@ impl Handle {
             && Arc::strong_count(&waker) == 2
             && Arc::weak_count(&waker) == 0
         {
+            // The counts were read relaxed; this orders the last wake by another thread's clone (before
+            // it dropped that clone) ahead of the stores that point the waker at a new task, as
+            // `Arc::get_mut` does.
+            std::sync::atomic::fence(std::sync::atomic::Ordering::Acquire);
             spares.push((waker, std_waker));
         }
     }

@@ -170,10 +170,10 @@ impl ReadyQueue {
         // its send, and an executor about to sleep must not miss an entry sent in between.
         let sent = &self.inbox.shared.sent;
         let flagged = sent.load(Ordering::Relaxed) && sent.swap(false, Ordering::Acquire);
-        if flagged || batch.is_empty() {
-            if let Some(receiver) = &*self.receiver.borrow() {
-                batch.extend(receiver.try_iter());
-            }
+        if (flagged || batch.is_empty())
+            && let Some(receiver) = &*self.receiver.borrow()
+        {
+            batch.extend(receiver.try_iter());
         }
     }
 

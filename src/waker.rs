@@ -1,6 +1,6 @@
 //! The waker: how a pending future asks to be polled again.
 //!
-//! Each task gets one `TaskWaker` when it first runs, shared through an `Arc` (that is what
+//! Each task gets one `TaskWaker` when it is first polled (or first cancelled), shared through an `Arc` (that is what
 //! [`std::task::Wake`] turns into a [`std::task::Waker`], no hand-written vtable needed). Waking sets a
 //! `QUEUED` flag (counting the wake in the same atomic step) and, only if the flag was clear, pushes the
 //! task into the ready queue (see `queue.rs` for its two doors):
@@ -100,8 +100,9 @@ impl TaskWaker {
     }
 
     /// Points a spare task waker (one that only the executor holds, see `Handle::recycle_waker`) at
-    /// another task, as if new. Plain stores: nobody else can see the waker until the new task's poll
-    /// hands it out.
+    /// another task, as if new. Relaxed stores suffice: no other thread holds a reference to the waker,
+    /// and whatever hands it to one later (a channel, a lock) orders these stores before that thread's
+    /// reads.
     pub(crate) fn reuse(&self, key: Key, id: TaskId) {
         debug_assert!(self.main.is_none(), "only task wakers are recycled");
         self.task.store(key.to_bits(), Ordering::Relaxed);

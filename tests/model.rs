@@ -124,7 +124,7 @@ impl fmt::Debug for Micros {
         }
         let (size, unit) = UNITS
             .iter()
-            .find(|(size, _)| self.0 % size == 0)
+            .find(|(size, _)| self.0.is_multiple_of(*size))
             .expect("1 divides everything");
         write!(f, "{}{unit}", self.0 / size)
     }

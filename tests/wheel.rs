@@ -128,7 +128,7 @@ fn random_operations_match_a_sorted_map_model() {
             _ => {
                 assert_eq!(wheel.next_deadline(), model.keys().next().map(|k| k.0));
                 now = match wheel.next_deadline() {
-                    Some(deadline) if next() % 2 == 0 => deadline.max(now),
+                    Some(deadline) if next().is_multiple_of(2) => deadline.max(now),
                     _ => now + next() % 100_000,
                 };
                 fire_and_check(&mut wheel, &mut model, now);
@@ -193,7 +193,7 @@ fn cancellations_anywhere_match_the_model() {
                 _ => {
                     assert_eq!(wheel.next_deadline(), model.keys().next().map(|k| k.0));
                     now = match wheel.next_deadline() {
-                        Some(deadline) if next() % 2 == 0 => deadline,
+                        Some(deadline) if next().is_multiple_of(2) => deadline,
                         _ => now + next() % 3_000_000,
                     };
                     fire_and_check(&mut wheel, &mut model, now);
