@@ -63,8 +63,8 @@ impl<T> Default for Slab<T> {
 }
 
 impl<T> Slab<T> {
-    /// The key that the next [`Slab::insert`] will return, for values that must know their own key.
-    pub(crate) fn next_key(&self) -> Key {
+    /// The key the next insert takes: the top of the free list, or a new slot at the end.
+    fn next_key(&self) -> Key {
         match self.slots.get(self.free_head as usize) {
             Some(Slot::Vacant { generation, .. }) => Key {
                 index: self.free_head,
