@@ -8,19 +8,15 @@ use std::any::Any;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex, PoisonError};
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
-use crate::handle::current;
-use crate::join::JoinHandle;
+use crate::runtime::handle::current;
+use crate::runtime::join::JoinHandle;
+use crate::slot::Slot;
 
 type Outcome<T> = Result<T, Box<dyn Any + Send>>;
-
-struct Slot<T> {
-    outcome: Option<Outcome<T>>,
-    waker: Option<Waker>,
-}
 
 /// Runs `work` on a new worker thread and returns a handle to its result: asyncio's
 /// `asyncio.to_thread` / `loop.run_in_executor`, tokio's `spawn_blocking`.
@@ -57,54 +53,40 @@ where
     T: Send + 'static,
 {
     let handle = current("spawn_blocking()");
-    let slot = Arc::new(Mutex::new(Slot {
-        outcome: None,
-        waker: None,
-    }));
+    let slot = Arc::new(Slot::new());
     let worker_slot = slot.clone();
     // Counted while the thread runs: virtual time does not jump past it, and block_on waits for it.
-    let running = handle.blocking_threads.clone();
+    let running = handle.clock_holds.clone();
     running.fetch_add(1, Ordering::AcqRel);
     let started = std::thread::Builder::new()
         .name("minimalist-async-blocking".into())
         .spawn(move || {
             let outcome = catch_unwind(AssertUnwindSafe(work));
-            let mut slot = worker_slot.lock().unwrap_or_else(PoisonError::into_inner);
-            slot.outcome = Some(outcome);
             // Counted out before the wake: the executor the wake unparks must see the count drop.
             running.fetch_sub(1, Ordering::AcqRel);
-            if let Some(waker) = slot.waker.take() {
-                waker.wake();
-            }
+            worker_slot.fill(outcome);
         });
     if let Err(error) = started {
-        handle.blocking_threads.fetch_sub(1, Ordering::AcqRel);
+        handle.clock_holds.fetch_sub(1, Ordering::AcqRel);
         let message = format!("spawn_blocking could not start a worker thread: {error}");
-        slot.lock().unwrap_or_else(PoisonError::into_inner).outcome = Some(Err(Box::new(message)));
+        slot.fill(Err(Box::new(message)));
     }
     handle.spawn(None, BlockingResult { slot })
 }
 
 /// Waits for the worker thread's result; re-raises its panic inside the task.
 struct BlockingResult<T> {
-    slot: Arc<Mutex<Slot<T>>>,
+    slot: Arc<Slot<Outcome<T>>>,
 }
 
 impl<T> Future for BlockingResult<T> {
     type Output = T;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
-        let mut slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
-        match slot.outcome.take() {
-            Some(Ok(value)) => Poll::Ready(value),
-            Some(Err(panic)) => {
-                drop(slot);
-                resume_unwind(panic)
-            }
-            None => {
-                slot.waker = Some(cx.waker().clone());
-                Poll::Pending
-            }
+        match self.slot.poll_take(cx) {
+            Poll::Ready(Ok(value)) => Poll::Ready(value),
+            Poll::Ready(Err(panic)) => resume_unwind(panic),
+            Poll::Pending => Poll::Pending,
         }
     }
 }

@@ -10,52 +10,27 @@ use std::panic::{AssertUnwindSafe, Location, catch_unwind};
 use std::rc::{Rc, Weak};
 use std::time::Duration;
 
-use crate::handle::{Handle, current};
-use crate::join::Completion;
-use crate::join_error::panic_message;
-use crate::slab::Key;
-use crate::time::wheel::TimerKey;
+use crate::runtime::executor::Executor;
+use crate::runtime::handle::{Handle, Timer, current};
+use crate::runtime::join_error::panic_text;
+use crate::runtime::queue::Runnable;
+use crate::runtime::slab::Key;
+use crate::runtime::wheel::TimerKey;
 
-/// A callback and where it was scheduled from, so that a panic inside it can be reported by location.
-pub(crate) struct PlainCallback {
-    run: Box<dyn FnOnce()>,
+/// Wraps `callback` so that a panic inside it is reported on stderr, naming where it was scheduled
+/// from, and goes no further: the loop keeps running.
+pub(crate) fn guarded(
+    callback: impl FnOnce() + 'static,
     origin: &'static Location<'static>,
-}
-
-impl PlainCallback {
-    #[track_caller]
-    pub(crate) fn new(run: impl FnOnce() + 'static) -> PlainCallback {
-        PlainCallback::at(run, Location::caller())
-    }
-
-    pub(crate) fn at(
-        run: impl FnOnce() + 'static,
-        origin: &'static Location<'static>,
-    ) -> PlainCallback {
-        PlainCallback {
-            run: Box::new(run),
-            origin,
-        }
-    }
-
-    /// Runs the callback; a panic is reported on stderr and goes no further, so the loop keeps running.
-    pub(crate) fn run(self) {
-        if let Err(panic) = catch_unwind(AssertUnwindSafe(self.run)) {
+) -> Box<dyn FnOnce()> {
+    Box::new(move || {
+        if let Err(panic) = catch_unwind(AssertUnwindSafe(callback)) {
             eprintln!(
-                "minimalist-async: callback scheduled at {} panicked: {}",
-                self.origin,
-                panic_message(&*panic).unwrap_or("<non-string payload>")
+                "minimalist-async: callback scheduled at {origin} panicked: {}",
+                panic_text(&*panic)
             );
         }
-    }
-}
-
-/// What a `Runnable::Callback` entry of the ready queue runs.
-pub(crate) enum Callback {
-    /// The next done-callback of a finished task.
-    Done(Rc<dyn Completion>),
-    /// A `call_soon` callback.
-    Plain(PlainCallback),
+    })
 }
 
 /// Cancels a callback scheduled with [`call_soon`] or [`call_later`]: asyncio's `Handle` and
@@ -109,7 +84,7 @@ impl CallbackHandle {
         // may call back into the executor (schedule a callback, drop a `Sleep`).
         match self.scheduled {
             Scheduled::Soon(key) => {
-                let removed = handle.callbacks.borrow_mut().remove(key);
+                let removed = handle.calls.borrow_mut().remove(key);
                 removed.is_some()
             }
             Scheduled::Later(key) => {
@@ -121,42 +96,29 @@ impl CallbackHandle {
     }
 }
 
-impl Handle {
-    /// Queues `callback` behind everything already in the ready queue.
-    pub(crate) fn call_soon(self: &Rc<Self>, callback: PlainCallback) -> CallbackHandle {
-        let key = self
-            .callbacks
-            .borrow_mut()
-            .insert(Callback::Plain(callback));
-        self.queue.push(crate::queue::Runnable::Callback(key));
-        CallbackHandle {
-            scheduled: Scheduled::Soon(key),
-            handle: Rc::downgrade(self),
-        }
+/// Queues `callback` behind everything already in the ready queue.
+fn schedule_soon(handle: &Rc<Handle>, callback: Box<dyn FnOnce()>) -> CallbackHandle {
+    let key = handle.calls.borrow_mut().insert(callback);
+    handle.queue.push(Runnable::Call(key));
+    CallbackHandle {
+        scheduled: Scheduled::Soon(key),
+        handle: Rc::downgrade(handle),
     }
+}
 
-    /// Arms a timer that runs `callback` when `delay` has passed on the loop's clock.
-    pub(crate) fn call_later(
-        self: &Rc<Self>,
-        delay: Duration,
-        callback: PlainCallback,
-    ) -> CallbackHandle {
-        let scheduled = match self.deadline_after(delay) {
-            Some(deadline) => Scheduled::Later({
-                self.record(|| crate::trace::EventKind::TimerArmed {
-                    task: self.polling.get(),
-                    deadline: Duration::from_micros(deadline),
-                });
-                self.timers
-                    .borrow_mut()
-                    .insert(deadline, crate::handle::TimerAction::Call(callback))
-            }),
-            None => Scheduled::Never,
-        };
-        CallbackHandle {
-            scheduled,
-            handle: Rc::downgrade(self),
-        }
+/// Arms a timer that runs `callback` when `delay` has passed on the loop's clock.
+fn schedule_later(
+    handle: &Rc<Handle>,
+    delay: Duration,
+    callback: Box<dyn FnOnce()>,
+) -> CallbackHandle {
+    let scheduled = match handle.deadline_after(delay) {
+        Some(deadline) => Scheduled::Later(handle.arm(deadline, Timer::Call(callback))),
+        None => Scheduled::Never,
+    };
+    CallbackHandle {
+        scheduled,
+        handle: Rc::downgrade(handle),
     }
 }
 
@@ -189,8 +151,8 @@ impl Handle {
 /// ```
 #[track_caller]
 pub fn call_soon(callback: impl FnOnce() + 'static) -> CallbackHandle {
-    let callback = PlainCallback::new(callback);
-    current("call_soon()").call_soon(callback)
+    let callback = guarded(callback, Location::caller());
+    schedule_soon(&current("call_soon()"), callback)
 }
 
 /// Runs `callback` once `delay` has passed on the running executor's clock: asyncio's
@@ -222,6 +184,20 @@ pub fn call_soon(callback: impl FnOnce() + 'static) -> CallbackHandle {
 /// ```
 #[track_caller]
 pub fn call_later(delay: Duration, callback: impl FnOnce() + 'static) -> CallbackHandle {
-    let callback = PlainCallback::new(callback);
-    current("call_later()").call_later(delay, callback)
+    let callback = guarded(callback, Location::caller());
+    schedule_later(&current("call_later()"), delay, callback)
+}
+
+impl Executor {
+    /// Schedules `callback` for the next turn, from outside the executor: see [`call_soon`].
+    #[track_caller]
+    pub fn call_soon(&self, callback: impl FnOnce() + 'static) -> CallbackHandle {
+        schedule_soon(&self.handle, guarded(callback, Location::caller()))
+    }
+
+    /// Schedules `callback` after `delay`, from outside the executor: see [`call_later`].
+    #[track_caller]
+    pub fn call_later(&self, delay: Duration, callback: impl FnOnce() + 'static) -> CallbackHandle {
+        schedule_later(&self.handle, delay, guarded(callback, Location::caller()))
+    }
 }

@@ -1,21 +1,22 @@
-//! Looking inside the executor: snapshots, the trace, counters, and the test kit that drives it on
-//! virtual time.
+//! Snapshots: the executor's ready queue, tasks and timer wheel between two steps, read from the
+//! core's tables without changing them.
 //!
-//! A snapshot is taken between steps, so no task is ever "running" in one: the [`Step`] that was
-//! just taken says which task ran.
+//! A snapshot is taken between steps, so no task is ever "running" in one: the
+//! [`Step`](crate::Step) that was just taken says which task ran. What a task waits on is found by
+//! looking, not recorded: a task is sleeping if a timer in the wheel names it, awaiting if another
+//! task's handle lists it as its waiter. That keeps the core from writing anything for snapshots.
 
 use std::fmt;
 use std::time::Duration;
 
-use crate::callback::Callback;
-use crate::clock::micros_ceil;
-use crate::executor::Executor;
-use crate::handle::{TimerAction, enter};
-use crate::queue::Runnable;
-use crate::step::Step;
-use crate::task::{TaskId, Wait};
-use crate::time::wheel::SlotId;
-use crate::trace::{Event, EventKind, TraceLog};
+use crate::runtime::executor::Executor;
+use crate::runtime::handle::Timer;
+use crate::runtime::queue::{Message, Runnable};
+use crate::runtime::table::{Stage, Waiter};
+use crate::runtime::task::TaskId;
+use crate::runtime::waker::Target;
+use crate::runtime::wheel::SlotId;
+use crate::trace::{Outcome, tools};
 
 /// The executor's state between two steps: its ready queue, its tasks, and its timer wheel.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -110,147 +111,6 @@ pub struct TimerInfo {
 }
 
 impl Executor {
-    /// Whether this executor runs on virtual time.
-    pub fn is_virtual_time(&self) -> bool {
-        self.handle.clock.get().is_virtual()
-    }
-
-    /// The executor's clock: time since it was created (real) or virtual time so far.
-    pub fn now(&self) -> Duration {
-        Duration::from_micros(self.handle.clock.get().now_us())
-    }
-
-    /// How many timers are armed or due: every pending `sleep` that was polled once and every pending
-    /// `call_later`, nothing else (a dropped `Sleep` leaves no entry behind).
-    pub fn armed_timers(&self) -> usize {
-        self.handle.timers.borrow().len()
-    }
-
-    /// How many spawned tasks have not finished yet.
-    pub fn pending_tasks(&self) -> usize {
-        self.handle.tasks.borrow().len()
-    }
-
-    /// How many turns have begun.
-    pub fn turns(&self) -> u64 {
-        self.turn.number
-    }
-
-    /// The blocking detector's usual threshold: asyncio's `slow_callback_duration` in debug mode.
-    pub const DEFAULT_SLOW_POLL_THRESHOLD: Duration = Duration::from_millis(100);
-
-    /// Switches the blocking detector on (`Some(threshold)`) or off (`None`, the default): a single poll
-    /// that takes at least `threshold` of real time prints a warning on stderr naming the task and the
-    /// time. Like asyncio's debug mode it is off by default, because it reads the clock around every
-    /// poll; the demos switch it on with [`Executor::DEFAULT_SLOW_POLL_THRESHOLD`] (100 ms).
-    pub fn set_slow_poll_threshold(&mut self, threshold: Option<Duration>) {
-        self.slow_poll = threshold;
-    }
-
-    /// Switches the trace on: from now on every scheduling decision is logged (see [`crate::trace`]).
-    /// Tasks spawned before this call are traced too, except for their wakes.
-    pub fn enable_trace(&mut self) {
-        let trace = self.handle.trace.get_or_init(TraceLog::new);
-        trace.publish(self.turn.number, self.handle.clock.get().now_us());
-    }
-
-    /// The events logged since the last call (empty while the trace is off).
-    pub fn take_trace(&mut self) -> Vec<Event> {
-        self.handle
-            .trace
-            .get()
-            .map(|trace| trace.take())
-            .unwrap_or_default()
-    }
-
-    /// One unit of work that needs no time to pass, or `None` if there is none: the executor is
-    /// stalled until the clock moves or another thread wakes a task.
-    ///
-    /// # Panics
-    ///
-    /// When called from inside a running executor.
-    #[track_caller]
-    pub fn try_step(&mut self) -> Option<Step> {
-        let _entered = enter(&self.handle);
-        self.step_entered(None, false)
-    }
-
-    /// Runs every turn that needs no time to pass, and returns how many steps that took.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use minimalist_async::{Executor, sleep};
-    ///
-    /// let mut executor = Executor::with_virtual_time();
-    /// let task = executor.spawn(async { sleep(Duration::from_secs(1)).await });
-    /// assert_eq!(executor.run_until_stalled(), 1, "one poll, then it waits for its timer");
-    /// assert!(!task.is_finished());
-    /// assert_eq!(executor.now(), Duration::ZERO);
-    /// ```
-    #[track_caller]
-    pub fn run_until_stalled(&mut self) -> usize {
-        let mut steps = 0;
-        while self.try_step().is_some() {
-            steps += 1;
-        }
-        steps
-    }
-
-    /// Moves virtual time forward by `by`, deadline by deadline, running what falls due at each one.
-    /// A timer armed during the advance and due within it fires too (unlike tokio's `time::advance`,
-    /// which only fires what was armed before the call). Ends with [`run_until_stalled`] at the target
-    /// time.
-    ///
-    /// # Panics
-    ///
-    /// On the real clock, which moves on its own; or inside a running executor.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use minimalist_async::{Executor, sleep};
-    ///
-    /// let mut executor = Executor::with_virtual_time();
-    /// let chain = executor.spawn(async {
-    ///     sleep(Duration::from_millis(10)).await; // armed before the advance
-    ///     sleep(Duration::from_millis(10)).await; // armed during it, due within it
-    /// });
-    /// executor.advance(Duration::from_millis(25));
-    /// assert!(chain.is_finished());
-    /// assert_eq!(executor.now(), Duration::from_millis(25));
-    /// ```
-    ///
-    /// [`run_until_stalled`]: Executor::run_until_stalled
-    #[track_caller]
-    pub fn advance(&mut self, by: Duration) {
-        assert!(
-            self.is_virtual_time(),
-            "advance() moves virtual time; this executor runs on the real clock"
-        );
-        let target = micros_ceil(by)
-            .and_then(|us| self.handle.clock.get().now_us().checked_add(us))
-            .unwrap_or(u64::MAX);
-        loop {
-            self.run_until_stalled();
-            let next = self.handle.timers.borrow_mut().next_deadline();
-            match next {
-                Some(deadline) if deadline <= target => self.move_clock_to(deadline),
-                _ => break,
-            }
-        }
-        self.move_clock_to(target);
-        self.run_until_stalled();
-    }
-
-    fn move_clock_to(&mut self, to_us: u64) {
-        let mut clock = self.handle.clock.get();
-        if to_us > clock.now_us() {
-            clock.advance_to(to_us);
-            self.handle.clock.set(clock);
-            let to = self.now();
-            self.handle.record(|| EventKind::ClockAdvanced { to });
-        }
-    }
-
     /// The executor's state now: see [`Snapshot`].
     ///
     /// ```
@@ -269,56 +129,97 @@ impl Executor {
     /// assert_eq!(snapshot.timers[0].timers[0].task, Some(sleeper.id()));
     /// ```
     pub fn snapshot(&mut self) -> Snapshot {
+        let handle = &self.handle;
+        let tasks = handle.tasks.borrow();
+        let calls = handle.calls.borrow();
+        let task_id = |key| match tasks.get(key) {
+            Some(entry) if matches!(entry.stage, Stage::Running(_)) => Ready::Task(entry.id),
+            _ => Ready::Stale,
+        };
+        let of_runnable = |runnable: &Runnable| match runnable {
+            Runnable::Task(key) => task_id(*key),
+            Runnable::Done(key) => tasks
+                .get(*key)
+                .map_or(Ready::Stale, |entry| Ready::DoneCallback(entry.id)),
+            Runnable::Call(key) => calls.get(*key).map_or(Ready::Stale, |_| Ready::CallSoon),
+            Runnable::Main(_) => Ready::Main,
+            Runnable::Remote(_) => Ready::Remote,
+        };
         // The rest of this turn, then what waits for the next one, in the order it will run.
-        let waiting = self.handle.queue.waiting();
-        let tasks = self.handle.tasks.borrow();
-        let callbacks = self.handle.callbacks.borrow();
-        let ready = self
-            .turn
-            .batch
-            .iter()
-            .chain(waiting.iter().flat_map(|entries| entries.iter()))
-            .map(|runnable| match runnable {
-                Runnable::Task(key) => tasks
-                    .get(*key)
-                    .map_or(Ready::Stale, |task| Ready::Task(task.id)),
-                Runnable::Callback(key) => match callbacks.get(*key) {
-                    Some(Callback::Done(completion)) => Ready::DoneCallback(completion.task_id()),
-                    Some(Callback::Plain(_)) => Ready::CallSoon,
-                    None => Ready::Stale,
+        let mut ready: Vec<Ready> = self.turn.batch.iter().map(of_runnable).collect();
+        handle.queue.peek(|local, messages| {
+            ready.extend(local.iter().map(of_runnable));
+            ready.extend(messages.iter().map(|message| match message {
+                Message::Wake { target, .. } => match Target::from_bits(*target) {
+                    Target::Task(key) => task_id(key),
+                    Target::Main(_) => Ready::Main,
                 },
-                Runnable::Main(_) => Ready::Main,
-                Runnable::Remote(_) => Ready::Remote,
-            })
-            .collect();
+                Message::Cancel(key) => task_id(*key),
+                Message::Run(_) => Ready::Remote,
+            }));
+        });
+        let wheel = handle.timers.borrow();
         let mut task_infos: Vec<TaskInfo> = tasks
+            .entries
             .iter()
-            .map(|(_, task)| TaskInfo {
-                id: task.id,
-                name: task.completion.task_name(),
-                spawned_by: task.spawned_by,
-                callbacks: task.completion.pending_callbacks(),
-                state: if task.waker.as_ref().is_none_or(|waker| waker.is_queued()) {
-                    TaskState::Queued
-                } else {
-                    match task.wait {
-                        Wait::Timer(until) => TaskState::Sleeping {
+            .filter(|(_, entry)| !entry.is_done())
+            .map(|(key, entry)| {
+                let sleeping = || {
+                    wheel
+                        .lists()
+                        .into_iter()
+                        .flat_map(|(_, timers)| timers)
+                        .filter(|(_, timer)| matches!(timer, Timer::Task(k) if *k == key))
+                        .map(|(deadline, _)| deadline)
+                        .min()
+                };
+                let awaiting = || {
+                    tasks
+                        .entries
+                        .iter()
+                        .find_map(|(_, other)| match other.waiter {
+                            Waiter::Task(k) if k == key => Some(other.id),
+                            _ => None,
+                        })
+                };
+                TaskInfo {
+                    id: entry.id,
+                    name: tasks.name(key).unwrap_or_default(),
+                    spawned_by: tasks.parent(key),
+                    callbacks: entry.callbacks as usize,
+                    state: if entry.queued {
+                        TaskState::Queued
+                    } else if let Some(until) = sleeping() {
+                        TaskState::Sleeping {
                             until: Duration::from_micros(until),
-                        },
-                        Wait::Task(id) => TaskState::Awaiting(id),
-                        Wait::Other => TaskState::Waiting,
-                    }
-                },
+                        }
+                    } else if let Some(id) = awaiting() {
+                        TaskState::Awaiting(id)
+                    } else {
+                        TaskState::Waiting
+                    },
+                }
             })
             .collect();
-        task_infos.extend(self.handle.ended.borrow().iter().cloned());
+        if let Some(tools) = tools(handle) {
+            task_infos.extend(tools.ended().into_iter().map(|ended| TaskInfo {
+                id: ended.id,
+                name: ended.name,
+                spawned_by: ended.spawned_by,
+                callbacks: 0,
+                state: match ended.outcome {
+                    Outcome::Returned => TaskState::Finished,
+                    Outcome::Panicked => TaskState::Panicked,
+                    Outcome::Cancelled => TaskState::Cancelled,
+                },
+            }));
+        }
         task_infos.sort_by_key(|info| info.id);
-        let wheel = self.handle.timers.borrow();
-        let info = |deadline: u64, action: &TimerAction| TimerInfo {
+        let info = |deadline: u64, timer: &Timer| TimerInfo {
             deadline: Duration::from_micros(deadline),
-            task: match action {
-                TimerAction::Wake { task, .. } => *task,
-                TimerAction::Call(_) => None,
+            task: match timer {
+                Timer::Task(key) => tasks.get(*key).map(|entry| entry.id),
+                Timer::Waker(_) | Timer::Call(_) => None,
             },
         };
         let mut timers: Vec<TimerList> = wheel
@@ -326,14 +227,14 @@ impl Executor {
             .into_iter()
             .map(|(slot, entries)| TimerList {
                 slot: Some(slot),
-                timers: entries.into_iter().map(|(d, a)| info(d, a)).collect(),
+                timers: entries.into_iter().map(|(d, t)| info(d, t)).collect(),
             })
             .collect();
         let due: Vec<TimerInfo> = self
             .turn
             .due
             .iter()
-            .filter_map(|key| wheel.get(*key).map(|(d, a)| info(d, a)))
+            .filter_map(|key| wheel.get(*key).map(|(d, t)| info(d, t)))
             .collect();
         if !due.is_empty() {
             timers.push(TimerList {
@@ -343,9 +244,9 @@ impl Executor {
         }
         Snapshot {
             now: self.now(),
-            turn: self.turn.number,
+            turn: self.turns(),
+            this_turn: self.turn.batch.len(),
             ready,
-            this_turn: self.turn.remaining,
             tasks: task_infos,
             timers,
         }

@@ -25,17 +25,17 @@
 //!
 //! ```text
 //!            spawn(future)
-//!                 │ Task stored in the task table, its key sent to the queue
+//!                 │ the future boxed into the task table, its key queued
 //!                 ▼
 //!   ┌──────► ready queue (local VecDeque + crossbeam channel) ◄──────────┐
-//!   │             │ a turn pops exactly what was queued when it began    │
+//!   │             │ a turn runs exactly what was queued when it began    │
 //!   │             ▼                                                      │
-//!   │        poll the task ──Ready──► result into its JoinCell,          │
+//!   │        poll the task ──Ready──► output into its type's table,      │
 //!   │             │                   done-callbacks queued ─────────────┤
 //!   │          Pending                                                   │
-//!   │             │ (inside: sleep(d) arms a timer holding the waker)    │
+//!   │             │ (inside: sleep(d) arms a timer naming the task)      │
 //!   │             ▼                                                      │
-//!   │        timer wheel ──clock reaches the deadline──► waker.wake() ───┘
+//!   │        timer wheel ──clock reaches the deadline──► wake the task ──┘
 //!   │
 //!   └── nothing ready: the clock moves to the next deadline (virtual time jumps there)
 //! ```
@@ -44,21 +44,14 @@
 //!
 //! # Layout
 //!
-//! - [`task`] — `TaskId` and the stored task (boxed future, waker, result cell).
-//! - [`clock`] — real or virtual time, read once per turn.
-//! - [`time::wheel`] — the hierarchical timer wheel (levels, slots, cascading, ties).
-//! - [`queue`] — the ready queue, and where a turn begins and ends.
-//! - [`waker`] — the waker that puts a task back on the queue, once.
-//! - [`handle`] — what running code can reach (the thread-local current executor).
-//! - [`join`] — `JoinHandle`, done-callbacks; [`join_error`] — `JoinError`.
-//! - [`time`] — `sleep`.
-//! - [`yield_now`](mod@yield_now) — `yield_now`.
-//! - [`executor`] — `Executor`, its turns, `step`, `block_on`; `run.rs` — what one queue entry does
-//!   and the detectors; `shutdown.rs` — how a run ends.
-//! - [`spawn`](mod@spawn) — `spawn`, `spawn_named`; [`step`](mod@step) — what one step did.
-//! - [`inspect`] — snapshots and the test kit; [`trace`] — the event log.
+//! - [`runtime`] — the core, read top to bottom: the task table, the ready queue, the waker, the
+//!   timer wheel, the clock, one poll, one turn, the executor and its run API. It uses nothing outside
+//!   its folder; everything below stands on it.
+//! - [`inspect`] — snapshots of the executor between steps; [`trace`] — the event log and the blocking
+//!   detector.
 //! - [`callback`] — `call_soon`, `call_later`.
-//! - [`gather`](mod@gather), [`as_completed`](mod@as_completed), [`wait_first`](mod@wait_first) — waiting for several tasks.
+//! - [`gather`](mod@gather), [`as_completed`](mod@as_completed), [`wait_first`](mod@wait_first),
+//!   [`time`] (`timeout`) — waiting for several tasks, or for a while.
 //! - [`remote`] — other threads spawning and queueing callbacks; [`blocking`] — `spawn_blocking`.
 //! - [`demo`] — the tutorial's retry future, a CPython-compatible RNG and float printing.
 #![forbid(unsafe_code)]
@@ -69,40 +62,30 @@
 pub mod as_completed;
 pub mod blocking;
 pub mod callback;
-pub mod clock;
 pub mod demo;
-pub mod executor;
 pub mod gather;
-pub mod handle;
 pub mod inspect;
-pub mod join;
-pub mod join_error;
-pub mod queue;
 pub mod remote;
-mod run;
-mod shutdown;
-mod slab;
-pub mod spawn;
-pub mod step;
-pub mod task;
+pub mod runtime;
+mod slot;
 pub mod time;
 pub mod trace;
 pub mod wait_first;
-pub mod waker;
-pub mod yield_now;
+
+pub use runtime::{executor, join, join_error, spawn, step, task, yield_now};
 
 pub use as_completed::{AsCompleted, as_completed};
 pub use blocking::spawn_blocking;
 pub use callback::{CallbackHandle, call_later, call_soon};
-pub use executor::Executor;
 pub use gather::{JoinAll, gather, join_all};
 pub use inspect::Snapshot;
-pub use join::{CancelHandle, JoinHandle, TaskStats};
-pub use join_error::JoinError;
 pub use remote::{Remote, RemoteJoinHandle};
-pub use spawn::{spawn, spawn_named};
-pub use step::Step;
-pub use task::TaskId;
+pub use runtime::executor::Executor;
+pub use runtime::join::{CancelHandle, JoinHandle, TaskStats};
+pub use runtime::join_error::JoinError;
+pub use runtime::spawn::{spawn, spawn_named};
+pub use runtime::step::Step;
+pub use runtime::task::TaskId;
+pub use runtime::yield_now::{YieldNow, yield_now};
 pub use time::{Elapsed, Sleep, sleep, timeout};
 pub use wait_first::{First, WaitFirst, wait_first};
-pub use yield_now::{YieldNow, yield_now};

@@ -6,15 +6,17 @@
 //! entry. A send also wakes an idle executor at once: it sleeps on that same channel.
 
 use std::panic::Location;
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
-use std::task::{Context, Poll, Waker};
+use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::{fmt, future::Future, pin::Pin};
 
-use crate::callback::PlainCallback;
-use crate::handle::current;
-use crate::join_error::JoinError;
-use crate::queue::{Inbox, Runnable};
-use crate::task::TaskId;
+use crate::callback::guarded;
+use crate::runtime::executor::Executor;
+use crate::runtime::handle::current;
+use crate::runtime::join_error::JoinError;
+use crate::runtime::queue::{Inbox, Message};
+use crate::runtime::task::TaskId;
+use crate::slot::Slot;
 
 /// A `Send + Sync` handle to an executor, for other threads: asyncio's `call_soon_threadsafe` and
 /// `run_coroutine_threadsafe`. Made by [`Executor::remote`](crate::Executor::remote); cheap to clone.
@@ -40,19 +42,24 @@ impl fmt::Debug for Remote {
     }
 }
 
-impl Remote {
-    pub(crate) fn new(inbox: Inbox) -> Remote {
-        Remote { inbox }
+impl Executor {
+    /// A `Send` handle through which other threads spawn tasks and queue callbacks on this executor.
+    pub fn remote(&self) -> Remote {
+        Remote {
+            inbox: self.handle.queue.inbox().clone(),
+        }
     }
+}
 
+impl Remote {
     /// Queues `callback` to run on the executor's thread, on its next turn: asyncio's
     /// `loop.call_soon_threadsafe`. Returns `false` if the executor is gone (the callback is dropped).
     /// A panic inside the callback is reported on stderr, naming this call's location.
     #[track_caller]
     pub fn call_soon_threadsafe(&self, callback: impl FnOnce() + Send + 'static) -> bool {
         let origin = Location::caller();
-        let work = move || PlainCallback::at(callback, origin).run();
-        self.inbox.send(Runnable::Remote(Box::new(work))).is_ok()
+        let work = move || guarded(callback, origin)();
+        self.inbox.send(Message::Run(Box::new(work))).is_ok()
     }
 
     /// Spawns `future` on the executor from another thread: asyncio's `run_coroutine_threadsafe`.
@@ -65,13 +72,7 @@ impl Remote {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let shared = Arc::new(Shared {
-            state: Mutex::new(State {
-                result: None,
-                waker: None,
-            }),
-            done: Condvar::new(),
-        });
+        let shared = Arc::new(Slot::new());
         let guard = CompleteOnDrop {
             shared: Some(shared.clone()),
             task: TaskId(0),
@@ -88,31 +89,15 @@ impl Remote {
         };
         // If the executor is gone, the closure comes back inside the error and is dropped here, and
         // its guard reports the task as cancelled.
-        let _ = self.inbox.send(Runnable::Remote(Box::new(work)));
+        let _ = self.inbox.send(Message::Run(Box::new(work)));
         RemoteJoinHandle { shared }
-    }
-}
-
-struct Shared<T> {
-    state: Mutex<State<T>>,
-    done: Condvar,
-}
-
-struct State<T> {
-    result: Option<Result<T, JoinError>>,
-    waker: Option<Waker>,
-}
-
-impl<T> Shared<T> {
-    fn lock(&self) -> std::sync::MutexGuard<'_, State<T>> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
 /// Completes the remote handle exactly once: with the task's result, or, if dropped first (the
 /// executor went away, or the forwarding task was cancelled), with a cancelled `JoinError`.
 struct CompleteOnDrop<T> {
-    shared: Option<Arc<Shared<T>>>,
+    shared: Option<Arc<Slot<Result<T, JoinError>>>>,
     /// The spawned task, once it exists; `Task-0` names a task that never started.
     task: TaskId,
 }
@@ -120,12 +105,7 @@ struct CompleteOnDrop<T> {
 impl<T> CompleteOnDrop<T> {
     fn complete(mut self, result: Result<T, JoinError>) {
         if let Some(shared) = self.shared.take() {
-            let mut state = shared.lock();
-            state.result = Some(result);
-            if let Some(waker) = state.waker.take() {
-                waker.wake();
-            }
-            shared.done.notify_all();
+            shared.fill(result);
         }
     }
 }
@@ -146,12 +126,12 @@ impl<T> Drop for CompleteOnDrop<T> {
 /// The result of a task spawned through a [`Remote`]: `Send`, awaitable anywhere, or joinable by
 /// blocking the calling thread.
 pub struct RemoteJoinHandle<T> {
-    shared: Arc<Shared<T>>,
+    shared: Arc<Slot<Result<T, JoinError>>>,
 }
 
 impl<T> fmt::Debug for RemoteJoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let finished = self.shared.lock().result.is_some();
+        let finished = self.shared.is_filled();
         f.debug_struct("RemoteJoinHandle")
             .field("finished", &finished)
             .finish()
@@ -162,17 +142,7 @@ impl<T> RemoteJoinHandle<T> {
     /// Blocks this thread until the task ends. Never call it on the executor's own thread: the executor
     /// could not run the task while its thread is blocked here.
     pub fn join(self) -> Result<T, JoinError> {
-        let mut state = self.shared.lock();
-        loop {
-            if let Some(result) = state.result.take() {
-                return result;
-            }
-            state = self
-                .shared
-                .done
-                .wait(state)
-                .unwrap_or_else(PoisonError::into_inner);
-        }
+        self.shared.wait_take()
     }
 }
 
@@ -180,13 +150,6 @@ impl<T> Future for RemoteJoinHandle<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut state = self.shared.lock();
-        match state.result.take() {
-            Some(result) => Poll::Ready(result),
-            None => {
-                state.waker = Some(cx.waker().clone());
-                Poll::Pending
-            }
-        }
+        self.shared.poll_take(cx)
     }
 }

@@ -1,159 +1,148 @@
-//! The trace: an opt-in log of every scheduling decision, for the stepper, the timeline and tests.
+//! The trace and the blocking detector: tools that listen on the core's event sink.
 //!
-//! Off by default. [`Executor::enable_trace`](crate::Executor::enable_trace) switches it on (before the
-//! tasks it should follow are spawned); [`Executor::take_trace`](crate::Executor::take_trace) hands the
-//! events over. While it is off every recording site is one `Option` check, which the benchmark shows
-//! costs nothing measurable.
-//!
-//! Wakes may come from any thread, so the log is behind a `Mutex` and wakers hold an `Arc` to it; each
-//! event carries the turn and loop time that the executor published when it last began a turn.
+//! Off by default. [`Executor::enable_trace`] switches the trace on (before the tasks it should follow
+//! are spawned); [`Executor::take_trace`] hands the events over. [`Executor::set_slow_poll_threshold`]
+//! switches the blocking detector on. Either installs the one sink (`runtime/events.rs`) these tools
+//! share; with neither, every recording site in the core is one untaken branch.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::thread::ThreadId;
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
 use std::time::Duration;
 
-use crate::task::TaskId;
+pub use crate::runtime::events::{Event, EventKind, Outcome};
 
-/// One scheduling decision.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Event {
-    /// The turn it happened in (0 before the first turn).
-    pub turn: u64,
-    /// The loop's time then.
-    pub at: Duration,
-    /// What happened.
-    pub kind: EventKind,
+use crate::runtime::events::Sink;
+use crate::runtime::executor::Executor;
+use crate::runtime::handle::Handle;
+use crate::runtime::task::TaskId;
+
+/// The state of the tools behind the sink.
+#[derive(Default)]
+pub(crate) struct Tools {
+    tracing: Cell<bool>,
+    events: RefCell<Vec<Event>>,
+    /// A poll that takes this long (real time) gets a warning on stderr.
+    slow_poll: Cell<Option<Duration>>,
+    /// Names and spawners of the tasks spawned since the sink was installed, from their `Spawned`
+    /// events: for the detector's warnings and the ended tasks' entries.
+    spawned: RefCell<HashMap<TaskId, (String, Option<TaskId>)>>,
+    /// With the trace on, the tasks that ended, so that snapshots can still list them.
+    ended: RefCell<Vec<Ended>>,
 }
 
-/// What a traced event was.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum EventKind {
-    /// A task was created (and queued).
-    Spawned {
-        /// The new task.
-        task: TaskId,
-        /// Its name.
-        name: String,
-        /// The task whose poll spawned it, if any.
-        parent: Option<TaskId>,
-    },
-    /// A task's waker was called.
-    Woken {
-        /// The task woken.
-        task: TaskId,
-        /// Whether the wake came from a thread other than the executor's.
-        other_thread: bool,
-        /// Whether the task was already in the ready queue, so that this wake cost nothing.
-        already_queued: bool,
-    },
-    /// The executor started polling a task.
-    PollStarted {
-        /// The task polled.
-        task: TaskId,
-    },
-    /// A poll returned.
-    PollEnded {
-        /// The task polled.
-        task: TaskId,
-        /// Real time the poll took.
-        duration: Duration,
-        /// Whether the task finished (returned or panicked).
-        ready: bool,
-    },
-    /// A sleep (or `call_later`) armed a timer.
-    TimerArmed {
-        /// The task that armed it; `None` for a `call_later` from outside any task.
-        task: Option<TaskId>,
-        /// When it is due.
-        deadline: Duration,
-    },
-    /// A due timer fired: it woke its task or ran its `call_later` callback.
-    TimerFired {
-        /// The task it woke, if it was a sleep.
-        task: Option<TaskId>,
-        /// When it was due.
-        deadline: Duration,
-    },
-    /// A callback was put in the ready queue.
-    CallbackQueued {
-        /// For a done-callback, the task that ended; `None` for `call_soon`.
-        task: Option<TaskId>,
-    },
-    /// A callback ran.
-    CallbackRan {
-        /// For a done-callback, the task that ended; `None` for `call_soon`.
-        task: Option<TaskId>,
-    },
-    /// A task is over.
-    TaskFinished {
-        /// The task.
-        task: TaskId,
-        /// How it ended.
-        outcome: Outcome,
-    },
-    /// Nothing was ready, so the clock moved.
-    ClockAdvanced {
-        /// The time afterwards.
-        to: Duration,
-    },
+/// A task that ended while the trace was on.
+#[derive(Clone, Debug)]
+pub(crate) struct Ended {
+    pub(crate) id: TaskId,
+    pub(crate) name: String,
+    pub(crate) spawned_by: Option<TaskId>,
+    pub(crate) outcome: Outcome,
 }
 
-/// How a task ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// Its future returned a value.
-    Returned,
-    /// Its future panicked.
-    Panicked,
-    /// It was cancelled.
-    Cancelled,
+impl Tools {
+    /// The tasks that ended while the trace was on.
+    pub(crate) fn ended(&self) -> Vec<Ended> {
+        self.ended.borrow().clone()
+    }
+
+    fn warn_if_slow(&self, task: TaskId, duration: Duration) {
+        if let Some(threshold) = self.slow_poll.get()
+            && duration >= threshold
+        {
+            // Tasks spawned before the sink was installed, like the block_on future, left no name.
+            let name = match self.spawned.borrow().get(&task) {
+                Some((name, _)) => name.clone(),
+                None => "the block_on future".to_owned(),
+            };
+            eprintln!(
+                "minimalist-async: {task} ({name}) blocked the executor for {:.1} ms in one poll \
+                 (threshold {} ms): every other task waited. std::thread::sleep and other blocking \
+                 calls block the whole executor; use sleep(..).await, or spawn_blocking for blocking work",
+                duration.as_secs_f64() * 1e3,
+                threshold.as_millis()
+            );
+        }
+    }
 }
 
-/// The shared log. The executor publishes the current turn and time; anyone may append.
-#[derive(Debug)]
-pub(crate) struct TraceLog {
-    events: Mutex<Vec<Event>>,
-    turn: AtomicU64,
-    now_us: AtomicU64,
-    executor_thread: ThreadId,
+impl Sink for Tools {
+    fn record(&self, event: Event) {
+        match &event.kind {
+            EventKind::Spawned { task, name, parent } => {
+                self.spawned
+                    .borrow_mut()
+                    .insert(*task, (name.clone(), *parent));
+            }
+            EventKind::PollEnded { task, duration, .. } => self.warn_if_slow(*task, *duration),
+            EventKind::TaskFinished { task, outcome } if self.tracing.get() => {
+                let (name, spawned_by) = self
+                    .spawned
+                    .borrow()
+                    .get(task)
+                    .cloned()
+                    .unwrap_or_else(|| (task.to_string(), None));
+                self.ended.borrow_mut().push(Ended {
+                    id: *task,
+                    name,
+                    spawned_by,
+                    outcome: *outcome,
+                });
+            }
+            _ => {}
+        }
+        if self.tracing.get() {
+            self.events.borrow_mut().push(event);
+        }
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
 }
 
-impl TraceLog {
-    pub(crate) fn new() -> Arc<TraceLog> {
-        Arc::new(TraceLog {
-            events: Mutex::default(),
-            turn: AtomicU64::new(0),
-            now_us: AtomicU64::new(0),
-            executor_thread: std::thread::current().id(),
-        })
+/// The tools of `handle`, if they were installed.
+pub(crate) fn tools(handle: &Handle) -> Option<&Tools> {
+    handle.sink.get()?.as_any().downcast_ref()
+}
+
+fn install(executor: &Executor) -> &Tools {
+    let sink = executor
+        .handle
+        .sink
+        .get_or_init(|| Rc::new(Tools::default()));
+    sink.as_any()
+        .downcast_ref()
+        .expect("only these tools install a sink")
+}
+
+impl Executor {
+    /// The blocking detector's usual threshold: asyncio's `slow_callback_duration` in debug mode.
+    pub const DEFAULT_SLOW_POLL_THRESHOLD: Duration = Duration::from_millis(100);
+
+    /// Switches the blocking detector on (`Some(threshold)`) or off (`None`, the default): a single poll
+    /// that takes at least `threshold` of real time prints a warning on stderr naming the task and the
+    /// time. Like asyncio's debug mode it is off by default, because it reads the clock around every
+    /// poll; the demos switch it on with [`Executor::DEFAULT_SLOW_POLL_THRESHOLD`] (100 ms).
+    ///
+    /// It measures wall time, as asyncio's debug mode does: on a heavily loaded machine a poll that
+    /// did not block can still take long enough to be reported.
+    pub fn set_slow_poll_threshold(&mut self, threshold: Option<Duration>) {
+        if threshold.is_some() || self.handle.sink.get().is_some() {
+            install(self).slow_poll.set(threshold);
+        }
     }
 
-    /// Called by the executor as a turn begins, so that events carry the right turn and time.
-    pub(crate) fn publish(&self, turn: u64, now_us: u64) {
-        self.turn.store(turn, Ordering::Relaxed);
-        self.now_us.store(now_us, Ordering::Relaxed);
+    /// Switches the trace on: from now on every scheduling decision is logged (see [`Event`]).
+    pub fn enable_trace(&mut self) {
+        install(self).tracing.set(true);
     }
 
-    pub(crate) fn record(&self, kind: EventKind) {
-        let event = Event {
-            turn: self.turn.load(Ordering::Relaxed),
-            at: Duration::from_micros(self.now_us.load(Ordering::Relaxed)),
-            kind,
-        };
-        self.events
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(event);
-    }
-
-    /// Whether the calling thread is not the executor's.
-    pub(crate) fn on_other_thread(&self) -> bool {
-        std::thread::current().id() != self.executor_thread
-    }
-
-    pub(crate) fn take(&self) -> Vec<Event> {
-        std::mem::take(&mut *self.events.lock().unwrap_or_else(PoisonError::into_inner))
+    /// The events logged since the last call (empty while the trace is off).
+    pub fn take_trace(&mut self) -> Vec<Event> {
+        tools(&self.handle)
+            .map(|tools| std::mem::take(&mut *tools.events.borrow_mut()))
+            .unwrap_or_default()
     }
 }

@@ -1,20 +1,20 @@
-//! Time: the timer wheel, `sleep` and `timeout` built on it, and the loop's current time.
+//! Time: `sleep`, `timeout` built on it, the loop's current time, and the timer wheel underneath.
 
-mod sleep;
 mod timeout;
-pub mod wheel;
 
 use std::time::Duration;
 
-pub use sleep::{Sleep, sleep};
+pub use crate::runtime::sleep::{Sleep, sleep};
+pub use crate::runtime::wheel;
 pub use timeout::{Elapsed, timeout};
 
-use crate::handle::current;
+use crate::runtime::handle::current;
 
-/// The time of the current turn on the running executor's clock: asyncio's `loop.time()`.
+/// The running executor's clock now: asyncio's `loop.time()`.
 ///
-/// Read once when the turn began, so every task polled in one turn sees the same value, and every
-/// deadline armed in that turn counts from it.
+/// On virtual time the clock moves only between turns, so every task polled in one turn sees the same
+/// value; on the real clock it is read afresh, as asyncio reads `time.monotonic()`. Every `sleep`
+/// counts its deadline from this reading at its call.
 ///
 /// # Panics
 ///

@@ -1,8 +1,8 @@
-//! `Step`: what one unit of the executor's work was.
+//! `Step`: what one unit of the executor's work was, as `Executor::step` reports it.
 
 use std::time::Duration;
 
-use crate::task::TaskId;
+use crate::runtime::task::TaskId;
 
 /// What one call to [`Executor::step`](crate::Executor::step) did.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -5,7 +5,7 @@
 //! order, key into the wheel's entries). Keeping the level this small is what makes its arithmetic
 //! easy to test exhaustively.
 
-use crate::slab::Key;
+use crate::runtime::slab::Key;
 
 /// Slots per level. A power of two, so that a slot index is a bit field of the time.
 pub const SLOTS: usize = 64;
@@ -199,7 +199,7 @@ mod tests {
                     l.slots[occupied_slot].items.push(Item {
                         deadline: 0,
                         seq: 0,
-                        key: crate::slab::Slab::default().insert(()),
+                        key: crate::runtime::slab::Slab::default().insert(()),
                     });
                     l.sync_occupied(occupied_slot);
                     let base = 7 * level_range(level);

@@ -13,7 +13,7 @@
 //!  expired │ one list: deadlines already passed when inserted
 //! ```
 //!
-//! Time is counted in whole microseconds (the loop's clock, see [`crate::clock`]). A deadline is a
+//! Time is counted in whole microseconds (the loop's clock, see `runtime/clock.rs`). A deadline is a
 //! `u64`, and each level reads six bits of it: level 0 bits 0–5, level 1 bits 6–11, and so on, the way
 //! a clock face reads seconds, minutes and hours from one count (Varghese & Lauck, *Hashed and
 //! Hierarchical Timing Wheels*, 1987; tokio's timer uses the same layout with millisecond ticks).
@@ -99,7 +99,7 @@
 
 mod level;
 
-use crate::slab::{Key, Slab};
+use crate::runtime::slab::{Key, Slab};
 use level::{Expiration, Item, List};
 use level::{Level, level_for, slot_for};
 pub use level::{SLOT_BITS, SLOTS};

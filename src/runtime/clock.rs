@@ -1,19 +1,20 @@
 //! The loop's clock: real time, or virtual time that jumps to the next deadline.
 //!
-//! The executor asks the clock for the time once per turn, and every deadline armed during that turn is
-//! computed from that one reading. That is why two tasks polled in the same turn that both sleep 100 ms
-//! wake in the same later turn, in the order they went to sleep, on either clock.
-//!
 //! Time is a count of whole microseconds since the clock was made, a `u64` (enough for 584,000 years).
 //! The timer wheel works in the same unit, so no conversion happens on the hot path.
 //!
-//! **Real** time reads [`Instant::now`]. When nothing is ready the executor sleeps until the next
-//! deadline (or until another thread wakes a task).
+//! **When the time is read.** Exactly where asyncio reads `loop.time()`: a `sleep` (or `call_later`)
+//! reads the clock when it is called and counts its deadline from that reading; a turn reads it once,
+//! when it begins, to collect the timers due by then. Nothing else reads it.
 //!
-//! **Virtual** time only moves when the executor moves it: when nothing is ready, it jumps straight to the
-//! next deadline. A program that sleeps for minutes then finishes in milliseconds and prints exactly the
-//! same lines, which is what makes scheduler tests fast and deterministic (tokio calls this "paused time
-//! with auto-advance").
+//! **Real** time reads [`Instant::now`] at each of those points. When nothing is ready the executor
+//! sleeps until the next deadline (or until another thread wakes a task).
+//!
+//! **Virtual** time only moves when the executor moves it: when nothing is ready, it jumps straight to
+//! the next deadline. So within a turn every reading is the same, and two tasks polled in one turn that
+//! both sleep 100 ms wake in the same later turn, in the order they went to sleep. A program that sleeps
+//! for minutes then finishes in milliseconds and prints exactly the same lines, which is what makes
+//! scheduler tests fast and deterministic (tokio calls this "paused time with auto-advance").
 
 use std::time::{Duration, Instant};
 

@@ -3,7 +3,7 @@
 use std::any::Any;
 use std::fmt;
 
-use crate::task::TaskId;
+use crate::runtime::task::TaskId;
 
 /// Why a task produced no value: it panicked, or it was cancelled.
 ///
@@ -90,6 +90,11 @@ pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> Option<&str> {
         .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
 }
 
+/// The text of a panic payload for a report on stderr, with a stand-in for payloads that are not text.
+pub(crate) fn panic_text(payload: &(dyn Any + Send)) -> &str {
+    panic_message(payload).unwrap_or("<non-string payload>")
+}
+
 impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.repr, self.panic_message()) {
@@ -106,10 +111,7 @@ impl fmt::Debug for JoinError {
         debug.field("task", &self.task);
         match &self.repr {
             Repr::Cancelled => debug.field("cancelled", &true),
-            Repr::Panic(_) => debug.field(
-                "panic",
-                &self.panic_message().unwrap_or("<non-string payload>"),
-            ),
+            Repr::Panic(payload) => debug.field("panic", &panic_text(&**payload)),
         };
         debug.finish()
     }

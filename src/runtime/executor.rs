@@ -1,0 +1,352 @@
+//! The executor and its whole run API: `block_on`, `step`, `try_step`, `run_until_stalled`, `advance`,
+//! `now`.
+//!
+//! # Layers
+//!
+//! [`Executor::step`] does one unit of work: poll one task, run one callback, fire the due timers, or
+//! move the clock (`turn.rs` says what a turn is). [`Executor::block_on`] is a loop over the same step,
+//! plus polling its own future when that future's waker fired; `try_step`, `run_until_stalled` and
+//! `advance` are loops over it that stop at different points. So what a stepper shows is exactly what
+//! runs.
+
+use std::future::Future;
+use std::pin::pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use crate::runtime::clock::{Clock, micros_ceil};
+use crate::runtime::events::EventKind;
+use crate::runtime::handle::{Handle, Main, enter};
+use crate::runtime::join::JoinHandle;
+use crate::runtime::poll::report_lost_waker;
+use crate::runtime::queue::Runnable;
+use crate::runtime::shutdown::{finish_after_main, tear_down};
+use crate::runtime::step::Step;
+use crate::runtime::turn::{Turn, advance_clock};
+use crate::runtime::waker::{Lent, Target};
+
+/// A single-threaded executor with its own ready queue, waker, timer wheel and clock.
+///
+/// [`block_on`](Executor::block_on) plays `asyncio.run`: it runs a future to completion, together with
+/// every task spawned meanwhile. Spawned futures need not be `Send`: they never leave this thread.
+///
+/// ```
+/// use std::time::Duration;
+/// use minimalist_async::{Executor, sleep, spawn};
+///
+/// let mut executor = Executor::with_virtual_time();
+/// let total = executor.block_on(async {
+///     let a = spawn(async { sleep(Duration::from_millis(100)).await; 1 });
+///     let b = spawn(async { sleep(Duration::from_millis(100)).await; 2 });
+///     a.await.unwrap() + b.await.unwrap()
+/// });
+/// assert_eq!(total, 3);
+/// assert_eq!(executor.now(), Duration::from_millis(100), "the two sleeps overlapped");
+/// ```
+pub struct Executor {
+    pub(crate) handle: Rc<Handle>,
+    pub(crate) turn: Turn,
+    /// Tells one `block_on` call's main-future wakes from an earlier call's.
+    main_calls: u32,
+}
+
+impl Default for Executor {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for Executor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Executor")
+            .field("clock", &self.handle.clock.get())
+            .field("turn", &self.handle.turn.get())
+            .field("tasks", &self.pending_tasks())
+            .field("timers", &self.armed_timers())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Executor {
+    /// An executor on the real clock: sleeps take real time.
+    pub fn new() -> Executor {
+        Executor::with_clock(Clock::real())
+    }
+
+    /// An executor on virtual time: when nothing is ready, the clock jumps straight to the next deadline,
+    /// so sleeps take no real time and every run is deterministic. For tests and for the demos'
+    /// `--virtual-time`.
+    pub fn with_virtual_time() -> Executor {
+        Executor::with_clock(Clock::virtual_time())
+    }
+
+    fn with_clock(clock: Clock) -> Executor {
+        Executor {
+            handle: Rc::new(Handle::new(clock)),
+            turn: Turn::default(),
+            main_calls: 0,
+        }
+    }
+
+    /// Runs `future` to completion on this thread, running every spawned task along the way:
+    /// asyncio's `asyncio.run(main())`.
+    ///
+    /// The future is polled in the ready queue's order like a task (it is `Task-1`, asyncio's main
+    /// task). When it returns, the rest of the current turn runs, then one more turn, as asyncio does
+    /// when `run` stops its loop; then every task still pending is cancelled and the loop runs until
+    /// their done-callbacks have run. A panic in `future` itself reaches the caller.
+    ///
+    /// # Panics
+    ///
+    /// When called from inside a running executor (a nested `block_on` would stall the outer loop):
+    /// `.await` the future instead.
+    ///
+    /// ```
+    /// use minimalist_async::Executor;
+    ///
+    /// let mut executor = Executor::new();
+    /// assert_eq!(executor.block_on(async { 1 + 1 }), 2);
+    /// ```
+    #[track_caller]
+    pub fn block_on<F: Future>(&mut self, future: F) -> F::Output {
+        let _entered = enter(&self.handle);
+        self.main_calls += 1;
+        let call = self.main_calls;
+        // Task-1, like asyncio's main task.
+        let id = self.handle.next_task_id();
+        self.handle.main.set(Main {
+            call,
+            id,
+            queued: true,
+        });
+        self.handle.queue.push(Runnable::Main(call));
+        let waker = Lent::new(Target::Main(call), self.handle.queue.inbox());
+        let mut future = pin!(future);
+        let mut reported_lost = false;
+        loop {
+            match self.step_entered(Some(call), true) {
+                Some(Step::MainWoken) => {
+                    /// Clears "who is polling" when a panic in the main future unwinds through here
+                    /// (a task's panic is caught inside its poll).
+                    struct PollingGuard<'a>(&'a Handle);
+                    impl Drop for PollingGuard<'_> {
+                        fn drop(&mut self) {
+                            self.0.polling.set(None);
+                        }
+                    }
+                    self.handle
+                        .set_polling(Target::Main(call), id, waker.waker());
+                    self.handle.record(|| EventKind::PollStarted { task: id });
+                    let started = self.handle.sink.get().map(|_| Instant::now());
+                    let polled = {
+                        let _polling = PollingGuard(&self.handle);
+                        future
+                            .as_mut()
+                            .poll(&mut Context::from_waker(waker.waker()))
+                    };
+                    if let Some(started) = started {
+                        let duration = started.elapsed();
+                        self.handle.record(|| EventKind::PollEnded {
+                            task: id,
+                            duration,
+                            ready: polled.is_ready(),
+                        });
+                    }
+                    if let Poll::Ready(output) = polled {
+                        finish_after_main(&self.handle, &mut self.turn);
+                        return output;
+                    }
+                    if !reported_lost
+                        && !self.handle.main.get().queued
+                        && !self.handle.noted.get()
+                        && !waker.is_kept()
+                    {
+                        reported_lost = true;
+                        report_lost_waker(&format!("{id} (the block_on future)"));
+                    }
+                }
+                Some(Step::Idle) => self.handle.queue.wait(None),
+                _ => {}
+            }
+        }
+    }
+
+    /// Does one unit of work and says which; see [`Step`]. On the real clock, a step that has to wait
+    /// for a deadline sleeps until then.
+    ///
+    /// # Panics
+    ///
+    /// When called from inside a running executor.
+    ///
+    /// ```
+    /// use minimalist_async::{Executor, Step};
+    ///
+    /// let mut executor = Executor::with_virtual_time();
+    /// let handle = executor.spawn(async { "done" });
+    /// assert!(matches!(executor.step(), Step::Polled { finished: true, .. }));
+    /// assert!(handle.is_finished());
+    /// assert_eq!(executor.step(), Step::Idle);
+    /// ```
+    #[track_caller]
+    pub fn step(&mut self) -> Step {
+        let _entered = enter(&self.handle);
+        self.step_entered(None, true)
+            .expect("a step that may move the clock always does something")
+    }
+
+    /// One unit of work that needs no time to pass, or `None` if there is none: the executor is
+    /// stalled until the clock moves or another thread wakes a task.
+    ///
+    /// # Panics
+    ///
+    /// When called from inside a running executor.
+    ///
+    /// ```
+    /// use minimalist_async::Executor;
+    ///
+    /// let mut executor = Executor::with_virtual_time();
+    /// assert_eq!(executor.try_step(), None, "nothing to do");
+    /// let task = executor.spawn(async {});
+    /// assert!(executor.try_step().is_some());
+    /// assert!(task.is_finished());
+    /// ```
+    #[track_caller]
+    pub fn try_step(&mut self) -> Option<Step> {
+        let _entered = enter(&self.handle);
+        self.step_entered(None, false)
+    }
+
+    /// One step, with this thread already inside the executor. `main` is the `block_on` call whose
+    /// main future counts as live. Without `may_advance`, returns `None` where the clock would have
+    /// to move.
+    fn step_entered(&mut self, main: Option<u32>, may_advance: bool) -> Option<Step> {
+        loop {
+            if let Some(step) = self.turn.next(&self.handle, main) {
+                return Some(step);
+            }
+            if !self.turn.begin(&self.handle) {
+                return may_advance.then(|| advance_clock(&self.handle));
+            }
+        }
+    }
+
+    /// Runs every turn that needs no time to pass, and returns how many steps that took.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use minimalist_async::{Executor, sleep};
+    ///
+    /// let mut executor = Executor::with_virtual_time();
+    /// let task = executor.spawn(async { sleep(Duration::from_secs(1)).await });
+    /// assert_eq!(executor.run_until_stalled(), 1, "one poll, then it waits for its timer");
+    /// assert!(!task.is_finished());
+    /// assert_eq!(executor.now(), Duration::ZERO);
+    /// ```
+    #[track_caller]
+    pub fn run_until_stalled(&mut self) -> usize {
+        let mut steps = 0;
+        while self.try_step().is_some() {
+            steps += 1;
+        }
+        steps
+    }
+
+    /// Moves virtual time forward by `by`, deadline by deadline, running what falls due at each one.
+    /// A timer armed during the advance and due within it fires too (unlike tokio's `time::advance`,
+    /// which only fires what was armed before the call). Ends with [`run_until_stalled`] at the target
+    /// time.
+    ///
+    /// [`run_until_stalled`]: Executor::run_until_stalled
+    ///
+    /// # Panics
+    ///
+    /// On the real clock (time cannot be moved there), or inside a running executor.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use minimalist_async::{Executor, sleep};
+    ///
+    /// let mut executor = Executor::with_virtual_time();
+    /// let task = executor.spawn(async { sleep(Duration::from_millis(300)).await });
+    /// executor.advance(Duration::from_millis(200));
+    /// assert!(!task.is_finished());
+    /// assert_eq!(executor.now(), Duration::from_millis(200));
+    /// executor.advance(Duration::from_millis(100));
+    /// assert!(task.is_finished());
+    /// ```
+    #[track_caller]
+    pub fn advance(&mut self, by: Duration) {
+        assert!(
+            self.is_virtual_time(),
+            "advance() moves virtual time; this executor runs on the real clock"
+        );
+        let target = micros_ceil(by)
+            .and_then(|us| self.handle.now_us().checked_add(us))
+            .unwrap_or(u64::MAX);
+        loop {
+            self.run_until_stalled();
+            let next = self.handle.timers.borrow_mut().next_deadline();
+            match next {
+                Some(deadline) if deadline <= target => self.handle.move_clock_to(deadline),
+                _ => break,
+            }
+        }
+        self.handle.move_clock_to(target);
+        self.run_until_stalled();
+    }
+
+    /// The executor's clock: time since it was created (real) or virtual time so far.
+    pub fn now(&self) -> Duration {
+        Duration::from_micros(self.handle.now_us())
+    }
+
+    /// Whether this executor runs on virtual time.
+    pub fn is_virtual_time(&self) -> bool {
+        self.handle.clock.get().is_virtual()
+    }
+
+    /// How many spawned tasks have not finished yet.
+    pub fn pending_tasks(&self) -> usize {
+        self.handle.tasks.borrow().pending
+    }
+
+    /// How many timers are armed or due: every pending `sleep` that was polled once and every pending
+    /// `call_later`, nothing else (a dropped `Sleep` leaves no entry behind).
+    pub fn armed_timers(&self) -> usize {
+        self.handle.timers.borrow().len()
+    }
+
+    /// How many turns had work to do: a turn that found nothing queued and nothing due is not counted.
+    pub fn turns(&self) -> u64 {
+        self.handle.turn.get()
+    }
+
+    /// Spawns a task from outside the executor, for instance before [`block_on`](Executor::block_on).
+    /// It runs once the executor runs. Inside async code use the free function
+    /// [`spawn`](fn@crate::spawn).
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        self.handle.spawn(None, future)
+    }
+
+    /// [`Executor::spawn`] with a name: see [`spawn_named`](fn@crate::spawn_named).
+    pub fn spawn_named<F>(&self, name: &str, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        self.handle.spawn(Some(name.into()), future)
+    }
+}
+
+impl Drop for Executor {
+    /// Drops every pending future, result, queued callback, armed timer and message from another thread
+    /// exactly once, and says on stderr which tasks were still pending: nothing disappears unreported.
+    fn drop(&mut self) {
+        tear_down(&self.handle, &mut self.turn);
+    }
+}

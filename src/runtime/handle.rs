@@ -1,0 +1,344 @@
+//! The handle: the executor's shared state, and how running code finds it.
+//!
+//! A task calls `spawn`, `sleep` or `JoinHandle::add_done_callback` without being passed the executor:
+//! those functions look in the thread-local `CURRENT`, which `enter` fills while the executor runs.
+//! This is the same design as tokio's runtime context and asyncio's "running loop".
+//!
+//! The handle owns the tables (tasks, results, queued calls, timers) behind `RefCell`s: the executor is
+//! single-threaded, so no lock is needed; only the channel inside the ready queue is shared with other
+//! threads. This file holds state and the few small acts every later file needs (wake, cancel, record,
+//! read the clock); what the executor *does* with the state is in `poll.rs`, `turn.rs` and `executor.rs`.
+//!
+//! A rule every file keeps: no user code (a future, a destructor, a callback) ever runs while one of
+//! these `RefCell`s is borrowed, since that code may call back into the executor.
+
+use std::cell::{Cell, OnceCell, RefCell};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+use std::task::{RawWakerVTable, Waker};
+use std::time::Duration;
+
+use crate::runtime::clock::{Clock, micros_ceil};
+use crate::runtime::events::{Event, EventKind, Sink};
+use crate::runtime::queue::{ReadyQueue, Runnable};
+use crate::runtime::slab::{Key, Slab};
+use crate::runtime::table::{Outputs, Tasks};
+use crate::runtime::task::TaskId;
+use crate::runtime::waker::{Lent, Target, set_running};
+use crate::runtime::wheel::Wheel;
+
+/// What a timer does when it fires.
+pub(crate) enum Timer {
+    /// A `sleep` of a task of this executor, polled with the waker it was lent: wake it by key.
+    Task(Key),
+    /// A `sleep` polled with some other waker.
+    Waker(Waker),
+    /// A `call_later` callback: run it, right there, with the other due timers.
+    Call(Box<dyn FnOnce()>),
+}
+
+/// The poll in progress: who is polled, and with which waker.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Polling {
+    pub(crate) target: Target,
+    pub(crate) id: TaskId,
+    /// The waker's data and vtable pointers, to recognise it (never dereferenced).
+    waker: (*const (), *const RawWakerVTable),
+}
+
+impl Polling {
+    /// Whether `waker` is the one the executor gave this poll (and not a combinator's own).
+    pub(crate) fn is_ours(&self, waker: &Waker) -> bool {
+        self.waker == (waker.data(), waker.vtable())
+    }
+}
+
+/// The `block_on` call in progress: its number, its future's task id, and whether that future is in
+/// the ready queue.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Main {
+    pub(crate) call: u32,
+    pub(crate) id: TaskId,
+    pub(crate) queued: bool,
+}
+
+/// The executor's shared state.
+pub(crate) struct Handle {
+    pub(crate) queue: ReadyQueue,
+    pub(crate) tasks: RefCell<Tasks>,
+    pub(crate) outputs: Outputs,
+    /// `call_soon` callbacks in the ready queue: each `Runnable::Call` names one.
+    pub(crate) calls: RefCell<Slab<Box<dyn FnOnce()>>>,
+    pub(crate) timers: RefCell<Wheel<Timer>>,
+    /// Moved only by the executor (virtual time) or by time itself.
+    pub(crate) clock: Cell<Clock>,
+    next_task_id: Cell<u64>,
+    pub(crate) polling: Cell<Option<Polling>>,
+    /// Set by `Sleep` and `JoinHandle` when they note the polled task's key (instead of keeping its
+    /// waker): the lost-waker check then knows that something will wake the task.
+    pub(crate) noted: Cell<bool>,
+    pub(crate) main: Cell<Main>,
+    /// Wakers nobody holds, to lend to the next polls (see `waker.rs`).
+    pub(crate) spare_wakers: RefCell<Vec<Lent>>,
+    /// Threads that hold virtual time still while they run (`spawn_blocking`'s): their result may
+    /// change what happens next, so the clock must not jump past them.
+    pub(crate) clock_holds: Arc<AtomicUsize>,
+    /// Where events go, once a tool asks for them.
+    pub(crate) sink: OnceCell<Rc<dyn Sink>>,
+    /// Turns begun so far, and the time the last one began (µs): what events are stamped with.
+    pub(crate) turn: Cell<u64>,
+    pub(crate) turn_time: Cell<u64>,
+}
+
+/// How many spare wakers the executor keeps at most: enough for bursts of tasks that keep wakers, little
+/// memory (about 80 bytes each).
+const MAX_SPARE_WAKERS: usize = 1024;
+
+impl Handle {
+    pub(crate) fn new(clock: Clock) -> Handle {
+        Handle {
+            queue: ReadyQueue::new(),
+            tasks: RefCell::default(),
+            outputs: Outputs::default(),
+            calls: RefCell::default(),
+            timers: RefCell::default(),
+            clock: Cell::new(clock),
+            next_task_id: Cell::new(1),
+            polling: Cell::new(None),
+            noted: Cell::new(false),
+            main: Cell::new(Main {
+                call: 0,
+                id: TaskId(0),
+                queued: false,
+            }),
+            spare_wakers: RefCell::default(),
+            clock_holds: Arc::default(),
+            sink: OnceCell::new(),
+            turn: Cell::new(0),
+            turn_time: Cell::new(0),
+        }
+    }
+
+    /// The clock's reading now (µs): what asyncio's `loop.time()` returns.
+    pub(crate) fn now_us(&self) -> u64 {
+        self.clock.get().now_us()
+    }
+
+    /// The deadline `delay` from now, rounded up to the microsecond; `None` when it does not fit the
+    /// clock (which callers read as "never").
+    pub(crate) fn deadline_after(&self, delay: Duration) -> Option<u64> {
+        micros_ceil(delay).and_then(|us| self.now_us().checked_add(us))
+    }
+
+    /// Moves virtual time forward to `to_us` (never backwards), and says so to the sink.
+    pub(crate) fn move_clock_to(&self, to_us: u64) {
+        let mut clock = self.clock.get();
+        if clock.is_virtual() && to_us > clock.now_us() {
+            clock.advance_to(to_us);
+            self.clock.set(clock);
+            self.record(|| EventKind::ClockAdvanced {
+                to: Duration::from_micros(to_us),
+            });
+        }
+    }
+
+    /// Gives an event to the sink, if there is one; `kind` is not even built otherwise.
+    #[inline]
+    pub(crate) fn record(&self, kind: impl FnOnce() -> EventKind) {
+        if let Some(sink) = self.sink.get() {
+            sink.record(Event {
+                turn: self.turn.get(),
+                at: Duration::from_micros(self.turn_time.get()),
+                kind: kind(),
+            });
+        }
+    }
+
+    /// The next task number, in creation order.
+    pub(crate) fn next_task_id(&self) -> TaskId {
+        let id = self.next_task_id.get();
+        self.next_task_id.set(id + 1);
+        TaskId(id)
+    }
+
+    /// The polled task's key, if the poll in progress was given the executor's own waker and `waker`
+    /// is that waker: then `Sleep` and `JoinHandle` note the key instead of cloning the waker.
+    pub(crate) fn own_task(&self, waker: &Waker) -> Option<Key> {
+        match self.polling.get() {
+            Some(polling) if polling.is_ours(waker) => match polling.target {
+                Target::Task(key) => {
+                    self.noted.set(true);
+                    Some(key)
+                }
+                Target::Main(_) => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Wakes `target` from the executor's thread: the task goes to the back of the local queue unless it
+    /// is queued already or has ended. Every wake ends here: a waker's, a timer's, a finished task's
+    /// awaiter's, and (when the turn takes them in) those sent from other threads.
+    pub(crate) fn wake(&self, target: Target, other_thread: bool) {
+        let woken = match target {
+            Target::Task(key) => {
+                let mut tasks = self.tasks.borrow_mut();
+                let Some(entry) = tasks.get_mut(key) else {
+                    return;
+                };
+                entry.wakes = entry.wakes.wrapping_add(1);
+                let already_queued = entry.queued;
+                if !already_queued && !entry.is_done() {
+                    entry.queued = true;
+                    self.queue.push(Runnable::Task(key));
+                }
+                (entry.id, already_queued)
+            }
+            Target::Main(call) => {
+                let mut main = self.main.get();
+                if main.call != call {
+                    return;
+                }
+                let already_queued = main.queued;
+                if !already_queued {
+                    main.queued = true;
+                    self.main.set(main);
+                    self.queue.push(Runnable::Main(call));
+                }
+                (main.id, already_queued)
+            }
+        };
+        self.record(|| EventKind::Woken {
+            task: woken.0,
+            other_thread,
+            already_queued: woken.1,
+        });
+    }
+
+    /// Asks for the task under `key` to be dropped instead of polled again; `false` if it has already
+    /// ended. The task is queued (if it is not already) so that the executor gets to it.
+    pub(crate) fn cancel(&self, key: Key) -> bool {
+        let mut tasks = self.tasks.borrow_mut();
+        let Some(entry) = tasks.get_mut(key) else {
+            return false;
+        };
+        if entry.is_done() {
+            return false;
+        }
+        entry.cancel = true;
+        if !entry.queued {
+            entry.queued = true;
+            self.queue.push(Runnable::Task(key));
+        }
+        true
+    }
+
+    /// A waker for `target` to lend to one poll: a spare one re-pointed, or a new one.
+    pub(crate) fn lend_waker(&self, target: Target) -> Lent {
+        match self.spare_wakers.borrow_mut().pop() {
+            Some(spare) => {
+                spare.point_at(target);
+                spare
+            }
+            None => Lent::new(target, self.queue.inbox()),
+        }
+    }
+
+    /// Takes a lent waker back after a poll. Returns it if someone kept a clone: the task then keeps it.
+    pub(crate) fn take_back(&self, lent: Lent) -> Option<Lent> {
+        if lent.is_kept() {
+            return Some(lent);
+        }
+        let mut spares = self.spare_wakers.borrow_mut();
+        if spares.len() < MAX_SPARE_WAKERS {
+            spares.push(lent);
+        }
+        None
+    }
+
+    /// Notes the poll in progress (`None` when it ends).
+    pub(crate) fn set_polling(&self, target: Target, id: TaskId, waker: &Waker) {
+        self.noted.set(false);
+        self.polling.set(Some(Polling {
+            target,
+            id,
+            waker: (waker.data(), waker.vtable()),
+        }));
+    }
+}
+
+thread_local! {
+    /// The handle of the executor running on this thread, if any.
+    static CURRENT: RefCell<Option<Rc<Handle>>> = const { RefCell::new(None) };
+}
+
+/// The running executor's handle; panics with a message naming the fix when there is none.
+#[track_caller]
+pub(crate) fn current(what: &str) -> Rc<Handle> {
+    match try_current() {
+        Some(handle) => handle,
+        None => panic!(
+            "{what} called outside a running executor: call it from a future that \
+             Executor::block_on is running (or use Executor::spawn before block_on)"
+        ),
+    }
+}
+
+/// The running executor's handle, if this thread is inside one.
+pub(crate) fn try_current() -> Option<Rc<Handle>> {
+    CURRENT
+        .try_with(|current| current.try_borrow().ok()?.clone())
+        .ok()
+        .flatten()
+}
+
+/// What a waker calls when it runs on its executor's thread, inside it.
+fn wake_here(target: Target) {
+    CURRENT.with_borrow(|current| {
+        if let Some(handle) = current {
+            handle.wake(target, false);
+        }
+    });
+}
+
+/// Marks this thread as running `handle` until dropped. Panics if it already runs an executor: a nested
+/// `block_on` would stall the outer one for as long as the inner one runs.
+#[track_caller]
+pub(crate) fn enter(handle: &Rc<Handle>) -> EnterGuard {
+    match try_enter(handle) {
+        Some(guard) => guard,
+        None => panic!(
+            "block_on (or step) called inside a running executor: it would block every other \
+             task; inside async code, `.await` the future instead"
+        ),
+    }
+}
+
+/// Marks this thread as running `handle` if it runs no executor now; `None` (and no change) otherwise.
+pub(crate) fn try_enter(handle: &Rc<Handle>) -> Option<EnterGuard> {
+    CURRENT
+        .try_with(|current| {
+            let mut current = current.try_borrow_mut().ok()?;
+            if current.is_some() {
+                return None;
+            }
+            *current = Some(Rc::clone(handle));
+            set_running(handle.queue.inbox().executor, Some(wake_here));
+            Some(EnterGuard(()))
+        })
+        .ok()
+        .flatten()
+}
+
+/// Clears `CURRENT` when the executor stops running, also when a panic unwinds out of it.
+pub(crate) struct EnterGuard(());
+
+impl Drop for EnterGuard {
+    fn drop(&mut self) {
+        // Cleared first: whatever the handle's drop wakes then goes through the channel.
+        set_running(0, None);
+        let handle = CURRENT.with(|current| current.borrow_mut().take());
+        drop(handle);
+    }
+}

@@ -1,0 +1,433 @@
+//! The join handle: a key to a task's entry, its result, its done-callbacks.
+//!
+//! A task ends once; what it produced waits in its entry (see `table.rs`) until nobody can ask for it:
+//!
+//! ```text
+//! Running ──returns, panics or is cancelled──► Done(result) ──the handle's .await takes it──► Taken
+//! ```
+//!
+//! When a task ends, every done-callback registered so far is queued, one ready-queue entry each, in
+//! registration order, and the task awaiting the handle (if any) is woken, behind them. Nothing runs
+//! inside the step that ended the task: this is asyncio's `Future.set_result` → `call_soon(callback)`
+//! for each callback.
+//!
+//! A callback receives `&Result<T, JoinError>` while `.await` on the handle moves the result out, so
+//! the handle hands the result over only once every callback queued before has run. With callbacks
+//! added before anyone awaits (the tutorial's order) that is exactly asyncio's order; NOTES.md has the
+//! one corner where it differs.
+
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::rc::{Rc, Weak};
+use std::task::{Context, Poll};
+
+use crate::runtime::events::{EventKind, Outcome};
+use crate::runtime::handle::Handle;
+use crate::runtime::join_error::{JoinError, panic_text};
+use crate::runtime::queue::{Inbox, Message, Runnable};
+use crate::runtime::slab::Key;
+use crate::runtime::table::{DoneCallback, ResultTable, Stage, Waiter, typed};
+use crate::runtime::task::TaskId;
+use crate::runtime::waker::Target;
+
+/// An owned permission to await a spawned task's result, returned by [`spawn`](fn@crate::spawn).
+///
+/// Awaiting it gives `Ok(value)` when the task returned and `Err(JoinError)` when it panicked or was
+/// cancelled. Like asyncio's `Task` (and tokio's `JoinHandle`), dropping the handle does **not** stop
+/// the task: it keeps running, and only its result is thrown away.
+///
+/// The handle is small: the task's key in the executor's task table and a weak reference to the
+/// executor, like a file descriptor is a number in a process's table.
+///
+/// ```
+/// use minimalist_async::{Executor, spawn};
+///
+/// let mut executor = Executor::with_virtual_time();
+/// let answer = executor.block_on(async {
+///     let handle = spawn(async { 6 * 7 });
+///     assert!(!handle.is_finished(), "spawn never runs the task on the spot");
+///     handle.await
+/// });
+/// assert_eq!(answer.unwrap(), 42);
+/// ```
+#[must_use = "dropping a JoinHandle does not cancel the task, but its result is lost; await it or add a done-callback"]
+pub struct JoinHandle<T> {
+    key: Key,
+    id: TaskId,
+    handle: Weak<Handle>,
+    /// The output type, which the entry does not record: it picks the results table to read.
+    output: PhantomData<fn() -> T>,
+}
+
+impl<T> fmt::Debug for JoinHandle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let stage = self.with_entry(|handle, key| {
+            let tasks = handle.tasks.borrow();
+            match tasks.get(key).map(|entry| &entry.stage) {
+                Some(Stage::Running(_) | Stage::Polling) => "running",
+                Some(Stage::Done {
+                    outcome: Outcome::Returned,
+                    ..
+                }) => "finished",
+                Some(Stage::Done { .. }) => "failed",
+                Some(Stage::Taken) | None => "result taken",
+            }
+        });
+        f.debug_struct("JoinHandle")
+            .field("task", &self.id)
+            .field("stage", &stage.unwrap_or("executor dropped"))
+            .finish()
+    }
+}
+
+impl<T> JoinHandle<T> {
+    pub(crate) fn new(key: Key, id: TaskId, handle: Weak<Handle>) -> JoinHandle<T> {
+        JoinHandle {
+            key,
+            id,
+            handle,
+            output: PhantomData,
+        }
+    }
+
+    /// Runs `look` with the executor and this task's key, if the executor still exists.
+    fn with_entry<R>(&self, look: impl FnOnce(&Rc<Handle>, Key) -> R) -> Option<R> {
+        self.handle.upgrade().map(|handle| look(&handle, self.key))
+    }
+
+    /// Cancels the task: asyncio's `Task.cancel()`, tokio's `abort()`. Returns whether the task was
+    /// still running.
+    ///
+    /// The task's future is dropped before it would be polled again (never polled at all if it had not
+    /// started yet), which drops its sleeps and so disarms their timers. The handle then yields a
+    /// cancelled [`JoinError`], and the done-callbacks see the same error on a later turn, never inside
+    /// `cancel`. Cancelling a finished task changes nothing.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use minimalist_async::{Executor, sleep, spawn};
+    ///
+    /// let mut executor = Executor::with_virtual_time();
+    /// let error = executor.block_on(async {
+    ///     let task = spawn(async { sleep(Duration::from_secs(60)).await });
+    ///     assert!(task.cancel());
+    ///     task.await.unwrap_err()
+    /// });
+    /// assert!(error.is_cancelled());
+    /// assert_eq!(executor.now(), Duration::ZERO, "the minute-long sleep was disarmed");
+    /// ```
+    pub fn cancel(&self) -> bool {
+        self.with_entry(|handle, key| handle.cancel(key))
+            .unwrap_or(false)
+    }
+
+    /// A handle that cancels this task from any thread.
+    pub fn cancel_handle(&self) -> CancelHandle {
+        CancelHandle {
+            inbox: self.with_entry(|handle, _| handle.queue.inbox().clone()),
+            key: self.key,
+        }
+    }
+
+    /// The task's id.
+    pub fn id(&self) -> TaskId {
+        self.id
+    }
+
+    /// The task's name: the one given to [`spawn_named`](crate::spawn_named), or its id (`Task-2`).
+    pub fn name(&self) -> String {
+        self.with_entry(|handle, key| handle.tasks.borrow().name(key))
+            .flatten()
+            .unwrap_or_else(|| self.id.to_string())
+    }
+
+    /// How many times the task was polled and woken so far: the test kit's per-task counts.
+    ///
+    /// ```
+    /// use minimalist_async::{Executor, TaskStats, yield_now};
+    ///
+    /// let mut executor = Executor::with_virtual_time();
+    /// let task = executor.spawn(async { yield_now().await });
+    /// executor.run_until_stalled();
+    /// assert_eq!(task.stats(), TaskStats { polls: 2, wakes: 1 });
+    /// ```
+    pub fn stats(&self) -> TaskStats {
+        self.with_entry(|handle, key| {
+            handle.tasks.borrow().get(key).map(|entry| TaskStats {
+                polls: entry.polls,
+                wakes: entry.wakes,
+            })
+        })
+        .flatten()
+        .unwrap_or_default()
+    }
+
+    /// Whether the task has returned, panicked or been cancelled.
+    pub fn is_finished(&self) -> bool {
+        self.with_entry(|handle, key| handle.tasks.borrow().get(key).is_some_and(|e| e.is_done()))
+            .unwrap_or(false)
+    }
+}
+
+impl<T: 'static> JoinHandle<T> {
+    /// Runs `callback` with the task's result once the task is over: asyncio's `add_done_callback`.
+    ///
+    /// The callback never runs inside the call that queues it. When the task ends, its callbacks are
+    /// queued in registration order and run on the next turn, each exactly once. A callback added after
+    /// the task ended is queued at that moment, behind whatever is already waiting. A closure that
+    /// captures what it needs plays the part of `functools.partial`.
+    ///
+    /// A callback that panics is reported on stderr; the loop and the other callbacks carry on.
+    ///
+    /// # Panics
+    ///
+    /// If the handle's result was already taken by awaiting it (through `&mut handle`): there is no
+    /// result left to show the callback.
+    ///
+    /// ```
+    /// use std::cell::RefCell;
+    /// use std::rc::Rc;
+    /// use minimalist_async::{Executor, spawn, yield_now};
+    ///
+    /// let seen = Rc::new(RefCell::new(Vec::new()));
+    /// let mut executor = Executor::with_virtual_time();
+    /// executor.block_on({
+    ///     let seen = seen.clone();
+    ///     async move {
+    ///         let task = spawn(async { 7 });
+    ///         let tag = "task1";
+    ///         let log = seen.clone();
+    ///         task.add_done_callback(move |result| {
+    ///             log.borrow_mut().push(format!("{tag}: {}", result.as_ref().unwrap()));
+    ///         });
+    ///         assert!(seen.borrow().is_empty(), "nothing runs inside add_done_callback");
+    ///         yield_now().await; // the task runs in this turn...
+    ///         assert!(seen.borrow().is_empty(), "...and its callback only on the next one");
+    ///         yield_now().await;
+    ///         assert_eq!(*seen.borrow(), ["task1: 7"]);
+    ///     }
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn add_done_callback<F>(&self, callback: F)
+    where
+        F: FnOnce(&Result<T, JoinError>) + 'static,
+    {
+        let Some(handle) = self.handle.upgrade() else {
+            eprintln!(
+                "minimalist-async: done-callback added to {} after its executor was dropped; it will never run",
+                self.id
+            );
+            return;
+        };
+        let callback: DoneCallback = Box::new(move |results: &dyn ResultTable, key: Key| {
+            typed::<T>(results).lend(key, callback);
+        });
+        let mut tasks = handle.tasks.borrow_mut();
+        let Some(entry) = tasks.get_mut(self.key) else {
+            // Only an executor being dropped removes the entry of a live handle.
+            return;
+        };
+        let done = match entry.stage {
+            Stage::Running(_) | Stage::Polling => false,
+            Stage::Done { .. } => true,
+            Stage::Taken => panic!(
+                "add_done_callback on {} after its result was taken by .await: add callbacks before awaiting",
+                self.id
+            ),
+        };
+        entry.callbacks += 1;
+        entry.has_cold = true;
+        tasks
+            .cold
+            .callbacks
+            .entry(self.key.index)
+            .or_default()
+            .push_back(callback);
+        drop(tasks);
+        if done {
+            handle.queue_done_callback(self.key, self.id);
+        }
+    }
+}
+
+impl<T> Drop for JoinHandle<T> {
+    fn drop(&mut self) {
+        if let Some(handle) = self.handle.upgrade() {
+            if let Some(entry) = handle.tasks.borrow_mut().get_mut(self.key) {
+                entry.handle_alive = false;
+            }
+            handle.release_if_unclaimed(self.key);
+        }
+    }
+}
+
+impl<T: 'static> Future for JoinHandle<T> {
+    type Output = Result<T, JoinError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let handle = self.handle.upgrade();
+        let mut tasks = handle.as_ref().map(|handle| handle.tasks.borrow_mut());
+        let Some(entry) = tasks.as_mut().and_then(|tasks| tasks.get_mut(self.key)) else {
+            // The executor is gone (or going) and took the task with it.
+            return Poll::Ready(Err(JoinError::cancelled(self.id)));
+        };
+        let handle = handle.as_ref().expect("found the entry through it");
+        match entry.stage {
+            Stage::Done { result, .. } if entry.callbacks == 0 => {
+                entry.stage = Stage::Taken;
+                entry.retrieved = true;
+                let table = entry.table;
+                drop(tasks);
+                let results = handle.outputs.table(table);
+                let result = typed::<T>(&*results).take(result);
+                Poll::Ready(result.expect("a Done entry's result is in its table"))
+            }
+            Stage::Running(_) | Stage::Polling | Stage::Done { .. } => {
+                entry.waiter = match handle.own_task(cx.waker()) {
+                    Some(waiting) => Waiter::Task(waiting),
+                    None => match std::mem::replace(&mut entry.waiter, Waiter::Nobody) {
+                        Waiter::Waker(kept) if kept.will_wake(cx.waker()) => Waiter::Waker(kept),
+                        _ => Waiter::Waker(cx.waker().clone()),
+                    },
+                };
+                Poll::Pending
+            }
+            Stage::Taken => panic!("{} JoinHandle polled after it returned its result", self.id),
+        }
+    }
+}
+
+impl Handle {
+    /// Queues the next done-callback of the ended task under `key`.
+    pub(crate) fn queue_done_callback(&self, key: Key, id: TaskId) {
+        self.record(|| EventKind::CallbackQueued { task: Some(id) });
+        self.queue.push(Runnable::Done(key));
+    }
+
+    /// Runs the oldest queued done-callback of the task under `key` (one ready-queue entry). After the
+    /// last one, the task awaiting the handle may take the result: it is woken.
+    pub(crate) fn run_done_callback(&self, key: Key) -> Option<TaskId> {
+        let (id, callback, result, table) = {
+            let mut tasks = self.tasks.borrow_mut();
+            let entry = tasks.get_mut(key)?;
+            let Stage::Done { result, .. } = entry.stage else {
+                return None;
+            };
+            entry.callbacks -= 1;
+            entry.retrieved = true;
+            let (id, table) = (entry.id, entry.table);
+            let callback = tasks
+                .cold
+                .callbacks
+                .get_mut(&key.index)
+                .and_then(|queued| queued.pop_front())?;
+            (id, callback, result, table)
+        };
+        self.record(|| EventKind::CallbackRan { task: Some(id) });
+        let results = self.outputs.table(table);
+        // A panicking callback must not take the loop down, nor skip the callbacks behind it.
+        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| callback(&*results, result))) {
+            eprintln!(
+                "minimalist-async: a done-callback of {id} panicked: {}",
+                panic_text(&*panic)
+            );
+        }
+        let last = self
+            .tasks
+            .borrow()
+            .get(key)
+            .is_some_and(|e| e.callbacks == 0);
+        if last {
+            self.wake_waiter(key);
+            self.release_if_unclaimed(key);
+        }
+        Some(id)
+    }
+
+    /// Wakes whoever awaits the handle of the task under `key`.
+    pub(crate) fn wake_waiter(&self, key: Key) {
+        let waiter = match self.tasks.borrow_mut().get_mut(key) {
+            Some(entry) => std::mem::replace(&mut entry.waiter, Waiter::Nobody),
+            None => return,
+        };
+        match waiter {
+            Waiter::Nobody => {}
+            Waiter::Task(waiting) => self.wake(Target::Task(waiting), false),
+            Waiter::Waker(waker) => waker.wake(),
+        }
+    }
+
+    /// Removes the entry of an ended task once nobody can ask for its result: its handle is gone and
+    /// its callbacks have run. A panic nobody saw is reported then, as asyncio reports "Task exception
+    /// was never retrieved".
+    pub(crate) fn release_if_unclaimed(&self, key: Key) {
+        let entry = {
+            let mut tasks = self.tasks.borrow_mut();
+            match tasks.get(key) {
+                Some(entry) if !entry.handle_alive && entry.callbacks == 0 && entry.is_done() => {}
+                _ => return,
+            }
+            tasks.remove(key).expect("checked above")
+        };
+        if let Some(kept) = entry.waker {
+            self.take_back(kept);
+        }
+        if let Stage::Done { result, outcome } = entry.stage {
+            let results = self.outputs.table(entry.table);
+            if outcome == Outcome::Panicked
+                && !entry.retrieved
+                && let Some(error) = results.error_text(result)
+            {
+                eprintln!("minimalist-async: task exception was never retrieved: {error}");
+            }
+            // Dropped here, with nothing borrowed: the value's `Drop` may call back into the executor.
+            drop(results.discard(result));
+        }
+    }
+}
+
+/// Per-task counts, from [`JoinHandle::stats`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TaskStats {
+    /// Times the executor polled the task.
+    pub polls: u32,
+    /// Times the task was woken (wakes while already queued included).
+    pub wakes: u32,
+}
+
+/// Cancels a task from any thread: `Send`, `Sync` and cheap to clone. Made by
+/// [`JoinHandle::cancel_handle`].
+///
+/// ```
+/// use std::time::Duration;
+/// use minimalist_async::{Executor, sleep, spawn};
+///
+/// let mut executor = Executor::new();
+/// let error = executor.block_on(async {
+///     let task = spawn(async { sleep(Duration::from_secs(60)).await });
+///     let canceller = task.cancel_handle();
+///     std::thread::spawn(move || canceller.cancel()).join().unwrap();
+///     task.await.unwrap_err()
+/// });
+/// assert!(error.is_cancelled());
+/// ```
+#[derive(Clone, Debug)]
+pub struct CancelHandle {
+    /// `None` when the executor was already gone when the handle was made.
+    inbox: Option<Inbox>,
+    key: Key,
+}
+
+impl CancelHandle {
+    /// Asks the task's executor to drop the task before it polls it again. Does nothing if the task has
+    /// finished or its executor is gone. The executor wakes at once if it was idle.
+    pub fn cancel(&self) {
+        if let Some(inbox) = &self.inbox {
+            let _ = inbox.send(Message::Cancel(self.key));
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! The ready queue: a local queue for the executor's own thread, a channel for every other thread.
+//!
+//! Everything that is ready to run waits here in FIFO order: tasks that were woken or spawned, the
+//! `block_on` future, queued callbacks, and work sent from other threads. Keeping them in one order is
+//! what keeps asyncio's: a done-callback queued before a task was woken runs before that task, exactly
+//! as asyncio's ready deque does.
+//!
+//! # Two doors
+//!
+//! A [`std::task::Waker`] must be `Send + Sync`: anyone may wake a task, from any thread. So every waker
+//! holds an [`Inbox`]: the sending end of an unbounded crossbeam channel, cheap to clone and safe to use
+//! from anywhere. The receiving end stays with the executor, whose thread parks when it has nothing to
+//! do; a send unparks it.
+//!
+//! Most pushes, though, come from the executor's own thread (a spawn, a timer firing, one task waking
+//! another). Those skip the channel and go straight into a local `VecDeque` (`Handle::wake` decides
+//! which door). A channel send and receive cost more than the rest of a wake, so this shortcut is most
+//! of what makes a wake cheap. tokio splits its local run queue from its inject queue the same way.
+//!
+//! Order: everything pushed on the executor's thread keeps its order in the local queue; messages from
+//! other threads join at the next turn boundary, behind the local entries.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread::{Thread, ThreadId};
+use std::time::Instant;
+
+use crossbeam_channel::{Receiver, Sender};
+
+use crate::runtime::slab::Key;
+
+/// One entry of the local ready queue.
+pub(crate) enum Runnable {
+    /// Poll the task stored under this key (or, if it was cancelled, drop it).
+    Task(Key),
+    /// Poll the future of the `block_on` call with this number.
+    Main(u32),
+    /// Run the next done-callback of the finished task under this key.
+    Done(Key),
+    /// Run the queued call (a `call_soon`) under this key.
+    Call(Key),
+    /// Run work sent by another thread.
+    Remote(Box<dyn FnOnce() + Send>),
+}
+
+/// What other threads send through the channel. `Send`: it carries only plain data and `Send` work.
+pub(crate) enum Message {
+    /// Wake the task (or main future) named by these key bits; see `waker.rs`.
+    Wake {
+        /// The woken key, as `Key::to_bits`.
+        target: u64,
+        /// Whether the wake came from another thread (a wake on this thread outside a running
+        /// executor also comes through the channel).
+        other_thread: bool,
+    },
+    /// Cancel the task under this key.
+    Cancel(Key),
+    /// Run this on the executor's thread.
+    Run(Box<dyn FnOnce() + Send>),
+}
+
+/// The executor's side of the ready queue.
+pub(crate) struct ReadyQueue {
+    local: RefCell<VecDeque<Runnable>>,
+    /// Messages a snapshot took off the channel to look at them; the next turn takes them first.
+    arrived: RefCell<Vec<Message>>,
+    inbox: Inbox,
+    /// Taken out (and so dropped) when the executor is dropped: senders then learn that nobody is
+    /// left to run what they send.
+    receiver: RefCell<Option<Receiver<Message>>>,
+}
+
+/// What wakers and [`Remote`](crate::Remote)s hold: a way into the ready queue from anywhere.
+#[derive(Clone, Debug)]
+pub(crate) struct Inbox {
+    /// Which executor this inbox belongs to, to recognise it on the current thread.
+    pub(crate) executor: u64,
+    /// Shared by all of the executor's inboxes, so that cloning one is one reference-count increment.
+    shared: Arc<InboxShared>,
+}
+
+#[derive(Debug)]
+struct InboxShared {
+    sender: Sender<Message>,
+    /// Raised after every send, so that a turn looks at the channel only when something was sent: a
+    /// check of an empty channel costs more than the rest of a turn's start.
+    sent: AtomicBool,
+    /// The executor's thread, unparked after every send so that an idle executor wakes at once.
+    thread: Thread,
+    thread_id: ThreadId,
+}
+
+impl Inbox {
+    /// Sends `message` through the channel. Fails only when the executor is gone, handing it back.
+    pub(crate) fn send(&self, message: Message) -> Result<(), Message> {
+        let shared = &self.shared;
+        shared
+            .sender
+            .send(message)
+            .map_err(|error| error.into_inner())?;
+        // Raised after the send, so the executor that sees the flag finds the message.
+        shared.sent.store(true, Ordering::Release);
+        shared.thread.unpark();
+        Ok(())
+    }
+
+    /// Whether the calling thread is not the executor's.
+    pub(crate) fn on_other_thread(&self) -> bool {
+        std::thread::current().id() != self.shared.thread_id
+    }
+}
+
+impl std::fmt::Debug for ReadyQueue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadyQueue")
+            .field("local", &self.local.borrow().len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ReadyQueue {
+    pub(crate) fn new() -> ReadyQueue {
+        static NEXT_EXECUTOR: AtomicU64 = AtomicU64::new(1);
+        let (sender, receiver) = crossbeam_channel::unbounded();
+        let thread = std::thread::current();
+        ReadyQueue {
+            local: RefCell::default(),
+            arrived: RefCell::default(),
+            inbox: Inbox {
+                executor: NEXT_EXECUTOR.fetch_add(1, Ordering::Relaxed),
+                shared: Arc::new(InboxShared {
+                    sender,
+                    sent: AtomicBool::new(false),
+                    thread_id: thread.id(),
+                    thread,
+                }),
+            },
+            receiver: RefCell::new(Some(receiver)),
+        }
+    }
+
+    /// A way in for a waker or a `Remote`.
+    pub(crate) fn inbox(&self) -> &Inbox {
+        &self.inbox
+    }
+
+    /// Queues `runnable` from the executor's own thread.
+    pub(crate) fn push(&self, runnable: Runnable) {
+        self.local.borrow_mut().push_back(runnable);
+    }
+
+    /// Moves the local entries to the back of `batch`.
+    pub(crate) fn drain_local(&self, batch: &mut VecDeque<Runnable>) {
+        let mut local = self.local.borrow_mut();
+        if batch.is_empty() {
+            // The usual case at a turn's start: swap the buffers instead of copying the entries.
+            std::mem::swap(batch, &mut *local);
+        } else {
+            batch.append(&mut local);
+        }
+    }
+
+    /// The messages other threads sent since the last call, oldest first. The channel is read only when
+    /// a sender raised the flag, or when `anyway` (an executor about to sleep must not miss a message
+    /// sent just before the flag went up).
+    pub(crate) fn received(&self, anyway: bool) -> Vec<Message> {
+        let mut messages = std::mem::take(&mut *self.arrived.borrow_mut());
+        let sent = &self.inbox.shared.sent;
+        let flagged = sent.load(Ordering::Relaxed) && sent.swap(false, Ordering::Acquire);
+        if (flagged || anyway)
+            && let Some(receiver) = &*self.receiver.borrow()
+        {
+            messages.extend(receiver.try_iter());
+        }
+        messages
+    }
+
+    /// Whether nothing at all was sent: the turn's cheap check before it asks for messages.
+    pub(crate) fn nothing_sent(&self) -> bool {
+        self.arrived.borrow().is_empty() && !self.inbox.shared.sent.load(Ordering::Relaxed)
+    }
+
+    /// The local entries, then the messages waiting in the channel, in the order the next turn takes
+    /// them, without changing that order: for snapshots. The channel cannot be read without taking from
+    /// it, so its messages move to `arrived`, which the next turn takes first.
+    pub(crate) fn peek<R>(&self, look: impl FnOnce(&VecDeque<Runnable>, &[Message]) -> R) -> R {
+        if let Some(receiver) = &*self.receiver.borrow() {
+            self.arrived.borrow_mut().extend(receiver.try_iter());
+        }
+        look(&self.local.borrow(), &self.arrived.borrow())
+    }
+
+    /// Takes every local entry and message and closes the channel, for the executor's teardown: later
+    /// sends fail, so their senders learn that nothing will run what they send.
+    pub(crate) fn close(&self) -> (VecDeque<Runnable>, Vec<Message>) {
+        let local = std::mem::take(&mut *self.local.borrow_mut());
+        let mut messages = std::mem::take(&mut *self.arrived.borrow_mut());
+        if let Some(receiver) = self.receiver.borrow_mut().take() {
+            messages.extend(receiver.try_iter());
+        }
+        (local, messages)
+    }
+
+    /// Parks the thread until something is sent through the channel or `deadline` passes (forever
+    /// without one). May return early (a spurious unpark): the caller simply looks again. Called only
+    /// when nothing local is ready: nothing on this thread can add to the local queue while it sleeps.
+    ///
+    /// `std::thread::park` is used rather than the channel's own blocking receive, which spins and
+    /// yields the thread for a while before it sleeps: cheap for a busy channel, but a waste of CPU
+    /// for an executor that sleeps between timers several hundred times a second.
+    pub(crate) fn wait(&self, deadline: Option<Instant>) {
+        // A sender raises the flag after its send and then unparks: either the flag is seen here,
+        // or the unpark arrives after this check and `park` returns at once.
+        let pending = match &*self.receiver.borrow() {
+            Some(receiver) => !receiver.is_empty(),
+            None => return,
+        };
+        if pending
+            || !self.arrived.borrow().is_empty()
+            || self.inbox.shared.sent.load(Ordering::Acquire)
+        {
+            return;
+        }
+        match deadline {
+            Some(deadline) => {
+                let now = Instant::now();
+                if deadline > now {
+                    std::thread::park_timeout(deadline - now);
+                }
+            }
+            None => std::thread::park(),
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! `sleep`: a future that completes once the loop's clock reaches a deadline.
+//!
+//! The deadline is computed when `sleep` is called, from the clock's reading then (see `clock.rs`).
+//! The first poll arms a timer in the wheel; the wheel fires it when the clock reaches the deadline,
+//! which wakes the task; the next poll finds its timer gone from the wheel, which is how it knows it
+//! fired. Dropping a `Sleep` removes its timer, so a sleep that nobody waits for wakes nobody.
+//!
+//! A sleep polled with the waker its executor lent (the usual case, see `waker.rs`) keeps no waker: its
+//! timer names the task's key, and firing it wakes the task by key. Polled with any other waker (a
+//! combinator's own), it keeps a clone of that waker, as any future must.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use crate::runtime::events::EventKind;
+use crate::runtime::handle::{Handle, Timer, current};
+use crate::runtime::wheel::TimerKey;
+use crate::runtime::yield_now::{YieldNow, yield_now};
+
+impl Handle {
+    /// Arms a timer due at `deadline_us` and tells the sink which task armed it.
+    pub(crate) fn arm(&self, deadline_us: u64, timer: Timer) -> TimerKey {
+        self.record(|| EventKind::TimerArmed {
+            task: self.polling.get().map(|polling| polling.id),
+            deadline: Duration::from_micros(deadline_us),
+        });
+        self.timers.borrow_mut().insert(deadline_us, timer)
+    }
+
+    /// What a timer for the poll in progress should hold: the task's key if `cx` carries the waker the
+    /// executor lent, a clone of the waker otherwise.
+    fn timer_for(&self, cx: &Context<'_>) -> Timer {
+        match self.own_task(cx.waker()) {
+            Some(key) => Timer::Task(key),
+            None => Timer::Waker(cx.waker().clone()),
+        }
+    }
+}
+
+/// Waits until `duration` has passed on the executor's clock: asyncio's `await asyncio.sleep(seconds)`.
+///
+/// - A zero duration yields once, like `asyncio.sleep(0)`: the task runs again on the next turn.
+/// - A duration too long for the clock (more than 584,000 years, such as [`Duration::MAX`]) never
+///   completes, like `asyncio.sleep(math.inf)`.
+/// - Otherwise the deadline is the clock's reading at this call plus `duration`, rounded up to the
+///   microsecond, and the sleep never completes early.
+///
+/// # Panics
+///
+/// Outside a running executor: there is no clock to count from.
+///
+/// ```
+/// use std::time::Duration;
+/// use minimalist_async::{Executor, sleep};
+///
+/// let mut executor = Executor::with_virtual_time();
+/// executor.block_on(async {
+///     sleep(Duration::from_secs(3600)).await; // an hour of virtual time, no real waiting
+/// });
+/// assert_eq!(executor.now(), Duration::from_secs(3600));
+/// ```
+#[track_caller]
+pub fn sleep(duration: Duration) -> Sleep {
+    let handle = current("sleep()");
+    let kind = if duration.is_zero() {
+        Kind::Yield(yield_now())
+    } else {
+        match handle.deadline_after(duration) {
+            Some(deadline_us) => Kind::Timer {
+                deadline_us,
+                key: None,
+            },
+            None => Kind::Never,
+        }
+    };
+    Sleep { handle, kind }
+}
+
+/// The future returned by [`sleep`].
+#[must_use = "futures do nothing unless you `.await` them"]
+pub struct Sleep {
+    handle: Rc<Handle>,
+    kind: Kind,
+}
+
+enum Kind {
+    Yield(YieldNow),
+    /// `key` is `None` until the first poll arms the timer.
+    Timer {
+        deadline_us: u64,
+        key: Option<TimerKey>,
+    },
+    Never,
+}
+
+impl std::fmt::Debug for Sleep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.kind {
+            Kind::Yield(_) => f.write_str("Sleep(zero: yields once)"),
+            Kind::Timer { deadline_us, key } => f
+                .debug_struct("Sleep")
+                .field("deadline_us", deadline_us)
+                .field("armed", &key.is_some())
+                .finish(),
+            Kind::Never => f.write_str("Sleep(never)"),
+        }
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = &mut *self;
+        match &mut this.kind {
+            Kind::Yield(yield_now) => Pin::new(yield_now).poll(cx),
+            Kind::Never => {
+                // Waiting for ever is what was asked: not a lost waker.
+                this.handle.noted.set(true);
+                Poll::Pending
+            }
+            Kind::Timer { deadline_us, key } => match key {
+                None => {
+                    let timer = this.handle.timer_for(cx);
+                    *key = Some(this.handle.arm(*deadline_us, timer));
+                    Poll::Pending
+                }
+                Some(armed) => {
+                    if !this.handle.timers.borrow().contains(*armed) {
+                        // The executor removed the entry to fire it.
+                        return Poll::Ready(());
+                    }
+                    // Still waiting. A future may move between tasks, or into a combinator: point the
+                    // timer at whoever polls now.
+                    let timer = this.handle.timer_for(cx);
+                    let mut timers = this.handle.timers.borrow_mut();
+                    let current = timers.get_mut(*armed).expect("checked above");
+                    let same = match (&*current, &timer) {
+                        (Timer::Task(a), Timer::Task(b)) => a == b,
+                        (Timer::Waker(a), Timer::Waker(b)) => a.will_wake(b),
+                        _ => false,
+                    };
+                    if !same {
+                        let old = std::mem::replace(current, timer);
+                        drop(timers);
+                        drop(old);
+                    }
+                    Poll::Pending
+                }
+            },
+        }
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        if let Kind::Timer { key: Some(key), .. } = self.kind {
+            // During the executor's own teardown the wheel may be borrowed; it is being dropped anyway.
+            let removed = match self.handle.timers.try_borrow_mut() {
+                Ok(mut timers) => timers.remove(key),
+                Err(_) => None,
+            };
+            drop(removed);
+        }
+    }
+}

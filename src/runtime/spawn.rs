@@ -1,0 +1,88 @@
+//! `spawn` and `spawn_named`: a future becomes a task, stored and queued, never run on the spot.
+
+use std::future::Future;
+use std::rc::Rc;
+
+use crate::runtime::events::EventKind;
+use crate::runtime::handle::{Handle, current};
+use crate::runtime::join::JoinHandle;
+use crate::runtime::queue::Runnable;
+
+impl Handle {
+    /// Stores the task (its future in its one box) and queues it; it first runs when the queue reaches
+    /// it, never inside `spawn`.
+    pub(crate) fn spawn<F>(
+        self: &Rc<Self>,
+        name: Option<Box<str>>,
+        future: F,
+    ) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let id = self.next_task_id();
+        let parent = self.polling.get().map(|polling| polling.id);
+        self.record(|| EventKind::Spawned {
+            task: id,
+            name: name
+                .as_deref()
+                .map_or_else(|| id.to_string(), str::to_owned),
+            parent,
+        });
+        let table = self.outputs.table_of::<F::Output>();
+        let key = self
+            .tasks
+            .borrow_mut()
+            .insert(id, Box::pin(future), table, parent, name);
+        self.queue.push(Runnable::Task(key));
+        JoinHandle::new(key, id, Rc::downgrade(self))
+    }
+}
+
+/// Spawns a task on the running executor and returns its [`JoinHandle`]: asyncio's `create_task`.
+///
+/// The task does not run inside `spawn`: it is queued, and first runs when the spawner yields and the
+/// queue reaches it (on the next turn). The future need not be `Send`.
+///
+/// # Panics
+///
+/// Outside a running executor; use [`Executor::spawn`](crate::Executor::spawn) there.
+///
+/// ```
+/// use minimalist_async::{Executor, spawn};
+///
+/// let mut executor = Executor::with_virtual_time();
+/// let doubled = executor.block_on(async { spawn(async { 21 * 2 }).await.unwrap() });
+/// assert_eq!(doubled, 42);
+/// ```
+#[track_caller]
+pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    current("spawn()").spawn(None, future)
+}
+
+/// [`spawn`] with a name, which snapshots, the trace and warnings show next to the task's id:
+/// asyncio's `create_task(coro, name=...)`.
+///
+/// # Panics
+///
+/// Outside a running executor; use [`Executor::spawn_named`](crate::Executor::spawn_named) there.
+///
+/// ```
+/// use minimalist_async::{Executor, spawn_named};
+///
+/// let mut executor = Executor::with_virtual_time();
+/// let name = executor.block_on(async { spawn_named("task1", async {}).name() });
+/// assert_eq!(name, "task1");
+/// ```
+#[track_caller]
+pub fn spawn_named<F>(name: &str, future: F) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    current("spawn_named()").spawn(Some(name.into()), future)
+}

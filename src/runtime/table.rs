@@ -1,0 +1,354 @@
+//! The task table: one entry per task, found by key, and the results of finished tasks by output type.
+//!
+//! # One allocation per task
+//!
+//! Spawning a task allocates exactly one thing: the box that holds the user's future, nothing else.
+//!
+//! - **The box holds only the future.** A wrapper (future plus result slot, or an `async` block that
+//!   stores the output) would need either a second allocation or pinning a field of a pinned struct
+//!   (a *pin projection*, which needs `unsafe` or a macro crate). A box of the bare future is polled as
+//!   it is: `Pin<Box<dyn TaskFuture>>`.
+//! - **The output goes to a table of its type.** When the future returns, its `poll_task` (which knows
+//!   the output type, through the blanket impl below) moves the output into [`Outputs`]: one slab of
+//!   `Result<T, JoinError>` per output type `T`, created when the first task with that output type is
+//!   spawned and reused by every later one. Its slots are reused too, so in steady use storing a result
+//!   allocates nothing.
+//! - **A handle is a key.** A [`JoinHandle`](crate::JoinHandle) is the task's key in this table plus a
+//!   weak reference to the executor, like a file descriptor is a number plus the process it belongs
+//!   to. No `Rc` per task: the handle reads the entry when asked, and a key whose task is gone (its slot
+//!   reused) matches nothing, thanks to the slab's generations.
+//! - **Wakers are lent** (see `waker.rs`): an entry owns a waker only if something kept a clone.
+//!
+//! # Hot and cold
+//!
+//! [`Entry`] holds what a poll, a wake or a join touches, and nothing else, so that with a million tasks
+//! each of those touches one entry. Names, spawn parents and done-callbacks are rare or read rarely:
+//! they live in [`Cold`], off the entries' cache lines, and a flag or count in the entry says when
+//! there is something there to look at.
+//!
+//! # When an entry goes
+//!
+//! An entry stays until its task has ended, its handle is gone and its done-callbacks have run: until
+//! nobody can ask for the result any more. Then the entry and its result are removed together.
+
+use std::any::Any;
+use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+use crate::runtime::events::Outcome;
+use crate::runtime::join_error::JoinError;
+use crate::runtime::slab::{Key, Slab};
+use crate::runtime::task::TaskId;
+use crate::runtime::waker::Lent;
+
+/// A spawned future, seen without its type: what the task table stores in the task's one box.
+pub(crate) trait TaskFuture {
+    /// Polls the future once; when it returns, moves its output into `outputs`' table number `table`
+    /// (the table of its output type) and returns the output's key there.
+    fn poll_task(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        outputs: &Outputs,
+        table: u32,
+    ) -> Poll<Key>;
+    /// Stores `error` as the task's result, for a task that produced no value.
+    fn fail(&self, outputs: &Outputs, table: u32, error: JoinError) -> Key;
+}
+
+impl<F> TaskFuture for F
+where
+    F: Future,
+    F::Output: 'static,
+{
+    fn poll_task(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        outputs: &Outputs,
+        table: u32,
+    ) -> Poll<Key> {
+        match self.poll(cx) {
+            Poll::Ready(output) => {
+                let results = outputs.table(table);
+                Poll::Ready(typed::<F::Output>(&*results).insert(Ok(output)))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn fail(&self, outputs: &Outputs, table: u32, error: JoinError) -> Key {
+        typed::<F::Output>(&*outputs.table(table)).insert(Err(error))
+    }
+}
+
+/// The results of finished tasks whose output type is `T`. A slot is `None` while its result is lent
+/// out to a done-callback.
+pub(crate) struct Results<T> {
+    slots: RefCell<Slab<Option<Result<T, JoinError>>>>,
+}
+
+impl<T> Results<T> {
+    fn insert(&self, result: Result<T, JoinError>) -> Key {
+        self.slots.borrow_mut().insert(Some(result))
+    }
+
+    /// Takes the result out for good.
+    pub(crate) fn take(&self, key: Key) -> Option<Result<T, JoinError>> {
+        self.slots.borrow_mut().remove(key).flatten()
+    }
+
+    /// Lends the result to `look`. It is taken out of the table while `look` runs, so that `look` may
+    /// reach this table itself (a callback that awaits another task's handle).
+    /// A panic in `look` unwinds on, once the result is back.
+    pub(crate) fn lend(&self, key: Key, look: impl FnOnce(&Result<T, JoinError>)) {
+        let result = self.slots.borrow_mut().get_mut(key).and_then(Option::take);
+        if let Some(result) = result {
+            let looked = catch_unwind(AssertUnwindSafe(|| look(&result)));
+            if let Some(slot) = self.slots.borrow_mut().get_mut(key) {
+                *slot = Some(result);
+            }
+            if let Err(panic) = looked {
+                resume_unwind(panic);
+            }
+        }
+    }
+}
+
+/// A [`Results`] table seen without its type, so that the executor can drop a result nobody claimed.
+pub(crate) trait ResultTable {
+    fn as_any(&self) -> &dyn Any;
+    /// Removes a result; the value is returned boxed for the caller to drop where it chooses.
+    fn discard(&self, key: Key) -> Option<Box<dyn Any>>;
+    /// The error, if the result is one: for "task exception was never retrieved".
+    fn error_text(&self, key: Key) -> Option<String>;
+}
+
+impl<T: 'static> ResultTable for Results<T> {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn discard(&self, key: Key) -> Option<Box<dyn Any>> {
+        let result = self.slots.borrow_mut().remove(key).flatten()?;
+        Some(Box::new(result))
+    }
+
+    fn error_text(&self, key: Key) -> Option<String> {
+        match self.slots.borrow().get(key) {
+            Some(Some(Err(error))) => Some(error.to_string()),
+            _ => None,
+        }
+    }
+}
+
+/// `results` as the table of `T`: the entry that points at it was made by a task whose output is `T`.
+pub(crate) fn typed<T: 'static>(results: &dyn ResultTable) -> &Results<T> {
+    results
+        .as_any()
+        .downcast_ref()
+        .expect("a task's results live in the table of its output type")
+}
+
+/// Every [`Results`] table, one per output type, in the order the types were first spawned. A
+/// program has a handful of output types, so finding one is a short walk, done once per spawn.
+#[derive(Default)]
+pub(crate) struct Outputs {
+    tables: RefCell<Vec<(std::any::TypeId, Rc<dyn ResultTable>)>>,
+}
+
+impl Outputs {
+    /// The number of `T`'s table, made if needed.
+    pub(crate) fn table_of<T: 'static>(&self) -> u32 {
+        let id = std::any::TypeId::of::<T>();
+        let mut tables = self.tables.borrow_mut();
+        let index = match tables.iter().position(|(type_id, _)| *type_id == id) {
+            Some(index) => index,
+            None => {
+                let table: Rc<dyn ResultTable> = Rc::new(Results::<T> {
+                    slots: RefCell::default(),
+                });
+                tables.push((id, table));
+                tables.len() - 1
+            }
+        };
+        index as u32
+    }
+
+    /// The table numbered `index`.
+    pub(crate) fn table(&self, index: u32) -> Rc<dyn ResultTable> {
+        Rc::clone(&self.tables.borrow()[index as usize].1)
+    }
+
+    /// Every table, for the executor's teardown to drop the results nobody claimed.
+    pub(crate) fn take_all(&self) -> Vec<(std::any::TypeId, Rc<dyn ResultTable>)> {
+        std::mem::take(&mut *self.tables.borrow_mut())
+    }
+}
+
+/// Where a task is in its life.
+pub(crate) enum Stage {
+    /// Waiting to be polled (again): the future, in its one box.
+    Running(Pin<Box<dyn TaskFuture>>),
+    /// Being polled: the executor holds the future for the length of the poll, so that the poll may
+    /// spawn (and so grow the table) without the table being borrowed.
+    Polling,
+    /// Ended; the result waits in its type's table under `result`.
+    Done { result: Key, outcome: Outcome },
+    /// Ended, and the handle took the result.
+    Taken,
+}
+
+/// Who waits for a task to end, through its `JoinHandle`.
+pub(crate) enum Waiter {
+    Nobody,
+    /// A task of this executor, polled with the waker it was lent: woken by key, no waker kept.
+    Task(Key),
+    /// Anyone else (a combinator's own waker, another executor).
+    Waker(Waker),
+}
+
+/// One task's hot data: what a poll, a wake or a join touches.
+pub(crate) struct Entry {
+    pub(crate) id: TaskId,
+    pub(crate) stage: Stage,
+    /// Which `Outputs` table holds this task's result.
+    pub(crate) table: u32,
+    /// In the ready queue: set when queued, cleared as its poll begins. What makes ten wakes before a
+    /// poll queue the task once.
+    pub(crate) queued: bool,
+    /// `cancel` was asked: the executor drops the future instead of polling it.
+    pub(crate) cancel: bool,
+    /// The `JoinHandle` still exists (it may yet ask for the result).
+    pub(crate) handle_alive: bool,
+    /// Someone saw the result: the handle took it, or a done-callback ran.
+    pub(crate) retrieved: bool,
+    /// The lost-waker warning is said once per task.
+    pub(crate) reported_lost: bool,
+    /// A name or done-callbacks wait in `Cold` for this entry.
+    pub(crate) has_cold: bool,
+    /// Done-callbacks registered and not yet run.
+    pub(crate) callbacks: u32,
+    pub(crate) polls: u32,
+    pub(crate) wakes: u32,
+    /// The waker this task keeps, once a poll's lent waker was cloned by someone.
+    pub(crate) waker: Option<Lent>,
+    pub(crate) waiter: Waiter,
+}
+
+impl Entry {
+    pub(crate) fn is_done(&self) -> bool {
+        matches!(self.stage, Stage::Done { .. } | Stage::Taken)
+    }
+}
+
+/// A done-callback as stored: it finds its result itself, knowing its output type.
+pub(crate) type DoneCallback = Box<dyn FnOnce(&dyn ResultTable, Key)>;
+
+/// Per-task data that is rare or read rarely, by slot index.
+#[derive(Default)]
+pub(crate) struct Cold {
+    /// The spawning task of each slot's task, as the `TaskId` number (0: spawned from outside).
+    pub(crate) parents: Vec<u64>,
+    /// Names given with `spawn_named`.
+    pub(crate) names: HashMap<u32, Box<str>>,
+    /// Done-callbacks not yet run, oldest first.
+    pub(crate) callbacks: HashMap<u32, VecDeque<DoneCallback>>,
+}
+
+/// The task table.
+#[derive(Default)]
+pub(crate) struct Tasks {
+    pub(crate) entries: Slab<Entry>,
+    pub(crate) cold: Cold,
+    /// Entries whose task has not ended yet.
+    pub(crate) pending: usize,
+}
+
+impl Tasks {
+    /// Stores a new, queued task.
+    pub(crate) fn insert(
+        &mut self,
+        id: TaskId,
+        future: Pin<Box<dyn TaskFuture>>,
+        table: u32,
+        parent: Option<TaskId>,
+        name: Option<Box<str>>,
+    ) -> Key {
+        let key = self.entries.insert(Entry {
+            id,
+            stage: Stage::Running(future),
+            table,
+            queued: true,
+            cancel: false,
+            handle_alive: true,
+            retrieved: false,
+            reported_lost: false,
+            has_cold: name.is_some(),
+            callbacks: 0,
+            polls: 0,
+            wakes: 0,
+            waker: None,
+            waiter: Waiter::Nobody,
+        });
+        self.pending += 1;
+        let index = key.index as usize;
+        if self.cold.parents.len() <= index {
+            self.cold.parents.resize(index + 1, 0);
+        }
+        self.cold.parents[index] = parent.map_or(0, |parent| parent.0);
+        if let Some(name) = name {
+            self.cold.names.insert(key.index, name);
+        }
+        key
+    }
+
+    pub(crate) fn get(&self, key: Key) -> Option<&Entry> {
+        self.entries.get(key)
+    }
+
+    pub(crate) fn get_mut(&mut self, key: Key) -> Option<&mut Entry> {
+        self.entries.get_mut(key)
+    }
+
+    /// The task's name: the one given at spawn, or its id.
+    pub(crate) fn name(&self, key: Key) -> Option<String> {
+        let entry = self.entries.get(key)?;
+        Some(match self.cold.names.get(&key.index) {
+            Some(name) if entry.has_cold => name.to_string(),
+            _ => entry.id.to_string(),
+        })
+    }
+
+    /// The task that spawned the task under `key`.
+    pub(crate) fn parent(&self, key: Key) -> Option<TaskId> {
+        match self.cold.parents.get(key.index as usize) {
+            Some(0) | None => None,
+            Some(id) => Some(TaskId(*id)),
+        }
+    }
+
+    /// Removes the entry and its cold data.
+    pub(crate) fn remove(&mut self, key: Key) -> Option<Entry> {
+        let entry = self.entries.remove(key)?;
+        if entry.has_cold {
+            self.cold.names.remove(&key.index);
+            self.cold.callbacks.remove(&key.index);
+        }
+        if !entry.is_done() {
+            self.pending -= 1;
+        }
+        Some(entry)
+    }
+
+    /// Marks the task ended: one fewer pending.
+    pub(crate) fn end(&mut self, key: Key, result: Key, outcome: Outcome) {
+        let entry = self.entries.get_mut(key).expect("ends once");
+        debug_assert!(!entry.is_done(), "{} ended twice", entry.id);
+        entry.stage = Stage::Done { result, outcome };
+        self.pending -= 1;
+    }
+}

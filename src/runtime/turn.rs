@@ -1,0 +1,211 @@
+//! One turn: what the executor takes in when a turn begins, what it runs, and how the clock moves
+//! when nothing is left.
+//!
+//! The loop works in turns, as asyncio's `_run_once` does:
+//!
+//! ```text
+//! begin:  batch ← the local queue, then what other threads sent      due ← wheel.poll(clock, once)
+//! run:    pop and run exactly the batch, in order (poll a task, run a callback, poll main)
+//! end:    fire `due`: each timer's wake queues its task, for the next turn
+//! idle:   nothing queued, nothing due → move the clock to the next deadline (virtual: jump; real: sleep)
+//! ```
+//!
+//! Everything that becomes ready *during* a turn (a wake, a spawn, a done-callback) goes to the back of
+//! the queue and waits for the next turn, so a task that keeps waking itself cannot starve the others.
+//! Firing timers last matches asyncio, which appends due timer handles behind the callbacks that were
+//! ready when the turn began; their wakes, like asyncio's `future.set_result`, take effect one turn
+//! later. These rules decide the demos' output, line for line.
+
+use std::collections::VecDeque;
+use std::rc::Rc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use crate::runtime::events::EventKind;
+use crate::runtime::handle::{Handle, Timer};
+use crate::runtime::poll::poll_task;
+use crate::runtime::queue::{Message, Runnable};
+use crate::runtime::step::Step;
+use crate::runtime::waker::Target;
+use crate::runtime::wheel::TimerKey;
+
+/// The bookkeeping of the turn in progress.
+#[derive(Default)]
+pub(crate) struct Turn {
+    /// The entries this turn runs, in order; fixed when the turn begins.
+    pub(crate) batch: VecDeque<Runnable>,
+    /// Timers that were due when the turn began, fired at its end. Kept between turns so that
+    /// collecting them allocates nothing.
+    pub(crate) due: Vec<TimerKey>,
+}
+
+/// On the real clock, the executor sleeps until the end of the 750 µs window its next deadline falls in,
+/// then fires everything due by then: timers due close together cost one wake-up of the thread instead
+/// of one each (the idea of Linux's timer slack). Each wake-up of a sleeping thread costs tens of
+/// microseconds of CPU in the kernel, so with many timers this decides the executor's CPU use. A timer
+/// then fires at most 0.75 ms late (plus the operating system's own latency), never early. Tokio
+/// rounds its deadlines up to whole milliseconds for the same reason. Virtual time jumps to the exact
+/// deadline.
+const REAL_CLOCK_COALESCING_US: u64 = 750;
+
+impl Turn {
+    /// Takes in everything queued and, if any timer is armed, reads the clock once and collects the
+    /// timers due by then. Returns whether the turn has anything to do.
+    pub(crate) fn begin(&mut self, handle: &Handle) -> bool {
+        debug_assert!(
+            self.batch.is_empty(),
+            "a turn begins when the last one is over"
+        );
+        handle.queue.drain_local(&mut self.batch);
+        // Other threads' messages join behind the local entries. With nothing else ready the channel
+        // is read anyway: an executor about to sleep must not miss a message.
+        if self.batch.is_empty() || !handle.queue.nothing_sent() {
+            take_in(handle, self.batch.is_empty());
+            handle.queue.drain_local(&mut self.batch);
+        }
+        let mut timers = handle.timers.borrow_mut();
+        if !timers.is_empty() || handle.sink.get().is_some() {
+            let now = handle.now_us();
+            timers.poll(now, &mut self.due);
+            handle.turn_time.set(now);
+        }
+        drop(timers);
+        let has_work = !self.batch.is_empty() || !self.due.is_empty();
+        if has_work {
+            handle.turn.set(handle.turn.get() + 1);
+        }
+        has_work
+    }
+
+    /// The next unit of work of the current turn, or `None` when the turn is over. `main` is the
+    /// `block_on` call whose future counts as live (none outside `block_on`).
+    pub(crate) fn next(&mut self, handle: &Rc<Handle>, main: Option<u32>) -> Option<Step> {
+        while let Some(runnable) = self.batch.pop_front() {
+            // Each arm returns `None` for a stale entry (a task that ended while queued, a cancelled
+            // call, an old block_on's future), which is skipped.
+            let step = match runnable {
+                Runnable::Task(key) => poll_task(handle, key),
+                Runnable::Main(call) => {
+                    let mut current = handle.main.get();
+                    (Some(call) == main && current.call == call).then(|| {
+                        current.queued = false;
+                        handle.main.set(current);
+                        Step::MainWoken
+                    })
+                }
+                Runnable::Done(key) => handle
+                    .run_done_callback(key)
+                    .map(|task| Step::RanCallback { task }),
+                Runnable::Call(key) => {
+                    let call = handle.calls.borrow_mut().remove(key);
+                    call.map(|call| {
+                        handle.record(|| EventKind::CallbackRan { task: None });
+                        call();
+                        Step::RanCallSoon
+                    })
+                }
+                Runnable::Remote(work) => {
+                    work();
+                    Some(Step::RanRemote)
+                }
+            };
+            if step.is_some() {
+                return step;
+            }
+        }
+        if !self.due.is_empty() {
+            let count = self.fire_due_timers(handle);
+            if count > 0 {
+                return Some(Step::FiredTimers { count });
+            }
+        }
+        None
+    }
+
+    /// Fires the timers collected when the turn began, in deadline-then-arming order. A timer whose
+    /// `Sleep` was dropped meanwhile is gone from the wheel and fires nothing.
+    fn fire_due_timers(&mut self, handle: &Handle) -> usize {
+        let mut due = std::mem::take(&mut self.due);
+        let mut fired = 0;
+        for key in due.drain(..) {
+            // Taken out first, so that the wheel is not borrowed while a waker or callback runs.
+            let (deadline, timer) = {
+                let mut timers = handle.timers.borrow_mut();
+                let deadline = timers.get(key).map_or(0, |(deadline, _)| deadline);
+                (Duration::from_micros(deadline), timers.remove(key))
+            };
+            let Some(timer) = timer else {
+                continue;
+            };
+            handle.record(|| EventKind::TimerFired {
+                task: match &timer {
+                    Timer::Task(task) => handle.tasks.borrow().get(*task).map(|entry| entry.id),
+                    Timer::Waker(_) | Timer::Call(_) => None,
+                },
+                deadline,
+            });
+            match timer {
+                Timer::Task(task) => handle.wake(Target::Task(task), false),
+                Timer::Waker(waker) => waker.wake(),
+                Timer::Call(call) => call(),
+            }
+            fired += 1;
+        }
+        // The emptied buffer goes back, keeping its capacity for the next turn.
+        self.due = due;
+        fired
+    }
+
+    /// Runs what is left of the current turn.
+    pub(crate) fn run_to_end(&mut self, handle: &Rc<Handle>) {
+        while self.next(handle, None).is_some() {}
+    }
+}
+
+/// Takes in what other threads sent: their wakes and cancels land in the local queue like this
+/// thread's own, in the order they were sent.
+fn take_in(handle: &Handle, anyway: bool) {
+    for message in handle.queue.received(anyway) {
+        match message {
+            Message::Wake {
+                target,
+                other_thread,
+            } => handle.wake(Target::from_bits(target), other_thread),
+            Message::Cancel(key) => {
+                handle.cancel(key);
+            }
+            Message::Run(work) => handle.queue.push(Runnable::Remote(work)),
+        }
+    }
+}
+
+/// Nothing is ready: moves the clock to the next deadline, or reports that only another thread can
+/// help.
+pub(crate) fn advance_clock(handle: &Handle) -> Step {
+    let Some(deadline) = handle.timers.borrow_mut().next_deadline() else {
+        return Step::Idle;
+    };
+    let clock = handle.clock.get();
+    if clock.is_virtual() {
+        if handle.clock_holds.load(Ordering::Acquire) > 0 {
+            // A `spawn_blocking` thread takes real time and its result may change what happens next:
+            // jumping past it would fire timers it should have beaten (tokio holds its paused clock
+            // the same way). Wait for it, as for any other thread.
+            return Step::Idle;
+        }
+        handle.move_clock_to(deadline);
+    } else {
+        // Wake at the end of the coalescing window the deadline falls in, so that timers due close
+        // together are handled in one wake-up (see `REAL_CLOCK_COALESCING_US`). An instant too far to
+        // represent means "never" in practice: wait for another thread.
+        let wake_at = deadline
+            .div_ceil(REAL_CLOCK_COALESCING_US)
+            .saturating_mul(REAL_CLOCK_COALESCING_US);
+        handle.queue.wait(clock.instant_at(wake_at));
+        let now = Duration::from_micros(handle.now_us());
+        handle.record(|| EventKind::ClockAdvanced { to: now });
+    }
+    Step::AdvancedClock {
+        now: Duration::from_micros(handle.now_us()),
+    }
+}

@@ -1,0 +1,153 @@
+//! The waker: how a pending future asks to be polled again, and why a stale one is harmless.
+//!
+//! # What a waker holds
+//!
+//! A `TaskWaker` holds two things: the *target* (the task's key in the task table, or the number of a
+//! `block_on` call) in an atomic word, and an [`Inbox`] into the ready queue. `Arc<TaskWaker>` becomes a
+//! [`std::task::Waker`] through [`std::task::Wake`]: no hand-written vtable. Waking reads the target and
+//! hands it to the executor: straight into its local queue when the wake runs on the executor's own
+//! thread inside it (the hook `Handle` registers here, see [`set_running`]), through the channel
+//! otherwise. The executor then looks the key up in its task table: a task already queued is not queued
+//! again, a task that has ended is not queued at all.
+//!
+//! # Lent, not owned
+//!
+//! Most tasks never keep their waker: they sleep and join, and the executor's own `Sleep` and
+//! `JoinHandle` recognise the executor's waker (`Handle::own_task`) and note the task's key instead of
+//! cloning it. So a task does not own a waker: for each poll the executor *lends* it one from a small
+//! pool, pointed at the task's key, and takes it back after the poll. Only when something did clone it
+//! (a channel, a hand-written future) does the task keep that waker for good, and the pool makes a
+//! new one. A task that only sleeps and joins therefore costs no waker allocation at all.
+//!
+//! # Why a stale clone can never wake the wrong task
+//!
+//! A waker is pointed at another task only while the executor holds the only references to it (its
+//! `Arc` and its `Waker`, strong count 2): references are made only from references, so nobody else can
+//! have one, or get one later. A clone that someone kept points at its task's key for ever, and a key
+//! carries its slot's generation: once the task is gone, the key matches nothing, even after the slot
+//! is reused. The worst a stale wake can do is make the executor look up a key and find nothing.
+
+use std::cell::Cell;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Wake, Waker};
+
+use crate::runtime::queue::{Inbox, Message};
+use crate::runtime::slab::Key;
+
+/// What a wake puts back on the queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// A spawned task, by its key in the task table.
+    Task(Key),
+    /// The future of the `block_on` call with this number.
+    Main(u32),
+}
+
+/// No task table reaches this index, so it marks the `block_on` future in a waker's target word.
+const MAIN_INDEX: u64 = u32::MAX as u64;
+
+impl Target {
+    pub(crate) fn to_bits(self) -> u64 {
+        match self {
+            Target::Task(key) => key.to_bits(),
+            Target::Main(call) => u64::from(call) << 32 | MAIN_INDEX,
+        }
+    }
+
+    pub(crate) fn from_bits(bits: u64) -> Target {
+        if bits & MAIN_INDEX == MAIN_INDEX {
+            Target::Main((bits >> 32) as u32)
+        } else {
+            Target::Task(Key::from_bits(bits))
+        }
+    }
+}
+
+/// How to wake a task of the executor running on this thread, from this thread.
+type WakeHere = Option<fn(Target)>;
+
+thread_local! {
+    /// The executor running on this thread (its number, 0 for none) and how to wake one of its tasks
+    /// from here, registered by `Handle` while it runs. A plain `Cell`: a wake reads it on every call.
+    static RUNNING: Cell<(u64, WakeHere)> = const { Cell::new((0, None)) };
+}
+
+/// Registers (or, with `(0, None)`, clears) the executor running on this thread.
+pub(crate) fn set_running(executor: u64, wake_here: WakeHere) {
+    // `RUNNING` has no destructor, so it can be set even while the thread exits.
+    let _ = RUNNING.try_with(|running| running.set((executor, wake_here)));
+}
+
+/// The state behind one of the executor's [`std::task::Waker`]s.
+#[derive(Debug)]
+pub(crate) struct TaskWaker {
+    /// `Target::to_bits`. Atomic because a lent waker is re-pointed through a shared reference; the
+    /// stores are relaxed, see `Lent::point_at`.
+    target: AtomicU64,
+    /// Works from any thread; fails only once the executor is gone, and then there is nothing to wake.
+    inbox: Inbox,
+}
+
+impl Wake for TaskWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        let target = Target::from_bits(self.target.load(Ordering::Relaxed));
+        match RUNNING.try_with(Cell::get) {
+            Ok((executor, Some(wake_here))) if executor == self.inbox.executor => wake_here(target),
+            _ => {
+                let other_thread = self.inbox.on_other_thread();
+                // A closed channel means the executor was dropped: nobody is left to poll the task.
+                let _ = self.inbox.send(Message::Wake {
+                    target: target.to_bits(),
+                    other_thread,
+                });
+            }
+        }
+    }
+}
+
+/// A waker together with its `Arc`, both held by the executor: the `Arc` to re-point it and to count
+/// who else holds it, the `Waker` to lend without touching the reference count.
+#[derive(Debug)]
+pub(crate) struct Lent {
+    state: Arc<TaskWaker>,
+    waker: Waker,
+}
+
+impl Lent {
+    pub(crate) fn new(target: Target, inbox: &Inbox) -> Lent {
+        let state = Arc::new(TaskWaker {
+            target: AtomicU64::new(target.to_bits()),
+            inbox: inbox.clone(),
+        });
+        let waker = Waker::from(Arc::clone(&state));
+        Lent { state, waker }
+    }
+
+    /// Points a waker nobody else holds at `target`. Relaxed suffices: no other thread holds a
+    /// reference, and whatever hands one to another thread later (a channel, a lock) orders this store
+    /// before that thread's reads.
+    pub(crate) fn point_at(&self, target: Target) {
+        debug_assert!(!self.is_kept(), "re-pointing a waker someone holds");
+        self.state.target.store(target.to_bits(), Ordering::Relaxed);
+    }
+
+    pub(crate) fn waker(&self) -> &Waker {
+        &self.waker
+    }
+
+    /// Whether anyone besides the executor holds this waker (a clone someone kept).
+    pub(crate) fn is_kept(&self) -> bool {
+        let kept = Arc::strong_count(&self.state) > 2 || Arc::weak_count(&self.state) > 0;
+        if !kept {
+            // The count was read relaxed; this orders the last wake by another thread's clone (before
+            // it dropped that clone) ahead of a later re-pointing, as `Arc::get_mut` does.
+            std::sync::atomic::fence(Ordering::Acquire);
+        }
+        kept
+    }
+}
