@@ -13,8 +13,10 @@ use std::{fmt, future::Future, pin::Pin};
 use crate::callback::guarded;
 use crate::runtime::executor::Executor;
 use crate::runtime::handle::current;
+use crate::runtime::join::JoinHandle;
 use crate::runtime::join_error::JoinError;
 use crate::runtime::queue::{Inbox, Message};
+use crate::runtime::slab::Key;
 use crate::runtime::task::TaskId;
 use crate::slot::Slot;
 
@@ -47,6 +49,50 @@ impl Executor {
     pub fn remote(&self) -> Remote {
         Remote {
             inbox: self.handle.queue.inbox().clone(),
+        }
+    }
+}
+
+/// Cancels a task from any thread: `Send`, `Sync` and cheap to clone. Made by
+/// [`JoinHandle::cancel_handle`].
+///
+/// ```
+/// use std::time::Duration;
+/// use minimalist_async::{Executor, sleep, spawn};
+///
+/// let mut executor = Executor::new();
+/// let error = executor.block_on(async {
+///     let task = spawn(async { sleep(Duration::from_secs(60)).await });
+///     let canceller = task.cancel_handle();
+///     std::thread::spawn(move || canceller.cancel()).join().unwrap();
+///     task.await.unwrap_err()
+/// });
+/// assert!(error.is_cancelled());
+/// ```
+#[derive(Clone, Debug)]
+pub struct CancelHandle {
+    /// `None` when the executor was already gone when the handle was made.
+    inbox: Option<Inbox>,
+    key: Key,
+}
+
+impl CancelHandle {
+    /// Asks the task's executor to drop the task before it polls it again. Does nothing if the task has
+    /// finished or its executor is gone. The executor wakes at once if it was idle.
+    pub fn cancel(&self) {
+        if let Some(inbox) = &self.inbox {
+            let _ = inbox.send(Message::Cancel(self.key));
+        }
+    }
+}
+
+impl<T> JoinHandle<T> {
+    /// A handle that cancels this task from any thread: the cancel travels to the executor's thread
+    /// like a wake from another thread.
+    pub fn cancel_handle(&self) -> CancelHandle {
+        CancelHandle {
+            inbox: self.with_entry(|handle, _| handle.queue.inbox().clone()),
+            key: self.key,
         }
     }
 }

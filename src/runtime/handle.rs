@@ -79,8 +79,9 @@ pub(crate) struct Handle {
     /// waker): the lost-waker check then knows that something will wake the task.
     pub(crate) noted: Cell<bool>,
     pub(crate) main: Cell<Main>,
-    /// Wakers nobody holds, to lend to the next polls (see `waker.rs`).
-    pub(crate) spare_wakers: RefCell<Vec<Lent>>,
+    /// A waker nobody holds, to lend to the next poll (see `waker.rs`). One is enough: polls do not
+    /// nest, and a waker someone kept goes with its task.
+    spare_waker: Cell<Option<Lent>>,
     /// Threads that hold virtual time still while they run (`spawn_blocking`'s): their result may
     /// change what happens next, so the clock must not jump past them.
     pub(crate) clock_holds: Arc<AtomicUsize>,
@@ -90,10 +91,6 @@ pub(crate) struct Handle {
     pub(crate) turn: Cell<u64>,
     pub(crate) turn_time: Cell<u64>,
 }
-
-/// How many spare wakers the executor keeps at most: enough for bursts of tasks that keep wakers, little
-/// memory (about 80 bytes each).
-const MAX_SPARE_WAKERS: usize = 1024;
 
 impl Handle {
     pub(crate) fn new(clock: Clock) -> Handle {
@@ -112,7 +109,7 @@ impl Handle {
                 id: TaskId(0),
                 queued: false,
             }),
-            spare_wakers: RefCell::default(),
+            spare_waker: Cell::new(None),
             clock_holds: Arc::default(),
             sink: OnceCell::new(),
             turn: Cell::new(0),
@@ -234,9 +231,10 @@ impl Handle {
         true
     }
 
-    /// A waker for `target` to lend to one poll: a spare one re-pointed, or a new one.
+    /// A waker for `target` to lend to one poll: the spare one re-pointed, or a new one.
+    #[inline]
     pub(crate) fn lend_waker(&self, target: Target) -> Lent {
-        match self.spare_wakers.borrow_mut().pop() {
+        match self.spare_waker.take() {
             Some(spare) => {
                 spare.point_at(target);
                 spare
@@ -246,14 +244,12 @@ impl Handle {
     }
 
     /// Takes a lent waker back after a poll. Returns it if someone kept a clone: the task then keeps it.
+    #[inline]
     pub(crate) fn take_back(&self, lent: Lent) -> Option<Lent> {
         if lent.is_kept() {
             return Some(lent);
         }
-        let mut spares = self.spare_wakers.borrow_mut();
-        if spares.len() < MAX_SPARE_WAKERS {
-            spares.push(lent);
-        }
+        self.spare_waker.set(Some(lent));
         None
     }
 

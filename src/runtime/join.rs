@@ -16,7 +16,6 @@
 //! added before anyone awaits (the tutorial's order) that is exactly asyncio's order; NOTES.md has the
 //! one corner where it differs.
 
-use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -27,7 +26,7 @@ use std::task::{Context, Poll};
 use crate::runtime::events::{EventKind, Outcome};
 use crate::runtime::handle::Handle;
 use crate::runtime::join_error::{JoinError, panic_text};
-use crate::runtime::queue::{Inbox, Message, Runnable};
+use crate::runtime::queue::Runnable;
 use crate::runtime::slab::Key;
 use crate::runtime::table::{DoneCallback, ResultTable, Stage, Waiter, typed};
 use crate::runtime::task::TaskId;
@@ -55,32 +54,11 @@ use crate::runtime::waker::Target;
 /// ```
 #[must_use = "dropping a JoinHandle does not cancel the task, but its result is lost; await it or add a done-callback"]
 pub struct JoinHandle<T> {
-    key: Key,
-    id: TaskId,
-    handle: Weak<Handle>,
+    pub(crate) key: Key,
+    pub(crate) id: TaskId,
+    pub(crate) handle: Weak<Handle>,
     /// The output type, which the entry does not record: it picks the results table to read.
     output: PhantomData<fn() -> T>,
-}
-
-impl<T> fmt::Debug for JoinHandle<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let stage = self.with_entry(|handle, key| {
-            let tasks = handle.tasks.borrow();
-            match tasks.get(key).map(|entry| &entry.stage) {
-                Some(Stage::Running(_) | Stage::Polling) => "running",
-                Some(Stage::Done {
-                    outcome: Outcome::Returned,
-                    ..
-                }) => "finished",
-                Some(Stage::Done { .. }) => "failed",
-                Some(Stage::Taken) | None => "result taken",
-            }
-        });
-        f.debug_struct("JoinHandle")
-            .field("task", &self.id)
-            .field("stage", &stage.unwrap_or("executor dropped"))
-            .finish()
-    }
 }
 
 impl<T> JoinHandle<T> {
@@ -94,7 +72,7 @@ impl<T> JoinHandle<T> {
     }
 
     /// Runs `look` with the executor and this task's key, if the executor still exists.
-    fn with_entry<R>(&self, look: impl FnOnce(&Rc<Handle>, Key) -> R) -> Option<R> {
+    pub(crate) fn with_entry<R>(&self, look: impl FnOnce(&Rc<Handle>, Key) -> R) -> Option<R> {
         self.handle.upgrade().map(|handle| look(&handle, self.key))
     }
 
@@ -124,45 +102,9 @@ impl<T> JoinHandle<T> {
             .unwrap_or(false)
     }
 
-    /// A handle that cancels this task from any thread.
-    pub fn cancel_handle(&self) -> CancelHandle {
-        CancelHandle {
-            inbox: self.with_entry(|handle, _| handle.queue.inbox().clone()),
-            key: self.key,
-        }
-    }
-
     /// The task's id.
     pub fn id(&self) -> TaskId {
         self.id
-    }
-
-    /// The task's name: the one given to [`spawn_named`](crate::spawn_named), or its id (`Task-2`).
-    pub fn name(&self) -> String {
-        self.with_entry(|handle, key| handle.tasks.borrow().name(key))
-            .flatten()
-            .unwrap_or_else(|| self.id.to_string())
-    }
-
-    /// How many times the task was polled and woken so far: the test kit's per-task counts.
-    ///
-    /// ```
-    /// use minimalist_async::{Executor, TaskStats, yield_now};
-    ///
-    /// let mut executor = Executor::with_virtual_time();
-    /// let task = executor.spawn(async { yield_now().await });
-    /// executor.run_until_stalled();
-    /// assert_eq!(task.stats(), TaskStats { polls: 2, wakes: 1 });
-    /// ```
-    pub fn stats(&self) -> TaskStats {
-        self.with_entry(|handle, key| {
-            handle.tasks.borrow().get(key).map(|entry| TaskStats {
-                polls: entry.polls,
-                wakes: entry.wakes,
-            })
-        })
-        .flatten()
-        .unwrap_or_default()
     }
 
     /// Whether the task has returned, panicked or been cancelled.
@@ -386,48 +328,6 @@ impl Handle {
             }
             // Dropped here, with nothing borrowed: the value's `Drop` may call back into the executor.
             drop(results.discard(result));
-        }
-    }
-}
-
-/// Per-task counts, from [`JoinHandle::stats`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct TaskStats {
-    /// Times the executor polled the task.
-    pub polls: u32,
-    /// Times the task was woken (wakes while already queued included).
-    pub wakes: u32,
-}
-
-/// Cancels a task from any thread: `Send`, `Sync` and cheap to clone. Made by
-/// [`JoinHandle::cancel_handle`].
-///
-/// ```
-/// use std::time::Duration;
-/// use minimalist_async::{Executor, sleep, spawn};
-///
-/// let mut executor = Executor::new();
-/// let error = executor.block_on(async {
-///     let task = spawn(async { sleep(Duration::from_secs(60)).await });
-///     let canceller = task.cancel_handle();
-///     std::thread::spawn(move || canceller.cancel()).join().unwrap();
-///     task.await.unwrap_err()
-/// });
-/// assert!(error.is_cancelled());
-/// ```
-#[derive(Clone, Debug)]
-pub struct CancelHandle {
-    /// `None` when the executor was already gone when the handle was made.
-    inbox: Option<Inbox>,
-    key: Key,
-}
-
-impl CancelHandle {
-    /// Asks the task's executor to drop the task before it polls it again. Does nothing if the task has
-    /// finished or its executor is gone. The executor wakes at once if it was idle.
-    pub fn cancel(&self) {
-        if let Some(inbox) = &self.inbox {
-            let _ = inbox.send(Message::Cancel(self.key));
         }
     }
 }

@@ -140,9 +140,11 @@ impl Lent {
         &self.waker
     }
 
-    /// Whether anyone besides the executor holds this waker (a clone someone kept).
+    /// Whether anyone besides the executor holds this waker (a clone someone kept). Only strong
+    /// references count: a `Waker` offers no way to make a weak one.
+    #[inline]
     pub(crate) fn is_kept(&self) -> bool {
-        let kept = Arc::strong_count(&self.state) > 2 || Arc::weak_count(&self.state) > 0;
+        let kept = Arc::strong_count(&self.state) > 2;
         if !kept {
             // The count was read relaxed; this orders the last wake by another thread's clone (before
             // it dropped that clone) ahead of a later re-pointing, as `Arc::get_mut` does.
