@@ -5,6 +5,7 @@
 #
 #   tests/golden/regenerate.sh              # with python3
 #   PYTHON=python3.9 tests/golden/regenerate.sh
+#   GOLDEN_OUT=DIR tests/golden/regenerate.sh   # write the transcripts to DIR instead (.ci/parity does)
 #
 # Each line of tests/golden/cases.txt (MODE SEED TAGS LIKELIHOOD FILE) becomes one run whose stdout is
 # written to FILE.
@@ -29,11 +30,13 @@ root=$(cd -- "$here/../.." && pwd)
 python=${PYTHON:-python3}
 package=$root/python/minimalist_package
 manifest=$here/cases.txt
+out=${GOLDEN_OUT:-$here}
 
 [ "$#" -eq 0 ] || die "no arguments expected (the reference is $package; set PYTHON to pick the interpreter)"
 command -v "$python" >/dev/null 2>&1 || die "$python not found on PATH; the transcripts come from CPython"
 [ -d "$package/minimalist_package" ] || die "the tutorial's package is missing: $package"
 [ -f "$manifest" ] || die "manifest not found: $manifest"
+[ -d "$out" ] || die "GOLDEN_OUT is not a directory: $out"
 
 scratch=$(mktemp -d)
 trap 'rm -rf -- "$scratch"' EXIT
@@ -102,7 +105,7 @@ done
 [ "$failed" -eq 0 ] || die "$failed of ${#files[@]} runs failed; no transcript was changed"
 
 for file in "${files[@]}"; do
-    mv -- "$scratch/$file" "$here/$file"
+    mv -- "$scratch/$file" "$out/$file"
 done
 
 # A transcript that no line of the manifest produces would never be tested; say so.
@@ -113,5 +116,5 @@ for path in "$here"/*.txt; do
 done
 
 elapsed=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-printf 'regenerate.sh: wrote %d transcripts in %s s (reference: %s, %s)\n' "${#files[@]}" "$elapsed" "$package" \
+printf 'regenerate.sh: wrote %d transcripts to %s in %s s (reference: %s, %s)\n' "${#files[@]}" "$out" "$elapsed" "$package" \
     "$("$python" --version 2>&1)"
