@@ -136,9 +136,12 @@ impl Display {
         out.push_str(&self.step(last, &names, &lines, before.min(last.output_len)));
         let tail = 8;
         let from = lines.len().saturating_sub(tail);
-        out.push_str(&format!("output so far ({} lines):\n", lines.len()));
+        out.push_str(&format!(
+            "output so far ({}):\n",
+            view::count(lines.len(), "line")
+        ));
         if from > 0 {
-            out.push_str(&format!("   … {from} earlier line(s)\n"));
+            out.push_str(&format!("   … {} earlier\n", view::count(from, "line")));
         }
         out.push_str(&view::output_text(&lines[from..], from + 1));
         out
@@ -253,27 +256,35 @@ fn main() {
     let last = recorder.last();
     let summary = if quit {
         format!(
-            "quit at step {} (turn {}, clock {}): the run was not finished\n",
+            "stopped at step {} (turn {}, clock {}): the run was not finished\n",
             last.number,
             last.snapshot.turn,
             view::time(last.snapshot.now)
         )
     } else if recorder.main_finished() {
         format!(
-            "═══ the run is over after {} steps and {} turns, clock {}: main returned, nothing is queued, no timer is armed\n",
-            last.number,
-            last.snapshot.turn,
+            "═══ the run is over after {} and {}, clock {}: main returned, nothing is queued, no timer is armed\n",
+            view::count(last.number, "step"),
+            view::count(last.snapshot.turn as usize, "turn"),
             view::time(last.snapshot.now)
         )
     } else {
         format!(
-            "═══ the executor is idle after {} steps but main has not returned: nothing is left that could wake it\n",
-            last.number
+            "═══ the executor is idle after {} but main has not returned: nothing is left that could wake it\n",
+            view::count(last.number, "step")
         )
     };
     say(&summary);
     let lines = recorder.lines().all();
-    say(&format!("demo output ({} lines):\n", lines.len()));
+    say(&format!(
+        "demo output ({}):\n",
+        view::count(lines.len(), "line")
+    ));
     say(&view::output_text(&lines, 1));
     common::write_visuals(&args.visual, &title, &recorder.groups(), Some(&recorder));
+    if quit {
+        // The user stopped the run on purpose, and the summary says so. Dropping the executor would
+        // drop the unfinished tasks and report them on stderr as if they were lost: end here instead.
+        std::process::exit(0);
+    }
 }

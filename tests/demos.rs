@@ -1,8 +1,8 @@
 //! End-to-end tests of the two example programs, `async_await_example` and `async_callback_example`.
 //!
 //! The examples port the asyncio tutorial, so CPython is the judge of what they must print. For each line of
-//! `tests/golden/cases.txt`, `tests/golden/regenerate.sh` ran the reference program
-//! (`../shared/reference/tutorial_demos.py`) and kept its stdout. With `--rng python` the examples draw the
+//! `tests/golden/cases.txt`, `tests/golden/regenerate.sh` ran the reference program (the tutorial's own
+//! Python package, `python/minimalist_package`) and kept its stdout. With `--rng python` the examples draw the
 //! same rolls as CPython's Mersenne Twister, so their stdout must equal that transcript byte for byte, on the
 //! virtual clock (fast) and on the real one (slow, so only a few cases).
 //!

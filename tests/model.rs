@@ -62,6 +62,8 @@ use minimalist_async::{
     CallbackHandle, Executor, JoinError, JoinHandle, Sleep, Step, call_later, call_soon, sleep,
     spawn, time, yield_now,
 };
+mod common;
+
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::TestCaseError;
@@ -72,8 +74,11 @@ const TOKENS: usize = 3;
 /// A stepped run that has not gone idle after this many steps is stuck.
 const STEP_LIMIT: usize = 100_000;
 
-/// Each property runs this many random programs.
-const CASES: u32 = 3000;
+/// Each property runs this many random programs: 3000 with `MINIMALIST_ASYNC_LONG_TESTS=1` (as
+/// `.ci/run` sets), 300 in a plain `cargo test`.
+fn cases() -> u32 {
+    common::budget(300, 3000)
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Programs
@@ -2095,7 +2100,7 @@ fn config() -> ProptestConfig {
     ProptestConfig {
         // No regression files next to the tests: a failure prints its program, to paste into a test.
         failure_persistence: None,
-        ..ProptestConfig::with_cases(CASES)
+        ..ProptestConfig::with_cases(cases())
     }
 }
 

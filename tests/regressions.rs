@@ -16,6 +16,12 @@ use minimalist_async::{
     CancelHandle, Executor, JoinHandle, Step, call_soon, sleep, spawn, yield_now,
 };
 
+/// How many trials each race stress test makes: 20,000 with `MINIMALIST_ASYNC_LONG_TESTS=1` (as
+/// `.ci/run` sets), 500 in a plain `cargo test`.
+fn trials() -> u64 {
+    u64::from(common::budget(500, 20_000))
+}
+
 /// Spins for a pseudo-random count below `max`, so that the racing thread lands at varying points of
 /// the executor's poll.
 fn spin_a_little(state: &mut u64, max: u64) {
@@ -85,7 +91,7 @@ fn wake_racing_the_start_of_a_poll_is_never_lost() {
         })
     };
     let mut lost = 0;
-    for trial in 1..=20_000 {
+    for trial in 1..=trials() {
         let flag = Arc::new(AtomicBool::new(false));
         let slot: Arc<Mutex<Option<Waker>>> = Arc::default();
         let handle = executor.spawn(Flagged {
@@ -159,7 +165,7 @@ fn cancel_from_another_thread_racing_a_poll_is_never_lost() {
         })
     };
     let mut lost = 0;
-    for trial in 1..=20_000 {
+    for trial in 1..=trials() {
         let handle = executor.spawn(Forever(None));
         *slot.lock().unwrap() = Some(handle.cancel_handle());
         go.store(trial, Ordering::Release);

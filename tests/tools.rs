@@ -241,7 +241,7 @@ fn stepper_reads_commands_from_piped_lines() {
     let (out, stderr) = run_ok("step_through", &SEED7, "q\n");
     assert_eq!(step_numbers(&out), [0]);
     assert!(
-        out.contains("quit at step 0 (turn 0, clock 0ms): the run was not finished"),
+        out.contains("stopped at step 0 (turn 0, clock 0ms): the run was not finished"),
         "{out}"
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
@@ -249,12 +249,12 @@ fn stepper_reads_commands_from_piped_lines() {
     // Enter steps once each.
     let (out, _) = run_ok("step_through", &SEED7, "\n\nq\n");
     assert_eq!(step_numbers(&out), [0, 1, 2]);
-    assert!(out.contains("quit at step 2"));
+    assert!(out.contains("stopped at step 2"));
 
     // t runs to the end of the turn: turn 1 is main's one poll, turn 2 polls both tasks.
     let (out, _) = run_ok("step_through", &SEED7, "t\nt\nq\n");
     assert_eq!(step_numbers(&out), [0, 1, 2, 3]);
-    assert!(out.contains("quit at step 3 (turn 2"), "{out}");
+    assert!(out.contains("stopped at step 3 (turn 2"), "{out}");
 
     // From the end of a turn that left only timers, t moves the clock and runs the turn that follows.
     let (out, _) = run_ok("step_through", &SEED7, "t\nt\nt\nq\n");
@@ -344,6 +344,8 @@ fn stepper_in_a_real_terminal() {
         "{screen}"
     );
     assert!(screen.contains("Awaiting results..."), "{screen}");
+    // Regression: the count read `(1 lines)`.
+    assert!(screen.contains("output so far (1 line):"), "{screen}");
     assert!(
         !screen.contains("── step 0 "),
         "the screen is redrawn, not scrolled:\n{screen}"

@@ -1,8 +1,9 @@
 //! What the demo programs and the stepper share: their flags, running a demo's async main on the
 //! executor, and the visual tools (`--timeline`, `--timeline-svg`, `--replay-html`).
 //!
-//! The demo flags match `../shared/reference/tutorial_demos.py`, the tutorial's own program, so the two
-//! can be run side by side: same seed, tags and likelihood, same output.
+//! The demo flags match those of the tutorial's own Python programs in `python/minimalist_package`
+//! (`python3 -m minimalist_package.minimalist_async.async_await_example --help`), so the two can be run
+//! side by side: same seed, tags and likelihood, same output.
 //!
 //! - [`record`]: running a main as a task, one `step()` at a time, keeping what each step did.
 //! - [`view`]: a step and a snapshot as text, for the terminal.
@@ -28,20 +29,15 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::Instant;
 
-use clap::error::ErrorKind as ClapErrorKind;
-use clap::{Args as ClapArgs, Parser, ValueEnum};
+use clap::error::{ContextKind, ContextValue, ErrorKind as ClapErrorKind};
+use clap::{Args as ClapArgs, CommandFactory, FromArgMatches, Parser, ValueEnum};
 use minimalist_async::Executor;
 use minimalist_async::demo::{Likelihood, Output, RngKind, Seed, Stdout, Tutorial, TutorialRng};
 use minimalist_async::trace::Event;
 
 use record::Recorder;
 
-/// Runs one of the asyncio tutorial's demos (the program's name says which) on minimalist-async's
-/// executor.
-///
-/// Prints exactly what the Python tutorial prints for the same --seed, --tasks and --likelihood
-/// (with --rng python): compare with `python3 ../shared/reference/tutorial_demos.py await|callback`.
-/// Informational lines (wall time, a freshly drawn seed, warnings) go to stderr.
+/// The flags of a program built on [`run`]; its `--help` text is its own [`Help`].
 #[derive(Parser, Debug)]
 #[command(version)]
 struct Args {
@@ -66,10 +62,17 @@ pub struct DemoArgs {
     rng: RngArg,
 
     /// Chance that one roll succeeds, a number in (0, 1].
-    #[arg(long, value_name = "P", default_value = "0.1")]
+    // Hyphen values allowed, as for --seed: `--likelihood -1` then gets the range message, as
+    // `--likelihood=-1` does, instead of "unexpected argument '-1'".
+    #[arg(
+        long,
+        value_name = "P",
+        default_value = "0.1",
+        allow_hyphen_values = true
+    )]
     pub likelihood: Likelihood,
 
-    /// Comma-separated task tags, each non-empty and unique.
+    /// Comma-separated task tags, each non-blank and unique.
     #[arg(long, value_name = "A,B,C", default_value = "task1,task2", value_parser = parse_tags)]
     tasks: Tags,
 
@@ -87,7 +90,7 @@ pub struct DemoArgs {
 #[derive(ClapArgs, Debug, Clone, Default)]
 pub struct VisualArgs {
     /// After the run, print a chart of it on stderr: a lane per task, time across, a mark for each
-    /// poll, sleep, done and done-callback. Stdout stays exactly the tutorial's.
+    /// poll, sleep, done and done-callback. Stdout is unchanged.
     #[arg(long)]
     pub timeline: bool,
 
@@ -120,8 +123,11 @@ struct Tags(Vec<String>);
 
 fn parse_tags(text: &str) -> Result<Tags, String> {
     let tags: Vec<String> = text.split(',').map(str::to_owned).collect();
-    if tags.iter().any(String::is_empty) {
-        return Err(format!("'{text}' has an empty tag; write tags like a,b,c"));
+    // A blank tag would print as `The result of task=  was …`: as useless as an empty one.
+    if tags.iter().any(|tag| tag.trim().is_empty()) {
+        return Err(format!(
+            "'{text}' has an empty or blank tag; write tags like a,b,c"
+        ));
     }
     for (i, tag) in tags.iter().enumerate() {
         if tags[..i].contains(tag) {
@@ -135,7 +141,15 @@ fn parse_tags(text: &str) -> Result<Tags, String> {
 
 /// Parses the flags, or exits: 0 after --help/--version, 2 with one line on stderr for anything wrong.
 pub fn parse_or_exit<P: Parser>() -> P {
-    match P::try_parse() {
+    parse_command_or_exit(P::command())
+}
+
+/// [`parse_or_exit`] with the flags of `command`: `P`'s, with texts of its own program changed.
+pub fn parse_command_or_exit<P: FromArgMatches>(command: clap::Command) -> P {
+    let parsed = command
+        .try_get_matches()
+        .and_then(|matches| P::from_arg_matches(&matches));
+    match parsed {
         Ok(args) => args,
         Err(error)
             if matches!(
@@ -147,14 +161,47 @@ pub fn parse_or_exit<P: Parser>() -> P {
             std::process::exit(0);
         }
         Err(error) => {
-            let text = error.to_string();
-            eprintln!(
-                "{}",
-                text.lines().next().unwrap_or("error: invalid arguments")
-            );
+            eprintln!("{}", one_line(&error));
             std::process::exit(2);
         }
     }
+}
+
+/// clap's message in one line: its first, plus the valid values that clap lists on a line of their
+/// own (`--rng foo` must say which values are valid).
+fn one_line(error: &clap::Error) -> String {
+    let text = error.to_string();
+    let mut line = text
+        .lines()
+        .next()
+        .unwrap_or("error: invalid arguments")
+        .to_owned();
+    if let Some(ContextValue::Strings(values)) = error.get(ContextKind::ValidValue) {
+        line.push_str(&format!("; valid values: {}", values.join(", ")));
+    }
+    line
+}
+
+/// `word` as a POSIX shell reads it back: unchanged if it holds only characters no shell treats
+/// specially, else in single quotes (a quote inside written `'"'"'`). Python's `shlex.quote` does the
+/// same, and the Python programs print their replay lines with it.
+fn shell_quoted(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "@%+=:,./-_".contains(c));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r#"'"'"'"#))
+    }
+}
+
+/// `--name value`, shell-quoted; `--name=value` when the value starts with a hyphen, which would
+/// otherwise read as a flag of its own.
+fn shell_flag(name: &str, value: &str) -> String {
+    let separator = if value.starts_with('-') { '=' } else { ' ' };
+    format!("{name}{separator}{}", shell_quoted(value))
 }
 
 impl DemoArgs {
@@ -164,7 +211,8 @@ impl DemoArgs {
     }
 
     /// The seeded generator, or an exit with status 2. Without `--seed`, draws one and prints on stderr
-    /// the command that replays the run (`extra`: flags of `program` to repeat, each followed by a space).
+    /// the command that replays the run, shell-quoted so that pasting it replays exactly this run
+    /// (`extra`: flags of `program` to repeat, each followed by a space).
     pub fn rng_or_exit(&self, program: &str, extra: &str) -> TutorialRng {
         let kind = match self.rng {
             RngArg::Python => RngKind::Python,
@@ -173,13 +221,13 @@ impl DemoArgs {
         let seed = self.seed.clone().unwrap_or_else(|| {
             let seed = Seed::from_u64(rand::random());
             eprintln!(
-                "seed {seed}; replay this run with: cargo run --example {program} -- {extra}--seed {seed} --rng {} --likelihood {} --tasks {}{}{}",
+                "seed {seed}; replay this run with: cargo run --example {program} -- {extra}--seed {seed} --rng {} --likelihood {} {}{}{}",
                 match kind {
                     RngKind::Python => "python",
                     RngKind::Std => "std",
                 },
                 self.likelihood,
-                self.tasks.0.join(","),
+                shell_flag("--tasks", &self.tasks.0.join(",")),
                 if self.virtual_time { " --virtual-time" } else { "" },
                 if self.blocking { " --blocking" } else { "" },
             );
@@ -262,19 +310,43 @@ impl Output for Lines {
     }
 }
 
+/// What `--help` says of a program built on [`run`].
+pub struct Help {
+    /// The first line, all that `-h` shows.
+    pub about: &'static str,
+    /// The paragraphs that `--help` adds after it.
+    pub details: &'static str,
+    /// The program's own text for `--virtual-time`, where the shared one ("the output is the same")
+    /// does not hold.
+    pub virtual_time: Option<&'static str>,
+}
+
+impl Help {
+    /// The flags of [`Args`], with these texts.
+    fn command(&self) -> clap::Command {
+        let command = Args::command()
+            .about(self.about)
+            .long_about(format!("{}\n\n{}", self.about, self.details));
+        match self.virtual_time {
+            Some(text) => command.mut_arg("virtual_time", |arg| arg.help(text)),
+            None => command,
+        }
+    }
+}
+
 /// Parses the flags, then runs `async_main(tutorial, tags, likelihood)` to completion on a fresh
 /// executor, on the clock the flags ask for. `program` names the example in the replay hint and the
-/// charts' titles.
+/// charts' titles; `help` is what its `--help` says.
 ///
 /// Without visual flags this is a plain `block_on`, trace off. `--timeline`/`--timeline-svg` switch the
 /// trace on around the same `block_on`. `--replay-html` needs the state after every step, so the main
 /// then runs as a task driven by `step()`, as the stepper does: the printed lines are the same.
-pub fn run<F, Fut>(program: &str, async_main: F)
+pub fn run<F, Fut>(program: &str, help: &Help, async_main: F)
 where
     F: FnOnce(Tutorial, Vec<String>, Likelihood) -> Fut,
     Fut: Future<Output = ()> + 'static,
 {
-    let args: Args = parse_or_exit();
+    let args: Args = parse_command_or_exit(help.command());
     let demo = &args.demo;
     let rng = demo.rng_or_exit(program, "");
     let mut executor = demo.executor();
@@ -304,7 +376,7 @@ where
     }
 }
 
-/// The wall time on stderr, as the reference program prints it.
+/// The wall time on stderr, as the tutorial's Python programs print it.
 pub fn print_wall(executor: &Executor, started: Instant) {
     if executor.is_virtual_time() {
         eprintln!(

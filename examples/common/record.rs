@@ -6,6 +6,7 @@
 //! spawn, so the log starts with main's `Spawned` event; after each step the events it logged are taken
 //! and kept with the snapshot, which is all the stepper, the timeline and the replay page need.
 
+use std::cell::RefCell;
 use std::future::Future;
 
 use minimalist_async::inspect::TimerList;
@@ -171,8 +172,23 @@ pub fn turn_over(snapshot: &Snapshot) -> bool {
     snapshot.this_turn == 0 && !due_left
 }
 
-/// Task names by id, learnt from `Spawned` events. The `block_on` future has no `Spawned` event: a task
-/// polled without one is that future, shown as `main`.
+thread_local! {
+    /// Names given with [`name_task`], by id. The executor runs on this thread, so this is where
+    /// the program that spawned the tasks is.
+    static GIVEN_NAMES: RefCell<Vec<(TaskId, String)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Shows `task` as `name` in the pictures and the stepper, in place of the name it was spawned with.
+///
+/// For tasks that the program cannot name when they are spawned: `spawn_blocking` spawns the task that
+/// waits for its thread under the default name (`Task-4`), and a lane labelled `Task-4 Task-4` says
+/// nothing. The name is the program's to give, since only it knows what the task is for.
+pub fn name_task(task: TaskId, name: &str) {
+    GIVEN_NAMES.with(|given| given.borrow_mut().push((task, name.to_owned())));
+}
+
+/// Task names by id, learnt from `Spawned` events (or given with [`name_task`]). The `block_on`
+/// future has no `Spawned` event: a task polled without one is that future, shown as `main`.
 #[derive(Clone, Debug, Default)]
 pub struct Names {
     names: Vec<(TaskId, String)>,
@@ -183,7 +199,15 @@ impl Names {
     pub fn learn(&mut self, events: &[Event]) {
         for event in events {
             if let EventKind::Spawned { task, name, .. } = &event.kind {
-                self.names.push((*task, name.clone()));
+                let given = GIVEN_NAMES.with(|given| {
+                    let given = given.borrow();
+                    given
+                        .iter()
+                        .find(|(id, _)| id == task)
+                        .map(|(_, name)| name.clone())
+                });
+                self.names
+                    .push((*task, given.unwrap_or_else(|| name.clone())));
             }
         }
     }

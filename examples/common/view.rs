@@ -37,6 +37,15 @@ fn trim(text: String) -> String {
     }
 }
 
+/// A count with its noun: `1 line`, `2 lines`.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// A task as the texts name it: `task1 (Task-2)`.
 fn who(names: &Names, id: TaskId) -> String {
     format!("{} ({id})", names.get(id))

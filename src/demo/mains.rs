@@ -1,15 +1,17 @@
 //! The tutorial's two programs: their `async_main`s, line for line.
 //!
-//! `examples/async_await_example.rs` and `examples/async_callback_example.rs` run them with the
-//! reference program's flags; the stepper (`examples/step_through.rs`) runs either one step by step.
-//! Here is the Python they port (`async_await_example.py`):
+//! `examples/async_await_example.rs` and `examples/async_callback_example.rs` run them with the flags
+//! of the tutorial's Python programs; the stepper (`examples/step_through.rs`) runs either one step by
+//! step. Here is the Python they port, from the tutorial's package in `python/minimalist_package`
+//! (`minimalist_package/minimalist_async/async_await_example.py`, comments left out):
 //!
 //! ```python
-//! async def async_main() -> None:
-//!     tags: list[str] = ["task1", "task2"]
-//!     tasks: list[asyncio.Task] = []
+//! async def async_main(tags: List[str], likelihood: float = 0.1, blocking: bool = False) -> None:
+//!     tasks: List[asyncio.Task] = []
 //!     for task_tag in tags:
-//!         task = asyncio.create_task(unlikely_to_return(tag=task_tag))
+//!         task = asyncio.create_task(
+//!             unlikely_to_return(tag=task_tag, likelihood=likelihood, blocking=blocking)
+//!         )
 //!         tasks.append(task)
 //!     print("Awaiting results...")
 //!     for (tag, task) in zip(tags, tasks):

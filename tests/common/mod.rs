@@ -8,6 +8,20 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
+/// The environment variable that asks for the long test budgets: `MINIMALIST_ASYNC_LONG_TESTS=1`.
+/// `.ci/run` sets it.
+pub const LONG_TESTS: &str = "MINIMALIST_ASYNC_LONG_TESTS";
+
+/// `long` when [`LONG_TESTS`] is set to `1`, else `short`: the random and stress tests run their
+/// full budget in CI and a tenth of it in a plain `cargo test`, which stays quick.
+pub fn budget(short: u32, long: u32) -> u32 {
+    if std::env::var(LONG_TESTS).is_ok_and(|value| value == "1") {
+        long
+    } else {
+        short
+    }
+}
+
 /// An ordered record of what happened, shared by the futures of one test.
 #[derive(Clone, Default)]
 pub struct Log(Rc<RefCell<Vec<String>>>);

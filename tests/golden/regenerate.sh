@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Regenerate every golden transcript from the reference program (CPython's asyncio).
+# Regenerate every golden transcript from the reference program: the tutorial's own Python package in
+# python/minimalist_package, run on CPython's asyncio as the tutorial runs it
+# (cd python/minimalist_package && python3 -m minimalist_package.minimalist_async.async_await_example ...).
 #
-#   tests/golden/regenerate.sh [PATH_TO_tutorial_demos.py]
+#   tests/golden/regenerate.sh              # with python3
+#   PYTHON=python3.9 tests/golden/regenerate.sh
+#   GOLDEN_OUT=DIR tests/golden/regenerate.sh   # write the transcripts to DIR instead (.ci/parity does)
 #
-# The default reference is ../shared/reference/tutorial_demos.py, relative to the repo root. Each line of
-# tests/golden/cases.txt (MODE SEED TAGS LIKELIHOOD FILE) becomes one run whose stdout is written to FILE.
+# Each line of tests/golden/cases.txt (MODE SEED TAGS LIKELIHOOD FILE) becomes one run whose stdout is
+# written to FILE.
 # The runs mostly sleep (100 ms per round on the real clock), so they all run at once.
 #
 # Run it on a quiet machine: asyncio takes each deadline from the clock at the call, so a process stalled
@@ -23,12 +27,16 @@ die() {
 
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd -- "$here/../.." && pwd)
-reference=${1:-$root/../shared/reference/tutorial_demos.py}
+python=${PYTHON:-python3}
+package=$root/python/minimalist_package
 manifest=$here/cases.txt
+out=${GOLDEN_OUT:-$here}
 
-command -v python3 >/dev/null 2>&1 || die "python3 not found on PATH; the transcripts come from CPython"
-[ -f "$reference" ] || die "reference program not found: $reference (pass its path as the first argument)"
+[ "$#" -eq 0 ] || die "no arguments expected (the reference is $package; set PYTHON to pick the interpreter)"
+command -v "$python" >/dev/null 2>&1 || die "$python not found on PATH; the transcripts come from CPython"
+[ -d "$package/minimalist_package" ] || die "the tutorial's package is missing: $package"
 [ -f "$manifest" ] || die "manifest not found: $manifest"
+[ -d "$out" ] || die "GOLDEN_OUT is not a directory: $out"
 
 scratch=$(mktemp -d)
 trap 'rm -rf -- "$scratch"' EXIT
@@ -62,10 +70,12 @@ started=$(date +%s.%N)
 pids=() commands=()
 for i in "${!files[@]}"; do
     # The --flag=value form keeps argparse from reading a negative seed as an option.
-    args=("${modes[$i]}" "--seed=${seeds[$i]}" "--tasks=${tag_lists[$i]}" "--likelihood=${likelihoods[$i]}")
-    "${limit[@]}" python3 "$reference" "${args[@]}" >"$scratch/${files[$i]}" 2>"$scratch/${files[$i]}.stderr" &
+    module=minimalist_package.minimalist_async.async_${modes[$i]}_example
+    args=("--seed=${seeds[$i]}" "--tasks=${tag_lists[$i]}" "--likelihood=${likelihoods[$i]}")
+    (cd "$package" && exec "${limit[@]}" "$python" -m "$module" "${args[@]}") \
+        >"$scratch/${files[$i]}" 2>"$scratch/${files[$i]}.stderr" &
     pids+=("$!")
-    commands+=("python3 $reference ${args[*]}")
+    commands+=("(cd $package && $python -m $module ${args[*]})")
 done
 
 failed=0
@@ -95,7 +105,7 @@ done
 [ "$failed" -eq 0 ] || die "$failed of ${#files[@]} runs failed; no transcript was changed"
 
 for file in "${files[@]}"; do
-    mv -- "$scratch/$file" "$here/$file"
+    mv -- "$scratch/$file" "$out/$file"
 done
 
 # A transcript that no line of the manifest produces would never be tested; say so.
@@ -106,4 +116,5 @@ for path in "$here"/*.txt; do
 done
 
 elapsed=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-printf 'regenerate.sh: wrote %d transcripts in %s s (reference: %s)\n' "${#files[@]}" "$elapsed" "$reference"
+printf 'regenerate.sh: wrote %d transcripts to %s in %s s (reference: %s, %s)\n' "${#files[@]}" "$out" "$elapsed" "$package" \
+    "$("$python" --version 2>&1)"

@@ -1,0 +1,178 @@
+"""The tutorial's ``minimalist_async`` package: the coroutine ``unlikely_to_return``, and the command
+line that its two demos, ``async_await_example`` and ``async_callback_example``, share.
+
+The command line is the one of minimalist-async's Rust examples, flag for flag, so that the two can be
+run side by side and print the same bytes for the same flags:
+
+  --seed N        seed of Python's global RNG, any integer (``random.seed(N)``); without it one is
+                  drawn and printed on stderr, with the command that replays the run
+  --tasks A,B,C   the task tags, each one non-blank and unique (default: task1,task2)
+  --likelihood P  the chance that one roll succeeds, a number in (0, 1] (default: 0.1)
+  --blocking      sleep with time.sleep instead of await asyncio.sleep: the blocking mistake
+
+A bad flag gets one line on stderr and exit status 2. Only the tutorial's lines go to stdout; the
+wall time goes to stderr.
+"""
+import argparse
+import random
+import shlex
+import sys
+import time
+from contextlib import contextmanager
+from typing import Iterator, List, Optional
+
+from minimalist_package.minimalist_async._unlikely_to_return import unlikely_to_return
+
+__all__ = ["unlikely_to_return", "command_line", "wall_time_on_stderr"]
+
+# Python 3.11's int() refuses longer digit strings (sys.get_int_max_str_digits()). The Rust examples
+# refuse them whatever the Python version, so this does too.
+MAX_SEED_DIGITS = 4300
+
+
+def _shown(text: str) -> str:
+    """The text with control characters escaped, so that an error message stays on one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _is_digit_part(text: str) -> bool:
+    """One or more ASCII digits with single underscores between them (PEP 515), as int() reads."""
+    return text.isascii() and all(group.isdigit() for group in text.split("_"))
+
+
+def _seed(text: str) -> int:
+    """``--seed``: a whole number as ``int(text)`` reads it (ASCII digits only)."""
+    body = text.strip()
+    sign, unsigned = (body[:1], body[1:]) if body[:1] in ("+", "-") else ("", body)
+    if not _is_digit_part(unsigned):
+        raise argparse.ArgumentTypeError(
+            f"invalid seed '{_shown(text)}': expected a whole number such as 7 or -12"
+        )
+    digits = unsigned.replace("_", "")
+    if len(digits) > MAX_SEED_DIGITS:
+        raise argparse.ArgumentTypeError(
+            f"invalid seed: {len(digits)} digits is more than the {MAX_SEED_DIGITS} Python's int() accepts"
+        )
+    return int(sign + digits)
+
+
+def _likelihood(text: str) -> float:
+    """``--likelihood``: a number as ``float(text)`` reads it (ASCII only), in (0, 1]."""
+    body = text.strip()
+    try:
+        p = float(body) if body.isascii() else None
+    except ValueError:
+        p = None
+    if p is None or not 0.0 < p <= 1.0:
+        got = f"'{text}'" if p is None else repr(p)
+        raise argparse.ArgumentTypeError(
+            f"likelihood must be a number greater than 0 and at most 1, got {got}"
+        )
+    return p
+
+
+def _tags(text: str) -> List[str]:
+    """``--tasks``: comma-separated tags, none of them empty or blank, no two the same."""
+    tags = text.split(",")
+    if any(tag.strip() == "" for tag in tags):
+        raise argparse.ArgumentTypeError(
+            f"'{_shown(text)}' has an empty or blank tag; write tags like a,b,c"
+        )
+    for i, tag in enumerate(tags):
+        if tag in tags[:i]:
+            raise argparse.ArgumentTypeError(
+                f"tag '{_shown(tag)}' appears twice; tags name tasks and must be unique"
+            )
+    return tags
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, except that a usage error is one line on stderr, then exit status 2."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"error: {message}\n")
+
+
+class _Once(argparse.Action):
+    """Stores the flag's value, and refuses the flag a second time (argparse would keep the last)."""
+
+    used = False
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if self.used:
+            parser.error(f"the argument '{option_string}' cannot be used multiple times")
+        self.used = True
+        setattr(namespace, self.dest, True if self.nargs == 0 else values)
+
+
+# Flags whose value may start with a hyphen: argparse would read `--likelihood -1e3` as two options.
+_HYPHEN_VALUES = ("--seed", "--likelihood")
+
+
+def _join_hyphen_values(argv: List[str]) -> List[str]:
+    """Writes ``--seed -5`` as ``--seed=-5``, so that argparse takes the next word as the value
+    whatever it looks like, as the Rust examples do."""
+    joined: List[str] = []
+    words = iter(argv)
+    for word in words:
+        value = next(words, None) if word in _HYPHEN_VALUES else None
+        joined.append(word if value is None else f"{word}={value}")
+    return joined
+
+
+def _flag(name: str, value: str) -> str:
+    """``--name value``, shell-quoted; ``--name=value`` if the value starts with a hyphen."""
+    return f"{name}={shlex.quote(value)}" if value.startswith("-") else f"{name} {shlex.quote(value)}"
+
+
+def command_line(program: str, description: str, argv: Optional[List[str]] = None) -> argparse.Namespace:
+    """Parses the flags of ``program`` (``sys.argv`` unless ``argv`` is given) and seeds Python's
+    global RNG with ``--seed``, or with a fresh seed that it prints on stderr with the command that
+    replays the run. Exits with status 2 and one line on stderr when a flag is wrong."""
+    module = f"minimalist_package.minimalist_async.{program}"
+    parser = _Parser(
+        prog=f"python3 -m {module}",
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,
+    )
+    parser.add_argument(
+        "--seed", type=_seed, action=_Once, metavar="N",
+        help="seed of the RNG, any integer, as random.seed takes it; without it a fresh seed is drawn "
+        "and printed on stderr, with the command that replays the run",
+    )
+    parser.add_argument(
+        "--likelihood", type=_likelihood, action=_Once, metavar="P", default="0.1",
+        help="chance that one roll succeeds, a number in (0, 1] (default: 0.1)",
+    )
+    parser.add_argument(
+        "--tasks", type=_tags, action=_Once, metavar="A,B,C", default="task1,task2", dest="tags",
+        help="comma-separated task tags, each non-blank and unique (default: task1,task2)",
+    )
+    parser.add_argument(
+        "--blocking", action=_Once, nargs=0, default=False,
+        help="wait with time.sleep instead of await asyncio.sleep: the blocking mistake; the tasks "
+        "then run one after the other",
+    )
+    args = parser.parse_args(_join_hyphen_values(sys.argv[1:] if argv is None else argv))
+    if args.seed is None:
+        args.seed = random.SystemRandom().getrandbits(64)
+        replay = [
+            f"python3 -m {module}",
+            f"--seed {args.seed}",
+            f"--likelihood {args.likelihood!r}",
+            _flag("--tasks", ",".join(args.tags)),
+        ] + (["--blocking"] if args.blocking else [])
+        print(f"seed {args.seed}; replay this run with: {' '.join(replay)}", file=sys.stderr)
+    random.seed(args.seed)
+    return args
+
+
+@contextmanager
+def wall_time_on_stderr() -> Iterator[None]:
+    """Prints ``wall 1.234 s`` on stderr once the block is over: how long the run took."""
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        print(f"wall {time.monotonic() - started:.3f} s", file=sys.stderr)
