@@ -40,7 +40,8 @@
 //!   └── nothing ready: the clock moves to the next deadline (virtual time jumps there)
 //! ```
 //!
-//! NOTES.md in the repository walks this path step by step, with the demos' own output.
+//! The [`guide`] (NOTES.md in the repository) walks this path step by step, with the demos' own
+//! output.
 //!
 //! # Layout
 //!
@@ -64,6 +65,8 @@ pub mod blocking;
 pub mod callback;
 pub mod demo;
 pub mod gather;
+#[doc = include_str!("../NOTES.md")]
+pub mod guide {}
 pub mod inspect;
 pub mod remote;
 pub mod runtime;

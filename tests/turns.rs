@@ -127,7 +127,7 @@ fn virtual_clock_moves_only_when_nothing_is_ready() {
 }
 
 /// Tasks polled in one turn that sleep the same duration wake in one later turn, in the order they
-/// went to sleep: the deadline counts from the turn's time, read once.
+/// went to sleep: on virtual time the clock reads the same all turn, so the deadlines are equal.
 #[test]
 fn same_turn_same_duration_sleeps_wake_together_in_arming_order() {
     let entries = run_logged(|log| async move {

@@ -2,7 +2,8 @@
 //!
 //! # One allocation per task
 //!
-//! Spawning a task allocates exactly one thing: the box that holds the user's future, nothing else.
+//! Spawning a task allocates exactly one thing: the box that holds the user's future, nothing else
+//! (a name given with `spawn_named` is one more: it is copied into the cold table).
 //!
 //! - **The box holds only the future.** A wrapper (future plus result slot, or an `async` block that
 //!   stores the output) would need either a second allocation or pinning a field of a pinned struct

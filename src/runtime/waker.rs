@@ -14,10 +14,11 @@
 //!
 //! Most tasks never keep their waker: they sleep and join, and the executor's own `Sleep` and
 //! `JoinHandle` recognise the executor's waker (`Handle::own_task`) and note the task's key instead of
-//! cloning it. So a task does not own a waker: for each poll the executor *lends* it one from a small
-//! pool, pointed at the task's key, and takes it back after the poll. Only when something did clone it
-//! (a channel, a hand-written future) does the task keep that waker for good, and the pool makes a
-//! new one. A task that only sleeps and joins therefore costs no waker allocation at all.
+//! cloning it. So a task does not own a waker: for each poll the executor *lends* it its one spare
+//! waker, pointed at the task's key, and takes it back after the poll. When something did clone it (a
+//! channel, a hand-written future), the task keeps that waker and is polled with it, for as long as
+//! the clone lives; the next lend makes a new spare. A task that only sleeps and joins therefore costs
+//! no waker allocation at all.
 //!
 //! # Why a stale clone can never wake the wrong task
 //!

@@ -32,7 +32,7 @@ impl std::error::Error for Elapsed {}
 /// If `future` finishes first, its output comes back as `Ok`. If the time runs out first, `future` is
 /// **dropped before** `Err(Elapsed)` is returned, so whatever it held (a sleep's timer, a lock, a
 /// buffer) is released by the time the caller sees the error. When both are ready in the same poll, the
-/// future's output wins. The limit counts from the turn in which the timeout is first polled.
+/// future's output wins. The limit counts from the clock's reading when the timeout is first polled.
 ///
 /// # Panics
 ///
