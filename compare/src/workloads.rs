@@ -58,8 +58,9 @@ pub fn executor_setups() -> [(&'static str, &'static str); 5] {
 
 /// Every workload-specific figure's name (what `Sample::metrics` may hold), so that a round run in a
 /// child process can be read back.
-pub const METRICS: [&str; 11] = [
+pub const METRICS: [&str; 12] = [
     "allocs_per_spawn",
+    "peak_bytes_per_task",
     "allocs_per_wake",
     "allocs_per_timer",
     "sleeps",
@@ -271,7 +272,10 @@ fn spawn_join<R: Runtime>(n: usize) -> Sample {
     Sample {
         ns_per_op: per_op(nanos(m.wall), n),
         allocs_per_op: per_op(m.allocs as f64, n),
-        metrics: vec![("allocs_per_spawn", per_op(spawn_allocs as f64, n))],
+        metrics: vec![
+            ("allocs_per_spawn", per_op(spawn_allocs as f64, n)),
+            ("peak_bytes_per_task", per_op(m.peak_bytes as f64, n)),
+        ],
     }
 }
 
@@ -394,6 +398,7 @@ fn timers_virtual<R: Timers>(n: usize) -> Sample {
         metrics: vec![
             ("allocs_per_spawn", per_op(spawn_allocs as f64, n)),
             ("allocs_per_timer", per_op(timer_allocs as f64, n)),
+            ("peak_bytes_per_task", per_op(m.peak_bytes as f64, n)),
         ],
     }
 }
