@@ -52,6 +52,7 @@ fn metric_text(name: &str, value: f64) -> String {
         "allocs_per_timer" => format!("allocs/timer {value:.2}"),
         "allocs_per_sleep" => format!("allocs/sleep {value:.2}"),
         "peak_bytes_per_task" => format!("peak {value:.0} B/task"),
+        "early_sleeps" => format!("early {value:.0}"),
         "sleeps" => format!("sleeps {value:.0}"),
         "late_p50_us" => format!("late p50 {value:.0} µs"),
         "late_p99_us" => format!("p99 {value:.0} µs"),

@@ -59,7 +59,7 @@ pub fn executor_setups() -> [(&'static str, &'static str); 5] {
 
 /// Every workload-specific figure's name (what `Sample::metrics` may hold), so that a round run in a
 /// child process can be read back.
-pub const METRICS: [&str; 12] = [
+pub const METRICS: [&str; 13] = [
     "allocs_per_spawn",
     "peak_bytes_per_task",
     "allocs_per_wake",
@@ -70,6 +70,7 @@ pub const METRICS: [&str; 12] = [
     "late_p99_us",
     "late_max_us",
     "late_min_us",
+    "early_sleeps",
     "cpu_ms",
     "cpu_percent",
 ];
@@ -184,8 +185,10 @@ pub fn catalogue() -> Vec<Workload> {
             name: "timers_real",
             op: "one real sleep (the figure is CPU time, not wall time)",
             about: "n tasks each sleep a random 1-200 ms of real time; ns/op is the process's CPU time \
-                    per sleep; lateness = wake time - (time of the sleep call + duration), percentiles \
-                    over all n sleeps; checks every task woke",
+                    per sleep; lateness = the instant the task resumes after the sleep - (Instant::now() \
+                    read by the task right at its call to sleep + duration), the same code for every \
+                    executor, percentiles over all n sleeps, and how many ended early (negative \
+                    lateness); checks every task woke",
             clock: Clock::Real,
             full: &[10_000],
             quick: &[2_000],
@@ -587,6 +590,10 @@ fn timers_real<R: Timers>(n: usize) -> Sample {
             ("late_p99_us", micros(percentile(&lateness, 99.0))),
             ("late_max_us", micros(*lateness.last().expect("n > 0"))),
             ("late_min_us", micros(lateness[0])),
+            (
+                "early_sleeps",
+                lateness.iter().take_while(|&&late| late < 0).count() as f64,
+            ),
             ("cpu_ms", m.cpu.as_secs_f64() * 1e3),
             (
                 "cpu_percent",
