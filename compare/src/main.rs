@@ -227,8 +227,12 @@ fn main() -> ExitCode {
         rows.extend(run_workload(workload, &cli, rounds, &selected_executors));
     }
     report::add_ratios(&mut rows);
+    report::add_growth(&mut rows);
 
     println!("{}", report::table(&rows));
+    for line in report::growth_summary(&rows) {
+        println!("growth, {line}");
+    }
     println!(
         "ns/op: median wall time per operation (timers_real: CPU time per sleep); vs tokio: ns/op over \
          tokio-current-thread's; allocs/op: allocations per operation. `--help` explains every figure."
@@ -320,6 +324,7 @@ fn run_workload(
                 executor,
                 result,
                 ratio_to_tokio: None,
+                growth: None,
             });
         }
     }
