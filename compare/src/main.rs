@@ -80,6 +80,12 @@ struct Cli {
     child: Option<String>,
 }
 
+/// The width of the workload-name column in `--help` and in the progress lines: the longest name
+/// (`timers_virtual_ms`) and a space.
+const NAME_WIDTH: usize = 18;
+/// Where `--help`'s continuation lines start: under the text after the name.
+const INDENT: usize = NAME_WIDTH + 2;
+
 /// The long help below the flags: workloads, executors, method, and what each number means.
 fn explanation() -> String {
     let mut text =
@@ -92,7 +98,7 @@ fn explanation() -> String {
                 .join(",")
         };
         text += &format!(
-            "  {:<15}{} / {}. {}.\n{:17}One op: {}.\n",
+            "  {:<NAME_WIDTH$}{} / {}. {}.\n{:INDENT$}One op: {}.\n",
             w.name,
             sizes(w.full),
             sizes(w.quick),
@@ -221,8 +227,12 @@ fn main() -> ExitCode {
         rows.extend(run_workload(workload, &cli, rounds, &selected_executors));
     }
     report::add_ratios(&mut rows);
+    report::add_growth(&mut rows);
 
     println!("{}", report::table(&rows));
+    for line in report::growth_summary(&rows) {
+        println!("growth, {line}");
+    }
     println!(
         "ns/op: median wall time per operation (timers_real: CPU time per sleep); vs tokio: ns/op over \
          tokio-current-thread's; allocs/op: allocations per operation. `--help` explains every figure."
@@ -285,13 +295,13 @@ fn run_workload(
             |stage| {
                 if terminal {
                     let size = report::short_count(n);
-                    eprint!("\r{:<15} n={size:<8} {stage:<16}", workload.name);
+                    eprint!("\r{:<NAME_WIDTH$} n={size:<8} {stage:<16}", workload.name);
                     let _ = std::io::stderr().flush();
                 }
             },
         );
         eprintln!(
-            "{}{:<15} n={:<8} done in {:.1} s    ",
+            "{}{:<NAME_WIDTH$} n={:<8} done in {:.1} s    ",
             if terminal { "\r" } else { "" },
             workload.name,
             report::short_count(n),
@@ -314,6 +324,7 @@ fn run_workload(
                 executor,
                 result,
                 ratio_to_tokio: None,
+                growth: None,
             });
         }
     }

@@ -33,15 +33,19 @@ pub struct Measured<T> {
     /// CPU time of the whole process (all threads) during the closure.
     pub cpu: Duration,
     pub allocs: u64,
+    /// The most heap bytes live at once during the closure, above those live when it started.
+    pub peak_bytes: u64,
 }
 
-/// Runs `f` once, measuring wall time, process CPU time and allocations.
+/// Runs `f` once, measuring wall time, process CPU time, allocations and the peak of live heap bytes.
 pub fn round<T>(f: impl FnOnce() -> T) -> Measured<T> {
     let cpu = process_cpu();
     let allocs = alloc::count();
+    let live = alloc::reset_peak();
     let start = Instant::now();
     let value = f();
     let wall = start.elapsed();
+    let peak_bytes = alloc::peak().saturating_sub(live);
     let allocs = alloc::count() - allocs;
     let cpu = process_cpu().saturating_sub(cpu);
     Measured {
@@ -49,6 +53,7 @@ pub fn round<T>(f: impl FnOnce() -> T) -> Measured<T> {
         wall,
         cpu,
         allocs,
+        peak_bytes,
     }
 }
 

@@ -17,6 +17,9 @@ pub struct Row {
     pub result: Result<Summary, &'static str>,
     /// `ns_per_op` over tokio-current-thread's for the same workload and size.
     pub ratio_to_tokio: Option<f64>,
+    /// `(base_n, ratio)`: `ns_per_op` over the same executor's at the workload's smallest size `base_n`,
+    /// on the rows of a workload run at several sizes (timer_scaling: 1M over 1k), other than that one.
+    pub growth: Option<(usize, f64)>,
 }
 
 /// Fills in every measured row's ratio to tokio-current-thread (plain spawn) at the same workload and n.
@@ -35,6 +38,63 @@ pub fn add_ratios(rows: &mut [Row]) {
     }
 }
 
+/// Fills in the growth of every measured row of a workload run at several sizes: its ns/op over the
+/// same executor's at the smallest size.
+pub fn add_growth(rows: &mut [Row]) {
+    let mut bases: Vec<(&str, &str, usize, f64)> = Vec::new();
+    for row in rows.iter() {
+        let Ok(summary) = &row.result else { continue };
+        match bases
+            .iter_mut()
+            .find(|(w, e, _, _)| *w == row.workload && *e == row.executor)
+        {
+            Some(base) if base.2 <= row.n => {}
+            Some(base) => *base = (row.workload, row.executor, row.n, summary.ns_per_op),
+            None => bases.push((row.workload, row.executor, row.n, summary.ns_per_op)),
+        }
+    }
+    for row in rows {
+        let Ok(summary) = &row.result else { continue };
+        row.growth = bases
+            .iter()
+            .find(|(w, e, n, _)| *w == row.workload && *e == row.executor && *n < row.n)
+            .map(|(_, _, n, base)| (*n, summary.ns_per_op / base));
+    }
+}
+
+/// One line per workload run at several sizes: each executor's growth from the smallest size to the
+/// largest (timer_scaling: ns/op at 1M over ns/op at 1k).
+pub fn growth_summary(rows: &[Row]) -> Vec<String> {
+    let mut workloads: Vec<&str> = Vec::new();
+    for row in rows.iter().filter(|row| row.growth.is_some()) {
+        if !workloads.contains(&row.workload) {
+            workloads.push(row.workload);
+        }
+    }
+    workloads
+        .into_iter()
+        .map(|workload| {
+            let grown: Vec<(&Row, (usize, f64))> = rows
+                .iter()
+                .filter(|row| row.workload == workload)
+                .filter_map(|row| Some((row, row.growth?)))
+                .collect();
+            let largest = grown.iter().map(|(row, _)| row.n).max().unwrap_or(0);
+            let entries: Vec<String> = grown
+                .iter()
+                .filter(|(row, _)| row.n == largest)
+                .map(|(row, (_, growth))| format!("{} {growth:.2}×", row.executor))
+                .collect();
+            format!(
+                "{workload}: ns/op at {} over ns/op at {}: {}",
+                short_count(largest),
+                short_count(grown[0].1.0),
+                entries.join(", ")
+            )
+        })
+        .collect()
+}
+
 /// `1000000` → `1M`, `10000` → `10k`.
 pub fn short_count(n: usize) -> String {
     match n {
@@ -51,6 +111,8 @@ fn metric_text(name: &str, value: f64) -> String {
         "allocs_per_wake" => format!("allocs/wake {value:.3}"),
         "allocs_per_timer" => format!("allocs/timer {value:.2}"),
         "allocs_per_sleep" => format!("allocs/sleep {value:.2}"),
+        "peak_bytes_per_task" => format!("peak {value:.0} B/task"),
+        "early_sleeps" => format!("early {value:.0}"),
         "sleeps" => format!("sleeps {value:.0}"),
         "late_p50_us" => format!("late p50 {value:.0} µs"),
         "late_p99_us" => format!("p99 {value:.0} µs"),
@@ -88,8 +150,11 @@ pub fn table(rows: &[Row]) -> String {
                 let ratio = row
                     .ratio_to_tokio
                     .map_or_else(|| "—".to_owned(), |r| format!("{r:.2}"));
-                let details: Vec<String> =
+                let mut details: Vec<String> =
                     s.metrics.iter().map(|(k, v)| metric_text(k, *v)).collect();
+                if let Some((base_n, growth)) = row.growth {
+                    details.push(format!("{growth:.2}× its {} ns/op", short_count(base_n)));
+                }
                 format!(
                     "| {workload} | {} | {n} | {} | {ratio} | {:.2} | {} |",
                     row.executor,
@@ -171,6 +236,10 @@ pub fn json(rows: &[Row], machine: &Machine) -> String {
         ];
         for (name, value) in &s.metrics {
             fields.push((name, json_number(*value)));
+        }
+        if let Some((base_n, growth)) = row.growth {
+            fields.push(("growth", json_number(growth)));
+            fields.push(("growth_base_n", base_n.to_string()));
         }
         let body: Vec<String> = fields
             .iter()

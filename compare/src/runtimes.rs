@@ -71,6 +71,10 @@ pub trait Timers: Runtime {
     /// Whether [`Clock::Virtual`] works.
     const VIRTUAL_TIME: bool;
 
+    /// The timer's resolution: a sleep's deadline is rounded up to a whole multiple of it (counted from
+    /// the runtime's start on tokio), so a sleep may end up to this much after its nominal deadline.
+    const RESOLUTION: Duration;
+
     /// The executor's sleep future.
     type Sleep: Future + 'static;
 
@@ -173,6 +177,8 @@ impl Ours {
 
 impl Timers for Ours {
     const VIRTUAL_TIME: bool = true;
+    /// Deadlines in whole microseconds, rounded up (`sleep`'s docs).
+    const RESOLUTION: Duration = Duration::from_micros(1);
     type Sleep = minimalist_async::Sleep;
 
     fn sleep(duration: Duration) -> Self::Sleep {
@@ -206,6 +212,10 @@ thread_local! {
     /// wherever the runtime's clock is, not at zero).
     static TOKIO_ORIGIN: Cell<Option<tokio::time::Instant>> = const { Cell::new(None) };
 }
+
+/// tokio's timer wheel counts whole milliseconds from the runtime's start and rounds each deadline up to
+/// the next one.
+const TOKIO_TICK: Duration = Duration::from_millis(1);
 
 /// A current_thread runtime with time enabled; on virtual time also `start_paused(true)`, which makes
 /// the clock jump to the next timer whenever the runtime is idle (tokio's "auto-advance").
@@ -257,6 +267,7 @@ impl Runtime for TokioCurrentThread {
 
 impl Timers for TokioCurrentThread {
     const VIRTUAL_TIME: bool = true;
+    const RESOLUTION: Duration = TOKIO_TICK;
     type Sleep = tokio::time::Sleep;
 
     fn sleep(duration: Duration) -> Self::Sleep {
@@ -320,6 +331,7 @@ impl Runtime for TokioLocalSet {
 
 impl Timers for TokioLocalSet {
     const VIRTUAL_TIME: bool = true;
+    const RESOLUTION: Duration = TOKIO_TICK;
     type Sleep = tokio::time::Sleep;
 
     fn sleep(duration: Duration) -> Self::Sleep {
@@ -453,6 +465,8 @@ impl Runtime for AsyncExecutorLocal {
 
 impl Timers for AsyncExecutorLocal {
     const VIRTUAL_TIME: bool = false;
+    /// async-io keeps `Instant` deadlines, unrounded.
+    const RESOLUTION: Duration = Duration::from_nanos(1);
     type Sleep = async_io::Timer;
 
     fn sleep(duration: Duration) -> Self::Sleep {

@@ -38,14 +38,23 @@ pub async fn sleeper<R: Timers>(duration: Duration, value: u64) -> u64 {
     value
 }
 
-/// `timers_real`'s task: one real sleep; returns how late it woke, in nanoseconds, against the moment
-/// `sleep` was called plus the duration (negative: it woke early by that reckoning).
+/// `timers_real`'s task: one real sleep. Returns how late it resumed, in nanoseconds: the instant it
+/// resumed after the sleep minus the instant the sleep was asked to end, which is `Instant::now()` read
+/// right at the call to `sleep`, plus `duration`. Negative: it resumed before that instant, which an
+/// executor can only do by counting the sleep from an earlier clock reading than the call.
+///
+/// The same code for every executor, and both readings are the task's own: whatever clock an executor
+/// counts its sleeps on, they are measured against the one `Instant` clock. The reading is taken just
+/// before `sleep` is called, so an executor that reads the clock inside `sleep` gets a deadline at or
+/// after this one, never before.
 pub async fn late_sleeper<R: Timers>(duration: Duration) -> i64 {
-    let asked = Instant::now();
+    let asked_to_end = Instant::now() + duration;
     let _ = R::sleep(duration).await;
-    let slept = asked.elapsed();
-    i64::try_from(slept.as_nanos()).expect("fits")
-        - i64::try_from(duration.as_nanos()).expect("fits")
+    let resumed = Instant::now();
+    match resumed.checked_duration_since(asked_to_end) {
+        Some(late) => i64::try_from(late.as_nanos()).expect("fits"),
+        None => -i64::try_from((asked_to_end - resumed).as_nanos()).expect("fits"),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 //! per-operation figures. `n` is always the number of operations, so `ns_per_op` is wall time / `n`.
 
 use std::cell::{Cell, RefCell};
+use std::ops::RangeInclusive;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -58,8 +59,9 @@ pub fn executor_setups() -> [(&'static str, &'static str); 5] {
 
 /// Every workload-specific figure's name (what `Sample::metrics` may hold), so that a round run in a
 /// child process can be read back.
-pub const METRICS: [&str; 11] = [
+pub const METRICS: [&str; 13] = [
     "allocs_per_spawn",
+    "peak_bytes_per_task",
     "allocs_per_wake",
     "allocs_per_timer",
     "sleeps",
@@ -68,6 +70,7 @@ pub const METRICS: [&str; 11] = [
     "late_p99_us",
     "late_max_us",
     "late_min_us",
+    "early_sleeps",
     "cpu_ms",
     "cpu_percent",
 ];
@@ -81,6 +84,26 @@ macro_rules! contenders {
 
 const NO_TIMERS: &str = "no timers";
 const NO_VIRTUAL_TIME: &str = "no virtual time (async-io timers are real)";
+
+/// Who sits out a virtual-time workload, and why.
+fn virtual_left_out() -> Vec<(&'static str, &'static str)> {
+    vec![
+        (FuturesLocalPool::NAME, NO_TIMERS),
+        (AsyncExecutorLocal::NAME, NO_VIRTUAL_TIME),
+    ]
+}
+
+/// Who sits out `timer_scaling` and `timer_scaling_ms`, and why.
+fn scaling_left_out() -> Vec<(&'static str, &'static str)> {
+    vec![
+        (
+            TokioLocalSet::NAME,
+            "same timer wheel as tokio-current-thread",
+        ),
+        (FuturesLocalPool::NAME, NO_TIMERS),
+        (AsyncExecutorLocal::NAME, NO_VIRTUAL_TIME),
+    ]
+}
 
 /// The catalogue, in run order.
 pub fn catalogue() -> Vec<Workload> {
@@ -122,17 +145,27 @@ pub fn catalogue() -> Vec<Workload> {
         Workload {
             name: "timers_virtual",
             op: "one task that sleeps once, spawned and awaited",
-            about: "n tasks each sleep a random 1 ms to 10 s (whole milliseconds, the same sequence for \
-                    everyone) on virtual time, then are awaited in spawn order; checks the sum of the \
-                    results and that the clock ends at the longest sleep",
+            about: "n tasks each sleep a random 1 ms to 10 s drawn in whole microseconds (the same \
+                    sequence for everyone; about as many distinct deadlines as tasks: 951,473 at 1M) on \
+                    virtual time, then are awaited in spawn order; checks the sum of the results and \
+                    that the clock ends at the longest sleep (rounded up to the executor's timer \
+                    resolution: 1 ms for tokio, 1 µs for minimalist-async)",
             clock: Clock::Virtual,
             full: &[1_000_000],
             quick: &[100_000],
             contenders: contenders!(timers_virtual: Ours, TokioCurrentThread, TokioLocalSet),
-            left_out: vec![
-                (FuturesLocalPool::NAME, NO_TIMERS),
-                (AsyncExecutorLocal::NAME, NO_VIRTUAL_TIME),
-            ],
+            left_out: virtual_left_out(),
+        },
+        Workload {
+            name: "timers_virtual_ms",
+            op: "one task that sleeps once, spawned and awaited",
+            about: "timers_virtual with the sleeps drawn in whole milliseconds instead: at most 10,000 \
+                    distinct deadlines however many tasks",
+            clock: Clock::Virtual,
+            full: &[1_000_000],
+            quick: &[100_000],
+            contenders: contenders!(timers_virtual_ms: Ours, TokioCurrentThread, TokioLocalSet),
+            left_out: virtual_left_out(),
         },
         Workload {
             name: "retry_virtual",
@@ -146,17 +179,16 @@ pub fn catalogue() -> Vec<Workload> {
             full: &[100_000],
             quick: &[10_000],
             contenders: contenders!(retry_virtual: Ours, TokioCurrentThread, TokioLocalSet),
-            left_out: vec![
-                (FuturesLocalPool::NAME, NO_TIMERS),
-                (AsyncExecutorLocal::NAME, NO_VIRTUAL_TIME),
-            ],
+            left_out: virtual_left_out(),
         },
         Workload {
             name: "timers_real",
             op: "one real sleep (the figure is CPU time, not wall time)",
             about: "n tasks each sleep a random 1-200 ms of real time; ns/op is the process's CPU time \
-                    per sleep; lateness = wake time - (time of the sleep call + duration), percentiles \
-                    over all n sleeps; checks every task woke",
+                    per sleep; lateness = the instant the task resumes after the sleep - (Instant::now() \
+                    read by the task right at its call to sleep + duration), the same code for every \
+                    executor, percentiles over all n sleeps, and how many ended early (negative \
+                    lateness); checks every task woke",
             clock: Clock::Real,
             full: &[10_000],
             quick: &[2_000],
@@ -172,20 +204,24 @@ pub fn catalogue() -> Vec<Workload> {
         Workload {
             name: "timer_scaling",
             op: "one timer (a task that sleeps once, spawned and awaited)",
-            about: "timers_virtual at n = 1k, 10k, 100k and 1M: the cost per timer should not grow with \
-                    the number of timers",
+            about: "timers_virtual (microsecond sleeps) at n = 1k, 10k, 100k and 1M: how the cost per \
+                    timer grows with the number of timers (each row past the first gives its ns/op over \
+                    the same executor's at 1k)",
             clock: Clock::Virtual,
             full: &[1_000, 10_000, 100_000, 1_000_000],
             quick: &[1_000, 10_000, 100_000],
             contenders: contenders!(timers_virtual: Ours, TokioCurrentThread),
-            left_out: vec![
-                (
-                    TokioLocalSet::NAME,
-                    "same timer wheel as tokio-current-thread",
-                ),
-                (FuturesLocalPool::NAME, NO_TIMERS),
-                (AsyncExecutorLocal::NAME, NO_VIRTUAL_TIME),
-            ],
+            left_out: scaling_left_out(),
+        },
+        Workload {
+            name: "timer_scaling_ms",
+            op: "one timer (a task that sleeps once, spawned and awaited)",
+            about: "timer_scaling with timers_virtual_ms's whole-millisecond sleeps",
+            clock: Clock::Virtual,
+            full: &[1_000, 10_000, 100_000, 1_000_000],
+            quick: &[1_000, 10_000, 100_000],
+            contenders: contenders!(timers_virtual_ms: Ours, TokioCurrentThread),
+            left_out: scaling_left_out(),
         },
         Workload {
             name: "callbacks",
@@ -243,6 +279,40 @@ impl Durations {
         z ^= z >> 31;
         1 + z % max
     }
+
+    /// A whole number in `range` (the same draws as `next` shifted: `1..=max` is exactly `next(max)`).
+    fn in_range(&mut self, range: RangeInclusive<u64>) -> u64 {
+        let (first, last) = range.into_inner();
+        first - 1 + self.next(last - first + 1)
+    }
+}
+
+/// The unit the virtual-time sleeps are drawn in: both give a random 1 ms to 10 s.
+#[derive(Clone, Copy)]
+enum Grain {
+    /// Whole microseconds: 9,999,001 possible lengths, so a million timers have 951,473 distinct
+    /// deadlines, as real programs' deadlines are arbitrary (`timers_virtual`, `timer_scaling`).
+    Micros,
+    /// Whole milliseconds: 10,000 possible lengths, so at most 10,000 distinct deadlines however many
+    /// timers, each shared by a hundred at 1M (`timers_virtual_ms`, `timer_scaling_ms`: what the two
+    /// main workloads were before they moved to microseconds).
+    Millis,
+}
+
+impl Grain {
+    fn draw(self, durations: &mut Durations) -> Duration {
+        match self {
+            Grain::Micros => Duration::from_micros(durations.in_range(1_000..=10_000_000)),
+            Grain::Millis => Duration::from_millis(durations.in_range(1..=10_000)),
+        }
+    }
+}
+
+/// `duration` rounded up to a whole multiple of `grain`.
+fn round_up(duration: Duration, grain: Duration) -> Duration {
+    let grain_ns = grain.as_nanos().max(1);
+    let ticks = duration.as_nanos().div_ceil(grain_ns);
+    Duration::from_nanos(u64::try_from(ticks * grain_ns).expect("fits"))
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -271,7 +341,10 @@ fn spawn_join<R: Runtime>(n: usize) -> Sample {
     Sample {
         ns_per_op: per_op(nanos(m.wall), n),
         allocs_per_op: per_op(m.allocs as f64, n),
-        metrics: vec![("allocs_per_spawn", per_op(spawn_allocs as f64, n))],
+        metrics: vec![
+            ("allocs_per_spawn", per_op(spawn_allocs as f64, n)),
+            ("peak_bytes_per_task", per_op(m.peak_bytes as f64, n)),
+        ],
     }
 }
 
@@ -339,8 +412,19 @@ fn yield_many<R: Runtime>(n: usize) -> Sample {
     }
 }
 
-/// `timers_virtual` and `timer_scaling`.
+/// `timers_virtual` and `timer_scaling`: sleeps of whole microseconds.
 fn timers_virtual<R: Timers>(n: usize) -> Sample {
+    virtual_sleepers::<R>(n, Grain::Micros, "timers_virtual")
+}
+
+/// `timers_virtual_ms` and `timer_scaling_ms`: sleeps of whole milliseconds.
+fn timers_virtual_ms<R: Timers>(n: usize) -> Sample {
+    virtual_sleepers::<R>(n, Grain::Millis, "timers_virtual_ms")
+}
+
+/// n tasks that each sleep once (a random 1 ms to 10 s in units of `grain`) on virtual time, awaited in
+/// spawn order.
+fn virtual_sleepers<R: Timers>(n: usize, grain: Grain, name: &str) -> Sample {
     const {
         assert!(
             R::VIRTUAL_TIME,
@@ -350,13 +434,13 @@ fn timers_virtual<R: Timers>(n: usize) -> Sample {
     let m = measure::round(|| {
         R::block_on(Clock::Virtual, async move {
             let mut durations = Durations::new();
-            let mut longest = 0;
+            let mut longest = Duration::ZERO;
             let before = alloc::count();
             let mut handles = Vec::with_capacity(n);
             for i in 0..n as u64 {
-                let ms = durations.next(10_000);
-                longest = longest.max(ms);
-                handles.push(R::spawn_sleeper(Duration::from_millis(ms), i));
+                let duration = grain.draw(&mut durations);
+                longest = longest.max(duration);
+                handles.push(R::spawn_sleeper(duration, i));
             }
             let spawned = alloc::count();
             let mut sum = 0;
@@ -366,7 +450,7 @@ fn timers_virtual<R: Timers>(n: usize) -> Sample {
             let end = R::now();
             (
                 sum,
-                Duration::from_millis(longest),
+                longest,
                 end,
                 spawned - before,
                 alloc::count() - spawned,
@@ -375,17 +459,21 @@ fn timers_virtual<R: Timers>(n: usize) -> Sample {
     });
     let (sum, longest, end, spawn_allocs, timer_allocs) = m.value;
     let expected = (n as u64) * (n as u64).saturating_sub(1) / 2;
-    check(sum == expected, "timers_virtual", R::NAME, || {
+    check(sum == expected, name, R::NAME, || {
         format!("sum of results {sum}, expected {expected}")
     });
-    // tokio rounds deadlines up to its 1 ms tick; minimalist-async ends exactly at the longest sleep.
-    check(
-        end >= longest && end <= longest + Duration::from_millis(2),
-        "timers_virtual",
-        R::NAME,
-        || format!("virtual clock ended at {end:?}, the longest sleep was {longest:?}"),
-    );
-    check(m.wall < longest, "timers_virtual", R::NAME, || {
+    // Every task called `sleep` at virtual time zero, so the clock ends at the longest sleep's deadline,
+    // rounded up as the executor rounds its deadlines (tokio: to its 1 ms tick; minimalist-async: to the
+    // microsecond, which whole-microsecond sleeps already are).
+    let latest = round_up(longest, R::RESOLUTION);
+    check(end >= longest && end <= latest, name, R::NAME, || {
+        format!(
+            "virtual clock ended at {end:?}, the longest sleep was {longest:?} (at most {latest:?} \
+             once rounded up to the executor's {:?})",
+            R::RESOLUTION
+        )
+    });
+    check(m.wall < longest, name, R::NAME, || {
         format!("virtual time took real time: {:?}", m.wall)
     });
     Sample {
@@ -394,6 +482,7 @@ fn timers_virtual<R: Timers>(n: usize) -> Sample {
         metrics: vec![
             ("allocs_per_spawn", per_op(spawn_allocs as f64, n)),
             ("allocs_per_timer", per_op(timer_allocs as f64, n)),
+            ("peak_bytes_per_task", per_op(m.peak_bytes as f64, n)),
         ],
     }
 }
@@ -471,7 +560,7 @@ fn timers_real<R: Timers>(n: usize) -> Sample {
             let mut longest = Duration::ZERO;
             let mut handles = Vec::with_capacity(n);
             for _ in 0..n {
-                let duration = Duration::from_micros(999 + durations.next(199_001));
+                let duration = Duration::from_micros(durations.in_range(1_000..=200_000));
                 longest = longest.max(duration);
                 handles.push(R::spawn_late_sleeper(duration));
             }
@@ -502,6 +591,10 @@ fn timers_real<R: Timers>(n: usize) -> Sample {
             ("late_p99_us", micros(percentile(&lateness, 99.0))),
             ("late_max_us", micros(*lateness.last().expect("n > 0"))),
             ("late_min_us", micros(lateness[0])),
+            (
+                "early_sleeps",
+                lateness.iter().take_while(|&&late| late < 0).count() as f64,
+            ),
             ("cpu_ms", m.cpu.as_secs_f64() * 1e3),
             (
                 "cpu_percent",
