@@ -233,7 +233,7 @@ impl<T: 'static> Future for JoinHandle<T> {
                     Some(waiting) => Waiter::Task(waiting),
                     None => match std::mem::replace(&mut entry.waiter, Waiter::Nobody) {
                         Waiter::Waker(kept) if kept.will_wake(cx.waker()) => Waiter::Waker(kept),
-                        _ => Waiter::Waker(cx.waker().clone()),
+                        _ => Waiter::Waker(Box::new(cx.waker().clone())),
                     },
                 };
                 Poll::Pending
@@ -316,7 +316,7 @@ impl Handle {
             tasks.remove(key).expect("checked above")
         };
         if let Some(kept) = entry.waker {
-            self.take_back(kept);
+            self.take_back(*kept);
         }
         if let Stage::Done { result, outcome } = entry.stage {
             let results = self.outputs.table(entry.table);

@@ -47,7 +47,8 @@ pub(crate) fn poll_task(handle: &Rc<Handle>, key: Key) -> Option<Step> {
         (entry.id, future, entry.table, entry.waker.take())
     };
     // The task's own waker if it keeps one; otherwise one lent for this poll.
-    let waker = kept.unwrap_or_else(|| handle.lend_waker(Target::Task(key)));
+    let lent = kept.is_none().then(|| handle.lend_waker(Target::Task(key)));
+    let waker = kept.as_deref().or(lent.as_ref()).expect("kept or lent");
     handle.set_polling(Target::Task(key), id, waker.waker());
     handle.record(|| EventKind::PollStarted { task: id });
     let started = handle.sink.get().map(|_| Instant::now());
@@ -58,7 +59,14 @@ pub(crate) fn poll_task(handle: &Rc<Handle>, key: Key) -> Option<Step> {
         }))
     };
     handle.polling.set(None);
-    let kept = handle.take_back(waker);
+    // A kept waker stays kept while someone still holds it; a lent one becomes kept (boxed, once) if
+    // someone cloned it during this poll.
+    let kept = match (kept, lent) {
+        (Some(kept), _) if kept.is_kept() => Some(kept),
+        (Some(kept), _) => handle.take_back(*kept).map(Box::new),
+        (None, Some(lent)) => handle.take_back(lent).map(Box::new),
+        (None, None) => unreachable!("kept or lent"),
+    };
     if let Some(started) = started {
         let duration = started.elapsed();
         let ready = !matches!(polled, Ok(Poll::Pending));
@@ -152,7 +160,11 @@ fn end_task(handle: &Rc<Handle>, key: Key, result: Key, outcome: Outcome) {
         let mut tasks = handle.tasks.borrow_mut();
         tasks.end(key, result, outcome);
         let entry = tasks.get_mut(key).expect("just ended");
-        (entry.id, entry.callbacks, entry.waker.take())
+        (
+            entry.id,
+            entry.callbacks,
+            entry.waker.take().map(|kept| *kept),
+        )
     };
     if let Some(kept) = kept {
         drop(handle.take_back(kept));
