@@ -5,29 +5,9 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
-use common::example_path;
-
-/// Runs an example with `args`, `stdin` as its input, `RUST_BACKTRACE` removed.
-fn run(name: &str, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(example_path(name))
-        .args(args)
-        .env_remove("RUST_BACKTRACE")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|error| panic!("cannot run {name} {args:?}: {error}"));
-    // The stepper may quit before reading everything; a closed pipe is then expected.
-    let _ = child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(stdin.as_bytes());
-    child.wait_with_output().expect("wait for the example")
-}
+use common::run_example as run;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -49,6 +29,14 @@ fn usage_error(name: &str, args: &[&str]) -> String {
         "{name} {args:?}: want one line, got:\n{stderr}"
     );
     lines[0].to_owned()
+}
+
+/// The command after "replay this run with: " on stderr.
+fn replay_line(stderr: &str) -> &str {
+    stderr
+        .lines()
+        .find_map(|line| line.split_once("replay this run with: ").map(|(_, c)| c))
+        .unwrap_or_else(|| panic!("no replay line on stderr:\n{stderr}"))
 }
 
 /// The words a POSIX shell makes of `command`: `sh` parses it and prints each word NUL-terminated.
@@ -77,10 +65,7 @@ fn replay_line_is_shell_quoted_and_replays_the_run() {
         let first = run("async_await_example", &[&tasks, "--virtual-time"], "");
         assert!(first.status.success(), "{tags}: {}", text(&first.stderr));
         let stderr = text(&first.stderr);
-        let replay = stderr
-            .lines()
-            .find_map(|line| line.split_once("replay this run with: ").map(|(_, c)| c))
-            .unwrap_or_else(|| panic!("no replay line on stderr:\n{stderr}"));
+        let replay = replay_line(&stderr);
         let words = shell_words(replay);
         let (cargo, args) = words.split_at(5);
         assert_eq!(
@@ -119,10 +104,7 @@ fn stepper_replay_line_is_shell_quoted() {
         "",
     );
     let stderr = text(&output.stderr);
-    let replay = stderr
-        .lines()
-        .find_map(|line| line.split_once("replay this run with: ").map(|(_, c)| c))
-        .unwrap_or_else(|| panic!("no replay line on stderr:\n{stderr}"));
+    let replay = replay_line(&stderr);
     let words = shell_words(replay);
     assert!(
         words.windows(2).any(|w| w == ["--mode", "callback"]),

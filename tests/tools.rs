@@ -10,39 +10,21 @@
 
 mod common;
 
-use common::example_path;
+use common::{example_path, run_example};
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 // Running the examples.
 
-/// Runs an example with `args` and `stdin` as its input; `RUST_BACKTRACE` removed, as in demos.rs.
-fn run_with_input(name: &str, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(example_path(name))
-        .args(args)
-        .env_remove("RUST_BACKTRACE")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|error| panic!("cannot run {name} {args:?}: {error}"));
-    let mut input = child.stdin.take().expect("stdin is piped");
-    // The stepper may quit before reading everything; a closed pipe is then expected.
-    let _ = input.write_all(stdin.as_bytes());
-    drop(input);
-    child.wait_with_output().expect("wait for the example")
-}
-
 fn run(name: &str, args: &[&str]) -> Output {
-    run_with_input(name, args, "")
+    run_example(name, args, "")
 }
 
 /// Runs and checks the exit status; returns (stdout, stderr).
 fn run_ok(name: &str, args: &[&str], stdin: &str) -> (String, String) {
-    let output = run_with_input(name, args, stdin);
+    let output = run_example(name, args, stdin);
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(

@@ -123,6 +123,26 @@ pub fn parse_hex_float(text: &str) -> f64 {
     if negative { -magnitude } else { magnitude }
 }
 
+/// Runs the example `name` with `args` and `stdin` as its input, and waits for it. `RUST_BACKTRACE` is
+/// removed so that its stderr does not depend on the developer's shell.
+pub fn run_example(name: &str, args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(example_path(name))
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|error| panic!("cannot run {name} {args:?}: {error}"));
+    let mut input = child.stdin.take().expect("stdin is piped");
+    // The stepper may quit before reading everything; a closed pipe is then expected.
+    let _ = input.write_all(stdin.as_bytes());
+    drop(input);
+    child.wait_with_output().expect("wait for the example")
+}
+
 /// The example binary next to this test binary (`target/<profile>/deps/tools-HASH`).
 pub fn example_path(name: &str) -> PathBuf {
     let test_binary = std::env::current_exe().expect("the test binary knows its own path");

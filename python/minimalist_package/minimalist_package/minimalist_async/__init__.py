@@ -1,5 +1,5 @@
 """The tutorial's ``minimalist_async`` package: the coroutine ``unlikely_to_return``, and the command
-line that its two demos, ``async_await_example`` and ``async_callback_example``, share.
+line and ``main()`` that its two demos, ``async_await_example`` and ``async_callback_example``, share.
 
 The command line is the one of minimalist-async's Rust examples, flag for flag, so that the two can be
 run side by side and print the same bytes for the same flags:
@@ -14,16 +14,16 @@ A bad flag gets one line on stderr and exit status 2. Only the tutorial's lines 
 wall time goes to stderr.
 """
 import argparse
+import asyncio
 import random
 import shlex
 import sys
 import time
-from contextlib import contextmanager
-from typing import Iterator, List, Optional
+from typing import Awaitable, Callable, List, Optional
 
 from minimalist_package.minimalist_async._unlikely_to_return import unlikely_to_return
 
-__all__ = ["unlikely_to_return", "command_line", "wall_time_on_stderr"]
+__all__ = ["unlikely_to_return", "command_line", "run_main"]
 
 # Python 3.11's int() refuses longer digit strings (sys.get_int_max_str_digits()). The Rust examples
 # refuse them whatever the Python version, so this does too.
@@ -168,11 +168,18 @@ def command_line(program: str, description: str, argv: Optional[List[str]] = Non
     return args
 
 
-@contextmanager
-def wall_time_on_stderr() -> Iterator[None]:
-    """Prints ``wall 1.234 s`` on stderr once the block is over: how long the run took."""
+def run_main(
+    program: str, description: str, async_main: Callable[[List[str], float, bool], Awaitable[None]]
+) -> None:
+    """The tutorial's ``main()``, which both demos share: ``asyncio.run(async_main(...))``, an
+    exception that escapes it printed, Ctrl-C ending the run quietly. Around it, the flags of
+    ``program`` (see ``command_line``) and, on stderr, how long the run took."""
+    args = command_line(program, description)
     started = time.monotonic()
     try:
-        yield
-    finally:
-        print(f"wall {time.monotonic() - started:.3f} s", file=sys.stderr)
+        asyncio.run(async_main(args.tags, args.likelihood, args.blocking))
+    except KeyboardInterrupt:
+        pass
+    except Exception as e:
+        print(e)
+    print(f"wall {time.monotonic() - started:.3f} s", file=sys.stderr)

@@ -13,7 +13,7 @@ import asyncio
 from functools import partial
 from typing import List
 
-from minimalist_package.minimalist_async import command_line, unlikely_to_return, wall_time_on_stderr
+from minimalist_package.minimalist_async import run_main, unlikely_to_return
 
 
 def handle_return_callback(tag: str, future: asyncio.Future) -> None:
@@ -50,14 +50,7 @@ async def async_main(tags: List[str], likelihood: float = 0.1, blocking: bool = 
 
 
 def main() -> None:
-    args = command_line("async_callback_example", __doc__)
-    with wall_time_on_stderr():
-        try:
-            asyncio.run(async_main(args.tags, args.likelihood, args.blocking))
-        except KeyboardInterrupt:
-            pass
-        except Exception as e:
-            print(e)
+    run_main("async_callback_example", __doc__, async_main)
 
 
 if __name__ == "__main__":
