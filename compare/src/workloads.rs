@@ -95,14 +95,12 @@ fn virtual_left_out() -> Vec<(&'static str, &'static str)> {
 
 /// Who sits out `timer_scaling` and `timer_scaling_ms`, and why.
 fn scaling_left_out() -> Vec<(&'static str, &'static str)> {
-    vec![
-        (
-            TokioLocalSet::NAME,
-            "same timer wheel as tokio-current-thread",
-        ),
-        (FuturesLocalPool::NAME, NO_TIMERS),
-        (AsyncExecutorLocal::NAME, NO_VIRTUAL_TIME),
-    ]
+    let mut left_out = vec![(
+        TokioLocalSet::NAME,
+        "same timer wheel as tokio-current-thread",
+    )];
+    left_out.extend(virtual_left_out());
+    left_out
 }
 
 /// The catalogue, in run order.
