@@ -162,16 +162,12 @@ impl ReadyQueue {
         }
     }
 
-    /// The messages other threads sent since the last call, oldest first. The channel is read only when
-    /// a sender raised the flag, or when `anyway` (an executor about to sleep must not miss a message
-    /// sent just before the flag went up).
-    pub(crate) fn received(&self, anyway: bool) -> Vec<Message> {
+    /// The messages other threads sent since the last call, oldest first, once a sender raised the
+    /// flag.
+    pub(crate) fn received(&self) -> Vec<Message> {
         let mut messages = std::mem::take(&mut *self.arrived.borrow_mut());
-        let sent = &self.inbox.shared.sent;
-        let flagged = sent.load(Ordering::Relaxed) && sent.swap(false, Ordering::Acquire);
-        if (flagged || anyway)
-            && let Some(receiver) = &*self.receiver.borrow()
-        {
+        self.inbox.shared.sent.swap(false, Ordering::Acquire);
+        if let Some(receiver) = &*self.receiver.borrow() {
             messages.extend(receiver.try_iter());
         }
         messages
@@ -179,7 +175,7 @@ impl ReadyQueue {
 
     /// Whether nothing at all was sent: the turn's cheap check before it asks for messages.
     pub(crate) fn nothing_sent(&self) -> bool {
-        self.arrived.borrow().is_empty() && !self.inbox.shared.sent.load(Ordering::Relaxed)
+        !self.inbox.shared.sent.load(Ordering::Relaxed)
     }
 
     /// The local entries, then the messages waiting in the channel, in the order the next turn takes
@@ -187,7 +183,12 @@ impl ReadyQueue {
     /// it, so its messages move to `arrived`, which the next turn takes first.
     pub(crate) fn peek<R>(&self, look: impl FnOnce(&VecDeque<Runnable>, &[Message]) -> R) -> R {
         if let Some(receiver) = &*self.receiver.borrow() {
-            self.arrived.borrow_mut().extend(receiver.try_iter());
+            let mut arrived = self.arrived.borrow_mut();
+            arrived.extend(receiver.try_iter());
+            if !arrived.is_empty() {
+                // So that the next turn looks, as it would have for the channel.
+                self.inbox.shared.sent.store(true, Ordering::Relaxed);
+            }
         }
         look(&self.local.borrow(), &self.arrived.borrow())
     }

@@ -57,10 +57,11 @@ impl Turn {
             "a turn begins when the last one is over"
         );
         handle.queue.drain_local(&mut self.batch);
-        // Other threads' messages join behind the local entries. With nothing else ready the channel
-        // is read anyway: an executor about to sleep must not miss a message.
-        if self.batch.is_empty() || !handle.queue.nothing_sent() {
-            take_in(handle, self.batch.is_empty());
+        // Other threads' messages join behind the local entries, when a sender raised the flag. A
+        // message whose flag is not up yet waits for the next turn; an executor about to sleep looks
+        // at the channel itself first (`ReadyQueue::wait`), so none is missed.
+        if !handle.queue.nothing_sent() {
+            take_in(handle);
             handle.queue.drain_local(&mut self.batch);
         }
         let mut timers = handle.timers.borrow_mut();
@@ -164,8 +165,8 @@ impl Turn {
 
 /// Takes in what other threads sent: their wakes and cancels land in the local queue like this
 /// thread's own, in the order they were sent.
-fn take_in(handle: &Handle, anyway: bool) {
-    for message in handle.queue.received(anyway) {
+fn take_in(handle: &Handle) {
+    for message in handle.queue.received() {
         match message {
             Message::Wake {
                 target,

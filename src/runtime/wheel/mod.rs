@@ -178,6 +178,11 @@ pub struct Wheel<T> {
     expired: List,
     entries: Slab<Entry<T>>,
     next_seq: u64,
+    /// No timer is due before this time (µs): a `poll` for an earlier time has nothing to hand out
+    /// and returns at once. Lowered by `insert`, raised by `poll` and `next_deadline`. An executor on
+    /// virtual time polls the wheel three times per deadline (the turn that fires a timer, the turn
+    /// that polls the woken task, the turn that polls its awaiter), and two of those stop here.
+    nothing_before: u64,
     /// The batch `poll` is collecting, kept between polls so that collecting allocates nothing.
     batch: Vec<Item>,
     /// Emptied list buffers, for the next list that fills: timers flow down the levels, and their
@@ -201,6 +206,7 @@ impl<T> Wheel<T> {
             expired: List::default(),
             entries: Slab::default(),
             next_seq: 0,
+            nothing_before: u64::MAX,
             batch: Vec::new(),
             spare_buffers: Vec::new(),
         }
@@ -230,6 +236,7 @@ impl<T> Wheel<T> {
     /// assert!(wheel.contains(key));
     /// ```
     pub fn insert(&mut self, deadline: u64, value: T) -> TimerKey {
+        self.nothing_before = self.nothing_before.min(deadline);
         let seq = self.next_seq;
         self.next_seq += 1;
         let key = self.entries.insert(Entry {
@@ -389,6 +396,7 @@ impl<T> Wheel<T> {
         if best.is_none() {
             best = self.list_min(Place::Overflow);
         }
+        self.nothing_before = best.unwrap_or(u64::MAX);
         best
     }
 
@@ -398,6 +406,11 @@ impl<T> Wheel<T> {
     /// The entries stay in the wheel, marked due, until [`Wheel::remove`] takes them: the caller decides
     /// when a due timer actually fires. `now` earlier than [`Wheel::elapsed`] is treated as `elapsed`.
     pub fn poll(&mut self, now: u64, due: &mut Vec<TimerKey>) {
+        if now < self.nothing_before {
+            // Nothing can be due. `elapsed` stays behind, as if this poll came later: moving it
+            // without visiting the slots it passes would strand their timers (rule 6).
+            return;
+        }
         let now = now.max(self.elapsed);
         let mut batch = std::mem::take(&mut self.batch);
         loop {
@@ -429,6 +442,7 @@ impl<T> Wheel<T> {
             break;
         }
         self.elapsed = now;
+        self.nothing_before = now.saturating_add(1);
         batch.sort_unstable_by_key(|item| (item.deadline, item.seq));
         // Marking each entry is also what brings the entries into the cache, in one tight loop where
         // the processor overlaps the misses, just before the executor fires them one by one.
