@@ -117,9 +117,12 @@ fn explanation() -> String {
              alike. Each measured round runs in a fresh process of its own, right after --warmup \
              identical thrown-away rounds in that process, so that no round inherits the heap another \
              workload or executor left behind (--in-process: all rounds in one process, after --warmup \
-             shared rounds). Figures are medians over the measured rounds. Every workload checks its answer and the run fails (exit status 101, CHECK FAILED) if one \
-             is wrong. Unless GLIBC_TUNABLES is already set (or --no-reexec), the benchmark re-executes \
-             itself once with GLIBC_TUNABLES=";
+             shared rounds). Figures are medians over the measured rounds. Every workload checks its \
+             answer and the run fails (exit status 101, CHECK FAILED) if one is wrong (on virtual \
+             time: the clock must end at the longest sleep rounded up to the executor's timer \
+             resolution, and a round must not have spent half of that sleep blocked). Unless \
+             GLIBC_TUNABLES is already set (or --no-reexec), the benchmark re-executes itself once \
+             with GLIBC_TUNABLES=";
     text += machine::TUNABLES;
     text += " so that glibc's heap trimming does not make one executor's round depend on the one \
              before.\n\nTHE NUMBERS:\n  ns/op       median wall-clock nanoseconds per operation, the \
@@ -130,11 +133,21 @@ fn explanation() -> String {
              allocator) in the whole round, per operation.\n  details     allocs/spawn: allocations \
              while spawning, per task; allocs/wake: allocations after the tasks were spawned, per wake \
              (ping_pong, yield_many); allocs/timer: allocations after spawning, per timer (arming, \
-             firing, finishing, joining); sleeps and allocs/sleep: retry_virtual's 100 ms sleeps and \
-             the allocations per sleep; late p50/p99/max/min: \
-             timers_real's lateness, wake time minus (sleep call + duration); CPU: process CPU time \
-             of a timers_real round and its share of one core.\n  Left-out rows say why the \
-             executor sat the workload out (no timers, no virtual time, no done-callbacks).\n\
+             firing, finishing, joining); peak B/task (JSON: peak_bytes_per_task; spawn_join and \
+             the timers_virtual and timer_scaling workloads): the most heap bytes live at once during \
+             the round above those live at its start (requested sizes, as the counting allocator \
+             sees them: the executor, the tasks, their timers and the round's Vec of handles), per \
+             task; sleeps and allocs/sleep: retry_virtual's 100 ms sleeps and the allocations per \
+             sleep; late p50/p99/max/min: timers_real's lateness, the instant the task resumes after \
+             the sleep minus (Instant::now() read by the task right at its call to sleep + \
+             duration), the same code for every executor; early: how many of the n sleeps resumed \
+             before that instant (negative lateness: the executor counted the sleep from a clock \
+             reading older than the call); CPU: process CPU time of a timers_real round and its share \
+             of one core; \"2.66× its 1k ns/op\" (JSON: growth and growth_base_n): on a workload run \
+             at several sizes (timer_scaling, timer_scaling_ms), ns/op over the same executor's at the \
+             smallest size, reported for every executor with no target attached; the line below the \
+             table repeats it for the largest size (1M over 1k in a full run).\n  Left-out rows say \
+             why the executor sat the workload out (no timers, no virtual time, no done-callbacks).\n\
              \nOUTPUT:\n  The table goes to stdout (Markdown), progress to stderr; --json and --svg write \
              files. To count instructions instead of time (repeatable on a noisy machine), \
              compare/callgrind.sh runs valgrind --tool=callgrind on target/release/compare --no-reexec \

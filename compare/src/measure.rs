@@ -32,6 +32,9 @@ pub struct Measured<T> {
     pub wall: Duration,
     /// CPU time of the whole process (all threads) during the closure.
     pub cpu: Duration,
+    /// Wall time during which the calling thread neither ran nor waited for a CPU: it was blocked
+    /// (asleep in the kernel). Unlike `wall`, a loaded machine does not inflate it.
+    pub blocked: Duration,
     pub allocs: u64,
     /// The most heap bytes live at once during the closure, above those live when it started.
     pub peak_bytes: u64,
@@ -42,9 +45,11 @@ pub fn round<T>(f: impl FnOnce() -> T) -> Measured<T> {
     let cpu = process_cpu();
     let allocs = alloc::count();
     let live = alloc::reset_peak();
+    let busy = thread_busy();
     let start = Instant::now();
     let value = f();
     let wall = start.elapsed();
+    let blocked = wall.saturating_sub(thread_busy().saturating_sub(busy));
     let peak_bytes = alloc::peak().saturating_sub(live);
     let allocs = alloc::count() - allocs;
     let cpu = process_cpu().saturating_sub(cpu);
@@ -52,9 +57,25 @@ pub fn round<T>(f: impl FnOnce() -> T) -> Measured<T> {
         value,
         wall,
         cpu,
+        blocked,
         allocs,
         peak_bytes,
     }
+}
+
+/// How long the calling thread has been running or runnable (waiting for a CPU) so far: the first two
+/// fields of `/proc/thread-self/schedstat`. Zero where `/proc` is missing (then `blocked` is all of the
+/// wall time).
+fn thread_busy() -> Duration {
+    let Ok(text) = std::fs::read_to_string("/proc/thread-self/schedstat") else {
+        return Duration::ZERO;
+    };
+    let nanos: u64 = text
+        .split_whitespace()
+        .take(2)
+        .filter_map(|field| field.parse::<u64>().ok())
+        .sum();
+    Duration::from_nanos(nanos)
 }
 
 /// CPU time used by all of this process's threads so far, from `/proc/self/task/*/schedstat` (the
@@ -269,4 +290,30 @@ pub fn percentile(sorted: &[i64], p: f64) -> i64 {
     assert!(!sorted.is_empty());
     let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
     sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sleep_is_blocked_time_and_a_spin_is_not() {
+        let slept = round(|| std::thread::sleep(Duration::from_millis(50)));
+        assert!(
+            slept.blocked >= Duration::from_millis(40),
+            "{:?}",
+            slept.blocked
+        );
+        let spun = round(|| {
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_millis(50) {
+                std::hint::spin_loop();
+            }
+        });
+        assert!(
+            spun.blocked < Duration::from_millis(25),
+            "{:?}",
+            spun.blocked
+        );
+    }
 }
