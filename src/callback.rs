@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use crate::runtime::executor::Executor;
 use crate::runtime::handle::{Handle, Timer, current};
-use crate::runtime::join_error::panic_text;
+use crate::runtime::join_error::{drop_contained, panic_text};
 use crate::runtime::queue::Runnable;
 use crate::runtime::slab::Key;
 use crate::runtime::wheel::TimerKey;
@@ -76,20 +76,27 @@ enum Scheduled {
 impl CallbackHandle {
     /// Cancels the callback. Returns whether it was still pending (it had neither run nor been
     /// cancelled).
+    #[track_caller]
     pub fn cancel(&self) -> bool {
         let Some(handle) = self.handle.upgrade() else {
             return false;
         };
         // The removed callback is dropped only after the table's borrow ends: its captures' `Drop`
         // may call back into the executor (schedule a callback, drop a `Sleep`).
+        let at = Location::caller();
+        let what = || format!("a callback cancelled at {at}");
         match self.scheduled {
             Scheduled::Soon(key) => {
                 let removed = handle.calls.borrow_mut().remove(key);
-                removed.is_some()
+                let found = removed.is_some();
+                drop_contained(removed, what);
+                found
             }
             Scheduled::Later(key) => {
                 let removed = handle.timers.borrow_mut().remove(key);
-                removed.is_some()
+                let found = removed.is_some();
+                drop_contained(removed, what);
+                found
             }
             Scheduled::Never => false,
         }
@@ -99,7 +106,7 @@ impl CallbackHandle {
 /// Queues `callback` behind everything already in the ready queue.
 fn schedule_soon(handle: &Rc<Handle>, callback: Box<dyn FnOnce()>) -> CallbackHandle {
     let key = handle.calls.borrow_mut().insert(callback);
-    handle.queue.push(Runnable::Call(key));
+    handle.push(Runnable::Call(key));
     CallbackHandle {
         scheduled: Scheduled::Soon(key),
         handle: Rc::downgrade(handle),

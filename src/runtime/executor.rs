@@ -120,7 +120,7 @@ impl Executor {
             id,
             queued: true,
         });
-        self.handle.queue.push(Runnable::Main(call));
+        self.handle.push(Runnable::Main(call));
         let waker = Lent::new(Target::Main(call), self.handle.queue.inbox());
         let mut future = pin!(future);
         let mut reported_lost = false;

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use crate::runtime::clock::{Clock, micros_ceil};
 use crate::runtime::events::{Event, EventKind, Sink};
-use crate::runtime::queue::{ReadyQueue, Runnable};
+use crate::runtime::queue::{Message, ReadyQueue, Runnable};
 use crate::runtime::slab::{Key, Slab};
 use crate::runtime::table::{Outputs, Tasks};
 use crate::runtime::task::TaskId;
@@ -78,6 +78,8 @@ pub(crate) struct Handle {
     /// Set by `Sleep` and `JoinHandle` when they note the polled task's key (instead of keeping its
     /// waker): the lost-waker check then knows that something will wake the task.
     pub(crate) noted: Cell<bool>,
+    /// Set while `take_in` runs, so that its own pushes do not take in again.
+    taking_in: Cell<bool>,
     pub(crate) main: Cell<Main>,
     /// A waker nobody holds, to lend to the next poll (see `waker.rs`). One is enough: polls do not
     /// nest, and a waker someone kept goes with its task.
@@ -104,6 +106,7 @@ impl Handle {
             next_task_id: Cell::new(1),
             polling: Cell::new(None),
             noted: Cell::new(false),
+            taking_in: Cell::new(false),
             main: Cell::new(Main {
                 call: 0,
                 id: TaskId(0),
@@ -188,7 +191,7 @@ impl Handle {
                 let already_queued = entry.queued;
                 if !already_queued && !entry.is_done() {
                     entry.queued = true;
-                    self.queue.push(Runnable::Task(key));
+                    self.push(Runnable::Task(key));
                 }
                 (entry.id, already_queued)
             }
@@ -201,7 +204,7 @@ impl Handle {
                 if !already_queued {
                     main.queued = true;
                     self.main.set(main);
-                    self.queue.push(Runnable::Main(call));
+                    self.push(Runnable::Main(call));
                 }
                 (main.id, already_queued)
             }
@@ -211,6 +214,36 @@ impl Handle {
             other_thread,
             already_queued: woken.1,
         });
+    }
+
+    /// Queues `runnable` from the executor's thread, behind everything submitted before it, from any
+    /// thread: one FIFO order, as asyncio's single ready deque. Messages other threads sent are taken in
+    /// first, when a sender raised the flag (one relaxed load when none did).
+    #[inline]
+    pub(crate) fn push(&self, runnable: Runnable) {
+        if !self.queue.nothing_sent() && !self.taking_in.get() {
+            self.take_in();
+        }
+        self.queue.push(runnable);
+    }
+
+    /// Takes in what other threads sent: their wakes and cancels land in the local queue like this
+    /// thread's own, in the order they were sent.
+    pub(crate) fn take_in(&self) {
+        self.taking_in.set(true);
+        for message in self.queue.received() {
+            match message {
+                Message::Wake {
+                    target,
+                    other_thread,
+                } => self.wake(Target::from_bits(target), other_thread),
+                Message::Cancel(key) => {
+                    self.cancel(key);
+                }
+                Message::Run(work) => self.queue.push(Runnable::Remote(work)),
+            }
+        }
+        self.taking_in.set(false);
     }
 
     /// Asks for the task under `key` to be dropped instead of polled again; `false` if it has already
@@ -226,7 +259,7 @@ impl Handle {
         entry.cancel = true;
         if !entry.queued {
             entry.queued = true;
-            self.queue.push(Runnable::Task(key));
+            self.push(Runnable::Task(key));
         }
         true
     }

@@ -25,7 +25,7 @@ use std::task::{Context, Poll};
 
 use crate::runtime::events::{EventKind, Outcome};
 use crate::runtime::handle::Handle;
-use crate::runtime::join_error::{JoinError, panic_text};
+use crate::runtime::join_error::{JoinError, drop_contained, panic_text};
 use crate::runtime::queue::Runnable;
 use crate::runtime::slab::Key;
 use crate::runtime::table::{DoneCallback, ResultTable, Stage, Waiter, typed};
@@ -108,9 +108,12 @@ impl<T> JoinHandle<T> {
     }
 
     /// Whether the task has returned, panicked or been cancelled.
+    ///
+    /// A task whose executor was dropped is finished too (cancelled): awaiting its handle gives a
+    /// cancelled [`JoinError`].
     pub fn is_finished(&self) -> bool {
-        self.with_entry(|handle, key| handle.tasks.borrow().get(key).is_some_and(|e| e.is_done()))
-            .unwrap_or(false)
+        self.with_entry(|handle, key| handle.tasks.borrow().get(key).is_none_or(|e| e.is_done()))
+            .unwrap_or(true)
     }
 }
 
@@ -247,7 +250,7 @@ impl Handle {
     /// Queues the next done-callback of the ended task under `key`.
     pub(crate) fn queue_done_callback(&self, key: Key, id: TaskId) {
         self.record(|| EventKind::CallbackQueued { task: Some(id) });
-        self.queue.push(Runnable::Done(key));
+        self.push(Runnable::Done(key));
     }
 
     /// Runs the oldest queued done-callback of the task under `key` (one ready-queue entry). After the
@@ -327,7 +330,8 @@ impl Handle {
                 eprintln!("minimalist-async: task exception was never retrieved: {error}");
             }
             // Dropped here, with nothing borrowed: the value's `Drop` may call back into the executor.
-            drop(results.discard(result));
+            let output = results.discard(result);
+            drop_contained(output, || format!("the output of {}", entry.id));
         }
     }
 }

@@ -95,6 +95,19 @@ pub(crate) fn panic_text(payload: &(dyn Any + Send)) -> &str {
     panic_message(payload).unwrap_or("<non-string payload>")
 }
 
+/// Drops `value` on the user's behalf (a cancelled future, an unclaimed output, a callback that will
+/// never run): a panic in its `Drop` is reported on stderr, naming `what`, and goes no further, so that
+/// nothing a user wrote can unwind out of the executor.
+pub(crate) fn drop_contained<T>(value: T, what: impl FnOnce() -> String) {
+    if let Err(panic) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(value))) {
+        eprintln!(
+            "minimalist-async: dropping {} panicked: {}",
+            what(),
+            panic_text(&*panic)
+        );
+    }
+}
+
 impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.repr, self.panic_message()) {

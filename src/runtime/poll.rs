@@ -18,7 +18,7 @@ use std::time::Instant;
 
 use crate::runtime::events::{EventKind, Outcome};
 use crate::runtime::handle::Handle;
-use crate::runtime::join_error::JoinError;
+use crate::runtime::join_error::{JoinError, drop_contained};
 use crate::runtime::slab::Key;
 use crate::runtime::step::Step;
 use crate::runtime::table::Stage;
@@ -107,7 +107,8 @@ pub(crate) fn poll_task(handle: &Rc<Handle>, key: Key) -> Option<Step> {
                 // Cancelled during the very poll in which it returned: as in asyncio (a task whose
                 // `_must_cancel` is set ends cancelled), `cancel()` said it was still running, so the
                 // cancel wins and the output is dropped.
-                drop(handle.outputs.table(table).discard(result));
+                let output = handle.outputs.table(table).discard(result);
+                drop_contained(output, || format!("the output of {id}"));
                 let error = JoinError::cancelled(id);
                 (
                     future.fail(&handle.outputs, table, error),
@@ -128,7 +129,7 @@ pub(crate) fn poll_task(handle: &Rc<Handle>, key: Key) -> Option<Step> {
     // The task is over: a kept waker stays with whoever kept it, its wakes finding an ended task.
     drop(kept);
     // Dropped with nothing borrowed: the future's locals may call back into the executor.
-    drop(future);
+    drop_contained(future, || format!("the future of {id}"));
     end_task(handle, key, result, outcome);
     Some(Step::Polled {
         task: id,
@@ -147,8 +148,9 @@ fn drop_cancelled(handle: &Rc<Handle>, key: Key) -> Step {
         };
         (entry.id, future, entry.table)
     };
+    // The result first: whatever the drop does, the task ends cancelled.
     let result = future.fail(&handle.outputs, table, JoinError::cancelled(id));
-    drop(future);
+    drop_contained(future, || format!("the cancelled future of {id}"));
     end_task(handle, key, result, Outcome::Cancelled);
     Step::Cancelled { task: id }
 }

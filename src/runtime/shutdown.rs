@@ -1,13 +1,16 @@
 //! How a run ends: `block_on`'s rule for what is left when its future returns (asyncio.run's), and what
 //! dropping the executor does with whatever is still in it.
 
+use std::any::Any;
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
+use std::task::Waker;
 use std::time::{Duration, Instant};
 
 use crate::runtime::handle::{Handle, Timer, try_enter};
+use crate::runtime::join_error::drop_contained;
 use crate::runtime::slab::Key;
-use crate::runtime::table::Stage;
+use crate::runtime::table::{Stage, Tasks, Waiter};
 use crate::runtime::task::TaskId;
 use crate::runtime::turn::Turn;
 
@@ -71,7 +74,11 @@ pub(crate) fn finish_after_main(handle: &Rc<Handle>, turn: &mut Turn) {
             dropped.len()
         );
     }
-    drop(dropped);
+    for callback in dropped {
+        drop_contained(callback, || {
+            "a call_later callback that never ran".to_owned()
+        });
+    }
 }
 
 /// Drops every pending future, result, queued callback, armed timer and message from another thread
@@ -83,34 +90,70 @@ pub(crate) fn finish_after_main(handle: &Rc<Handle>, turn: &mut Turn) {
 pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
     // Destructors of futures and callbacks may spawn, sleep or schedule: let them find this executor
     // (unless the thread is running another one), so that they are not told they run outside any
-    // executor. What they add is dropped by the loop below.
+    // executor. What they add is dropped by the next pass of the loop.
     let _entered = try_enter(handle);
     let mut unfinished: Vec<TaskId> = Vec::new();
+    let mut awaiters: Vec<Waker> = Vec::new();
     loop {
         let tasks = std::mem::take(&mut *handle.tasks.borrow_mut());
         let calls = std::mem::take(&mut *handle.calls.borrow_mut());
-        let timers = std::mem::take(&mut *handle.timers.borrow_mut());
-        let outputs = handle.outputs.take_all();
+        let timers = std::mem::take(&mut *handle.timers.borrow_mut()).remove_unless(|_| false);
+        let results: Vec<Box<dyn Any>> = handle
+            .outputs
+            .take_all()
+            .into_iter()
+            .flat_map(|(_, table)| table.take_all())
+            .collect();
         let (local, messages) = handle.queue.close();
         let batch = std::mem::take(&mut turn.batch);
-        if tasks.entries.len() == 0
-            && calls.len() == 0
-            && timers.is_empty()
-            && outputs.is_empty()
-            && local.is_empty()
-            && messages.is_empty()
-            && batch.is_empty()
-        {
+        let Tasks { entries, cold, .. } = tasks;
+        if entries.len() == 0 && calls.len() == 0 && timers.is_empty() && results.is_empty() {
+            // Messages and queue entries hold no user code beyond work sent by other threads.
+            for work in local.into_iter().chain(batch) {
+                drop_contained(work, || "work sent from another thread".to_owned());
+            }
+            for message in messages {
+                drop_contained(message, || "work sent from another thread".to_owned());
+            }
             break;
         }
-        unfinished.extend(
-            tasks
-                .entries
-                .iter()
-                .filter(|(_, entry)| !matches!(entry.stage, Stage::Done { .. } | Stage::Taken))
-                .map(|(_, entry)| entry.id),
-        );
-        drop((tasks, calls, timers, outputs, local, messages, batch));
+        // Each value is dropped on its own: a second panicking destructor inside one collection's
+        // drop would abort the process.
+        for entry in entries.into_values() {
+            let id = entry.id;
+            if !entry.is_done() {
+                unfinished.push(id);
+            }
+            if let Waiter::Waker(awaiter) = entry.waiter {
+                awaiters.push(*awaiter);
+            }
+            if let Stage::Running(future) = entry.stage {
+                drop_contained(future, || format!("the future of {id}"));
+            }
+        }
+        for callback in cold.callbacks.into_values().flatten() {
+            drop_contained(callback, || "a done-callback that never ran".to_owned());
+        }
+        for call in calls.into_values() {
+            drop_contained(call, || "a call_soon callback that never ran".to_owned());
+        }
+        for timer in timers {
+            drop_contained(timer, || "a timer's callback or waker".to_owned());
+        }
+        for result in results {
+            drop_contained(result, || "a task's output".to_owned());
+        }
+        for work in local.into_iter().chain(batch) {
+            drop_contained(work, || "work sent from another thread".to_owned());
+        }
+        for message in messages {
+            drop_contained(message, || "work sent from another thread".to_owned());
+        }
+    }
+    // Whoever awaits a handle from elsewhere (another executor, a combinator's own waker) learns now
+    // that the task is gone: its poll finds no executor and yields a cancelled `JoinError`.
+    for awaiter in awaiters {
+        awaiter.wake();
     }
     if !unfinished.is_empty() {
         unfinished.sort();

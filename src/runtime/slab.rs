@@ -160,6 +160,14 @@ impl<T> Slab<T> {
             }))
     }
 
+    /// The stored values, consuming the slab.
+    pub(crate) fn into_values(self) -> impl Iterator<Item = T> {
+        self.slots.into_iter().filter_map(|slot| match slot {
+            Slot::Occupied { value, .. } => Some(value),
+            Slot::Vacant { .. } => None,
+        })
+    }
+
     /// How many values are stored.
     pub(crate) fn len(&self) -> usize {
         self.len

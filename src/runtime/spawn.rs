@@ -34,7 +34,7 @@ impl Handle {
             .tasks
             .borrow_mut()
             .insert(id, Box::pin(future), table, parent, name);
-        self.queue.push(Runnable::Task(key));
+        self.push(Runnable::Task(key));
         JoinHandle::new(key, id, Rc::downgrade(self))
     }
 }

@@ -126,6 +126,8 @@ pub(crate) trait ResultTable {
     fn discard(&self, key: Key) -> Option<Box<dyn Any>>;
     /// The error, if the result is one: for "task exception was never retrieved".
     fn error_text(&self, key: Key) -> Option<String>;
+    /// Removes every result, for the executor's teardown to drop one by one.
+    fn take_all(&self) -> Vec<Box<dyn Any>>;
 }
 
 impl<T: 'static> ResultTable for Results<T> {
@@ -136,6 +138,15 @@ impl<T: 'static> ResultTable for Results<T> {
     fn discard(&self, key: Key) -> Option<Box<dyn Any>> {
         let result = self.slots.borrow_mut().remove(key).flatten()?;
         Some(Box::new(result))
+    }
+
+    fn take_all(&self) -> Vec<Box<dyn Any>> {
+        let slots = std::mem::take(&mut *self.slots.borrow_mut());
+        slots
+            .into_values()
+            .flatten()
+            .map(|result| Box::new(result) as Box<dyn Any>)
+            .collect()
     }
 
     fn error_text(&self, key: Key) -> Option<String> {

@@ -24,7 +24,7 @@ use std::time::Duration;
 use crate::runtime::events::EventKind;
 use crate::runtime::handle::{Handle, Timer};
 use crate::runtime::poll::poll_task;
-use crate::runtime::queue::{Message, Runnable};
+use crate::runtime::queue::Runnable;
 use crate::runtime::step::Step;
 use crate::runtime::waker::Target;
 use crate::runtime::wheel::TimerKey;
@@ -61,7 +61,7 @@ impl Turn {
         // message whose flag is not up yet waits for the next turn; an executor about to sleep looks
         // at the channel itself first (`ReadyQueue::wait`), so none is missed.
         if !handle.queue.nothing_sent() {
-            take_in(handle);
+            handle.take_in();
             handle.queue.drain_local(&mut self.batch);
         }
         let mut timers = handle.timers.borrow_mut();
@@ -160,23 +160,6 @@ impl Turn {
     /// Runs what is left of the current turn.
     pub(crate) fn run_to_end(&mut self, handle: &Rc<Handle>) {
         while self.next(handle, None).is_some() {}
-    }
-}
-
-/// Takes in what other threads sent: their wakes and cancels land in the local queue like this
-/// thread's own, in the order they were sent.
-fn take_in(handle: &Handle) {
-    for message in handle.queue.received() {
-        match message {
-            Message::Wake {
-                target,
-                other_thread,
-            } => handle.wake(Target::from_bits(target), other_thread),
-            Message::Cancel(key) => {
-                handle.cancel(key);
-            }
-            Message::Run(work) => handle.queue.push(Runnable::Remote(work)),
-        }
     }
 }
 
