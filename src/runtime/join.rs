@@ -84,6 +84,12 @@ impl<T> JoinHandle<T> {
     /// cancelled [`JoinError`], and the done-callbacks see the same error on a later turn, never inside
     /// `cancel`. Cancelling a finished task changes nothing.
     ///
+    /// Two rules to know, where asyncio and tokio differ:
+    /// - A cancel that lands during the very poll in which the task returns wins, as in asyncio: the
+    ///   value is dropped and the handle reports cancelled (tokio keeps the value).
+    /// - Cancelling a task that is awaiting another task's handle leaves that other task running, as
+    ///   in tokio (asyncio cancels the awaited task too, unless it is shielded).
+    ///
     /// ```
     /// use std::time::Duration;
     /// use minimalist_async::{Executor, sleep, spawn};
