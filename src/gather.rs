@@ -27,9 +27,7 @@ use crate::spawn::spawn;
 /// assert_eq!(values.unwrap(), ["slow", "fast"]);
 /// ```
 pub fn join_all<T: 'static>(handles: impl IntoIterator<Item = JoinHandle<T>>) -> JoinAll<T> {
-    let handles: Vec<Option<JoinHandle<T>>> = handles.into_iter().map(Some).collect();
-    let results = handles.iter().map(|_| None).collect();
-    JoinAll { handles, results }
+    JoinAll(Waiting::new(handles))
 }
 
 /// Spawns every future as a task and waits for them all, values in input order: asyncio's
@@ -55,37 +53,117 @@ where
     join_all(futures.into_iter().map(spawn).collect::<Vec<_>>())
 }
 
+/// Waits for every handle, failures included, and returns every outcome in input order: asyncio's
+/// `gather(..., return_exceptions=True)`.
+///
+/// Unlike [`join_all`], a failure does not end the wait: each task's `Result` takes its place in the
+/// list, so a panic or a cancel in one task hides nothing about the others.
+///
+/// ```
+/// use minimalist_async::{Executor, join_all_settled, spawn};
+///
+/// let mut executor = Executor::with_virtual_time();
+/// let outcomes = executor.block_on(async {
+///     let ok = spawn(async { 1 });
+///     let boom = spawn(async { panic!("boom") });
+///     let cancelled = spawn(async { 3 });
+///     cancelled.cancel();
+///     join_all_settled([ok, boom, cancelled]).await
+/// });
+/// assert_eq!(*outcomes[0].as_ref().unwrap(), 1);
+/// assert!(outcomes[1].as_ref().unwrap_err().is_panic());
+/// assert!(outcomes[2].as_ref().unwrap_err().is_cancelled());
+/// ```
+pub fn join_all_settled<T: 'static>(
+    handles: impl IntoIterator<Item = JoinHandle<T>>,
+) -> JoinAllSettled<T> {
+    JoinAllSettled(Waiting::new(handles))
+}
+
+/// Handles still pending, and the outcomes of those that are not, in input order.
+#[derive(Debug)]
+struct Waiting<T> {
+    /// `None` once that handle's outcome is in `outcomes`.
+    handles: Vec<Option<JoinHandle<T>>>,
+    outcomes: Vec<Option<Result<T, JoinError>>>,
+}
+
+impl<T: 'static> Waiting<T> {
+    fn new(handles: impl IntoIterator<Item = JoinHandle<T>>) -> Waiting<T> {
+        let handles: Vec<Option<JoinHandle<T>>> = handles.into_iter().map(Some).collect();
+        let outcomes = handles.iter().map(|_| None).collect();
+        Waiting { handles, outcomes }
+    }
+
+    /// Polls every pending handle once; returns the index of a failure seen in this poll, if any.
+    fn poll_pending(&mut self, cx: &mut Context<'_>) -> Option<usize> {
+        let mut failed = None;
+        for (index, (slot, outcome)) in self.handles.iter_mut().zip(&mut self.outcomes).enumerate()
+        {
+            let Some(handle) = slot else { continue };
+            if let Poll::Ready(result) = Pin::new(handle).poll(cx) {
+                *slot = None;
+                if result.is_err() && failed.is_none() {
+                    failed = Some(index);
+                }
+                *outcome = Some(result);
+            }
+        }
+        failed
+    }
+
+    fn all_done(&self) -> bool {
+        self.handles.iter().all(Option::is_none)
+    }
+
+    fn take_outcomes(&mut self) -> impl Iterator<Item = Result<T, JoinError>> + '_ {
+        self.outcomes
+            .iter_mut()
+            .map(|outcome| outcome.take().expect("every handle delivered"))
+    }
+}
+
 /// The future returned by [`join_all`] and [`gather`].
 #[must_use = "futures do nothing unless you `.await` them"]
 #[derive(Debug)]
-pub struct JoinAll<T> {
-    /// `None` once that handle's value is in `results`.
-    handles: Vec<Option<JoinHandle<T>>>,
-    results: Vec<Option<T>>,
-}
+pub struct JoinAll<T>(Waiting<T>);
 
-/// The values are never pinned (they are only moved out), so `JoinAll` is `Unpin` whatever `T` is.
+/// The outcomes are never pinned (they are only moved out), so `JoinAll` is `Unpin` whatever `T` is.
 impl<T> Unpin for JoinAll<T> {}
 
 impl<T: 'static> Future for JoinAll<T> {
     type Output = Result<Vec<T>, JoinError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = &mut *self;
-        for (slot, result) in this.handles.iter_mut().zip(this.results.iter_mut()) {
-            let Some(handle) = slot else { continue };
-            if let Poll::Ready(outcome) = Pin::new(handle).poll(cx) {
-                *slot = None;
-                *result = Some(outcome?);
-            }
+        let waiting = &mut self.0;
+        if let Some(index) = waiting.poll_pending(cx) {
+            let failure = waiting.outcomes[index].take().expect("just stored");
+            return Poll::Ready(Err(failure.err().expect("a failure")));
         }
-        if this.handles.iter().any(Option::is_some) {
+        if !waiting.all_done() {
             return Poll::Pending;
         }
-        Poll::Ready(Ok(this
-            .results
-            .iter_mut()
-            .map(|result| result.take().expect("every handle delivered"))
-            .collect()))
+        Poll::Ready(waiting.take_outcomes().collect())
+    }
+}
+
+/// The future returned by [`join_all_settled`].
+#[must_use = "futures do nothing unless you `.await` them"]
+#[derive(Debug)]
+pub struct JoinAllSettled<T>(Waiting<T>);
+
+/// As for [`JoinAll`]: nothing in it is pinned.
+impl<T> Unpin for JoinAllSettled<T> {}
+
+impl<T: 'static> Future for JoinAllSettled<T> {
+    type Output = Vec<Result<T, JoinError>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let waiting = &mut self.0;
+        waiting.poll_pending(cx);
+        if !waiting.all_done() {
+            return Poll::Pending;
+        }
+        Poll::Ready(waiting.take_outcomes().collect())
     }
 }

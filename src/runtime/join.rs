@@ -21,6 +21,7 @@ use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
 use crate::runtime::events::{EventKind, Outcome};
@@ -31,6 +32,11 @@ use crate::runtime::slab::Key;
 use crate::runtime::table::{DoneCallback, ResultTable, Stage, Waiter, typed};
 use crate::runtime::task::TaskId;
 use crate::runtime::waker::Target;
+
+/// Names one done-callback, to remove it before it runs: returned by
+/// [`JoinHandle::add_done_callback`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CallbackKey(u64);
 
 /// An owned permission to await a spawned task's result, returned by [`spawn`](fn@crate::spawn).
 ///
@@ -163,7 +169,7 @@ impl<T: 'static> JoinHandle<T> {
     /// });
     /// ```
     #[track_caller]
-    pub fn add_done_callback<F>(&self, callback: F)
+    pub fn add_done_callback<F>(&self, callback: F) -> CallbackKey
     where
         F: FnOnce(&Result<T, JoinError>) + 'static,
     {
@@ -172,7 +178,7 @@ impl<T: 'static> JoinHandle<T> {
                 "minimalist-async: done-callback added to {} after its executor was dropped; it will never run",
                 self.id
             );
-            return;
+            return CallbackKey(u64::MAX);
         };
         let callback: DoneCallback = Box::new(move |results: &dyn ResultTable, key: Key| {
             typed::<T>(results).lend(key, callback);
@@ -180,7 +186,7 @@ impl<T: 'static> JoinHandle<T> {
         let mut tasks = handle.tasks.borrow_mut();
         let Some(entry) = tasks.get_mut(self.key) else {
             // Only an executor being dropped removes the entry of a live handle.
-            return;
+            return CallbackKey(u64::MAX);
         };
         let done = match entry.stage {
             Stage::Running(_) | Stage::Polling => false,
@@ -192,16 +198,75 @@ impl<T: 'static> JoinHandle<T> {
         };
         entry.callbacks += 1;
         entry.has_cold = true;
+        // Numbered across every executor, so that a key never matches another task's callback.
+        static NEXT_CALLBACK: AtomicU64 = AtomicU64::new(0);
+        let number = NEXT_CALLBACK.fetch_add(1, Ordering::Relaxed);
         tasks
             .cold
             .callbacks
             .entry(self.key.index)
             .or_default()
-            .push_back(callback);
+            .push_back((number, callback));
         drop(tasks);
         if done {
             handle.queue_done_callback(self.key, self.id);
         }
+        CallbackKey(number)
+    }
+
+    /// Removes a done-callback before it runs: asyncio's `remove_done_callback`. Returns whether it
+    /// removed one (`false` if that callback already ran, was removed, or belongs to another task).
+    ///
+    /// Safe at any time, from a done-callback of the same task too: a removed callback never runs,
+    /// the others run in their order, and once none is left the task's awaiter may take the result.
+    ///
+    /// ```
+    /// use std::cell::Cell;
+    /// use std::rc::Rc;
+    /// use minimalist_async::Executor;
+    ///
+    /// let ran = Rc::new(Cell::new(0));
+    /// let mut executor = Executor::with_virtual_time();
+    /// let task = executor.spawn(async { 7 });
+    /// let first = task.add_done_callback({ let ran = ran.clone(); move |_| ran.set(ran.get() + 1) });
+    /// let _second = task.add_done_callback({ let ran = ran.clone(); move |_| ran.set(ran.get() + 10) });
+    /// assert!(task.remove_done_callback(first));
+    /// assert!(!task.remove_done_callback(first), "gone already");
+    /// executor.run_until_stalled();
+    /// assert_eq!(ran.get(), 10, "only the second ran");
+    /// assert_eq!(executor.block_on(task).unwrap(), 7);
+    /// ```
+    pub fn remove_done_callback(&self, key: CallbackKey) -> bool {
+        let Some(handle) = self.handle.upgrade() else {
+            return false;
+        };
+        let (removed, now_none) = {
+            let mut tasks = handle.tasks.borrow_mut();
+            let removed = tasks
+                .cold
+                .callbacks
+                .get_mut(&self.key.index)
+                .and_then(|queued| {
+                    let at = queued.iter().position(|(number, _)| *number == key.0)?;
+                    queued.remove(at)
+                });
+            let Some(entry) = tasks.get_mut(self.key).filter(|_| removed.is_some()) else {
+                return false;
+            };
+            entry.callbacks -= 1;
+            (removed, entry.callbacks == 0 && entry.is_done())
+        };
+        if let Some((_, callback)) = removed {
+            drop_contained(callback, || {
+                format!("a removed done-callback of {}", self.id)
+            });
+        }
+        if now_none {
+            // The queue entry that would have run it finds nothing; the awaiter may go on now.
+            handle.wake_waiter(self.key);
+            handle.release_if_unclaimed(self.key);
+        }
+        true
     }
 }
 
@@ -268,14 +333,16 @@ impl Handle {
             let Stage::Done { result, .. } = entry.stage else {
                 return None;
             };
-            entry.callbacks -= 1;
-            entry.retrieved = true;
             let (id, table) = (entry.id, entry.table);
-            let callback = tasks
+            // `None` when the callback this queue entry was for was removed meanwhile.
+            let (_, callback) = tasks
                 .cold
                 .callbacks
                 .get_mut(&key.index)
                 .and_then(|queued| queued.pop_front())?;
+            let entry = tasks.get_mut(key).expect("found above");
+            entry.callbacks -= 1;
+            entry.retrieved = true;
             (id, callback, result, table)
         };
         self.record(|| EventKind::CallbackRan { task: Some(id) });

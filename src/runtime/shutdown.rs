@@ -131,7 +131,7 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
                 drop_contained(future, || format!("the future of {id}"));
             }
         }
-        for callback in cold.callbacks.into_values().flatten() {
+        for (_, callback) in cold.callbacks.into_values().flatten() {
             drop_contained(callback, || "a done-callback that never ran".to_owned());
         }
         for call in calls.into_values() {

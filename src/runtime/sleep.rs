@@ -15,6 +15,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use crate::runtime::clock::micros_ceil;
 use crate::runtime::events::EventKind;
 use crate::runtime::handle::{Handle, Timer, current};
 use crate::runtime::wheel::TimerKey;
@@ -94,6 +95,53 @@ enum Kind {
         key: Option<TimerKey>,
     },
     Never,
+}
+
+impl Sleep {
+    /// When the sleep ends, on the executor's clock (the scale [`time::now`](crate::time::now)
+    /// reads); `None` for a zero sleep, which yields once, and for one that never ends.
+    pub fn deadline(&self) -> Option<Duration> {
+        match self.kind {
+            Kind::Timer { deadline_us, .. } => Some(Duration::from_micros(deadline_us)),
+            Kind::Yield(_) | Kind::Never => None,
+        }
+    }
+
+    /// Re-arms the sleep to end at `deadline` on the executor's clock, whether it is pending, has
+    /// ended, or was never polled: tokio's `Sleep::reset`, asyncio's `Timeout.reschedule`.
+    ///
+    /// An armed timer is moved in place (its slot in the wheel's table is reused, nothing is
+    /// allocated) and counts as armed at the reset: of two timers due at the same time, the one reset
+    /// later fires later. A deadline already past ends the sleep at the next turn; one too far for the
+    /// clock never ends it.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use minimalist_async::{Executor, sleep, time};
+    ///
+    /// let mut executor = Executor::with_virtual_time();
+    /// executor.block_on(async {
+    ///     let mut nap = sleep(Duration::from_secs(10));
+    ///     nap.reset(time::now() + Duration::from_millis(250));
+    ///     assert_eq!(nap.deadline(), Some(Duration::from_millis(250)));
+    ///     nap.await;
+    /// });
+    /// assert_eq!(executor.now(), Duration::from_millis(250));
+    /// ```
+    pub fn reset(&mut self, deadline: Duration) {
+        let armed = match &mut self.kind {
+            Kind::Timer { key, .. } => key.take(),
+            Kind::Yield(_) | Kind::Never => None,
+        };
+        let timer = armed.and_then(|key| self.handle.timers.borrow_mut().remove(key));
+        self.kind = match micros_ceil(deadline) {
+            Some(deadline_us) => Kind::Timer {
+                deadline_us,
+                key: timer.map(|timer| self.handle.arm(deadline_us, timer)),
+            },
+            None => Kind::Never,
+        };
+    }
 }
 
 impl std::fmt::Debug for Sleep {

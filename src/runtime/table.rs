@@ -269,8 +269,8 @@ pub(crate) struct Cold {
     pub(crate) parents: Vec<u64>,
     /// Names given with `spawn_named`.
     pub(crate) names: HashMap<u32, Box<str>>,
-    /// Done-callbacks not yet run, oldest first.
-    pub(crate) callbacks: HashMap<u32, VecDeque<DoneCallback>>,
+    /// Done-callbacks not yet run, oldest first, each with the number `add_done_callback` gave it.
+    pub(crate) callbacks: HashMap<u32, VecDeque<(u64, DoneCallback)>>,
 }
 
 /// The task table.
