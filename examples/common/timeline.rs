@@ -21,7 +21,12 @@ use super::record::Names;
 use super::view::time;
 
 /// A poll at least this long is drawn with its length: shorter ones are a single mark.
-pub const LONG_POLL: Duration = Duration::from_millis(1);
+///
+/// One column of a demo's chart is 10 ms, so a shorter poll would not fill one. And a busy machine
+/// can hold a poll up for a few milliseconds: with a 1 ms threshold such a poll pushed the rest of a
+/// virtual-time chart to the right (`in flight from 5ms` instead of `from 0ms`), and the chart was no
+/// longer the same from run to run.
+pub const LONG_POLL: Duration = Duration::from_millis(10);
 
 /// At most this many columns of time, so the chart fits an 80-column terminal next to the lane names.
 const MAX_COLUMNS: u64 = 60;
