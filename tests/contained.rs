@@ -182,3 +182,47 @@ fn a_wake_of_a_finished_task_queues_nothing() {
     assert_eq!(executor.turns(), turns, "no empty turn");
     assert!(executor.snapshot().ready.is_empty());
 }
+
+#[test]
+fn a_done_callback_dropped_unrun_at_teardown_is_contained() {
+    let drops = Rc::new(Cell::new(0));
+    let executor = Executor::with_virtual_time();
+    let task = executor.spawn(async { sleep(Duration::from_secs(1)).await });
+    let guard = PanicOnDrop(drops.clone());
+    task.add_done_callback(move |_| drop(guard));
+    drop(executor);
+    assert_eq!(drops.get(), 1);
+}
+
+#[test]
+fn a_removed_or_cancelled_callback_that_panics_on_drop_is_contained() {
+    let drops = Rc::new(Cell::new(0));
+    let mut executor = Executor::with_virtual_time();
+    let task = executor.spawn(async {});
+    let guard = PanicOnDrop(drops.clone());
+    let key = task.add_done_callback(move |_| drop(guard));
+    assert!(task.remove_done_callback(key));
+    let guard = PanicOnDrop(drops.clone());
+    let soon = executor.call_soon(move || drop(guard));
+    assert!(soon.cancel());
+    let guard = PanicOnDrop(drops.clone());
+    let later = executor.call_later(Duration::from_millis(5), move || drop(guard));
+    assert!(later.cancel());
+    assert_eq!(drops.get(), 3);
+    executor.run_until_stalled();
+    assert!(task.is_finished());
+}
+
+#[test]
+fn a_call_later_left_at_shutdown_that_panics_on_drop_is_contained() {
+    let drops = Rc::new(Cell::new(0));
+    let mut executor = Executor::with_virtual_time();
+    executor.block_on({
+        let guard = PanicOnDrop(drops.clone());
+        async move {
+            minimalist_async::call_later(Duration::from_secs(5), move || drop(guard));
+        }
+    });
+    assert_eq!(drops.get(), 1, "dropped once, when block_on returned");
+    assert_eq!(executor.armed_timers(), 0);
+}

@@ -188,3 +188,49 @@ fn blocking_poll_is_reported_with_the_task_and_the_time() {
     assert_eq!(count(&stderr, "(threshold 20 ms)"), 1, "{stderr}");
     assert_eq!(count(&stderr, "std::thread::sleep"), 1, "{stderr}");
 }
+
+/// Panics in its destructor.
+struct PanicOnDrop;
+
+impl Drop for PanicOnDrop {
+    fn drop(&mut self) {
+        panic!("a destructor that panics");
+    }
+}
+
+#[test]
+#[ignore = "run by a_panicking_destructor_is_reported_once_naming_the_task"]
+fn scenario_panicking_destructors() {
+    let mut executor = Executor::with_virtual_time();
+    let task = executor.spawn_named("holder", async {
+        let _guard = PanicOnDrop;
+        sleep(Duration::from_secs(1)).await;
+    });
+    executor.run_until_stalled();
+    task.cancel();
+    executor.run_until_stalled();
+    let output = executor.spawn(async { PanicOnDrop });
+    executor.run_until_stalled();
+    drop(output);
+}
+
+#[test]
+fn a_panicking_destructor_is_reported_once_naming_the_task() {
+    let stderr = stderr_of("scenario_panicking_destructors");
+    assert_eq!(
+        count(
+            &stderr,
+            "minimalist-async: dropping the cancelled future of Task-1 panicked: a destructor that panics"
+        ),
+        1,
+        "{stderr}"
+    );
+    assert_eq!(
+        count(
+            &stderr,
+            "minimalist-async: dropping the output of Task-2 panicked: a destructor that panics"
+        ),
+        1,
+        "{stderr}"
+    );
+}

@@ -119,6 +119,10 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
         }
         // Each value is dropped on its own: a second panicking destructor inside one collection's
         // drop would abort the process.
+        let mut ids = std::collections::HashMap::new();
+        for (key, entry) in entries.iter() {
+            ids.insert(key.index, entry.id);
+        }
         for entry in entries.into_values() {
             let id = entry.id;
             if !entry.is_done() {
@@ -131,8 +135,13 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
                 drop_contained(future, || format!("the future of {id}"));
             }
         }
-        for (_, callback) in cold.callbacks.into_values().flatten() {
-            drop_contained(callback, || "a done-callback that never ran".to_owned());
+        for (index, callbacks) in cold.callbacks {
+            for (_, callback) in callbacks {
+                drop_contained(callback, || match ids.get(&index) {
+                    Some(id) => format!("a done-callback of {id} that never ran"),
+                    None => "a done-callback that never ran".to_owned(),
+                });
+            }
         }
         for call in calls.into_values() {
             drop_contained(call, || "a call_soon callback that never ran".to_owned());
