@@ -10,7 +10,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::runtime::executor::Executor;
-use crate::runtime::handle::Timer;
+use crate::runtime::handle::{Timer, current};
 use crate::runtime::queue::{Message, Runnable};
 use crate::runtime::table::{Stage, Waiter};
 use crate::runtime::task::TaskId;
@@ -108,6 +108,30 @@ pub struct TimerInfo {
     pub deadline: Duration,
     /// The task whose sleep armed it; `None` for a `call_later` callback.
     pub task: Option<TaskId>,
+}
+
+/// The number of the turn running now on the running executor, as [`Executor::turns`] counts
+/// turns: readable from inside a task or a callback, as [`time::now`](crate::time::now) is. Turns are
+/// numbered from 1; only turns that had work to do are counted.
+///
+/// # Panics
+///
+/// Outside a running executor.
+///
+/// ```
+/// use minimalist_async::{Executor, inspect, yield_now};
+///
+/// let mut executor = Executor::with_virtual_time();
+/// let turns = executor.block_on(async {
+///     let first = inspect::turn();
+///     yield_now().await; // back on the next turn
+///     (first, inspect::turn())
+/// });
+/// assert_eq!(turns, (1, 2));
+/// ```
+#[track_caller]
+pub fn turn() -> u64 {
+    current("inspect::turn()").turn.get()
 }
 
 impl Executor {

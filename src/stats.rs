@@ -1,12 +1,13 @@
-//! What a `JoinHandle` can tell about its task besides its result: its name, its counts, its stage.
-//! Read from the task table without changing it; the core counts polls and wakes in the entry it
-//! touches anyway, so the counts cost nothing extra.
+//! What a `JoinHandle` can tell about its task without taking anything: its name, its counts, its
+//! stage, a look at its result. Read from the task table without changing it; the core counts polls
+//! and wakes in the entry it touches anyway, so the counts cost nothing extra.
 
 use std::fmt;
 
 use crate::runtime::events::Outcome;
 use crate::runtime::join::JoinHandle;
-use crate::runtime::table::Stage;
+use crate::runtime::join_error::JoinError;
+use crate::runtime::table::{Stage, typed};
 
 /// Per-task counts, from [`JoinHandle::stats`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -44,6 +45,39 @@ impl<T> JoinHandle<T> {
         })
         .flatten()
         .unwrap_or_default()
+    }
+}
+
+impl<T: 'static> JoinHandle<T> {
+    /// Looks at the task's result and leaves it in place, as asyncio's `task.result()` does; `None`
+    /// while the task runs, and once `.await` has taken the result.
+    ///
+    /// ```
+    /// use minimalist_async::Executor;
+    ///
+    /// let mut executor = Executor::with_virtual_time();
+    /// let task = executor.spawn(async { 6 * 7 });
+    /// assert_eq!(task.with_result(|result| *result.as_ref().unwrap()), None, "not run yet");
+    /// executor.run_until_stalled();
+    /// assert_eq!(task.with_result(|result| *result.as_ref().unwrap()), Some(42));
+    /// assert_eq!(executor.block_on(task).unwrap(), 42, "still there to take");
+    /// ```
+    pub fn with_result<R>(&self, look: impl FnOnce(&Result<T, JoinError>) -> R) -> Option<R> {
+        self.with_entry(|handle, key| {
+            let (result, table) = {
+                let tasks = handle.tasks.borrow();
+                let entry = tasks.get(key)?;
+                let Stage::Done { result, .. } = entry.stage else {
+                    return None;
+                };
+                (result, entry.table)
+            };
+            let results = handle.outputs.table(table);
+            let mut seen = None;
+            typed::<T>(&*results).lend(result, |result| seen = Some(look(result)));
+            seen
+        })
+        .flatten()
     }
 }
 
