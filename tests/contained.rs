@@ -226,3 +226,41 @@ fn a_call_later_left_at_shutdown_that_panics_on_drop_is_contained() {
     assert_eq!(drops.get(), 1, "dropped once, when block_on returned");
     assert_eq!(executor.armed_timers(), 0);
 }
+
+/// A local wake while a wake from another thread waits in the channel: the executor takes the
+/// message in first (one FIFO order) without tripping over its own task table.
+#[test]
+fn a_local_wake_behind_a_wake_from_another_thread_runs_second() {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let wakers: Rc<RefCell<Vec<Waker>>> = Rc::default();
+    let mut executor = Executor::new();
+    executor.block_on({
+        let (log, wakers) = (log.clone(), wakers.clone());
+        async move {
+            let tasks: Vec<_> = ["a", "b"]
+                .into_iter()
+                .map(|name| {
+                    let (log, wakers) = (log.clone(), wakers.clone());
+                    let mut waited = false;
+                    spawn(std::future::poll_fn(move |cx| {
+                        if waited {
+                            log.lock().unwrap().push(name);
+                            return Poll::Ready(());
+                        }
+                        waited = true;
+                        wakers.borrow_mut().push(cx.waker().clone());
+                        Poll::Pending
+                    }))
+                })
+                .collect();
+            yield_now().await;
+            let (a, b) = (wakers.borrow()[0].clone(), wakers.borrow()[1].clone());
+            std::thread::spawn(move || b.wake()).join().unwrap();
+            a.wake();
+            for task in tasks {
+                task.await.unwrap();
+            }
+        }
+    });
+    assert_eq!(*log.lock().unwrap(), ["b", "a"]);
+}

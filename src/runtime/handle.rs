@@ -181,6 +181,8 @@ impl Handle {
     /// is queued already or has ended. Every wake ends here: a waker's, a timer's, a finished task's
     /// awaiter's, and (when the turn takes them in) those sent from other threads.
     pub(crate) fn wake(&self, target: Target, other_thread: bool) {
+        // Before the table is borrowed: taking in wakes tasks too.
+        self.take_in_if_sent();
         let woken = match target {
             Target::Task(key) => {
                 let mut tasks = self.tasks.borrow_mut();
@@ -191,7 +193,7 @@ impl Handle {
                 let already_queued = entry.queued;
                 if !already_queued && !entry.is_done() {
                     entry.queued = true;
-                    self.push(Runnable::Task(key));
+                    self.queue.push(Runnable::Task(key));
                 }
                 (entry.id, already_queued)
             }
@@ -204,7 +206,7 @@ impl Handle {
                 if !already_queued {
                     main.queued = true;
                     self.main.set(main);
-                    self.push(Runnable::Main(call));
+                    self.queue.push(Runnable::Main(call));
                 }
                 (main.id, already_queued)
             }
@@ -219,12 +221,20 @@ impl Handle {
     /// Queues `runnable` from the executor's thread, behind everything submitted before it, from any
     /// thread: one FIFO order, as asyncio's single ready deque. Messages other threads sent are taken in
     /// first, when a sender raised the flag (one relaxed load when none did).
+    ///
+    /// Callers that borrow the task table call `take_in_if_sent` before the borrow and push into the
+    /// queue directly: taking in wakes and cancels tasks, which borrows the table.
     #[inline]
     pub(crate) fn push(&self, runnable: Runnable) {
+        self.take_in_if_sent();
+        self.queue.push(runnable);
+    }
+
+    #[inline]
+    fn take_in_if_sent(&self) {
         if !self.queue.nothing_sent() && !self.taking_in.get() {
             self.take_in();
         }
-        self.queue.push(runnable);
     }
 
     /// Takes in what other threads sent: their wakes and cancels land in the local queue like this
@@ -249,6 +259,7 @@ impl Handle {
     /// Asks for the task under `key` to be dropped instead of polled again; `false` if it has already
     /// ended. The task is queued (if it is not already) so that the executor gets to it.
     pub(crate) fn cancel(&self, key: Key) -> bool {
+        self.take_in_if_sent();
         let mut tasks = self.tasks.borrow_mut();
         let Some(entry) = tasks.get_mut(key) else {
             return false;
@@ -259,7 +270,7 @@ impl Handle {
         entry.cancel = true;
         if !entry.queued {
             entry.queued = true;
-            self.push(Runnable::Task(key));
+            self.queue.push(Runnable::Task(key));
         }
         true
     }
