@@ -31,11 +31,9 @@
 //! 3. done-callbacks run exactly once each, in registration order, never inside the call that queued
 //!    them (`add_done_callback`, `cancel`) and on a later turn than the one that ended the task and
 //!    than their own `add_done_callback`; `remove_done_callback` returns whether the callback was
-//!    registered and had not run (queued or not: here, unlike asyncio, a callback queued because its
-//!    task ended can still be removed), and a removed callback never runs; a cancelled
-//!    `call_soon`/`call_later` callback never runs. One known departure from asyncio is let through
-//!    (see `check_done_callbacks`): the queue entry of a callback removed after its task ended runs the
-//!    task's oldest callback left, which can be one added in the same turn;
+//!    registered while its task ran (once the task has ended its callbacks are scheduled and, as in
+//!    asyncio, a removal changes nothing), and a removed callback never runs; a cancelled
+//!    `call_soon`/`call_later` callback never runs;
 //! 4. after `block_on` returns no task is left and no timer is armed: tasks still pending when the
 //!    driver returned were cancelled, as `asyncio.run` does, and their callbacks saw it; `call_later`
 //!    callbacks not due yet were dropped, as closing asyncio's loop drops them; no time passed after the
@@ -1805,8 +1803,8 @@ impl Model {
     fn run_done_callback(&mut self, task: TaskNo) {
         let cell = &mut self.cells[task.0];
         let outcome = cell.outcome.expect("callbacks run once the task ended");
-        // The entry runs the oldest callback left, whichever one it was queued for: when a removal
-        // took one out, the task's last entry is the one that finds nothing (and is no step).
+        // Each entry runs the oldest callback left: callbacks are only removed before the task ends,
+        // so there is one entry per callback.
         let Some((cb, nested)) = cell.callbacks.pop_front() else {
             return;
         };
@@ -1854,17 +1852,16 @@ impl Model {
                 self.record(Event::CallbackAdded(*task, *cb));
             }
             Op::RemoveCallback(task, cb) => {
-                // Removed if registered and not run yet, queued (the task ended) or not.
+                // Removed if registered while the task runs. As in asyncio, once it has ended its
+                // callbacks are scheduled and removing one changes nothing.
                 let cell = &mut self.cells[task.0];
-                let at = cell.callbacks.iter().position(|(c, _)| c == cb);
+                let at = cell
+                    .callbacks
+                    .iter()
+                    .position(|(c, _)| c == cb)
+                    .filter(|_| cell.outcome.is_none());
                 if let Some(at) = at {
                     cell.callbacks.remove(at);
-                    if cell.callbacks.is_empty()
-                        && cell.outcome.is_some()
-                        && let Some(waiter) = cell.waiter.take()
-                    {
-                        self.wake(waiter);
-                    }
                 }
                 self.record(Event::CallbackRemoved {
                     task: *task,
@@ -2168,18 +2165,9 @@ fn check_timers(program: &Program, run: &Run) -> Result<(), TestCaseError> {
 
 /// Property 3, done-callbacks: each runs once, in registration order, after the call that queued it
 /// returned and on a later turn than the task's end; unless it was removed first, and then it never
-/// runs. `remove_done_callback` says whether the callback was still registered and not run.
-///
-/// With `stale_entry_exception`, one known departure from asyncio is let through (the model pins it
-/// exactly): a callback removed after its task ended leaves its ready-queue entry behind, and that
-/// entry runs the task's oldest callback left, which may be one added after it, so that this one runs
-/// in the turn that added it instead of the next. See
-/// [`known_discrepancy_a_removed_callbacks_entry_runs_a_later_one_early`].
-fn check_done_callbacks(
-    program: &Program,
-    run: &Run,
-    stale_entry_exception: bool,
-) -> Result<(), TestCaseError> {
+/// runs. `remove_done_callback` says whether the callback was still registered while the task ran
+/// (after the end, as in asyncio, the callbacks are scheduled and a removal changes nothing).
+fn check_done_callbacks(program: &Program, run: &Run) -> Result<(), TestCaseError> {
     let records = &run.records;
     for (t, (end, _)) in ends(program, records)?.into_iter().enumerate() {
         let task = TaskNo(t);
@@ -2187,8 +2175,6 @@ fn check_done_callbacks(
         let mut ran = Vec::new();
         let mut cancels = Vec::new();
         let mut removed = Vec::new();
-        // Where a removal after the task's end left a queue entry with no callback of its own.
-        let mut stale_entries = Vec::new();
         for (i, record) in records.iter().enumerate() {
             match record.event {
                 Event::CallbackAdded(x, cb) if x == task => added.push((cb, i)),
@@ -2198,21 +2184,17 @@ fn check_done_callbacks(
                     cb,
                     removed: said,
                 } if x == task => {
-                    let waiting = added.iter().any(|(c, _)| *c == cb)
-                        && !ran.iter().any(|(c, _)| *c == cb)
-                        && !removed.contains(&cb);
+                    let waiting =
+                        added.iter().any(|(c, _)| *c == cb) && !removed.contains(&cb) && i < end;
                     prop_assert_eq!(
                         said,
                         waiting,
-                        "record {}: remove_done_callback({:?}) must say whether it was registered and had not run",
+                        "record {}: remove_done_callback({:?}) must say whether it was registered while the task ran",
                         i,
                         cb
                     );
                     if said {
                         removed.push(cb);
-                        if i > end {
-                            stale_entries.push(i);
-                        }
                     }
                 }
                 Event::Cancelled {
@@ -2239,12 +2221,6 @@ fn check_done_callbacks(
                 prop_assert!(ran_at > cancel, "{:?} ran inside cancel()", cb);
             }
             for earlier in [end, *added_at] {
-                let excepted = stale_entry_exception
-                    && earlier == *added_at
-                    && stale_entries.iter().any(|&r| r < *ran_at);
-                if excepted {
-                    continue;
-                }
                 if let (Some(then), Some(now)) = (turn(earlier), turn(*ran_at)) {
                     prop_assert!(
                         now > then,
@@ -2341,7 +2317,7 @@ fn check_nothing_left(run: &Run) -> Result<(), TestCaseError> {
 fn check_invariants(program: &Program, run: &Run) -> Result<(), TestCaseError> {
     check_tasks_end_once(program, run)?;
     check_timers(program, run)?;
-    check_done_callbacks(program, run, true)?;
+    check_done_callbacks(program, run)?;
     check_calls(program, run)?;
     check_nothing_left(run)
 }
@@ -2429,18 +2405,13 @@ proptest! {
     }
 }
 
-/// A known departure from asyncio, found by the properties above (shrunk by proptest), kept out of
-/// them by `check_done_callbacks`' `stale_entry_exception` and ignored here until the executor changes.
-///
-/// A done-callback removed after its task ended (asyncio's `remove_done_callback` returns 0 then and
-/// the callback still runs; here it is removed) leaves its ready-queue entry behind. That entry runs
-/// the task's *oldest callback left*, which can be one added after it: D1 below, added by D0 while
-/// D0 runs (a callback added to a finished task is queued behind whatever waits, for the next turn),
-/// runs in that same turn through D2's entry. asyncio runs D1 on the next turn (a `python3` run of
-/// the same program: `D0 runs, tick 3`, `D1 runs, tick 4`).
+/// Found by the properties above (shrunk by proptest) while removal after the end still removed: a
+/// callback removed after its task ended left its ready-queue entry behind, which ran a callback added
+/// later (D1, added by D0 as it ran) in the very turn that added it. As in asyncio, a removal after the
+/// end now changes nothing: D2 runs, and D1 runs on the next turn (a `python3` run of the same program:
+/// `D0 runs, tick 3`, `D1 runs, tick 4`).
 #[test]
-#[ignore = "known discrepancy: a removed callback's queue entry runs a callback queued after it, in the turn that queued it"]
-fn known_discrepancy_a_removed_callbacks_entry_runs_a_later_one_early() {
+fn a_removal_after_the_end_changes_nothing_as_in_asyncio() {
     let ended = Script {
         actions: vec![],
         value: 0,
@@ -2466,7 +2437,7 @@ fn known_discrepancy_a_removed_callbacks_entry_runs_a_later_one_early() {
     };
     let run = run_stepped(&program);
     check_matches_model(&run, &Model::predict_stepped(&program)).unwrap();
-    if let Err(error) = check_done_callbacks(&program, &run, false) {
+    if let Err(error) = check_done_callbacks(&program, &run) {
         panic!("{error}\n{program:#?}\n{:#?}", run.records);
     }
 }

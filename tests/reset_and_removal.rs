@@ -124,8 +124,9 @@ fn a_removed_callback_never_runs_and_removing_twice_says_so() {
     assert_eq!(executor.block_on(task).unwrap(), 1);
 }
 
-/// A callback removes the next one of the same task while the batch of queued callbacks runs: the
-/// removed one never runs, the one after it does, and the task's awaiter is not held up.
+/// A callback tries to remove the next one of the same task while the batch of queued callbacks runs:
+/// nothing breaks, and as in asyncio the removal comes too late (the task has ended, its callbacks are
+/// scheduled), so every callback runs once, in order.
 #[test]
 fn removing_from_inside_a_running_callback_batch_is_safe() {
     let log = Log::default();
@@ -160,24 +161,39 @@ fn removing_from_inside_a_running_callback_batch_is_safe() {
         }
     });
     assert!(outcome);
-    assert_eq!(*log.borrow(), ["first", "removed second: true", "third"]);
+    // The task has ended, so its callbacks are scheduled: as in asyncio, removing one changes nothing.
+    assert_eq!(
+        *log.borrow(),
+        ["first", "removed second: false", "second", "third"]
+    );
 }
 
 #[test]
-fn removing_every_queued_callback_lets_the_awaiter_take_the_result() {
+fn removing_every_callback_before_the_end_lets_the_awaiter_take_the_result_at_once() {
     let mut executor = Executor::with_virtual_time();
     let task = executor.spawn(async { "value" });
     let key = task.add_done_callback(|_| panic!("removed, so never run"));
-    executor.step();
-    assert!(task.is_finished(), "ended; its callback is queued");
-    assert_eq!(
-        executor.snapshot().ready.len(),
-        1,
-        "{}",
-        executor.snapshot()
-    );
     assert!(task.remove_done_callback(key));
+    executor.step();
+    assert!(task.is_finished());
+    assert!(executor.snapshot().ready.is_empty(), "no callback queued");
     assert_eq!(executor.block_on(task).unwrap(), "value");
+}
+
+#[test]
+fn a_removal_after_the_end_comes_too_late_as_in_asyncio() {
+    let ran = Rc::new(RefCell::new(0));
+    let mut executor = Executor::with_virtual_time();
+    let task = executor.spawn(async { "value" });
+    let key = task.add_done_callback({
+        let ran = ran.clone();
+        move |_| *ran.borrow_mut() += 1
+    });
+    executor.step();
+    assert!(task.is_finished(), "ended; its callback is scheduled");
+    assert!(!task.remove_done_callback(key));
+    assert_eq!(executor.block_on(task).unwrap(), "value");
+    assert_eq!(*ran.borrow(), 1);
 }
 
 #[test]

@@ -214,11 +214,12 @@ impl<T: 'static> JoinHandle<T> {
         CallbackKey(number)
     }
 
-    /// Removes a done-callback before it runs: asyncio's `remove_done_callback`. Returns whether it
-    /// removed one (`false` if that callback already ran, was removed, or belongs to another task).
+    /// Removes a done-callback while the task is still running: asyncio's `remove_done_callback`.
+    /// Returns whether it removed one.
     ///
-    /// Safe at any time, from a done-callback of the same task too: a removed callback never runs,
-    /// the others run in their order, and once none is left the task's awaiter may take the result.
+    /// As in asyncio, once the task has ended its callbacks are already scheduled, and removing one
+    /// changes nothing (`false`): it runs with the others. `false` too for a callback removed already
+    /// or belonging to another task. Safe anywhere, from a done-callback of the same task too.
     ///
     /// ```
     /// use std::cell::Cell;
@@ -229,9 +230,11 @@ impl<T: 'static> JoinHandle<T> {
     /// let mut executor = Executor::with_virtual_time();
     /// let task = executor.spawn(async { 7 });
     /// let first = task.add_done_callback({ let ran = ran.clone(); move |_| ran.set(ran.get() + 1) });
-    /// let _second = task.add_done_callback({ let ran = ran.clone(); move |_| ran.set(ran.get() + 10) });
+    /// let second = task.add_done_callback({ let ran = ran.clone(); move |_| ran.set(ran.get() + 10) });
     /// assert!(task.remove_done_callback(first));
     /// assert!(!task.remove_done_callback(first), "gone already");
+    /// executor.step(); // the task ends: its callbacks are scheduled
+    /// assert!(!task.remove_done_callback(second), "too late, as in asyncio");
     /// executor.run_until_stalled();
     /// assert_eq!(ran.get(), 10, "only the second ran");
     /// assert_eq!(executor.block_on(task).unwrap(), 7);
@@ -240,32 +243,30 @@ impl<T: 'static> JoinHandle<T> {
         let Some(handle) = self.handle.upgrade() else {
             return false;
         };
-        let (removed, now_none) = {
+        let removed = {
             let mut tasks = handle.tasks.borrow_mut();
+            if tasks.get(self.key).is_none_or(|entry| entry.is_done()) {
+                return false;
+            }
             let removed = tasks
                 .cold
                 .callbacks
                 .get_mut(&self.key.index)
-                .and_then(|queued| {
-                    let at = queued.iter().position(|(number, _)| *number == key.0)?;
-                    queued.remove(at)
+                .and_then(|registered| {
+                    let at = registered.iter().position(|(number, _)| *number == key.0)?;
+                    registered.remove(at)
                 });
-            let Some(entry) = tasks.get_mut(self.key).filter(|_| removed.is_some()) else {
-                return false;
-            };
-            entry.callbacks -= 1;
-            (removed, entry.callbacks == 0 && entry.is_done())
+            if removed.is_some() {
+                tasks.get_mut(self.key).expect("checked above").callbacks -= 1;
+            }
+            removed
         };
-        if let Some((_, callback)) = removed {
-            drop_contained(callback, || {
-                format!("a removed done-callback of {}", self.id)
-            });
-        }
-        if now_none {
-            // The queue entry that would have run it finds nothing; the awaiter may go on now.
-            handle.wake_waiter(self.key);
-            handle.release_if_unclaimed(self.key);
-        }
+        let Some((_, callback)) = removed else {
+            return false;
+        };
+        drop_contained(callback, || {
+            format!("a removed done-callback of {}", self.id)
+        });
         true
     }
 }
@@ -334,7 +335,7 @@ impl Handle {
                 return None;
             };
             let (id, table) = (entry.id, entry.table);
-            // `None` when the callback this queue entry was for was removed meanwhile.
+            // One entry per callback: callbacks are removed only before the task ends.
             let (_, callback) = tasks
                 .cold
                 .callbacks
