@@ -76,7 +76,7 @@ pub mod time;
 pub mod trace;
 pub mod wait_first;
 
-pub use runtime::{executor, join, join_error, spawn, step, task, yield_now};
+pub use runtime::{executor, join, join_error, rules, spawn, step, task, yield_now};
 
 pub use as_completed::{AsCompleted, as_completed};
 pub use blocking::spawn_blocking;
@@ -87,6 +87,7 @@ pub use remote::{CancelHandle, Remote, RemoteJoinHandle};
 pub use runtime::executor::Executor;
 pub use runtime::join::{CallbackKey, JoinHandle};
 pub use runtime::join_error::JoinError;
+pub use runtime::rules::Rule;
 pub use runtime::spawn::{spawn, spawn_named};
 pub use runtime::step::Step;
 pub use runtime::task::TaskId;

@@ -21,6 +21,7 @@ use crate::runtime::handle::{Handle, Main, enter};
 use crate::runtime::join::JoinHandle;
 use crate::runtime::poll::report_lost_waker;
 use crate::runtime::queue::Runnable;
+use crate::runtime::rules::Rule;
 use crate::runtime::shutdown::{finish_after_main, tear_down};
 use crate::runtime::step::Step;
 use crate::runtime::turn::{Turn, advance_clock};
@@ -322,6 +323,39 @@ impl Executor {
     /// How many turns had work to do: a turn that found nothing queued and nothing due is not counted.
     pub fn turns(&self) -> u64 {
         self.handle.turn.get()
+    }
+
+    /// Breaks one of the rules that make this executor schedule exactly as asyncio does (see
+    /// [`Rule`]), from now on: for learners, to see what each rule is for by watching what changes
+    /// without it.
+    ///
+    /// ```
+    /// use std::cell::RefCell;
+    /// use std::rc::Rc;
+    /// use minimalist_async::{Executor, spawn, rules::Rule};
+    ///
+    /// let order = |eager: bool| {
+    ///     let log = Rc::new(RefCell::new(Vec::new()));
+    ///     let mut executor = Executor::with_virtual_time();
+    ///     if eager {
+    ///         executor.break_rule(Rule::EagerSpawn);
+    ///     }
+    ///     executor.block_on({
+    ///         let log = log.clone();
+    ///         async move {
+    ///             let inner = log.clone();
+    ///             let task = spawn(async move { inner.borrow_mut().push("task runs") });
+    ///             log.borrow_mut().push("spawner goes on");
+    ///             task.await.unwrap();
+    ///         }
+    ///     });
+    ///     log.take()
+    /// };
+    /// assert_eq!(order(false), ["spawner goes on", "task runs"], "asyncio's rule");
+    /// assert_eq!(order(true), ["task runs", "spawner goes on"], "an eager spawn");
+    /// ```
+    pub fn break_rule(&mut self, rule: Rule) {
+        self.handle.rules.set(self.handle.rules.get().broken(rule));
     }
 
     /// Spawns a task from outside the executor, for instance before [`block_on`](Executor::block_on).

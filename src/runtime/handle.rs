@@ -22,6 +22,7 @@ use std::time::Duration;
 use crate::runtime::clock::{Clock, micros_ceil};
 use crate::runtime::events::{Event, EventKind, Sink};
 use crate::runtime::queue::{Message, ReadyQueue, Runnable};
+use crate::runtime::rules::Rules;
 use crate::runtime::slab::{Key, Slab};
 use crate::runtime::table::{Outputs, Tasks};
 use crate::runtime::task::TaskId;
@@ -81,6 +82,8 @@ pub(crate) struct Handle {
     /// Set while `take_in` runs, so that its own pushes do not take in again.
     taking_in: Cell<bool>,
     pub(crate) main: Cell<Main>,
+    /// The scheduling rules, all kept unless a learner breaks one (`rules.rs`).
+    pub(crate) rules: Cell<Rules>,
     /// A waker nobody holds, to lend to the next poll (see `waker.rs`). One is enough: polls do not
     /// nest, and a waker someone kept goes with its task.
     spare_waker: Cell<Option<Lent>>,
@@ -113,6 +116,7 @@ impl Handle {
                 queued: false,
             }),
             spare_waker: Cell::new(None),
+            rules: Cell::new(Rules::default()),
             clock_holds: Arc::default(),
             sink: OnceCell::new(),
             turn: Cell::new(0),

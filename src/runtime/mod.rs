@@ -4,30 +4,35 @@
 //! ```text
 //!                         executor.rs   Executor: block_on, step, try_step, run_until_stalled, advance, now
 //!                       ┌──────┴───────┐
-//!      what the loop does   poll.rs · turn.rs · shutdown.rs      one poll, one turn, how a run ends
-//!                       └──────┬───────┘
-//!    what running code calls   spawn.rs · join.rs · sleep.rs · yield_now.rs
+//!      what the loop does   turn.rs · shutdown.rs · spawn.rs   one turn, how a run ends, a spawn
+//!                       └──────┬───────┘                      (an eager spawn polls at once)
+//!              one poll        poll.rs
+//!                              │
+//!    what running code calls   join.rs · sleep.rs · yield_now.rs
 //!                              │
 //!              shared state    handle.rs   the tables behind RefCells, CURRENT, wake, cancel, record
 //!                       ┌──────┼──────────────┬──────────────┐
 //!               table.rs       waker.rs     queue.rs      wheel/       the task table, the lent waker,
 //!                       │      │              │              │          the ready queue, the timer wheel
-//!              task.rs · join_error.rs · step.rs · slab.rs · clock.rs · events.rs    plain types
+//!        task.rs · join_error.rs · step.rs · rules.rs · slab.rs · clock.rs · events.rs    plain types
 //! ```
 //!
 //! 1. [`task`] — `TaskId`.
 //! 2. `slab.rs` — keys with generations: a handle is a key, like a file descriptor.
 //! 3. `clock.rs` — real or virtual time, and exactly when it is read.
-//! 4. [`join_error`] — `JoinError`; [`step`] — what one step did.
+//! 4. [`join_error`] — `JoinError`; [`step`] — what one step did; [`rules`] — the scheduling rules,
+//!    which a learner may break.
 //! 5. `events.rs` — the sink the tools listen on.
 //! 6. [`wheel`] — the hierarchical timer wheel.
 //! 7. `queue.rs` — the ready queue, its local door and its cross-thread door.
 //! 8. `waker.rs` — the waker, lent per poll, and why a stale one is harmless.
 //! 9. `table.rs` — the task table: one allocation per task, hot entries, cold side table.
 //! 10. `handle.rs` — the shared state, `CURRENT`, and the acts everything needs (wake, cancel).
-//! 11. [`join`], [`spawn`], [`sleep`], [`yield_now`] — what running code calls.
-//! 12. `poll.rs`, `turn.rs`, `shutdown.rs` — one poll, one turn, how a run ends.
-//! 13. [`executor`] — the `Executor` and its run API.
+//! 11. [`join`], [`sleep`], [`yield_now`] — what running code calls.
+//! 12. `poll.rs` — one poll; [`spawn`] — a future becomes a task (after `poll.rs`: an eager spawn
+//!     polls).
+//! 13. `turn.rs`, `shutdown.rs` — one turn, how a run ends.
+//! 14. [`executor`] — the `Executor` and its run API.
 //!
 //! Tools (snapshots, the trace, the blocking detector) and the rest of the API (callbacks, combinators,
 //! other threads) live outside this folder and reach it through `events.rs`'s sink and read-only looks
@@ -41,6 +46,7 @@ pub mod join;
 pub mod join_error;
 pub(crate) mod poll;
 pub(crate) mod queue;
+pub mod rules;
 pub(crate) mod shutdown;
 pub(crate) mod slab;
 pub mod sleep;

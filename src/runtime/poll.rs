@@ -173,7 +173,12 @@ fn end_task(handle: &Rc<Handle>, key: Key, result: Key, outcome: Outcome) {
     }
     handle.record(|| EventKind::TaskFinished { task: id, outcome });
     for _ in 0..callbacks {
-        handle.queue_done_callback(key, id);
+        if handle.rules.get().inline_callbacks {
+            // A broken rule (`Rule::InlineCallbacks`): run them inside this step.
+            handle.run_done_callback(key);
+        } else {
+            handle.queue_done_callback(key, id);
+        }
     }
     handle.wake_waiter(key);
     handle.release_if_unclaimed(key);

@@ -4,8 +4,9 @@ use std::future::Future;
 use std::rc::Rc;
 
 use crate::runtime::events::EventKind;
-use crate::runtime::handle::{Handle, current};
+use crate::runtime::handle::{Handle, current, try_current};
 use crate::runtime::join::JoinHandle;
+use crate::runtime::poll::poll_task;
 use crate::runtime::queue::Runnable;
 
 impl Handle {
@@ -34,7 +35,16 @@ impl Handle {
             .tasks
             .borrow_mut()
             .insert(id, Box::pin(future), table, parent, name);
-        self.push(Runnable::Task(key));
+        if self.rules.get().eager_spawn && try_current().is_some_and(|h| Rc::ptr_eq(&h, self)) {
+            // A broken rule (`Rule::EagerSpawn`): poll the task right here, inside the spawner's
+            // step, then give the spawner back its own "who is polling".
+            let (polling, noted) = (self.polling.get(), self.noted.get());
+            poll_task(self, key);
+            self.polling.set(polling);
+            self.noted.set(noted);
+        } else {
+            self.push(Runnable::Task(key));
+        }
         JoinHandle::new(key, id, Rc::downgrade(self))
     }
 }

@@ -68,6 +68,14 @@ impl Turn {
         if !timers.is_empty() || handle.sink.get().is_some() {
             let now = handle.now_us();
             timers.poll(now, &mut self.due);
+            if handle.rules.get().lifo_ties {
+                // A broken rule (`Rule::LifoTies`): equal deadlines fire newest first.
+                for ties in self.due.chunk_by_mut(|a, b| {
+                    timers.get(*a).map(|(d, _)| d) == timers.get(*b).map(|(d, _)| d)
+                }) {
+                    ties.reverse();
+                }
+            }
             handle.turn_time.set(now);
         }
         drop(timers);
