@@ -751,6 +751,11 @@ fn replay_html_is_self_contained_with_one_entry_per_step() {
         "ArrowRight",
         "<svg id=\"timeline\"",
         "#selftest",
+        "id=\"search\"",
+        "id=\"veil\"",
+        "<g class=\"grid\"",
+        "hashchange",
+        "#step=",
     ] {
         assert!(html.contains(part), "no {part}");
     }
