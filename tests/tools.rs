@@ -309,12 +309,12 @@ fn stepper_in_a_real_terminal() {
         "-s",
         "stepper",
         "-x",
-        "110",
+        "80",
         "-y",
         "50",
         &command,
     ]);
-    let screen = tmux.wait_for("run to the end · q + Enter: quit >");
+    let screen = tmux.wait_for("· h · q >");
     assert!(screen.contains("── step 0 "), "{screen}");
     assert!(screen.contains("[main]"), "{screen}");
 
@@ -340,6 +340,25 @@ fn stepper_in_a_real_terminal() {
         "{screen}"
     );
     assert!(screen.contains("task2 retry needed"), "{screen}");
+
+    // b goes back by replaying, and says so; on an 80-column terminal nothing wraps.
+    tmux.keys(&["b", "Enter"]);
+    let screen = tmux.wait_for("replayed from the start to step 2");
+    assert!(screen.contains("── step 2 "), "{screen}");
+    assert!(
+        screen.contains("going back replays the run from the start"),
+        "{screen}"
+    );
+    // g, u and / from the prompt.
+    tmux.keys(&["g 4", "Enter"]);
+    tmux.wait_for("── step 4 ");
+    tmux.keys(&["u task1", "Enter"]);
+    tmux.wait_for("u: task1 (Task-2) changed at step 5");
+    tmux.keys(&["/Done", "Enter"]);
+    let screen = tmux.wait_for("/: step 7 printed line 5");
+    assert!(screen.contains("── step 7 "), "{screen}");
+    tmux.keys(&["h", "Enter"]);
+    tmux.wait_for("until an output line contains TEXT");
 
     tmux.keys(&["q", "Enter"]);
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -732,6 +751,11 @@ fn replay_html_is_self_contained_with_one_entry_per_step() {
         "ArrowRight",
         "<svg id=\"timeline\"",
         "#selftest",
+        "id=\"search\"",
+        "id=\"veil\"",
+        "<g class=\"grid\"",
+        "hashchange",
+        "#step=",
     ] {
         assert!(html.contains(part), "no {part}");
     }

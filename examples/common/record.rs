@@ -36,7 +36,7 @@ impl Record {
     pub fn ran(&self) -> Option<(TaskId, &'static str)> {
         match self.step {
             Some(Step::Polled { task, .. }) => Some((task, "running (this step)")),
-            Some(Step::RanCallback { task }) => Some((task, "its done-callback ran (this step)")),
+            Some(Step::RanCallback { task }) => Some((task, "done-callback ran (this step)")),
             Some(Step::Cancelled { task }) => Some((task, "dropped (this step)")),
             _ => None,
         }

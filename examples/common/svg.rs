@@ -157,7 +157,8 @@ pub fn render(chart: &Timeline, title: &str, standalone: bool) -> String {
     let _ = writeln!(
         out,
         "<style>.glyph {{ fill: #fff; font: bold 11px DejaVu Sans Mono, monospace; text-anchor: middle; }} \
-         .label {{ font: 12px DejaVu Sans Mono, monospace; fill: #1d2733; }} .tick {{ fill: #5a6473; font-size: 11px; }}</style>"
+         .label {{ font: 12px DejaVu Sans Mono, monospace; fill: #1d2733; }} .tick {{ fill: #5a6473; font-size: 11px; }} \
+         .glyph, .grid {{ pointer-events: none; }}</style>"
     );
     let _ = writeln!(
         out,
@@ -184,6 +185,22 @@ pub fn render(chart: &Timeline, title: &str, standalone: bool) -> String {
             TOP - 4
         );
     }
+    // The columns themselves, as a light grid over the lanes: "one column = 10ms" made visible. It
+    // is drawn after the lanes' bands (below), so it comes after them; its lines sit on the columns'
+    // edges, where no mark is.
+    let mut grid = String::new();
+    let _ = writeln!(
+        grid,
+        r##"<g class="grid" stroke="#1d2733" stroke-opacity="0.07">"##
+    );
+    for column in 1..chart.columns {
+        let x = left + column * CELL;
+        let _ = writeln!(
+            grid,
+            r#"<line x1="{x}" y1="{TOP}" x2="{x}" y2="{lanes_bottom}"/>"#
+        );
+    }
+    let _ = writeln!(grid, "</g>");
     for (index, lane) in chart.lanes.iter().enumerate() {
         let top = TOP + index * LANE;
         let y = top + LANE / 2;
@@ -215,10 +232,19 @@ pub fn render(chart: &Timeline, title: &str, standalone: bool) -> String {
         }
         let _ = writeln!(out, "</g>");
     }
+    out.push_str(&grid);
     if !standalone {
+        // What is after the shown step, veiled: the page moves the veil with the cursor.
         let _ = writeln!(
             out,
-            r##"<rect id="cursor" x="{left}" y="{}" width="{CELL}" height="{}" fill="#7b3fc4" opacity="0.16"/><rect id="focus" x="0" y="0" width="{CELL}" height="{LANE}" fill="none" stroke="#7b3fc4" stroke-width="2" rx="3" visibility="hidden"/>"##,
+            r##"<rect id="veil" x="{left}" y="{}" width="{}" height="{}" fill="#ffffff" opacity="0.6" pointer-events="none"/>"##,
+            TOP - 4,
+            width.saturating_sub(left),
+            lanes_bottom - TOP + 4
+        );
+        let _ = writeln!(
+            out,
+            r##"<rect id="cursor" x="{left}" y="{}" width="{CELL}" height="{}" fill="#7b3fc4" opacity="0.16" pointer-events="none"/><rect id="focus" x="0" y="0" width="{CELL}" height="{LANE}" fill="none" stroke="#7b3fc4" stroke-width="2" rx="3" visibility="hidden" pointer-events="none"/>"##,
             TOP - 4,
             lanes_bottom - TOP + 4
         );

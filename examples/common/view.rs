@@ -74,11 +74,11 @@ pub fn headline(step: Option<&Step>, names: &Names, virtual_time: bool) -> Strin
         Step::Cancelled { task } => format!("dropped {}, which was cancelled", who(names, *task)),
         Step::RanRemote => "ran work sent from another thread".to_owned(),
         Step::FiredTimers { count: 1 } => {
-            "fired 1 due timer, which ends the turn: what it woke runs in the next one".to_owned()
+            "fired 1 due timer, which ends the turn: what it woke runs next turn".to_owned()
         }
-        Step::FiredTimers { count } => format!(
-            "fired {count} due timers, which ends the turn: what they woke runs in the next one"
-        ),
+        Step::FiredTimers { count } => {
+            format!("fired {count} due timers, which ends the turn: what they woke runs next turn")
+        }
         Step::AdvancedClock { now } if virtual_time => format!(
             "nothing was ready: virtual time jumped to {}, the next deadline",
             time(*now)
@@ -366,14 +366,14 @@ pub fn snapshot_text(snapshot: &Snapshot, ran: Option<(TaskId, &str)>, names: &N
         .max(10);
     let _ = writeln!(
         out,
-        "tasks       {:<8} {:<name_width$}  {:<parent_width$}  state",
+        "tasks     {:<8} {:<name_width$}  {:<parent_width$}  state",
         "id", "name", "spawned by"
     );
     for row in &rows {
         let mark = if row.ran { "▶" } else { " " };
         let _ = writeln!(
             out,
-            "          {mark} {:<8} {:<name_width$}  {:<parent_width$}  {}",
+            "        {mark} {:<8} {:<name_width$}  {:<parent_width$}  {}",
             row.id, row.name, row.parent, row.state
         );
     }
