@@ -19,7 +19,7 @@ use std::pin::Pin;
 use clap::{Parser, ValueEnum};
 use common::record::{Names, Record, Recorder};
 use common::{DemoArgs, Lines, VisualArgs, view};
-use minimalist_async::demo::Tutorial;
+use minimalist_async::demo::{Seed, Tutorial};
 use minimalist_async::demo::{await_main, callback_main};
 use minimalist_async::inspect::{TaskInfo, TaskState};
 use minimalist_async::time::wheel::SlotId;
@@ -338,9 +338,10 @@ fn read_command(input: &mut impl BufRead, prompt: bool) -> Command {
     }
 }
 
-/// A fresh run of the demo the flags describe, with nothing run yet.
-fn start(args: &Args, flag: &str) -> Recorder {
-    let rng = args.demo.rng_or_exit("step_through", flag);
+/// A fresh run of the demo the flags describe, on `seed`, with nothing run yet: the same run each
+/// time, which is what going back relies on.
+fn start(args: &Args, seed: &Seed) -> Recorder {
+    let rng = args.demo.rng_for(seed);
     let lines = Lines::default();
     let tutorial = Tutorial::new(rng, lines.clone()).blocking(args.demo.blocking);
     let (tags, likelihood) = (args.demo.tags(), args.demo.likelihood);
@@ -401,7 +402,9 @@ fn main() {
         Mode::Await => ("async_await_example", "--mode await "),
         Mode::Callback => ("async_callback_example", "--mode callback "),
     };
-    let mut recorder = start(&args, flag);
+    // Drawn once (without --seed), so that replaying for `b` and `g` replays this very run.
+    let (_, seed) = args.demo.seeded_or_exit("step_through", flag);
+    let mut recorder = start(&args, &seed);
     let title = format!("{} (stepped)", args.demo.describe(program));
     let virtual_time = args.demo.virtual_time;
     let display = Display {
@@ -458,6 +461,13 @@ fn main() {
             shown_from = recorder.records().len();
         }
         if recorder.is_over() {
+            if let Some(rule) = args.demo.broken_rule() {
+                let asyncio = match args.mode {
+                    Mode::Await => args.demo.asyncio_transcript(&seed, await_main),
+                    Mode::Callback => args.demo.asyncio_transcript(&seed, callback_main),
+                };
+                common::what_if::report(rule, &asyncio, &recorder.lines().all());
+            }
             break;
         }
         let current = recorder.last().number;
@@ -531,7 +541,7 @@ fn main() {
                 }
                 // The old run is left as it is, unfinished: dropping it would report its tasks on
                 // stderr as lost, as at a quit.
-                std::mem::forget(std::mem::replace(&mut recorder, start(&args, flag)));
+                std::mem::forget(std::mem::replace(&mut recorder, start(&args, &seed)));
                 while recorder.last().number < n && !recorder.is_over() {
                     advance(&mut recorder);
                 }

@@ -7,6 +7,8 @@
 //! and reviewed by reading their diff against the default transcript (NOTES.md, "Why each rule
 //! exists"). The default transcripts stay pinned to CPython's by `tests/demos.rs`.
 
+mod common;
+
 use minimalist_async::demo::{
     Capture, Likelihood, RngKind, Seed, Tutorial, TutorialRng, await_main, callback_main,
 };
@@ -124,4 +126,74 @@ fn rule_names_round_trip() {
         assert!(!rule.explanation().is_empty());
     }
     assert_eq!(Rule::from_name("fifo"), None);
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// `--what-if RULE` on each demo: stdout is the pinned transcript under the broken rule, stderr the
+/// diff against asyncio's rules and why the rule exists.
+#[test]
+fn what_if_on_the_demos_prints_the_transcript_the_diff_and_the_reason() {
+    for (program, mode) in [
+        ("async_await_example", "await"),
+        ("async_callback_example", "callback"),
+    ] {
+        for rule in Rule::ALL {
+            let args = ["--seed", "1", "--virtual-time", "--what-if", rule.name()];
+            let output = common::run_example(program, &args, "");
+            let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+            assert!(output.status.success(), "{program} {args:?}: {stderr}");
+            assert_eq!(
+                stdout,
+                transcript(mode, 1, Some(rule)),
+                "{program} {args:?}"
+            );
+            assert!(
+                stderr.contains(&format!("what if: {}", rule.name())),
+                "{stderr}"
+            );
+            if stdout != transcript(mode, 1, None) {
+                assert!(stderr.contains("--- asyncio's rules\n+++ "), "{stderr}");
+                assert!(stderr.contains("\n@@ -"), "{stderr}");
+            }
+            assert!(stderr.contains(rule.explanation()), "{stderr}");
+        }
+    }
+}
+
+#[test]
+fn what_if_list_names_every_rule_and_a_wrong_one_gets_one_line() {
+    let output = common::run_example("async_await_example", &["--what-if", "list"], "");
+    assert!(output.status.success());
+    let listed = text(&output.stdout);
+    for rule in Rule::ALL {
+        assert!(listed.contains(rule.name()), "{listed}");
+    }
+    let output = common::run_example("async_callback_example", &["--what-if", "fifo"], "");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("lifo-ties, inline-callbacks, eager-spawn"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn what_if_in_the_stepper_reports_at_the_end() {
+    let args = [
+        "--seed",
+        "15",
+        "--virtual-time",
+        "--auto",
+        "--what-if",
+        "eager-spawn",
+    ];
+    let output = common::run_example("step_through", &args, "");
+    let all = text(&output.stdout) + &text(&output.stderr);
+    assert!(output.status.success(), "{all}");
+    assert!(all.contains("+++ eager-spawn broken"), "{all}");
+    assert!(all.contains("-Awaiting results..."), "{all}");
 }

@@ -10,6 +10,7 @@
 //! - [`timeline`]: the chart of a run (a lane per task, time across), as text; [`svg`] draws it;
 //!   [`overlap`] says in a sentence whether the tasks ran concurrently.
 //! - [`replay`]: the self-contained HTML page that replays a run step by step.
+//! - [`what_if`]: `--what-if RULE`, a run with one of asyncio's rules broken, and what it changed.
 
 // Each example compiles its own copy of this module and uses a different part of it: the demos never
 // use the stepper's screen, the stepper never uses `run`. Unused items are expected here.
@@ -21,6 +22,7 @@ pub mod replay;
 pub mod svg;
 pub mod timeline;
 pub mod view;
+pub mod what_if;
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -31,9 +33,11 @@ use std::time::Instant;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind as ClapErrorKind};
 use clap::{Args as ClapArgs, CommandFactory, FromArgMatches, Parser, ValueEnum};
-use minimalist_async::Executor;
-use minimalist_async::demo::{Likelihood, Output, RngKind, Seed, Stdout, Tutorial, TutorialRng};
+use minimalist_async::demo::{
+    Capture, Likelihood, Output, RngKind, Seed, Stdout, Tutorial, TutorialRng,
+};
 use minimalist_async::trace::Event;
+use minimalist_async::{Executor, Rule};
 
 use record::Recorder;
 
@@ -84,6 +88,12 @@ pub struct DemoArgs {
     /// one after the other, and the executor's blocking detector warns on stderr.
     #[arg(long)]
     pub blocking: bool,
+
+    /// Break one of the rules that make the port print what asyncio prints (lifo-ties,
+    /// inline-callbacks, eager-spawn), then show on stderr a diff against asyncio's rules and why the
+    /// rule exists. `--what-if list` lists them.
+    #[arg(long, value_name = "RULE", value_parser = what_if::parse)]
+    pub what_if: Option<what_if::WhatIf>,
 }
 
 /// The visual tools. Each switches the executor's trace on; without them it stays off.
@@ -214,14 +224,16 @@ impl DemoArgs {
     /// the command that replays the run, shell-quoted so that pasting it replays exactly this run
     /// (`extra`: flags of `program` to repeat, each followed by a space).
     pub fn rng_or_exit(&self, program: &str, extra: &str) -> TutorialRng {
-        let kind = match self.rng {
-            RngArg::Python => RngKind::Python,
-            RngArg::Std => RngKind::Std,
-        };
+        self.seeded_or_exit(program, extra).0
+    }
+
+    /// [`DemoArgs::rng_or_exit`], and the seed it used (drawn, without `--seed`).
+    pub fn seeded_or_exit(&self, program: &str, extra: &str) -> (TutorialRng, Seed) {
+        let kind = self.rng_kind();
         let seed = self.seed.clone().unwrap_or_else(|| {
             let seed = Seed::from_u64(rand::random());
             eprintln!(
-                "seed {seed}; replay this run with: cargo run --example {program} -- {extra}--seed {seed} --rng {} --likelihood {} {}{}{}",
+                "seed {seed}; replay this run with: cargo run --example {program} -- {extra}--seed {seed} --rng {} --likelihood {} {}{}{}{}",
                 match kind {
                     RngKind::Python => "python",
                     RngKind::Std => "std",
@@ -230,15 +242,52 @@ impl DemoArgs {
                 shell_flag("--tasks", &self.tasks.0.join(",")),
                 if self.virtual_time { " --virtual-time" } else { "" },
                 if self.blocking { " --blocking" } else { "" },
+                match self.broken_rule() {
+                    Some(rule) => format!(" --what-if {}", rule.name()),
+                    None => String::new(),
+                },
             );
             seed
         });
-        TutorialRng::new(kind, &seed).unwrap_or_else(|| {
+        (self.rng_for(&seed), seed)
+    }
+
+    fn rng_kind(&self) -> RngKind {
+        match self.rng {
+            RngArg::Python => RngKind::Python,
+            RngArg::Std => RngKind::Std,
+        }
+    }
+
+    /// The generator for `seed`, or an exit with status 2.
+    pub fn rng_for(&self, seed: &Seed) -> TutorialRng {
+        TutorialRng::new(self.rng_kind(), seed).unwrap_or_else(|| {
             eprintln!(
                 "error: --rng std takes seeds below 2^256 in absolute value; --rng python takes any"
             );
             std::process::exit(2);
         })
+    }
+
+    /// The rule `--what-if` breaks, if any; `--what-if list` lists the rules and exits here.
+    pub fn broken_rule(&self) -> Option<Rule> {
+        match self.what_if? {
+            what_if::WhatIf::List => what_if::list_and_exit(),
+            what_if::WhatIf::Break(rule) => Some(rule),
+        }
+    }
+
+    /// The transcript the same run prints under asyncio's rules (virtual time: the output is the same
+    /// on either clock), for `--what-if`'s diff.
+    pub fn asyncio_transcript<F, Fut>(&self, seed: &Seed, async_main: F) -> Vec<String>
+    where
+        F: FnOnce(Tutorial, Vec<String>, Likelihood) -> Fut,
+        Fut: Future<Output = ()>,
+    {
+        let capture = Capture::default();
+        let tutorial = Tutorial::new(self.rng_for(seed), capture.clone()).blocking(self.blocking);
+        Executor::with_virtual_time().block_on(async_main(tutorial, self.tags(), self.likelihood));
+        capture.lines()
     }
 
     /// A fresh executor on the clock the flags ask for, with the blocking detector on (it is off by
@@ -250,6 +299,9 @@ impl DemoArgs {
             Executor::new()
         };
         executor.set_slow_poll_threshold(Some(Executor::DEFAULT_SLOW_POLL_THRESHOLD));
+        if let Some(rule) = self.broken_rule() {
+            executor.break_rule(rule);
+        }
         executor
     }
 
@@ -269,7 +321,9 @@ impl DemoArgs {
                 ""
             },
             if self.blocking { " --blocking" } else { "" },
-        )
+        ) + &self
+            .broken_rule()
+            .map_or_else(String::new, |rule| format!(" --what-if {}", rule.name()))
     }
 }
 
@@ -343,21 +397,29 @@ impl Help {
 /// then runs as a task driven by `step()`, as the stepper does: the printed lines are the same.
 pub fn run<F, Fut>(program: &str, help: &Help, async_main: F)
 where
-    F: FnOnce(Tutorial, Vec<String>, Likelihood) -> Fut,
+    F: Fn(Tutorial, Vec<String>, Likelihood) -> Fut + Copy,
     Fut: Future<Output = ()> + 'static,
 {
     let args: Args = parse_command_or_exit(help.command());
     let demo = &args.demo;
-    let rng = demo.rng_or_exit(program, "");
+    let broken = demo.broken_rule();
+    let (rng, seed) = demo.seeded_or_exit(program, "");
     let mut executor = demo.executor();
     let started = Instant::now();
-    if args.visual.replay_html.is_some() {
+    if args.visual.replay_html.is_some() || broken.is_some() {
         let lines = Lines::tee();
         let tutorial = Tutorial::new(rng, lines.clone()).blocking(demo.blocking);
         let main = async_main(tutorial, demo.tags(), demo.likelihood);
-        let mut recorder = Recorder::start(executor, lines, main);
+        let mut recorder = Recorder::start(executor, lines.clone(), main);
         while recorder.step().is_some() {}
         print_wall(recorder.executor(), started);
+        if let Some(rule) = broken {
+            what_if::report(
+                rule,
+                &demo.asyncio_transcript(&seed, async_main),
+                &lines.all(),
+            );
+        }
         write_visuals(
             &args.visual,
             &demo.describe(program),
