@@ -7,8 +7,8 @@
 //!
 //! - **The box holds only the future.** A wrapper (future plus result slot, or an `async` block that
 //!   stores the output) would need either a second allocation or pinning a field of a pinned struct
-//!   (a *pin projection*, which needs `unsafe` or a macro crate). A box of the bare future is polled as
-//!   it is: `Pin<Box<dyn TaskFuture>>`.
+//!   (a *pin projection*, which safe Rust cannot write without a macro crate). A box of the bare
+//!   future is polled as it is: `Pin<Box<dyn TaskFuture>>`.
 //! - **The output goes to a table of its type.** When the future returns, its `poll_task` (which knows
 //!   the output type, through the blanket impl below) moves the output into [`Outputs`]: one slab of
 //!   `Result<T, JoinError>` per output type `T`, created when the first task with that output type is
