@@ -76,19 +76,19 @@ impl Sink for Tools {
                     .insert(*task, (name.clone(), *parent));
             }
             EventKind::PollEnded { task, duration, .. } => self.warn_if_slow(*task, *duration),
-            EventKind::TaskFinished { task, outcome } if self.tracing.get() => {
-                let (name, spawned_by) = self
-                    .spawned
-                    .borrow()
-                    .get(task)
-                    .cloned()
-                    .unwrap_or_else(|| (task.to_string(), None));
-                self.ended.borrow_mut().push(Ended {
-                    id: *task,
-                    name,
-                    spawned_by,
-                    outcome: *outcome,
-                });
+            EventKind::TaskFinished { task, outcome } => {
+                // An ended task is polled no more: its name goes, so that a long run with the
+                // detector on keeps no name per task it ever ran.
+                let spawned = self.spawned.borrow_mut().remove(task);
+                if self.tracing.get() {
+                    let (name, spawned_by) = spawned.unwrap_or_else(|| (task.to_string(), None));
+                    self.ended.borrow_mut().push(Ended {
+                        id: *task,
+                        name,
+                        spawned_by,
+                        outcome: *outcome,
+                    });
+                }
             }
             _ => {}
         }

@@ -172,8 +172,9 @@ fn end_task(handle: &Rc<Handle>, key: Key, result: Key, outcome: Outcome) {
         drop(handle.take_back(kept));
     }
     handle.record(|| EventKind::TaskFinished { task: id, outcome });
+    let inline = handle.rules.get().inline_callbacks;
     for _ in 0..callbacks {
-        if handle.rules.get().inline_callbacks {
+        if inline {
             // A broken rule (`Rule::InlineCallbacks`): run them inside this step.
             handle.run_done_callback(key);
         } else {
