@@ -12,9 +12,9 @@ use std::time::Duration;
 use crate::runtime::executor::Executor;
 use crate::runtime::handle::{Timer, current};
 use crate::runtime::queue::{Message, Runnable};
+use crate::runtime::slab::Key;
 use crate::runtime::table::{Stage, Waiter};
 use crate::runtime::task::TaskId;
-use crate::runtime::waker::Target;
 use crate::runtime::wheel::SlotId;
 use crate::trace::{Outcome, tools};
 
@@ -156,8 +156,9 @@ impl Executor {
         let handle = &self.handle;
         let tasks = handle.tasks.borrow();
         let calls = handle.calls.borrow();
-        let task_id = |key| match tasks.get(key) {
-            Some(entry) if matches!(entry.stage, Stage::Running(_)) => Ready::Task(entry.id),
+        let task_id = |key: Key| match tasks.get(key).map(|entry| (&entry.stage, entry.id)) {
+            Some((Stage::Running(_), id)) => Ready::Task(id),
+            Some((Stage::Main, _)) => Ready::Main,
             _ => Ready::Stale,
         };
         let of_runnable = |runnable: &Runnable| match runnable {
@@ -166,7 +167,6 @@ impl Executor {
                 .get(*key)
                 .map_or(Ready::Stale, |entry| Ready::DoneCallback(entry.id)),
             Runnable::Call(key) => calls.get(*key).map_or(Ready::Stale, |_| Ready::CallSoon),
-            Runnable::Main(_) => Ready::Main,
             Runnable::Remote(_) => Ready::Remote,
         };
         // The rest of this turn, then what waits for the next one, in the order it will run.
@@ -174,10 +174,7 @@ impl Executor {
         handle.queue.peek(|local, messages| {
             ready.extend(local.iter().map(of_runnable));
             ready.extend(messages.iter().map(|message| match message {
-                Message::Wake { target, .. } => match Target::from_bits(*target) {
-                    Target::Task(key) => task_id(key),
-                    Target::Main(_) => Ready::Main,
-                },
+                Message::Wake { key, .. } => task_id(*key),
                 Message::Cancel(key) => task_id(*key),
                 Message::Run(_) => Ready::Remote,
             }));
@@ -186,7 +183,7 @@ impl Executor {
         let mut task_infos: Vec<TaskInfo> = tasks
             .entries
             .iter()
-            .filter(|(_, entry)| !entry.is_done())
+            .filter(|(_, entry)| !entry.is_done() && !matches!(entry.stage, Stage::Main))
             .map(|(key, entry)| {
                 let sleeping = || {
                     wheel

@@ -86,7 +86,7 @@ impl<T> fmt::Debug for JoinHandle<T> {
         let stage = self.with_entry(|handle, key| {
             let tasks = handle.tasks.borrow();
             match tasks.get(key).map(|entry| &entry.stage) {
-                Some(Stage::Running(_) | Stage::Polling) => "running",
+                Some(Stage::Running(_) | Stage::Polling | Stage::Main) => "running",
                 Some(Stage::Done {
                     outcome: Outcome::Returned,
                     ..

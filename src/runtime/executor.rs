@@ -12,20 +12,20 @@
 use std::future::Future;
 use std::pin::pin;
 use std::rc::Rc;
-use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::task::Poll;
+use std::time::Duration;
 
 use crate::runtime::clock::{Clock, micros_ceil};
-use crate::runtime::events::EventKind;
-use crate::runtime::handle::{Handle, Main, enter};
+use crate::runtime::handle::{Handle, enter};
 use crate::runtime::join::JoinHandle;
-use crate::runtime::poll::report_lost_waker;
+use crate::runtime::poll::poll_main;
 use crate::runtime::queue::Runnable;
 use crate::runtime::rules::Rule;
 use crate::runtime::shutdown::{finish_after_main, tear_down};
+use crate::runtime::slab::Key;
 use crate::runtime::step::Step;
+use crate::runtime::table::Stage;
 use crate::runtime::turn::{Turn, advance_clock};
-use crate::runtime::waker::{Lent, Target};
 
 /// A single-threaded executor with its own ready queue, waker, timer wheel and clock.
 ///
@@ -48,8 +48,6 @@ use crate::runtime::waker::{Lent, Target};
 pub struct Executor {
     pub(crate) handle: Rc<Handle>,
     pub(crate) turn: Turn,
-    /// Tells one `block_on` call's main-future wakes from an earlier call's.
-    main_calls: u32,
 }
 
 impl Default for Executor {
@@ -86,7 +84,6 @@ impl Executor {
         Executor {
             handle: Rc::new(Handle::new(clock)),
             turn: Turn::default(),
-            main_calls: 0,
         }
     }
 
@@ -114,59 +111,24 @@ impl Executor {
     #[track_caller]
     pub fn block_on<F: Future>(&mut self, future: F) -> F::Output {
         let _entered = enter(&self.handle);
-        self.main_calls += 1;
-        let call = self.main_calls;
-        // Task-1, like asyncio's main task.
+        // Task-1, like asyncio's main task: an entry like a task's, so that it is woken (and awaits,
+        // and sleeps) exactly as a task is.
         let id = self.handle.next_task_id();
-        self.handle.main.set(Main {
-            call,
-            id,
-            queued: true,
-        });
-        self.handle.push(Runnable::Main(call));
-        let waker = Lent::new(Target::Main(call), self.handle.queue.inbox());
+        let key = self
+            .handle
+            .tasks
+            .borrow_mut()
+            .insert(id, Stage::Main, u32::MAX, None, None);
+        let main = MainEntry(Rc::clone(&self.handle), key);
+        self.handle.push(Runnable::Task(key));
         let mut future = pin!(future);
-        let mut reported_lost = false;
         loop {
-            match self.step_entered(Some(call), true) {
+            match self.step_entered(true) {
                 Some(Step::MainWoken) => {
-                    /// Clears "who is polling" when a panic in the main future unwinds through here
-                    /// (a task's panic is caught inside its poll).
-                    struct PollingGuard<'a>(&'a Handle);
-                    impl Drop for PollingGuard<'_> {
-                        fn drop(&mut self) {
-                            self.0.polling.set(None);
-                        }
-                    }
-                    self.handle
-                        .set_polling(Target::Main(call), id, waker.waker());
-                    self.handle.record(|| EventKind::PollStarted { task: id });
-                    let started = self.handle.sink.get().map(|_| Instant::now());
-                    let polled = {
-                        let _polling = PollingGuard(&self.handle);
-                        future
-                            .as_mut()
-                            .poll(&mut Context::from_waker(waker.waker()))
-                    };
-                    if let Some(started) = started {
-                        let duration = started.elapsed();
-                        self.handle.record(|| EventKind::PollEnded {
-                            task: id,
-                            duration,
-                            ready: polled.is_ready(),
-                        });
-                    }
-                    if let Poll::Ready(output) = polled {
+                    if let Poll::Ready(output) = poll_main(&self.handle, key, future.as_mut()) {
+                        drop(main);
                         finish_after_main(&self.handle, &mut self.turn);
                         return output;
-                    }
-                    if !reported_lost
-                        && !self.handle.main.get().queued
-                        && !self.handle.noted.get()
-                        && !waker.is_kept()
-                    {
-                        reported_lost = true;
-                        report_lost_waker(&format!("{id} (the block_on future)"));
                     }
                 }
                 Some(Step::Idle) => self.handle.queue.wait(None),
@@ -194,7 +156,7 @@ impl Executor {
     #[track_caller]
     pub fn step(&mut self) -> Step {
         let _entered = enter(&self.handle);
-        self.step_entered(None, true)
+        self.step_entered(true)
             .expect("a step that may move the clock always does something")
     }
 
@@ -217,15 +179,15 @@ impl Executor {
     #[track_caller]
     pub fn try_step(&mut self) -> Option<Step> {
         let _entered = enter(&self.handle);
-        self.step_entered(None, false)
+        self.step_entered(false)
     }
 
     /// One step, with this thread already inside the executor. `main` is the `block_on` call whose
     /// main future counts as live. Without `may_advance`, returns `None` where the clock would have
     /// to move.
-    fn step_entered(&mut self, main: Option<u32>, may_advance: bool) -> Option<Step> {
+    fn step_entered(&mut self, may_advance: bool) -> Option<Step> {
         loop {
-            if let Some(step) = self.turn.next(&self.handle, main) {
+            if let Some(step) = self.turn.next(&self.handle) {
                 return Some(step);
             }
             if !self.turn.begin(&self.handle) {
@@ -376,6 +338,23 @@ impl Executor {
         F::Output: 'static,
     {
         self.handle.spawn(Some(name.into()), future)
+    }
+}
+
+/// Removes the `block_on` future's entry when `block_on` ends, by returning or by a panic: wakes for it
+/// then find nothing.
+struct MainEntry(Rc<Handle>, Key);
+
+impl Drop for MainEntry {
+    fn drop(&mut self) {
+        self.0.polling.set(None);
+        let entry = self
+            .0
+            .tasks
+            .try_borrow_mut()
+            .ok()
+            .and_then(|mut tasks| tasks.remove(self.1));
+        drop(entry);
     }
 }
 

@@ -26,7 +26,7 @@ use crate::runtime::rules::Rules;
 use crate::runtime::slab::{Key, Slab};
 use crate::runtime::table::{Outputs, Tasks};
 use crate::runtime::task::TaskId;
-use crate::runtime::waker::{Lent, Target, set_running};
+use crate::runtime::waker::{Lent, set_running};
 use crate::runtime::wheel::Wheel;
 
 /// What a timer does when it fires.
@@ -39,29 +39,13 @@ pub(crate) enum Timer {
     Call(Box<dyn FnOnce()>),
 }
 
-/// The poll in progress: who is polled, and with which waker.
+/// The poll in progress: whose (the entry's key and the task's id), and the waker it was given, by its
+/// data and vtable pointers (compared, never dereferenced), to recognise that waker later.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Polling {
-    pub(crate) target: Target,
+    pub(crate) key: Key,
     pub(crate) id: TaskId,
-    /// The waker's data and vtable pointers, to recognise it (never dereferenced).
     waker: (*const (), *const RawWakerVTable),
-}
-
-impl Polling {
-    /// Whether `waker` is the one the executor gave this poll (and not a combinator's own).
-    pub(crate) fn is_ours(&self, waker: &Waker) -> bool {
-        self.waker == (waker.data(), waker.vtable())
-    }
-}
-
-/// The `block_on` call in progress: its number, its future's task id, and whether that future is in
-/// the ready queue.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Main {
-    pub(crate) call: u32,
-    pub(crate) id: TaskId,
-    pub(crate) queued: bool,
 }
 
 /// The executor's shared state.
@@ -69,7 +53,8 @@ pub(crate) struct Handle {
     pub(crate) queue: ReadyQueue,
     pub(crate) tasks: RefCell<Tasks>,
     pub(crate) outputs: Outputs,
-    /// `call_soon` callbacks in the ready queue: each `Runnable::Call` names one.
+    /// `call_soon` callbacks and other threads' work in the ready queue: each `Runnable::Call` or
+    /// `Runnable::Remote` names one.
     pub(crate) calls: RefCell<Slab<Box<dyn FnOnce()>>>,
     pub(crate) timers: RefCell<Wheel<Timer>>,
     /// Moved only by the executor (virtual time) or by time itself.
@@ -81,12 +66,11 @@ pub(crate) struct Handle {
     pub(crate) noted: Cell<bool>,
     /// Set while `take_in` runs, so that its own pushes do not take in again.
     taking_in: Cell<bool>,
-    pub(crate) main: Cell<Main>,
     /// The scheduling rules, all kept unless a learner breaks one (`rules.rs`).
     pub(crate) rules: Cell<Rules>,
     /// A waker nobody holds, to lend to the next poll (see `waker.rs`). One is enough: polls do not
     /// nest, and a waker someone kept goes with its task.
-    spare_waker: Cell<Option<Lent>>,
+    spare_waker: Cell<Option<Box<Lent>>>,
     /// Threads that hold virtual time still while they run (`spawn_blocking`'s): their result may
     /// change what happens next, so the clock must not jump past them.
     pub(crate) clock_holds: Arc<AtomicUsize>,
@@ -110,11 +94,6 @@ impl Handle {
             polling: Cell::new(None),
             noted: Cell::new(false),
             taking_in: Cell::new(false),
-            main: Cell::new(Main {
-                call: 0,
-                id: TaskId(0),
-                queued: false,
-            }),
             spare_waker: Cell::new(None),
             rules: Cell::new(Rules::default()),
             clock_holds: Arc::default(),
@@ -169,56 +148,38 @@ impl Handle {
     /// The polled task's key, if the poll in progress was given the executor's own waker and `waker`
     /// is that waker: then `Sleep` and `JoinHandle` note the key instead of cloning the waker.
     pub(crate) fn own_task(&self, waker: &Waker) -> Option<Key> {
-        match self.polling.get() {
-            Some(polling) if polling.is_ours(waker) => match polling.target {
-                Target::Task(key) => {
-                    self.noted.set(true);
-                    Some(key)
-                }
-                Target::Main(_) => None,
-            },
-            _ => None,
+        let polling = self.polling.get()?;
+        if polling.waker != (waker.data(), waker.vtable()) {
+            // A combinator's own waker: it must be kept, and woken, as any waker.
+            return None;
         }
+        self.noted.set(true);
+        Some(polling.key)
     }
 
-    /// Wakes `target` from the executor's thread: the task goes to the back of the local queue unless it
-    /// is queued already or has ended. Every wake ends here: a waker's, a timer's, a finished task's
-    /// awaiter's, and (when the turn takes them in) those sent from other threads.
-    pub(crate) fn wake(&self, target: Target, other_thread: bool) {
+    /// Wakes the task under `key` from the executor's thread: it goes to the back of the local queue
+    /// unless it is queued already or has ended. Every wake ends here: a waker's, a timer's, a finished
+    /// task's awaiter's, and (when the turn takes them in) those sent from other threads.
+    #[inline]
+    pub(crate) fn wake(&self, key: Key, other_thread: bool) {
         // Before the table is borrowed: taking in wakes tasks too.
         self.take_in_if_sent();
-        let woken = match target {
-            Target::Task(key) => {
-                let mut tasks = self.tasks.borrow_mut();
-                let Some(entry) = tasks.get_mut(key) else {
-                    return;
-                };
-                entry.wakes = entry.wakes.wrapping_add(1);
-                let already_queued = entry.queued;
-                if !already_queued && !entry.is_done() {
-                    entry.queued = true;
-                    self.queue.push(Runnable::Task(key));
-                }
-                (entry.id, already_queued)
-            }
-            Target::Main(call) => {
-                let mut main = self.main.get();
-                if main.call != call {
-                    return;
-                }
-                let already_queued = main.queued;
-                if !already_queued {
-                    main.queued = true;
-                    self.main.set(main);
-                    self.queue.push(Runnable::Main(call));
-                }
-                (main.id, already_queued)
-            }
+        let mut tasks = self.tasks.borrow_mut();
+        let Some(entry) = tasks.entries.get_mut(key) else {
+            return;
         };
+        entry.wakes = entry.wakes.wrapping_add(1);
+        let already_queued = entry.queued;
+        if !already_queued && !entry.is_done() {
+            entry.queued = true;
+            self.queue.push(Runnable::Task(key));
+        }
+        let task = entry.id;
+        drop(tasks);
         self.record(|| EventKind::Woken {
-            task: woken.0,
+            task,
             other_thread,
-            already_queued: woken.1,
+            already_queued,
         });
     }
 
@@ -247,14 +208,14 @@ impl Handle {
         self.taking_in.set(true);
         for message in self.queue.received() {
             match message {
-                Message::Wake {
-                    target,
-                    other_thread,
-                } => self.wake(Target::from_bits(target), other_thread),
+                Message::Wake { key, other_thread } => self.wake(key, other_thread),
                 Message::Cancel(key) => {
                     self.cancel(key);
                 }
-                Message::Run(work) => self.queue.push(Runnable::Remote(work)),
+                Message::Run(work) => {
+                    let key = self.calls.borrow_mut().insert(work);
+                    self.queue.push(Runnable::Remote(key));
+                }
             }
         }
         self.taking_in.set(false);
@@ -279,21 +240,22 @@ impl Handle {
         true
     }
 
-    /// A waker for `target` to lend to one poll: the spare one re-pointed, or a new one.
+    /// A waker for `target` to lend to one poll: the spare one re-pointed, or a new one. Boxed, so that
+    /// lending it, and a task keeping it, moves one pointer.
     #[inline]
-    pub(crate) fn lend_waker(&self, target: Target) -> Lent {
+    pub(crate) fn lend_waker(&self, target: Key) -> Box<Lent> {
         match self.spare_waker.take() {
             Some(spare) => {
                 spare.point_at(target);
                 spare
             }
-            None => Lent::new(target, self.queue.inbox()),
+            None => Box::new(Lent::new(target, self.queue.inbox())),
         }
     }
 
     /// Takes a lent waker back after a poll. Returns it if someone kept a clone: the task then keeps it.
     #[inline]
-    pub(crate) fn take_back(&self, lent: Lent) -> Option<Lent> {
+    pub(crate) fn take_back(&self, lent: Box<Lent>) -> Option<Box<Lent>> {
         if lent.is_kept() {
             return Some(lent);
         }
@@ -302,10 +264,10 @@ impl Handle {
     }
 
     /// Notes the poll in progress (`None` when it ends).
-    pub(crate) fn set_polling(&self, target: Target, id: TaskId, waker: &Waker) {
+    pub(crate) fn set_polling(&self, key: Key, id: TaskId, waker: &Waker) {
         self.noted.set(false);
         self.polling.set(Some(Polling {
-            target,
+            key,
             id,
             waker: (waker.data(), waker.vtable()),
         }));
@@ -338,10 +300,10 @@ pub(crate) fn try_current() -> Option<Rc<Handle>> {
 }
 
 /// What a waker calls when it runs on its executor's thread, inside it.
-fn wake_here(target: Target) {
+fn wake_here(key: Key) {
     CURRENT.with_borrow(|current| {
         if let Some(handle) = current {
-            handle.wake(target, false);
+            handle.wake(key, false);
         }
     });
 }

@@ -31,7 +31,6 @@ use crate::runtime::queue::Runnable;
 use crate::runtime::slab::Key;
 use crate::runtime::table::{DoneCallback, ResultTable, Stage, Waiter, typed};
 use crate::runtime::task::TaskId;
-use crate::runtime::waker::Target;
 
 /// Names one done-callback, to remove it before it runs: returned by
 /// [`JoinHandle::add_done_callback`].
@@ -189,7 +188,8 @@ impl<T: 'static> JoinHandle<T> {
             return CallbackKey(u64::MAX);
         };
         let done = match entry.stage {
-            Stage::Running(_) | Stage::Polling => false,
+            // A handle never names a `block_on` future's entry.
+            Stage::Running(_) | Stage::Polling | Stage::Main => false,
             Stage::Done { .. } => true,
             Stage::Taken => panic!(
                 "add_done_callback on {} after its result was taken by .await: add callbacks before awaiting",
@@ -303,7 +303,7 @@ impl<T: 'static> Future for JoinHandle<T> {
                 let result = typed::<T>(&*results).take(result);
                 Poll::Ready(result.expect("a Done entry's result is in its table"))
             }
-            Stage::Running(_) | Stage::Polling | Stage::Done { .. } => {
+            Stage::Running(_) | Stage::Polling | Stage::Main | Stage::Done { .. } => {
                 entry.waiter = match handle.own_task(cx.waker()) {
                     Some(waiting) => Waiter::Task(waiting),
                     None => match std::mem::replace(&mut entry.waiter, Waiter::Nobody) {
@@ -375,7 +375,7 @@ impl Handle {
         };
         match waiter {
             Waiter::Nobody => {}
-            Waiter::Task(waiting) => self.wake(Target::Task(waiting), false),
+            Waiter::Task(waiting) => self.wake(waiting, false),
             Waiter::Waker(waker) => waker.wake(),
         }
     }
@@ -393,7 +393,7 @@ impl Handle {
             tasks.remove(key).expect("checked above")
         };
         if let Some(kept) = entry.waker {
-            self.take_back(*kept);
+            self.take_back(kept);
         }
         if let Stage::Done { result, outcome } = entry.stage {
             let results = self.outputs.table(entry.table);

@@ -11,7 +11,9 @@
 //!              └─Ready / panic─────────────────────────────────────┘   once nobody can claim it
 //! ```
 
+use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Instant;
@@ -21,103 +23,81 @@ use crate::runtime::handle::Handle;
 use crate::runtime::join_error::{JoinError, drop_contained};
 use crate::runtime::slab::Key;
 use crate::runtime::step::Step;
-use crate::runtime::table::Stage;
-use crate::runtime::waker::Target;
+use crate::runtime::table::{Stage, TaskFuture};
+use crate::runtime::task::TaskId;
+use crate::runtime::waker::Lent;
 
 /// Polls the task under `key` once, catching a panic so that the other tasks keep running; or drops it,
 /// if it was cancelled. `None` for a stale queue entry (the task has ended).
+#[inline]
 pub(crate) fn poll_task(handle: &Rc<Handle>, key: Key) -> Option<Step> {
     let (id, mut future, table, kept) = {
         let mut tasks = handle.tasks.borrow_mut();
-        let entry = tasks.get_mut(key)?;
-        // A task that ended while queued (cancelled in the poll where it returned) leaves its queue
-        // entry behind: skip it.
-        let Stage::Running(_) = entry.stage else {
-            return None;
+        let entry = tasks.entries.get_mut(key)?;
+        let future = match std::mem::replace(&mut entry.stage, Stage::Polling) {
+            Stage::Running(future) => future,
+            Stage::Main => {
+                // The `block_on` future's turn: `block_on` polls it, in its own frame.
+                entry.stage = Stage::Main;
+                entry.queued = false;
+                return Some(Step::MainWoken);
+            }
+            stage => {
+                // A task that ended while queued (cancelled in the poll where it returned) leaves its
+                // queue entry behind: skip it.
+                entry.stage = stage;
+                return None;
+            }
         };
         entry.queued = false;
         if entry.cancel {
+            let (id, table) = (entry.id, entry.table);
             drop(tasks);
-            return Some(drop_cancelled(handle, key));
+            return Some(drop_cancelled(handle, key, id, future, table));
         }
-        let Stage::Running(future) = std::mem::replace(&mut entry.stage, Stage::Polling) else {
-            unreachable!("matched Running above")
-        };
         entry.polls += 1;
         (entry.id, future, entry.table, entry.waker.take())
     };
-    // The task's own waker if it keeps one; otherwise one lent for this poll.
-    let lent = kept.is_none().then(|| handle.lend_waker(Target::Task(key)));
-    let waker = kept.as_deref().or(lent.as_ref()).expect("kept or lent");
-    handle.set_polling(Target::Task(key), id, waker.waker());
-    handle.record(|| EventKind::PollStarted { task: id });
-    let started = handle.sink.get().map(|_| Instant::now());
-    let polled = {
-        let mut cx = Context::from_waker(waker.waker());
-        catch_unwind(AssertUnwindSafe(|| {
-            future.as_mut().poll_task(&mut cx, &handle.outputs, table)
-        }))
-    };
-    handle.polling.set(None);
-    // A kept waker stays kept while someone still holds it; a lent one becomes kept (boxed, once) if
-    // someone cloned it during this poll.
-    let kept = match (kept, lent) {
-        (Some(kept), _) if kept.is_kept() => Some(kept),
-        (Some(kept), _) => handle.take_back(*kept).map(Box::new),
-        (None, Some(lent)) => handle.take_back(lent).map(Box::new),
-        (None, None) => unreachable!("kept or lent"),
-    };
-    if let Some(started) = started {
-        let duration = started.elapsed();
-        let ready = !matches!(polled, Ok(Poll::Pending));
-        handle.record(|| EventKind::PollEnded {
-            task: id,
-            duration,
-            ready,
-        });
-    }
+    let (polled, kept) = poll_with_waker(
+        handle,
+        key,
+        id,
+        kept,
+        |cx| {
+            catch_unwind(AssertUnwindSafe(|| {
+                future.as_mut().poll_task(cx, &handle.outputs, table)
+            }))
+        },
+        |polled| !matches!(polled, Ok(Poll::Pending)),
+    );
     let (result, outcome) = match polled {
         Ok(Poll::Pending) => {
-            let mut tasks = handle.tasks.borrow_mut();
-            let entry = tasks
-                .get_mut(key)
-                .expect("only a poll's end removes a polled task");
-            entry.stage = Stage::Running(future);
-            // Nothing can ever wake a task that is not queued, kept no waker and noted itself nowhere.
-            let lost = !entry.queued
-                && kept.is_none()
-                && !handle.noted.get()
-                && !entry.cancel
-                && !entry.reported_lost;
-            entry.waker = kept;
-            if lost {
-                entry.reported_lost = true;
-                let name = tasks.name(key).expect("the entry is there");
-                drop(tasks);
-                report_lost_waker(&name);
-            }
+            settle_pending(handle, key, kept, Some(future));
             return Some(Step::Polled {
                 task: id,
                 finished: false,
             });
         }
-        Ok(Poll::Ready(result)) => {
-            let cancelled = handle.tasks.borrow().get(key).is_some_and(|e| e.cancel);
-            if cancelled {
-                // Cancelled during the very poll in which it returned: as in asyncio (a task whose
-                // `_must_cancel` is set ends cancelled), `cancel()` said it was still running, so the
-                // cancel wins and the output is dropped.
-                let output = handle.outputs.table(table).discard(result);
-                drop_contained(output, || format!("the output of {id}"));
-                let error = JoinError::cancelled(id);
-                (
-                    future.fail(&handle.outputs, table, error),
-                    Outcome::Cancelled,
-                )
-            } else {
-                (result, Outcome::Returned)
-            }
+        // Cancelled during the very poll in which it returned: as in asyncio (a task whose
+        // `_must_cancel` is set ends cancelled), `cancel()` said it was still running, so the cancel
+        // wins and the output is dropped.
+        Ok(Poll::Ready(output))
+            if handle
+                .tasks
+                .borrow()
+                .entries
+                .get(key)
+                .is_some_and(|e| e.cancel) =>
+        {
+            let output = handle.outputs.table(table).discard(output);
+            drop_contained(output, || format!("the output of {id}"));
+            let error = JoinError::cancelled(id);
+            (
+                future.fail(&handle.outputs, table, error),
+                Outcome::Cancelled,
+            )
         }
+        Ok(Poll::Ready(output)) => (output, Outcome::Returned),
         Err(panic) => {
             let error = JoinError::panicked(id, panic);
             (
@@ -137,17 +117,104 @@ pub(crate) fn poll_task(handle: &Rc<Handle>, key: Key) -> Option<Step> {
     })
 }
 
+/// Polls the `block_on` future under `key`, whose turn came (`Step::MainWoken`): as a task is polled,
+/// with the waker of its entry, but in `block_on`'s frame, and a panic goes on to `block_on`'s caller,
+/// as asyncio.run raises what its main coroutine raised.
+pub(crate) fn poll_main<F: Future>(
+    handle: &Handle,
+    key: Key,
+    future: Pin<&mut F>,
+) -> Poll<F::Output> {
+    let (id, kept) = {
+        let mut tasks = handle.tasks.borrow_mut();
+        let entry = tasks
+            .entries
+            .get_mut(key)
+            .expect("block_on's entry lives as long as its call");
+        (entry.id, entry.waker.take())
+    };
+    let (polled, kept) =
+        poll_with_waker(handle, key, id, kept, |cx| future.poll(cx), Poll::is_ready);
+    if polled.is_pending() {
+        settle_pending(handle, key, kept, None);
+    }
+    polled
+}
+
+/// Polls an entry's future with the entry's waker: the one it kept, when someone still holds a clone
+/// of it; otherwise the spare, lent for this poll. The poll is noted for `own_task` and the sink.
+/// Returns what `poll` returned and the waker the entry keeps, if someone cloned it.
+#[inline]
+fn poll_with_waker<R>(
+    handle: &Handle,
+    key: Key,
+    id: TaskId,
+    kept: Option<Box<Lent>>,
+    poll: impl FnOnce(&mut Context<'_>) -> R,
+    is_ready: impl FnOnce(&R) -> bool,
+) -> (R, Option<Box<Lent>>) {
+    let waker = kept.unwrap_or_else(|| handle.lend_waker(key));
+    handle.set_polling(key, id, waker.waker());
+    handle.record(|| EventKind::PollStarted { task: id });
+    let started = handle.sink.get().map(|_| Instant::now());
+    let polled = poll(&mut Context::from_waker(waker.waker()));
+    handle.polling.set(None);
+    if let Some(started) = started {
+        let duration = started.elapsed();
+        let ready = is_ready(&polled);
+        handle.record(|| EventKind::PollEnded {
+            task: id,
+            duration,
+            ready,
+        });
+    }
+    (polled, handle.take_back(waker))
+}
+
+/// After a `Pending` poll: the entry gets its future back (a task's) and keeps the waker someone
+/// cloned; an entry that nothing can wake is reported, once.
+#[inline]
+fn settle_pending(
+    handle: &Handle,
+    key: Key,
+    kept: Option<Box<Lent>>,
+    future: Option<Pin<Box<dyn TaskFuture>>>,
+) {
+    let mut tasks = handle.tasks.borrow_mut();
+    let entry = tasks
+        .entries
+        .get_mut(key)
+        .expect("only a poll's end removes a polled entry");
+    if let Some(future) = future {
+        entry.stage = Stage::Running(future);
+    }
+    // Nothing can ever wake a task that is not queued, kept no waker and noted itself nowhere.
+    let lost = !entry.queued
+        && kept.is_none()
+        && !handle.noted.get()
+        && !entry.cancel
+        && !entry.reported_lost;
+    entry.reported_lost |= lost;
+    entry.waker = kept;
+    if lost {
+        let name = match entry.stage {
+            Stage::Main => format!("{} (the block_on future)", entry.id),
+            _ => tasks.name(key).expect("the entry is there"),
+        };
+        drop(tasks);
+        report_lost_waker(&name);
+    }
+}
+
 /// The task was cancelled: its future is dropped unpolled (which disarms its sleeps), and its handle
 /// and callbacks learn it as a cancelled `JoinError`.
-fn drop_cancelled(handle: &Rc<Handle>, key: Key) -> Step {
-    let (id, future, table) = {
-        let mut tasks = handle.tasks.borrow_mut();
-        let entry = tasks.get_mut(key).expect("checked by the caller");
-        let Stage::Running(future) = std::mem::replace(&mut entry.stage, Stage::Polling) else {
-            unreachable!("checked by the caller")
-        };
-        (entry.id, future, entry.table)
-    };
+fn drop_cancelled(
+    handle: &Rc<Handle>,
+    key: Key,
+    id: TaskId,
+    future: Pin<Box<dyn TaskFuture>>,
+    table: u32,
+) -> Step {
     // The result first: whatever the drop does, the task ends cancelled.
     let result = future.fail(&handle.outputs, table, JoinError::cancelled(id));
     drop_contained(future, || format!("the cancelled future of {id}"));
@@ -161,12 +228,8 @@ fn end_task(handle: &Rc<Handle>, key: Key, result: Key, outcome: Outcome) {
     let (id, callbacks, kept) = {
         let mut tasks = handle.tasks.borrow_mut();
         tasks.end(key, result, outcome);
-        let entry = tasks.get_mut(key).expect("just ended");
-        (
-            entry.id,
-            entry.callbacks,
-            entry.waker.take().map(|kept| *kept),
-        )
+        let entry = tasks.entries.get_mut(key).expect("just ended");
+        (entry.id, entry.callbacks, entry.waker.take())
     };
     if let Some(kept) = kept {
         drop(handle.take_back(kept));
@@ -185,7 +248,7 @@ fn end_task(handle: &Rc<Handle>, key: Key, result: Key, outcome: Outcome) {
     handle.release_if_unclaimed(key);
 }
 
-pub(crate) fn report_lost_waker(name: &str) {
+fn report_lost_waker(name: &str) {
     eprintln!(
         "minimalist-async: {name} returned Pending but no waker for it is left anywhere: nothing can \
          wake it, so it will never run again (a future must keep cx.waker() somewhere before returning \

@@ -31,26 +31,25 @@ use crossbeam_channel::{Receiver, Sender};
 
 use crate::runtime::slab::Key;
 
-/// One entry of the local ready queue.
+/// One entry of the local ready queue: plain data, 12 bytes, so that the queue is cheap to move. The
+/// `block_on` future is a task here: its entry's turn comes as `Task(key)`.
+#[derive(Clone, Copy, Debug)]
 pub(crate) enum Runnable {
     /// Poll the task stored under this key (or, if it was cancelled, drop it).
     Task(Key),
-    /// Poll the future of the `block_on` call with this number.
-    Main(u32),
     /// Run the next done-callback of the finished task under this key.
     Done(Key),
     /// Run the queued call (a `call_soon`) under this key.
     Call(Key),
-    /// Run work sent by another thread.
-    Remote(Box<dyn FnOnce() + Send>),
+    /// Run the work another thread sent, queued under this key with the calls.
+    Remote(Key),
 }
 
 /// What other threads send through the channel. `Send`: it carries only plain data and `Send` work.
 pub(crate) enum Message {
-    /// Wake the task (or main future) named by these key bits; see `waker.rs`.
+    /// Wake the task under this key; see `waker.rs`.
     Wake {
-        /// The woken key, as `Key::to_bits`.
-        target: u64,
+        key: Key,
         /// Whether the wake came from another thread (a wake on this thread outside a running
         /// executor also comes through the channel).
         other_thread: bool,
@@ -112,14 +111,6 @@ impl Inbox {
     }
 }
 
-impl std::fmt::Debug for ReadyQueue {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ReadyQueue")
-            .field("local", &self.local.borrow().len())
-            .finish_non_exhaustive()
-    }
-}
-
 impl ReadyQueue {
     pub(crate) fn new() -> ReadyQueue {
         static NEXT_EXECUTOR: AtomicU64 = AtomicU64::new(1);
@@ -147,6 +138,7 @@ impl ReadyQueue {
     }
 
     /// Queues `runnable` from the executor's own thread.
+    #[inline]
     pub(crate) fn push(&self, runnable: Runnable) {
         self.local.borrow_mut().push_back(runnable);
     }

@@ -8,6 +8,7 @@ use crate::runtime::handle::{Handle, current, try_current};
 use crate::runtime::join::JoinHandle;
 use crate::runtime::poll::poll_task;
 use crate::runtime::queue::Runnable;
+use crate::runtime::table::Stage;
 
 impl Handle {
     /// Stores the task (its future in its one box) and queues it; it first runs when the queue reaches
@@ -31,10 +32,13 @@ impl Handle {
             parent,
         });
         let table = self.outputs.table_of::<F::Output>();
-        let key = self
-            .tasks
-            .borrow_mut()
-            .insert(id, Box::pin(future), table, parent, name);
+        let key = self.tasks.borrow_mut().insert(
+            id,
+            Stage::Running(Box::pin(future)),
+            table,
+            parent,
+            name,
+        );
         if self.rules.get().eager_spawn && try_current().is_some_and(|h| Rc::ptr_eq(&h, self)) {
             // A broken rule (`Rule::EagerSpawn`): poll the task right here, inside the spawner's
             // step, then give the spawner back its own "who is polling".

@@ -212,6 +212,9 @@ pub(crate) enum Stage {
     Done { result: Key, outcome: Outcome },
     /// Ended, and the handle took the result.
     Taken,
+    /// The `block_on` future: it lives in `block_on`'s frame, which polls it when this entry's turn in
+    /// the queue comes. An entry like any task's, so that it is woken, and waits, the same way.
+    Main,
 }
 
 /// Who waits for a task to end, through its `JoinHandle`.
@@ -283,18 +286,20 @@ pub(crate) struct Tasks {
 }
 
 impl Tasks {
-    /// Stores a new, queued task.
+    /// Stores a new, queued task (or, with `Stage::Main`, the entry of a `block_on` future, which is
+    /// not counted as pending).
     pub(crate) fn insert(
         &mut self,
         id: TaskId,
-        future: Pin<Box<dyn TaskFuture>>,
+        stage: Stage,
         table: u32,
         parent: Option<TaskId>,
         name: Option<Box<str>>,
     ) -> Key {
+        let counts = matches!(stage, Stage::Running(_));
         let key = self.entries.insert(Entry {
             id,
-            stage: Stage::Running(future),
+            stage,
             table,
             queued: true,
             cancel: false,
@@ -308,7 +313,9 @@ impl Tasks {
             waker: None,
             waiter: Waiter::Nobody,
         });
-        self.pending += 1;
+        if counts {
+            self.pending += 1;
+        }
         let index = key.index as usize;
         if self.cold.parents.len() <= index {
             self.cold.parents.resize(index + 1, 0);
@@ -352,7 +359,7 @@ impl Tasks {
             self.cold.names.remove(&key.index);
             self.cold.callbacks.remove(&key.index);
         }
-        if !entry.is_done() {
+        if matches!(entry.stage, Stage::Running(_) | Stage::Polling) {
             self.pending -= 1;
         }
         Some(entry)

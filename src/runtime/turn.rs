@@ -26,7 +26,6 @@ use crate::runtime::handle::{Handle, Timer};
 use crate::runtime::poll::poll_task;
 use crate::runtime::queue::Runnable;
 use crate::runtime::step::Step;
-use crate::runtime::waker::Target;
 use crate::runtime::wheel::TimerKey;
 
 /// The bookkeeping of the turn in progress.
@@ -86,36 +85,31 @@ impl Turn {
         has_work
     }
 
-    /// The next unit of work of the current turn, or `None` when the turn is over. `main` is the
-    /// `block_on` call whose future counts as live (none outside `block_on`).
-    pub(crate) fn next(&mut self, handle: &Rc<Handle>, main: Option<u32>) -> Option<Step> {
+    /// The next unit of work of the current turn, or `None` when the turn is over.
+    #[inline]
+    pub(crate) fn next(&mut self, handle: &Rc<Handle>) -> Option<Step> {
         while let Some(runnable) = self.batch.pop_front() {
             // Each arm returns `None` for a stale entry (a task that ended while queued, a cancelled
-            // call, an old block_on's future), which is skipped.
+            // call), which is skipped.
             let step = match runnable {
                 Runnable::Task(key) => poll_task(handle, key),
-                Runnable::Main(call) => {
-                    let mut current = handle.main.get();
-                    (Some(call) == main && current.call == call).then(|| {
-                        current.queued = false;
-                        handle.main.set(current);
-                        Step::MainWoken
-                    })
-                }
                 Runnable::Done(key) => handle
                     .run_done_callback(key)
                     .map(|task| Step::RanCallback { task }),
-                Runnable::Call(key) => {
+                Runnable::Call(key) | Runnable::Remote(key) => {
                     let call = handle.calls.borrow_mut().remove(key);
                     call.map(|call| {
-                        handle.record(|| EventKind::CallbackRan { task: None });
+                        let remote = matches!(runnable, Runnable::Remote(_));
+                        if !remote {
+                            handle.record(|| EventKind::CallbackRan { task: None });
+                        }
                         call();
-                        Step::RanCallSoon
+                        if remote {
+                            Step::RanRemote
+                        } else {
+                            Step::RanCallSoon
+                        }
                     })
-                }
-                Runnable::Remote(work) => {
-                    work();
-                    Some(Step::RanRemote)
                 }
             };
             if step.is_some() {
@@ -154,7 +148,7 @@ impl Turn {
                 deadline,
             });
             match timer {
-                Timer::Task(task) => handle.wake(Target::Task(task), false),
+                Timer::Task(task) => handle.wake(task, false),
                 Timer::Waker(waker) => waker.wake(),
                 Timer::Call(call) => call(),
             }
@@ -167,7 +161,7 @@ impl Turn {
 
     /// Runs what is left of the current turn.
     pub(crate) fn run_to_end(&mut self, handle: &Rc<Handle>) {
-        while self.next(handle, None).is_some() {}
+        while self.next(handle).is_some() {}
     }
 }
 

@@ -2,8 +2,8 @@
 //!
 //! # What a waker holds
 //!
-//! A `TaskWaker` holds two things: the *target* (the task's key in the task table, or the number of a
-//! `block_on` call) in an atomic word, and an [`Inbox`] into the ready queue. `Arc<TaskWaker>` becomes a
+//! A `TaskWaker` holds two things: the *target*, the task's key in the task table (the `block_on`
+//! future has an entry there too), in an atomic word, and an [`Inbox`] into the ready queue. `Arc<TaskWaker>` becomes a
 //! [`std::task::Waker`] through [`std::task::Wake`]: no hand-written vtable. Waking reads the target and
 //! hands it to the executor: straight into its local queue when the wake runs on the executor's own
 //! thread inside it (the hook `Handle` registers here, see [`set_running`]), through the channel
@@ -36,37 +36,8 @@ use std::task::{Wake, Waker};
 use crate::runtime::queue::{Inbox, Message};
 use crate::runtime::slab::Key;
 
-/// What a wake puts back on the queue.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Target {
-    /// A spawned task, by its key in the task table.
-    Task(Key),
-    /// The future of the `block_on` call with this number.
-    Main(u32),
-}
-
-/// No task table reaches this index, so it marks the `block_on` future in a waker's target word.
-const MAIN_INDEX: u64 = u32::MAX as u64;
-
-impl Target {
-    pub(crate) fn to_bits(self) -> u64 {
-        match self {
-            Target::Task(key) => key.to_bits(),
-            Target::Main(call) => u64::from(call) << 32 | MAIN_INDEX,
-        }
-    }
-
-    pub(crate) fn from_bits(bits: u64) -> Target {
-        if bits & MAIN_INDEX == MAIN_INDEX {
-            Target::Main((bits >> 32) as u32)
-        } else {
-            Target::Task(Key::from_bits(bits))
-        }
-    }
-}
-
 /// How to wake a task of the executor running on this thread, from this thread.
-type WakeHere = Option<fn(Target)>;
+type WakeHere = Option<fn(Key)>;
 
 thread_local! {
     /// The executor running on this thread (its number, 0 for none) and how to wake one of its tasks
@@ -83,7 +54,7 @@ pub(crate) fn set_running(executor: u64, wake_here: WakeHere) {
 /// The state behind one of the executor's [`std::task::Waker`]s.
 #[derive(Debug)]
 pub(crate) struct TaskWaker {
-    /// `Target::to_bits`. Atomic because a lent waker is re-pointed through a shared reference; the
+    /// `Key::to_bits`. Atomic because a lent waker is re-pointed through a shared reference; the
     /// stores are relaxed, see `Lent::point_at`.
     target: AtomicU64,
     /// Works from any thread; fails only once the executor is gone, and then there is nothing to wake.
@@ -96,16 +67,13 @@ impl Wake for TaskWaker {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        let target = Target::from_bits(self.target.load(Ordering::Relaxed));
+        let key = Key::from_bits(self.target.load(Ordering::Relaxed));
         match RUNNING.try_with(Cell::get) {
-            Ok((executor, Some(wake_here))) if executor == self.inbox.executor => wake_here(target),
+            Ok((executor, Some(wake_here))) if executor == self.inbox.executor => wake_here(key),
             _ => {
                 let other_thread = self.inbox.on_other_thread();
                 // A closed channel means the executor was dropped: nobody is left to poll the task.
-                let _ = self.inbox.send(Message::Wake {
-                    target: target.to_bits(),
-                    other_thread,
-                });
+                let _ = self.inbox.send(Message::Wake { key, other_thread });
             }
         }
     }
@@ -120,7 +88,7 @@ pub(crate) struct Lent {
 }
 
 impl Lent {
-    pub(crate) fn new(target: Target, inbox: &Inbox) -> Lent {
+    pub(crate) fn new(target: Key, inbox: &Inbox) -> Lent {
         let state = Arc::new(TaskWaker {
             target: AtomicU64::new(target.to_bits()),
             inbox: inbox.clone(),
@@ -132,7 +100,7 @@ impl Lent {
     /// Points a waker nobody else holds at `target`. Relaxed suffices: no other thread holds a
     /// reference, and whatever hands one to another thread later (a channel, a lock) orders this store
     /// before that thread's reads.
-    pub(crate) fn point_at(&self, target: Target) {
+    pub(crate) fn point_at(&self, target: Key) {
         debug_assert!(!self.is_kept(), "re-pointing a waker someone holds");
         self.state.target.store(target.to_bits(), Ordering::Relaxed);
     }
