@@ -51,9 +51,18 @@ pub(crate) fn poll_task(handle: &Rc<Handle>, key: Key) -> Option<Step> {
         };
         entry.queued = false;
         if entry.cancel {
+            // Cancelled before this poll: the future is dropped unpolled (which disarms its sleeps).
             let (id, table) = (entry.id, entry.table);
             drop(tasks);
-            return Some(drop_cancelled(handle, key, id, future, table));
+            end_task(
+                handle,
+                key,
+                id,
+                future,
+                table,
+                Err(JoinError::cancelled(id)),
+            );
+            return Some(Step::Cancelled { task: id });
         }
         entry.polls += 1;
         (entry.id, future, entry.table, entry.waker.take())
@@ -70,7 +79,7 @@ pub(crate) fn poll_task(handle: &Rc<Handle>, key: Key) -> Option<Step> {
         },
         |polled| !matches!(polled, Ok(Poll::Pending)),
     );
-    let (result, outcome) = match polled {
+    let ended = match polled {
         Ok(Poll::Pending) => {
             settle_pending(handle, key, kept, Some(future));
             return Some(Step::Polled {
@@ -91,26 +100,14 @@ pub(crate) fn poll_task(handle: &Rc<Handle>, key: Key) -> Option<Step> {
         {
             let output = handle.outputs.table(table).discard(output);
             drop_contained(output, || format!("the output of {id}"));
-            let error = JoinError::cancelled(id);
-            (
-                future.fail(&handle.outputs, table, error),
-                Outcome::Cancelled,
-            )
+            Err(JoinError::cancelled(id))
         }
-        Ok(Poll::Ready(output)) => (output, Outcome::Returned),
-        Err(panic) => {
-            let error = JoinError::panicked(id, panic);
-            (
-                future.fail(&handle.outputs, table, error),
-                Outcome::Panicked,
-            )
-        }
+        Ok(Poll::Ready(output)) => Ok(output),
+        Err(panic) => Err(JoinError::panicked(id, panic)),
     };
     // The task is over: a kept waker stays with whoever kept it, its wakes finding an ended task.
     drop(kept);
-    // Dropped with nothing borrowed: the future's locals may call back into the executor.
-    drop_contained(future, || format!("the future of {id}"));
-    end_task(handle, key, result, outcome);
+    end_task(handle, key, id, future, table, ended);
     Some(Step::Polled {
         task: id,
         finished: true,
@@ -206,30 +203,39 @@ fn settle_pending(
     }
 }
 
-/// The task was cancelled: its future is dropped unpolled (which disarms its sleeps), and its handle
-/// and callbacks learn it as a cancelled `JoinError`.
-fn drop_cancelled(
+/// The task is over, with its output (already in its table, under this key) or an error: the result is
+/// stored first, so that whatever the future's drop does, the task has ended as it did; then the future
+/// is dropped, the callbacks queued (they run on the next turn), whoever awaits the handle woken, and
+/// the entry released if nobody can claim the result.
+fn end_task(
     handle: &Rc<Handle>,
     key: Key,
     id: TaskId,
     future: Pin<Box<dyn TaskFuture>>,
     table: u32,
-) -> Step {
-    // The result first: whatever the drop does, the task ends cancelled.
-    let result = future.fail(&handle.outputs, table, JoinError::cancelled(id));
-    drop_contained(future, || format!("the cancelled future of {id}"));
-    end_task(handle, key, result, Outcome::Cancelled);
-    Step::Cancelled { task: id }
-}
-
-/// The task is over: its result is stored, its callbacks queued (they run on the next turn), whoever
-/// awaits its handle woken, and the entry released if nobody can claim the result.
-fn end_task(handle: &Rc<Handle>, key: Key, result: Key, outcome: Outcome) {
-    let (id, callbacks, kept) = {
+    ended: Result<Key, JoinError>,
+) {
+    let (result, outcome) = match ended {
+        Ok(output) => (output, Outcome::Returned),
+        Err(error) if error.is_cancelled() => (
+            future.fail(&handle.outputs, table, error),
+            Outcome::Cancelled,
+        ),
+        Err(error) => (
+            future.fail(&handle.outputs, table, error),
+            Outcome::Panicked,
+        ),
+    };
+    // Dropped with nothing borrowed: the future's locals may call back into the executor.
+    drop_contained(future, || match outcome {
+        Outcome::Cancelled => format!("the cancelled future of {id}"),
+        _ => format!("the future of {id}"),
+    });
+    let (callbacks, kept) = {
         let mut tasks = handle.tasks.borrow_mut();
         tasks.end(key, result, outcome);
         let entry = tasks.entries.get_mut(key).expect("just ended");
-        (entry.id, entry.callbacks, entry.waker.take())
+        (entry.callbacks, entry.waker.take())
     };
     if let Some(kept) = kept {
         drop(handle.take_back(kept));
