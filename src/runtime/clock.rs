@@ -18,11 +18,17 @@
 
 use std::time::{Duration, Instant};
 
-/// Which clock an executor runs on.
+/// Which clock an executor runs on; virtual time by default, the clock tests want.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Clock {
     Real { origin: Instant },
     Virtual { now_us: u64 },
+}
+
+impl Default for Clock {
+    fn default() -> Clock {
+        Clock::virtual_time()
+    }
 }
 
 impl Clock {

@@ -49,6 +49,7 @@ pub(crate) struct Polling {
 }
 
 /// The executor's shared state.
+#[derive(Default)]
 pub(crate) struct Handle {
     pub(crate) queue: ReadyQueue,
     pub(crate) tasks: RefCell<Tasks>,
@@ -59,7 +60,8 @@ pub(crate) struct Handle {
     pub(crate) timers: RefCell<Wheel<Timer>>,
     /// Moved only by the executor (virtual time) or by time itself.
     pub(crate) clock: Cell<Clock>,
-    next_task_id: Cell<u64>,
+    /// The number of the last task made; the first is `Task-1`.
+    last_task_id: Cell<u64>,
     pub(crate) polling: Cell<Option<Polling>>,
     /// Set by `Sleep` and `JoinHandle` when they note the polled task's key (instead of keeping its
     /// waker): the lost-waker check then knows that something will wake the task.
@@ -84,22 +86,8 @@ pub(crate) struct Handle {
 impl Handle {
     pub(crate) fn new(clock: Clock) -> Handle {
         Handle {
-            queue: ReadyQueue::new(),
-            tasks: RefCell::default(),
-            outputs: Outputs::default(),
-            calls: RefCell::default(),
-            timers: RefCell::default(),
             clock: Cell::new(clock),
-            next_task_id: Cell::new(1),
-            polling: Cell::new(None),
-            noted: Cell::new(false),
-            taking_in: Cell::new(false),
-            spare_waker: Cell::new(None),
-            rules: Cell::new(Rules::default()),
-            clock_holds: Arc::default(),
-            sink: OnceCell::new(),
-            turn: Cell::new(0),
-            turn_time: Cell::new(0),
+            ..Handle::default()
         }
     }
 
@@ -140,8 +128,8 @@ impl Handle {
 
     /// The next task number, in creation order.
     pub(crate) fn next_task_id(&self) -> TaskId {
-        let id = self.next_task_id.get();
-        self.next_task_id.set(id + 1);
+        let id = self.last_task_id.get() + 1;
+        self.last_task_id.set(id);
         TaskId(id)
     }
 

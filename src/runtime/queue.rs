@@ -111,8 +111,8 @@ impl Inbox {
     }
 }
 
-impl ReadyQueue {
-    pub(crate) fn new() -> ReadyQueue {
+impl Default for ReadyQueue {
+    fn default() -> ReadyQueue {
         static NEXT_EXECUTOR: AtomicU64 = AtomicU64::new(1);
         let (sender, receiver) = crossbeam_channel::unbounded();
         let thread = std::thread::current();
@@ -131,7 +131,9 @@ impl ReadyQueue {
             receiver: RefCell::new(Some(receiver)),
         }
     }
+}
 
+impl ReadyQueue {
     /// A way in for a waker or a `Remote`.
     pub(crate) fn inbox(&self) -> &Inbox {
         &self.inbox
