@@ -146,6 +146,7 @@ impl ReadyQueue {
     }
 
     /// Moves the local entries to the back of `batch`.
+    #[inline]
     pub(crate) fn drain_local(&self, batch: &mut VecDeque<Runnable>) {
         let mut local = self.local.borrow_mut();
         if batch.is_empty() {

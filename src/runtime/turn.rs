@@ -50,6 +50,7 @@ const REAL_CLOCK_COALESCING_US: u64 = 750;
 impl Turn {
     /// Takes in everything queued and, if any timer is armed, reads the clock once and collects the
     /// timers due by then. Returns whether the turn has anything to do.
+    #[inline]
     pub(crate) fn begin(&mut self, handle: &Handle) -> bool {
         debug_assert!(
             self.batch.is_empty(),
