@@ -75,6 +75,7 @@ mod stats;
 pub mod time;
 pub mod trace;
 pub mod wait_first;
+mod what_if;
 
 pub use runtime::{executor, join, join_error, rules, spawn, step, task, yield_now};
 

@@ -26,27 +26,20 @@ use crate::runtime::task::TaskId;
 /// ```
 pub struct JoinError {
     task: TaskId,
-    repr: Repr,
-}
-
-enum Repr {
-    Panic(Box<dyn Any + Send + 'static>),
-    Cancelled,
+    /// What the task's future panicked with; `None` when the task was cancelled instead.
+    panic: Option<Box<dyn Any + Send>>,
 }
 
 impl JoinError {
-    pub(crate) fn panicked(task: TaskId, panic: Box<dyn Any + Send + 'static>) -> JoinError {
+    pub(crate) fn panicked(task: TaskId, panic: Box<dyn Any + Send>) -> JoinError {
         JoinError {
             task,
-            repr: Repr::Panic(panic),
+            panic: Some(panic),
         }
     }
 
     pub(crate) fn cancelled(task: TaskId) -> JoinError {
-        JoinError {
-            task,
-            repr: Repr::Cancelled,
-        }
+        JoinError { task, panic: None }
     }
 
     /// The task that failed.
@@ -56,34 +49,28 @@ impl JoinError {
 
     /// Whether the task panicked.
     pub fn is_panic(&self) -> bool {
-        matches!(self.repr, Repr::Panic(_))
+        self.panic.is_some()
     }
 
     /// Whether the task was cancelled.
     pub fn is_cancelled(&self) -> bool {
-        matches!(self.repr, Repr::Cancelled)
+        self.panic.is_none()
     }
 
     /// The panic's message, when the task panicked with a string (as `panic!("...")` makes).
     pub fn panic_message(&self) -> Option<&str> {
-        match &self.repr {
-            Repr::Panic(payload) => panic_message(&**payload),
-            Repr::Cancelled => None,
-        }
+        self.panic.as_deref().and_then(panic_message)
     }
 
     /// The panic payload, to re-raise it with [`std::panic::resume_unwind`]; `Err(self)` if the task was
     /// cancelled instead.
-    pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
-        match self.repr {
-            Repr::Panic(payload) => Ok(payload),
-            Repr::Cancelled => Err(self),
-        }
+    pub fn try_into_panic(mut self) -> Result<Box<dyn Any + Send>, JoinError> {
+        self.panic.take().ok_or(self)
     }
 }
 
 /// The text of a panic payload, for the two payload types `panic!` produces.
-pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> Option<&str> {
+fn panic_message(payload: &(dyn Any + Send)) -> Option<&str> {
     payload
         .downcast_ref::<&'static str>()
         .copied()
@@ -110,10 +97,10 @@ pub(crate) fn drop_contained<T>(value: T, what: impl FnOnce() -> String) {
 
 impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.repr, self.panic_message()) {
-            (Repr::Cancelled, _) => write!(f, "{} was cancelled", self.task),
-            (Repr::Panic(_), Some(message)) => write!(f, "{} panicked: {message}", self.task),
-            (Repr::Panic(_), None) => write!(f, "{} panicked", self.task),
+        match (&self.panic, self.panic_message()) {
+            (None, _) => write!(f, "{} was cancelled", self.task),
+            (Some(_), Some(message)) => write!(f, "{} panicked: {message}", self.task),
+            (Some(_), None) => write!(f, "{} panicked", self.task),
         }
     }
 }
@@ -122,9 +109,9 @@ impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut debug = f.debug_struct("JoinError");
         debug.field("task", &self.task);
-        match &self.repr {
-            Repr::Cancelled => debug.field("cancelled", &true),
-            Repr::Panic(payload) => debug.field("panic", &panic_text(&**payload)),
+        match &self.panic {
+            None => debug.field("cancelled", &true),
+            Some(payload) => debug.field("panic", &panic_text(&**payload)),
         };
         debug.finish()
     }

@@ -7,6 +7,9 @@
 
 /// One of the rules that make this executor schedule exactly as asyncio does, to break on purpose
 /// with [`Executor::break_rule`](crate::Executor::break_rule) and watch the output change.
+///
+/// The names and explanations the examples' `--what-if` option shows are not scheduling: they live
+/// outside the core, in `what_if.rs`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Rule {
@@ -21,49 +24,6 @@ pub enum Rule {
     EagerSpawn,
 }
 
-impl Rule {
-    /// Every rule, in the order `--what-if list` shows them.
-    pub const ALL: [Rule; 3] = [Rule::LifoTies, Rule::InlineCallbacks, Rule::EagerSpawn];
-
-    /// The rule's name on the command line: `lifo-ties`, `inline-callbacks`, `eager-spawn`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Rule::LifoTies => "lifo-ties",
-            Rule::InlineCallbacks => "inline-callbacks",
-            Rule::EagerSpawn => "eager-spawn",
-        }
-    }
-
-    /// The rule named `name`, if there is one.
-    pub fn from_name(name: &str) -> Option<Rule> {
-        Rule::ALL.into_iter().find(|rule| rule.name() == name)
-    }
-
-    /// What breaking the rule changes, and why asyncio keeps it, in two sentences.
-    pub fn explanation(self) -> &'static str {
-        match self {
-            Rule::LifoTies => {
-                "Timers due at the same time fired newest first, so tasks that went to sleep in one \
-                 order woke in the other, and every later roll went to a different task. asyncio \
-                 keeps ties in arming order (its heap entries carry a sequence number) so that a run \
-                 is a function of the program alone."
-            }
-            Rule::InlineCallbacks => {
-                "Done-callbacks ran inside the step that finished their task, before the other work \
-                 already queued, so results printed earlier than asyncio prints them. asyncio queues \
-                 each callback with call_soon, so a callback never runs in the middle of someone \
-                 else's step and never jumps the queue."
-            }
-            Rule::EagerSpawn => {
-                "spawn polled each new task at once, so a task's first line printed before its \
-                 spawner went on, and before tasks spawned earlier had run. asyncio (without the \
-                 eager task factory) only queues a new task, so spawning never runs foreign code in \
-                 the middle of the spawner's step."
-            }
-        }
-    }
-}
-
 /// Which rules are broken: all kept by default.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Rules {
@@ -73,13 +33,13 @@ pub(crate) struct Rules {
 }
 
 impl Rules {
-    pub(crate) fn broken(self, rule: Rule) -> Rules {
-        let mut rules = self;
+    /// These rules with `rule` broken as well.
+    pub(crate) fn broken(mut self, rule: Rule) -> Rules {
         match rule {
-            Rule::LifoTies => rules.lifo_ties = true,
-            Rule::InlineCallbacks => rules.inline_callbacks = true,
-            Rule::EagerSpawn => rules.eager_spawn = true,
+            Rule::LifoTies => self.lifo_ties = true,
+            Rule::InlineCallbacks => self.inline_callbacks = true,
+            Rule::EagerSpawn => self.eager_spawn = true,
         }
-        rules
+        self
     }
 }

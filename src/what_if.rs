@@ -1,0 +1,76 @@
+//! What the examples' `--what-if` option needs from a [`Rule`]: its name on the command line and what
+//! breaking it changes.
+//!
+//! None of this is scheduling, so it stays out of the core, which keeps only the enum and where each rule
+//! applies (`runtime/rules.rs`). The methods are inherent methods of `Rule` all the same: an `impl` block
+//! may live in any module of the crate that defines the type.
+
+use crate::runtime::rules::Rule;
+
+impl Rule {
+    /// Every rule, in the order `--what-if list` shows them.
+    ///
+    /// ```
+    /// use minimalist_async::Rule;
+    ///
+    /// assert_eq!(Rule::ALL[0], Rule::LifoTies);
+    /// ```
+    pub const ALL: [Rule; 3] = [Rule::LifoTies, Rule::InlineCallbacks, Rule::EagerSpawn];
+
+    /// The rule's name on the command line: `lifo-ties`, `inline-callbacks`, `eager-spawn`.
+    ///
+    /// ```
+    /// use minimalist_async::Rule;
+    ///
+    /// assert_eq!(Rule::EagerSpawn.name(), "eager-spawn");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::LifoTies => "lifo-ties",
+            Rule::InlineCallbacks => "inline-callbacks",
+            Rule::EagerSpawn => "eager-spawn",
+        }
+    }
+
+    /// The rule named `name`, if there is one.
+    ///
+    /// ```
+    /// use minimalist_async::Rule;
+    ///
+    /// assert_eq!(Rule::from_name("lifo-ties"), Some(Rule::LifoTies));
+    /// assert_eq!(Rule::from_name("fifo"), None);
+    /// ```
+    pub fn from_name(name: &str) -> Option<Rule> {
+        Rule::ALL.into_iter().find(|rule| rule.name() == name)
+    }
+
+    /// What breaking the rule changes, and why asyncio keeps it, in two sentences.
+    ///
+    /// ```
+    /// use minimalist_async::Rule;
+    ///
+    /// assert!(Rule::InlineCallbacks.explanation().contains("call_soon"));
+    /// ```
+    pub fn explanation(self) -> &'static str {
+        match self {
+            Rule::LifoTies => {
+                "Timers due at the same time fired newest first, so tasks that went to sleep in one \
+                 order woke in the other, and every later roll went to a different task. asyncio \
+                 keeps ties in arming order (its heap entries carry a sequence number) so that a run \
+                 is a function of the program alone."
+            }
+            Rule::InlineCallbacks => {
+                "Done-callbacks ran inside the step that finished their task, before the other work \
+                 already queued, so results printed earlier than asyncio prints them. asyncio queues \
+                 each callback with call_soon, so a callback never runs in the middle of someone \
+                 else's step and never jumps the queue."
+            }
+            Rule::EagerSpawn => {
+                "spawn polled each new task at once, so a task's first line printed before its \
+                 spawner went on, and before tasks spawned earlier had run. asyncio (without the \
+                 eager task factory) only queues a new task, so spawning never runs foreign code in \
+                 the middle of the spawner's step."
+            }
+        }
+    }
+}
