@@ -24,7 +24,11 @@ use crate::runtime::task::TaskId;
 /// assert_eq!(error.panic_message(), Some("boom"));
 /// assert_eq!(error.to_string(), "Task-2 panicked: boom");
 /// ```
-pub struct JoinError {
+pub struct JoinError(Box<Failure>);
+
+/// Boxed, so that a `Result<T, JoinError>` is barely bigger than a `T`: a million finished tasks keep
+/// a million results, and failures are rare.
+struct Failure {
     task: TaskId,
     /// What the task's future panicked with; `None` when the task was cancelled instead.
     panic: Option<Box<dyn Any + Send>>,
@@ -32,40 +36,40 @@ pub struct JoinError {
 
 impl JoinError {
     pub(crate) fn panicked(task: TaskId, panic: Box<dyn Any + Send>) -> JoinError {
-        JoinError {
+        JoinError(Box::new(Failure {
             task,
             panic: Some(panic),
-        }
+        }))
     }
 
     pub(crate) fn cancelled(task: TaskId) -> JoinError {
-        JoinError { task, panic: None }
+        JoinError(Box::new(Failure { task, panic: None }))
     }
 
     /// The task that failed.
     pub fn task_id(&self) -> TaskId {
-        self.task
+        self.0.task
     }
 
     /// Whether the task panicked.
     pub fn is_panic(&self) -> bool {
-        self.panic.is_some()
+        self.0.panic.is_some()
     }
 
     /// Whether the task was cancelled.
     pub fn is_cancelled(&self) -> bool {
-        self.panic.is_none()
+        self.0.panic.is_none()
     }
 
     /// The panic's message, when the task panicked with a string (as `panic!("...")` makes).
     pub fn panic_message(&self) -> Option<&str> {
-        self.panic.as_deref().and_then(panic_message)
+        self.0.panic.as_deref().and_then(panic_message)
     }
 
     /// The panic payload, to re-raise it with [`std::panic::resume_unwind`]; `Err(self)` if the task was
     /// cancelled instead.
     pub fn try_into_panic(mut self) -> Result<Box<dyn Any + Send>, JoinError> {
-        self.panic.take().ok_or(self)
+        self.0.panic.take().ok_or(self)
     }
 }
 
@@ -97,10 +101,10 @@ pub(crate) fn drop_contained<T>(value: T, what: impl FnOnce() -> String) {
 
 impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.panic, self.panic_message()) {
-            (None, _) => write!(f, "{} was cancelled", self.task),
-            (Some(_), Some(message)) => write!(f, "{} panicked: {message}", self.task),
-            (Some(_), None) => write!(f, "{} panicked", self.task),
+        match (&self.0.panic, self.panic_message()) {
+            (None, _) => write!(f, "{} was cancelled", self.0.task),
+            (Some(_), Some(message)) => write!(f, "{} panicked: {message}", self.0.task),
+            (Some(_), None) => write!(f, "{} panicked", self.0.task),
         }
     }
 }
@@ -108,8 +112,8 @@ impl fmt::Display for JoinError {
 impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut debug = f.debug_struct("JoinError");
-        debug.field("task", &self.task);
-        match &self.panic {
+        debug.field("task", &self.0.task);
+        match &self.0.panic {
             None => debug.field("cancelled", &true),
             Some(payload) => debug.field("panic", &panic_text(&**payload)),
         };
