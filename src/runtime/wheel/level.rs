@@ -1,17 +1,78 @@
-//! One level of the wheel: 64 slots, a bitmap of the occupied ones, and the arithmetic that maps a
-//! time to a slot.
+//! What the wheel is made of, and the arithmetic of its levels: the entries and the items that stand
+//! for them in the lists; the lists, and how each keeps track of its items; which list a deadline
+//! belongs in, and where a slot starts.
 //!
-//! A level knows nothing of what it stores: each slot is a [`List`] of small items (deadline, arming
-//! order, key into the wheel's entries). Keeping the level this small is what makes its arithmetic
-//! easy to test exhaustively.
+//! Nothing here knows what a timer carries, or when the wheel moves: keeping the arithmetic this small
+//! and apart is what makes it easy to test exhaustively.
 
-use crate::runtime::slab::Key;
+use crate::runtime::slab::{Key, Slab};
 
 /// Slots per level. A power of two, so that a slot index is a bit field of the time.
 pub const SLOTS: usize = 64;
 
 /// Bits of the time that pick the slot within one level: `log2(SLOTS)`.
 pub const SLOT_BITS: u32 = 6;
+
+/// Levels in the wheel. With 64 slots of 1 µs at the bottom, six levels span 2^36 µs ≈ 19.1 hours.
+pub const LEVELS: usize = 6;
+
+/// Microseconds the levels span; later deadlines wait in the overflow list.
+pub const SPAN: u64 = 1 << (SLOT_BITS as usize * LEVELS);
+
+/// The wheel's lists are numbered level by level, slot by slot; the overflow list comes next.
+pub(super) const OVERFLOW: usize = LEVELS * SLOTS;
+
+/// The expired list comes last.
+pub(super) const EXPIRED: usize = OVERFLOW + 1;
+
+/// One list of the wheel, as [`super::Wheel::lists`] reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlotId {
+    /// Slot `slot` of level `level`.
+    Level {
+        /// The level, 0 (1 µs slots) to 5.
+        level: usize,
+        /// The slot within the level, 0 to 63.
+        slot: usize,
+    },
+    /// Deadlines beyond the span.
+    Overflow,
+    /// Deadlines that had already passed when armed, due at the next poll.
+    Expired,
+}
+
+impl SlotId {
+    /// The name of the wheel's list number `index`.
+    pub(super) fn of(index: usize) -> SlotId {
+        match index {
+            OVERFLOW => SlotId::Overflow,
+            EXPIRED => SlotId::Expired,
+            _ => SlotId::Level {
+                level: index / SLOTS,
+                slot: index % SLOTS,
+            },
+        }
+    }
+}
+
+/// One timer, with its value.
+#[derive(Debug)]
+pub(super) struct Entry<T> {
+    pub(super) deadline: u64,
+    /// Arming order, as in the entry's item: it tells the item of this timer from a stale one left in
+    /// the same slot by an earlier timer.
+    pub(super) seq: u64,
+    /// Handed out by `poll`: its item is in no list any more, and the owner is about to remove it.
+    pub(super) due: bool,
+    pub(super) value: T,
+}
+
+/// The entry an item stands for, unless that timer was removed (the item is stale). The sequence number
+/// settles it even when the slab has reused the entry's slot so often that its generation came round
+/// again: no two timers share one.
+pub(super) fn live_entry<'w, T>(entries: &'w Slab<Entry<T>>, item: &Item) -> Option<&'w Entry<T>> {
+    entries.get(item.key).filter(|entry| entry.seq == item.seq)
+}
 
 /// What a list holds for one timer: enough to cascade it and to sort a batch without touching the
 /// timer's entry.
@@ -28,12 +89,12 @@ pub(super) struct Item {
 pub(super) struct List {
     pub(super) items: Vec<Item>,
     /// Items whose timer was removed meanwhile (cancelled): they stay until the list is next walked,
-    /// since finding them would cost a walk. Swept once they make up half the list (`Wheel::forget_item`).
+    /// since finding them would cost a walk.
     pub(super) stale: usize,
     /// The earliest deadline among the live items; `None` when unknown (empty, or its earliest entry
     /// was cancelled and nobody has needed the new earliest since). Kept so that asking for the next
     /// deadline does not walk the list every time: see `Wheel::next_deadline`.
-    pub(super) min: Option<u64>,
+    min: Option<u64>,
 }
 
 impl List {
@@ -41,99 +102,53 @@ impl List {
     pub(super) fn is_empty(&self) -> bool {
         self.items.len() == self.stale
     }
-}
 
-/// The next slot of a level that holds entries, and the first microsecond it covers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) struct Expiration {
-    pub(super) level: usize,
-    pub(super) slot: usize,
-    /// The slot's start: no entry in it is due earlier.
-    pub(super) deadline: u64,
-}
-
-/// One level of [`super::Wheel`].
-#[derive(Debug)]
-pub(super) struct Level {
-    /// Which level this is: slots here are `64^level` microseconds wide.
-    level: usize,
-    /// Bit `i` is set exactly when `slots[i]` holds a live timer. Finding the next occupied slot is then
-    /// one rotate and one `trailing_zeros`, instead of a walk over 64 slots.
-    occupied: u64,
-    slots: [List; SLOTS],
-}
-
-impl Level {
-    pub(super) fn new(level: usize) -> Level {
-        Level {
-            level,
-            occupied: 0,
-            slots: std::array::from_fn(|_| List::default()),
+    /// Appends `item`, into a spare buffer if the list has none.
+    pub(super) fn push(&mut self, item: Item, spare_buffers: &mut Vec<Vec<Item>>) {
+        if self.items.capacity() == 0
+            && let Some(buffer) = spare_buffers.pop()
+        {
+            self.items = buffer;
         }
-    }
-
-    pub(super) fn list(&self, slot: usize) -> &List {
-        &self.slots[slot]
-    }
-
-    pub(super) fn list_mut(&mut self, slot: usize) -> &mut List {
-        &mut self.slots[slot]
-    }
-
-    /// Keeps the bitmap in step with the list after a change to `slots[slot]`.
-    pub(super) fn sync_occupied(&mut self, slot: usize) {
-        if self.slots[slot].is_empty() {
-            self.occupied &= !(1 << slot);
+        self.min = if self.is_empty() {
+            Some(item.deadline)
         } else {
-            self.occupied |= 1 << slot;
+            // Unknown stays unknown: the walk that finds it will see this item too.
+            self.min.map(|min| min.min(item.deadline))
+        };
+        self.items.push(item);
+    }
+
+    /// The timer of one of the items, due at `deadline`, was removed: its item is stale now. The list
+    /// forgets its earliest deadline if that may have been this one, and is swept once stale items
+    /// make up half of it, so that they never take more room than live ones.
+    pub(super) fn forget<T>(&mut self, deadline: u64, entries: &Slab<Entry<T>>) {
+        self.stale += 1;
+        if self.min == Some(deadline) {
+            self.min = None;
+        }
+        if self.stale * 2 >= self.items.len() {
+            self.items
+                .retain(|item| live_entry(entries, item).is_some());
+            self.stale = 0;
         }
     }
 
-    /// Empties `slot` and returns its list.
-    pub(super) fn take(&mut self, slot: usize) -> List {
-        self.occupied &= !(1 << slot);
-        std::mem::take(&mut self.slots[slot])
-    }
-
-    /// The first occupied slot at or after the one that `elapsed` falls in, and the time it starts.
-    ///
-    /// Entries at this level always share every bit above this level with `elapsed` (that is how
-    /// [`level_for`] chose the level), so the search never needs to wrap around to slots "behind"
-    /// `elapsed`: those would belong to the next turn of the level, and nothing is placed there.
-    pub(super) fn next_expiration(&self, elapsed: u64) -> Option<Expiration> {
-        if self.occupied == 0 {
-            return None;
+    /// The earliest deadline among the live items, walking the list only if it is not known.
+    pub(super) fn earliest<T>(&mut self, entries: &Slab<Entry<T>>) -> Option<u64> {
+        if self.min.is_none() {
+            let live = self
+                .items
+                .iter()
+                .filter(|item| live_entry(entries, item).is_some());
+            self.min = live.map(|item| item.deadline).min();
         }
-        let now_slot = slot_for(elapsed, self.level);
-        let distance = self.occupied.rotate_right(now_slot as u32).trailing_zeros() as usize;
-        let slot = (now_slot + distance) % SLOTS;
-        debug_assert!(
-            slot >= now_slot,
-            "level {} wrapped: elapsed {elapsed}, occupied {:#066b}",
-            self.level,
-            self.occupied
-        );
-        let level_start = elapsed & !(level_range(self.level) - 1);
-        Some(Expiration {
-            level: self.level,
-            slot,
-            deadline: level_start + slot as u64 * slot_range(self.level),
-        })
+        self.min
     }
-}
-
-/// Microseconds covered by one slot of `level`: 1 at level 0, 64 at level 1, 4096 at level 2, …
-pub(crate) fn slot_range(level: usize) -> u64 {
-    1 << (SLOT_BITS as usize * level)
-}
-
-/// Microseconds covered by all 64 slots of `level`.
-pub(crate) fn level_range(level: usize) -> u64 {
-    slot_range(level) << SLOT_BITS
 }
 
 /// The slot of `level` that time `t` falls in: bits `6·level .. 6·level+6` of `t`.
-pub(crate) fn slot_for(t: u64, level: usize) -> usize {
+pub(super) fn slot_for(t: u64, level: usize) -> usize {
     ((t >> (SLOT_BITS as usize * level)) as usize) & (SLOTS - 1)
 }
 
@@ -141,11 +156,30 @@ pub(crate) fn slot_for(t: u64, level: usize) -> usize {
 /// bit field holds the highest bit in which the two times differ. Below it the times agree, so the entry
 /// sits in the right slot of that level; above it they agree too, so it is in this turn of the level.
 /// May return a level the wheel does not have: such a deadline lies beyond the wheel's span.
-pub(crate) fn level_for(elapsed: u64, deadline: u64) -> usize {
+pub(super) fn level_for(elapsed: u64, deadline: u64) -> usize {
     // OR-ing in the low slot bits makes equal times land on level 0 instead of "no bit differs".
     let masked = (elapsed ^ deadline) | (SLOTS as u64 - 1);
     let highest_differing_bit = 63 - masked.leading_zeros();
     (highest_differing_bit / SLOT_BITS) as usize
+}
+
+/// The number of the list a timer due at `deadline` belongs in when the wheel stands at `elapsed`.
+pub(super) fn list_for(elapsed: u64, deadline: u64) -> usize {
+    if deadline <= elapsed {
+        return EXPIRED;
+    }
+    match level_for(elapsed, deadline) {
+        level if level < LEVELS => level * SLOTS + slot_for(deadline, level),
+        _ => OVERFLOW,
+    }
+}
+
+/// Where the slot numbered `index` starts when the wheel stands at `elapsed`: in this turn of its level,
+/// the one `elapsed` is in.
+pub(super) fn slot_start(elapsed: u64, index: usize) -> u64 {
+    let shift = SLOT_BITS as usize * (index / SLOTS);
+    let level_start = elapsed & (u64::MAX << (shift + SLOT_BITS as usize));
+    level_start | ((index % SLOTS) as u64) << shift
 }
 
 #[cfg(test)]
@@ -191,27 +225,69 @@ mod tests {
     }
 
     #[test]
-    fn next_expiration_finds_the_first_occupied_slot_at_or_after_elapsed() {
-        for level in 0..4 {
-            for occupied_slot in 0..SLOTS {
-                for elapsed_slot in 0..=occupied_slot {
-                    let mut l = Level::new(level);
-                    l.slots[occupied_slot].items.push(Item {
-                        deadline: 0,
-                        seq: 0,
-                        key: crate::runtime::slab::Slab::default().insert(()),
-                    });
-                    l.sync_occupied(occupied_slot);
-                    let base = 7 * level_range(level);
-                    let elapsed = base + elapsed_slot as u64 * slot_range(level);
-                    let exp = l.next_expiration(elapsed).unwrap();
-                    assert_eq!(exp.slot, occupied_slot);
-                    assert_eq!(
-                        exp.deadline,
-                        base + occupied_slot as u64 * slot_range(level)
-                    );
-                }
+    fn list_for_names_the_slot_of_the_highest_differing_field() {
+        for level in 0..10 {
+            let shift = SLOT_BITS as usize * level;
+            let below = 0x2AAA_AAAA_AAAA_AAAA & ((1u64 << shift) - 1);
+            for field in 1..SLOTS {
+                let deadline = HIGH | (field as u64) << shift | below;
+                let expected = if level < LEVELS {
+                    level * SLOTS + field
+                } else {
+                    OVERFLOW
+                };
+                assert_eq!(
+                    list_for(HIGH, deadline),
+                    expected,
+                    "deadline {deadline:#066b}"
+                );
             }
+        }
+        for (elapsed, deadline) in [
+            (0, 0),
+            (64, 64),
+            (100, 99),
+            (u64::MAX, 0),
+            (u64::MAX, u64::MAX),
+        ] {
+            assert_eq!(list_for(elapsed, deadline), EXPIRED);
+        }
+    }
+
+    /// A timer's slot starts after `elapsed` and no later than its deadline, within one slot width of
+    /// it; and from that start the deadline lies on a lower level, or has come: cascading moves down.
+    #[test]
+    fn a_slot_starts_between_elapsed_and_the_deadlines_it_holds() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..100_000 {
+            let elapsed = next() >> (next() % 64);
+            let deadline = elapsed.saturating_add(next() >> (next() % 64));
+            let index = list_for(elapsed, deadline);
+            if index >= OVERFLOW {
+                continue;
+            }
+            let level = index / SLOTS;
+            let start = slot_start(elapsed, index);
+            let context = format!("elapsed {elapsed}, deadline {deadline}, level {level}");
+            assert!(
+                elapsed < start && start <= deadline,
+                "{context}: start {start}"
+            );
+            assert!(
+                deadline - start < 1 << (SLOT_BITS as usize * level),
+                "{context}"
+            );
+            let lower = list_for(start, deadline);
+            assert!(
+                lower == EXPIRED || lower / SLOTS < level,
+                "{context}: then {lower}"
+            );
         }
     }
 }

@@ -24,6 +24,8 @@
 //! rounded by more than the clock itself rounds it, which matters on the real clock (the operating system
 //! wakes a sleeping thread with roughly 50 µs of slack anyway). A slot's list is a `Vec` of 24-byte items
 //! (deadline, arming order, key of the timer's entry); the entries, with the values, live in one slab.
+//! The 384 slots' lists, level by level, then the overflow and expired lists, sit in one array: one
+//! index, computed from the deadline, names any list.
 //!
 //! # The rules
 //!
@@ -38,16 +40,22 @@
 //!    run ahead on and a chain of cache misses.
 //! 3. **Cancel** removes the entry from the slab at once, and leaves its item where it is, *stale*: finding
 //!    it in its list would cost a walk. asyncio does the same with cancelled timer handles in its heap.
-//!    The item's list is known without looking (rule 6), so the list counts its stale items; a walk of a
+//!    The item's list is known without looking (rule 7), so the list counts its stale items; a walk of a
 //!    list with stale items checks each item's key against the slab and drops the dead ones, and a list
 //!    that is half stale is swept at once, so stale items never take more room than live ones. O(1),
 //!    amortized.
 //! 4. **Which slot is next** is one bit trick per level: each level keeps a `u64` bitmap of its occupied
-//!    slots, rotated to `elapsed`'s slot, and `trailing_zeros` gives the distance to the next one.
-//! 5. **Which deadline is next**, exactly, is that slot's start on level 0, and on higher levels the
+//!    slots, and `trailing_zeros` gives the first one. The slots behind `elapsed`'s are always empty: a
+//!    later deadline with a smaller field differs from `elapsed` in a higher field, so it sits higher.
+//! 5. **The levels come in time order.** A timer on level k agrees with `elapsed` above that level's
+//!    field and is ahead of it in the field, so it lies beyond the level-k slot that `elapsed` is in; a
+//!    timer on level k − 1 lies inside that slot. So the next timer is in the first list that holds
+//!    one, in this order: expired, the first occupied slot of level 0, of level 1, …, overflow. `poll`
+//!    and `next_deadline` both start there.
+//! 6. **Which deadline is next**, exactly, is that slot's start on level 0, and on higher levels the
 //!    earliest deadline its list remembers (kept as items are appended; forgotten when that timer is
 //!    cancelled, and found again by one walk when next asked).
-//! 6. **Where a timer is** follows from its deadline and `elapsed` alone: `poll` processes every slot
+//! 7. **Where a timer is** follows from its deadline and `elapsed` alone: `poll` processes every slot
 //!    whose start has come before it moves `elapsed` past it, so the level and slot computed when an item
 //!    was appended are the ones computed from the same deadline now (tokio's wheel cancels this way too).
 //!
@@ -62,8 +70,10 @@
 //!   clock after a long poll), a higher slot's items are handed out in list order, not deadline order.
 //!   So each batch `poll` hands out is sorted by `(deadline, seq)`, from the items alone.
 //! - **Beyond the span.** A deadline that differs from `elapsed` above bit 35 has no level. It waits in
-//!   the overflow list; when `elapsed` enters the 19-hour window that holds the earliest of them, the list
-//!   is re-sorted into the levels. Such deadlines are rare, so the scan this takes does not matter.
+//!   the overflow list, which `poll` treats as one more slot: one that starts where the 19-hour window
+//!   holding its earliest deadline starts. When that time comes, the list is cascaded like any slot, and
+//!   the deadlines in that window move onto the levels. Such deadlines are rare, so the walks this takes
+//!   do not matter.
 //! - **Already due.** A deadline at or before `elapsed` goes to the expired list and is handed out by the
 //!   next `poll`, whatever time that poll is for. Nothing is lost and nothing is early.
 //! - **Never early.** `poll(now)` hands out an entry only when `deadline <= now`.
@@ -100,20 +110,8 @@
 mod level;
 
 use crate::runtime::slab::{Key, Slab};
-use level::{Expiration, Item, List};
-use level::{Level, level_for, slot_for};
-pub use level::{SLOT_BITS, SLOTS};
-
-/// Levels in the wheel. With 64 slots of 1 µs at the bottom, six levels span 2^36 µs ≈ 19.1 hours.
-pub const LEVELS: usize = 6;
-
-/// Microseconds the levels span; later deadlines wait in the overflow list.
-pub const SPAN: u64 = 1 << (SLOT_BITS as usize * LEVELS);
-
-/// Which 2^36 µs window `t` falls in: the bits above the top level.
-fn window(t: u64) -> u64 {
-    t >> (SLOT_BITS as usize * LEVELS)
-}
+use level::{EXPIRED, Entry, Item, List, OVERFLOW, list_for, live_entry, slot_start};
+pub use level::{LEVELS, SLOT_BITS, SLOTS, SPAN, SlotId};
 
 /// Names one timer in a [`Wheel`]: returned by [`Wheel::insert`], used to [`Wheel::remove`] it.
 ///
@@ -121,48 +119,6 @@ fn window(t: u64) -> u64 {
 /// reuses the entry's storage for a new timer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct TimerKey(Key);
-
-/// One list of the wheel, as [`Wheel::lists`] reports it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SlotId {
-    /// Slot `slot` of level `level`.
-    Level {
-        /// The level, 0 (1 µs slots) to 5.
-        level: usize,
-        /// The slot within the level, 0 to 63.
-        slot: usize,
-    },
-    /// Deadlines beyond the span.
-    Overflow,
-    /// Deadlines that had already passed when armed, due at the next poll.
-    Expired,
-}
-
-/// Which list holds a timer's item.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Place {
-    Level { level: usize, slot: usize },
-    Overflow,
-    Expired,
-}
-
-#[derive(Debug)]
-struct Entry<T> {
-    deadline: u64,
-    /// Arming order, as in the entry's item: it tells the item of this timer from a stale one left in
-    /// the same slot by an earlier timer.
-    seq: u64,
-    /// Handed out by `poll`: its item is in no list any more, and the owner is about to remove it.
-    due: bool,
-    value: T,
-}
-
-/// The entry an item stands for, unless that timer was removed (the item is stale). The sequence number
-/// settles it even when the slab has reused the entry's slot so often that its generation came round
-/// again: no two timers share one.
-fn live_entry<'w, T>(entries: &'w Slab<Entry<T>>, item: &Item) -> Option<&'w Entry<T>> {
-    entries.get(item.key).filter(|entry| entry.seq == item.seq)
-}
 
 /// A hierarchical timer wheel holding a `T` per timer, with microsecond deadlines.
 ///
@@ -173,9 +129,10 @@ fn live_entry<'w, T>(entries: &'w Slab<Entry<T>>, item: &Item) -> Option<&'w Ent
 pub struct Wheel<T> {
     /// Every slot that starts at or before `elapsed` has been processed.
     elapsed: u64,
-    levels: [Level; LEVELS],
-    overflow: List,
-    expired: List,
+    /// Every list, by index: level 0's 64 slots, then level 1's, and so on, then overflow, then expired.
+    lists: [List; EXPIRED + 1],
+    /// Bit `slot` of `occupied[level]` is set exactly when that slot's list holds a live timer.
+    occupied: [u64; LEVELS],
     entries: Slab<Entry<T>>,
     next_seq: u64,
     /// No timer is due before this time (µs): a `poll` for an earlier time has nothing to hand out
@@ -201,9 +158,8 @@ impl<T> Wheel<T> {
     pub fn new() -> Wheel<T> {
         Wheel {
             elapsed: 0,
-            levels: std::array::from_fn(Level::new),
-            overflow: List::default(),
-            expired: List::default(),
+            lists: std::array::from_fn(|_| List::default()),
+            occupied: [0; LEVELS],
             entries: Slab::default(),
             next_seq: 0,
             nothing_before: u64::MAX,
@@ -261,44 +217,23 @@ impl<T> Wheel<T> {
 
     /// The deadline and value of a timer still in the wheel.
     pub fn get(&self, key: TimerKey) -> Option<(u64, &T)> {
-        self.entries
-            .get(key.0)
-            .map(|entry| (entry.deadline, &entry.value))
+        let entry = self.entries.get(key.0)?;
+        Some((entry.deadline, &entry.value))
     }
 
     /// Every non-empty list with its timers (deadline, value) in list order: the occupied slots level
     /// by level, then the overflow and expired lists. Due timers not yet removed are in no list. For
     /// snapshots; it walks the whole wheel.
     pub fn lists(&self) -> Vec<(SlotId, Vec<(u64, &T)>)> {
-        let mut lists = Vec::new();
-        for (level_index, level) in self.levels.iter().enumerate() {
-            for slot in 0..SLOTS {
-                let list = level.list(slot);
-                if !list.is_empty() {
-                    let id = SlotId::Level {
-                        level: level_index,
-                        slot,
-                    };
-                    lists.push((id, self.entries_of(list)));
-                }
-            }
-        }
-        for (id, list) in [
-            (SlotId::Overflow, &self.overflow),
-            (SlotId::Expired, &self.expired),
-        ] {
-            if !list.is_empty() {
-                lists.push((id, self.entries_of(list)));
-            }
-        }
+        let lists = self.lists.iter().enumerate();
         lists
-    }
-
-    fn entries_of(&self, list: &List) -> Vec<(u64, &T)> {
-        list.items
-            .iter()
-            .filter_map(|item| live_entry(&self.entries, item))
-            .map(|entry| (entry.deadline, &entry.value))
+            .filter(|(_, list)| !list.is_empty())
+            .map(|(index, list)| {
+                let items = list.items.iter();
+                let live = items.filter_map(|item| live_entry(&self.entries, item));
+                let timers = live.map(|entry| (entry.deadline, &entry.value));
+                (SlotId::of(index), timers.collect())
+            })
             .collect()
     }
 
@@ -319,37 +254,12 @@ impl<T> Wheel<T> {
     pub fn remove(&mut self, key: TimerKey) -> Option<T> {
         let entry = self.entries.remove(key.0)?;
         if !entry.due {
-            self.forget_item(entry.deadline);
+            // Its item, in the list that its deadline names (rule 7), is now stale.
+            let index = list_for(self.elapsed, entry.deadline);
+            self.lists[index].forget(entry.deadline, &self.entries);
+            self.sync_occupied(index);
         }
         Some(entry.value)
-    }
-
-    /// A timer due at `deadline` was cancelled: its item, in the list that `deadline` and `elapsed`
-    /// name, is now stale. The list forgets its earliest deadline if that may have been this one, and
-    /// is swept once stale items make up half of it, so they never take more room than live ones.
-    fn forget_item(&mut self, deadline: u64) {
-        let place = self.place_for(deadline);
-        let list = match place {
-            Place::Level { level, slot } => self.levels[level].list_mut(slot),
-            Place::Overflow => &mut self.overflow,
-            Place::Expired => &mut self.expired,
-        };
-        list.stale += 1;
-        if list.min == Some(deadline) {
-            list.min = None;
-        }
-        if list.is_empty() {
-            list.items.clear();
-            list.stale = 0;
-        } else if list.stale * 2 >= list.items.len() {
-            let entries = &self.entries;
-            list.items
-                .retain(|item| live_entry(entries, item).is_some());
-            list.stale = 0;
-        }
-        if let Place::Level { level, slot } = place {
-            self.levels[level].sync_occupied(slot);
-        }
     }
 
     /// Removes every timer whose value fails `keep`, returning the removed values. Walks the whole wheel.
@@ -368,36 +278,19 @@ impl<T> Wheel<T> {
 
     /// The earliest deadline among the armed timers (due ones excluded), exactly, in microseconds.
     ///
-    /// Level 0 slots are one microsecond wide, so their start *is* the deadline. A higher slot's list
-    /// keeps its earliest deadline as items are appended, so this is one look per level. Only when a
-    /// list's earliest timer was cancelled is the list walked, once, to find the new earliest (which is
-    /// why this takes `&mut self`: it remembers what the walk found). A virtual clock jumps straight
-    /// to this value; the real clock sleeps until it.
+    /// It is in the first list that holds a timer (rule 5). A level-0 slot is one microsecond wide, so
+    /// its start *is* the deadline; any other list keeps its earliest deadline as items are appended.
+    /// Only when a list's earliest timer was cancelled is the list walked, once, to find the new
+    /// earliest (which is why this takes `&mut self`: it remembers what the walk found). A virtual
+    /// clock jumps straight to this value; the real clock sleeps until it.
     pub fn next_deadline(&mut self) -> Option<u64> {
-        let mut best = self.list_min(Place::Expired);
-        for level in 0..LEVELS {
-            let Some(exp) = self.levels[level].next_expiration(self.elapsed) else {
-                continue;
-            };
-            if best.is_some_and(|best| best <= exp.deadline) {
-                continue;
-            }
-            let earliest = if exp.level == 0 {
-                exp.deadline
-            } else {
-                self.list_min(Place::Level {
-                    level: exp.level,
-                    slot: exp.slot,
-                })
-                .expect("an occupied slot has live timers")
-            };
-            best = Some(best.map_or(earliest, |best| best.min(earliest)));
-        }
-        if best.is_none() {
-            best = self.list_min(Place::Overflow);
-        }
-        self.nothing_before = best.unwrap_or(u64::MAX);
-        best
+        let next = match self.first_list() {
+            Some((index, start)) if index < SLOTS => Some(start),
+            Some((index, _)) => self.lists[index].earliest(&self.entries),
+            None => None,
+        };
+        self.nothing_before = next.unwrap_or(u64::MAX);
+        next
     }
 
     /// Advances the wheel to `now` (µs) and appends the keys of every timer due by then to `due`, sorted
@@ -406,167 +299,94 @@ impl<T> Wheel<T> {
     /// The entries stay in the wheel, marked due, until [`Wheel::remove`] takes them: the caller decides
     /// when a due timer actually fires. `now` earlier than [`Wheel::elapsed`] is treated as `elapsed`.
     pub fn poll(&mut self, now: u64, due: &mut Vec<TimerKey>) {
-        if now < self.nothing_before {
-            // Nothing can be due. `elapsed` stays behind, as if this poll came later: moving it
-            // without visiting the slots it passes would strand their timers (rule 6).
-            return;
+        // Below `nothing_before` nothing can be due, and most turns stop at this one comparison, so
+        // it is kept apart, small enough for the caller to inline. `elapsed` stays behind, as if this
+        // poll came later: moving it without visiting the slots it passes would strand their timers.
+        if now >= self.nothing_before {
+            self.hand_out(now, due);
         }
+    }
+
+    /// What [`Wheel::poll`] does once something may be due.
+    fn hand_out(&mut self, now: u64, due: &mut Vec<TimerKey>) {
         let now = now.max(self.elapsed);
-        let mut batch = std::mem::take(&mut self.batch);
-        loop {
-            if !self.expired.is_empty() {
-                let expired = std::mem::take(&mut self.expired);
-                let buffer = self.hand_out(expired, now, &mut batch);
-                if buffer.capacity() > 0 {
-                    self.spare_buffers.push(buffer);
-                }
-            }
-            if let Some(exp) = self.next_expiration()
-                && exp.deadline <= now
-            {
-                // Everything in the slot is handed out or moves down a level, relative to the slot's
-                // start. The whole list is detached first: a cascaded item may land in a level-0 slot
-                // that this loop then visits.
-                self.elapsed = exp.deadline;
-                let list = self.levels[exp.level].take(exp.slot);
-                let buffer = self.hand_out(list, now, &mut batch);
-                if buffer.capacity() > 0 {
-                    self.spare_buffers.push(buffer);
-                }
-                continue;
-            }
-            if !self.overflow.is_empty() && window(now) != window(self.elapsed) {
-                self.enter_window_of(now);
-                continue;
-            }
-            break;
+        while let Some((index, start)) = self.first_list()
+            && start <= now
+        {
+            self.elapsed = start;
+            self.cascade(index, now);
         }
         self.elapsed = now;
         self.nothing_before = now.saturating_add(1);
-        batch.sort_unstable_by_key(|item| (item.deadline, item.seq));
+        self.batch
+            .sort_unstable_by_key(|item| (item.deadline, item.seq));
         // Marking each entry is also what brings the entries into the cache, in one tight loop where
         // the processor overlaps the misses, just before the executor fires them one by one.
-        for item in batch.drain(..) {
+        for item in self.batch.drain(..) {
             if let Some(entry) = self.entries.get_mut(item.key) {
                 entry.due = true;
             }
             due.push(TimerKey(item.key));
         }
-        self.batch = batch;
     }
 
-    /// Walks a detached list: items due by `now` go to `batch`, the others are linked again relative to
-    /// `elapsed`. Returns the list's emptied buffer, for reuse.
+    /// The first list that holds a timer (rule 5), and its start: no timer in it is due earlier. The
+    /// expired list starts at `elapsed`; the overflow list, at the 2^36 µs window of its earliest
+    /// deadline.
+    fn first_list(&mut self) -> Option<(usize, u64)> {
+        if !self.lists[EXPIRED].is_empty() {
+            return Some((EXPIRED, self.elapsed));
+        }
+        let level = self.occupied.iter().position(|&occupied| occupied != 0);
+        if let Some(level) = level {
+            let index = level * SLOTS + self.occupied[level].trailing_zeros() as usize;
+            let start = slot_start(self.elapsed, index);
+            debug_assert!(start > self.elapsed, "slot {index} lies behind elapsed");
+            return Some((index, start));
+        }
+        let earliest = self.lists[OVERFLOW].earliest(&self.entries)?;
+        Some((OVERFLOW, earliest & !(SPAN - 1)))
+    }
+
+    /// Empties the list at `index`, whose start has come: items due by `now` join the batch, the others
+    /// are linked again relative to `elapsed`, now that start, which puts them on a lower level (or, from
+    /// the overflow list, back in it if they lie beyond the window).
     ///
-    /// A list with no stale items is walked without looking at a single entry: the items carry all
-    /// that is needed. That is what keeps cascading cheap with a million timers.
-    fn hand_out(&mut self, list: List, now: u64, batch: &mut Vec<Item>) -> Vec<Item> {
-        let List {
-            mut items, stale, ..
-        } = list;
-        for item in items.drain(..) {
-            if stale > 0 && live_entry(&self.entries, &item).is_none() {
+    /// The list is detached first, since its items may come back to it; its emptied buffer goes to the
+    /// spares. A list with no stale items is walked without looking at a single entry: the items carry
+    /// all that is needed. That is what keeps cascading cheap with a million timers.
+    fn cascade(&mut self, index: usize, now: u64) {
+        let mut list = std::mem::take(&mut self.lists[index]);
+        self.sync_occupied(index);
+        for item in list.items.drain(..) {
+            if list.stale > 0 && live_entry(&self.entries, &item).is_none() {
                 continue;
             }
             if item.deadline <= now {
-                batch.push(item);
+                self.batch.push(item);
             } else {
                 self.link(item);
             }
         }
-        items
+        self.spare_buffers.push(list.items);
     }
 
-    /// The earliest deadline in the list at `place`, walking the list only if it is not known.
-    fn list_min(&mut self, place: Place) -> Option<u64> {
-        let entries = &self.entries;
-        let list = match place {
-            Place::Level { level, slot } => self.levels[level].list_mut(slot),
-            Place::Overflow => &mut self.overflow,
-            Place::Expired => &mut self.expired,
-        };
-        if list.is_empty() {
-            return None;
-        }
-        if list.min.is_none() {
-            list.min = list
-                .items
-                .iter()
-                .filter(|item| live_entry(entries, item).is_some())
-                .map(|item| item.deadline)
-                .min();
-        }
-        list.min
-    }
-
-    /// The earliest occupied slot over all levels.
-    fn next_expiration(&self) -> Option<Expiration> {
-        self.levels
-            .iter()
-            .filter_map(|level| level.next_expiration(self.elapsed))
-            .min_by_key(|exp| exp.deadline)
-    }
-
-    /// Moves `elapsed` to the start of the 2^36 µs window that holds the earliest overflow deadline (or
-    /// `now`, if that comes first) and re-sorts the overflow list from there. Every level is empty at this
-    /// point: all their entries were due before the window ends, and `poll` has handed them out.
-    fn enter_window_of(&mut self, now: u64) {
-        let earliest = self
-            .list_min(Place::Overflow)
-            .expect("overflow is not empty");
-        let target = now.min(earliest);
-        self.elapsed = self.elapsed.max(target & !(SPAN - 1));
-        let List {
-            mut items, stale, ..
-        } = std::mem::take(&mut self.overflow);
-        for item in items.drain(..) {
-            if stale == 0 || live_entry(&self.entries, &item).is_some() {
-                self.link(item);
-            }
-        }
-        self.spare_buffers.push(items);
-    }
-
-    /// The list a timer due at `deadline` belongs in, given `elapsed`.
-    ///
-    /// This is also where a timer armed earlier *is*: `poll` processes every slot whose start has
-    /// come before it moves `elapsed` past it, so an item's level and slot, computed when it was
-    /// linked, stay what this computes now (tokio's wheel relies on the same fact to cancel).
-    fn place_for(&self, deadline: u64) -> Place {
-        if deadline <= self.elapsed {
-            return Place::Expired;
-        }
-        match level_for(self.elapsed, deadline) {
-            level if level < LEVELS => Place::Level {
-                level,
-                slot: slot_for(deadline, level),
-            },
-            _ => Place::Overflow,
-        }
-    }
-
-    /// Appends `item` to the list its deadline belongs to.
+    /// Appends `item` to the list its deadline belongs in, given `elapsed`.
     fn link(&mut self, item: Item) {
-        let place = self.place_for(item.deadline);
-        let list = match place {
-            Place::Level { level, slot } => self.levels[level].list_mut(slot),
-            Place::Overflow => &mut self.overflow,
-            Place::Expired => &mut self.expired,
-        };
-        if list.items.capacity() == 0
-            && let Some(buffer) = self.spare_buffers.pop()
-        {
-            list.items = buffer;
-        }
-        list.min = if list.is_empty() {
-            Some(item.deadline)
-        } else {
-            // Unknown stays unknown: the walk that finds it will see this item too.
-            list.min.map(|min| min.min(item.deadline))
-        };
-        list.items.push(item);
-        if let Place::Level { level, slot } = place {
-            self.levels[level].sync_occupied(slot);
+        let index = list_for(self.elapsed, item.deadline);
+        self.lists[index].push(item, &mut self.spare_buffers);
+        self.sync_occupied(index);
+    }
+
+    /// Keeps `occupied` in step with the list at `index` after a change (overflow and expired have no bit).
+    fn sync_occupied(&mut self, index: usize) {
+        if index < OVERFLOW {
+            let bit = 1 << (index % SLOTS);
+            if self.lists[index].is_empty() {
+                self.occupied[index / SLOTS] &= !bit;
+            } else {
+                self.occupied[index / SLOTS] |= bit;
+            }
         }
     }
 }
