@@ -96,15 +96,12 @@ impl Sink for Tools {
             self.events.borrow_mut().push(event);
         }
     }
-
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
 }
 
 /// The tools of `handle`, if they were installed.
 pub(crate) fn tools(handle: &Handle) -> Option<&Tools> {
-    handle.sink.get()?.as_any().downcast_ref()
+    let sink: &dyn Any = &**handle.sink.get()?;
+    sink.downcast_ref()
 }
 
 fn install(executor: &Executor) -> &Tools {
@@ -112,7 +109,7 @@ fn install(executor: &Executor) -> &Tools {
         .handle
         .sink
         .get_or_init(|| Rc::new(Tools::default()));
-    sink.as_any()
+    (&**sink as &dyn Any)
         .downcast_ref()
         .expect("only these tools install a sink")
 }

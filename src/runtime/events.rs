@@ -110,10 +110,9 @@ pub enum Outcome {
     Cancelled,
 }
 
-/// Where the core's events go. Installed once per executor; the tools keep their state behind it.
-pub(crate) trait Sink {
+/// Where the core's events go. Installed once per executor; the tools keep their state behind it, and
+/// find it again by downcasting (a `Sink` is `Any`).
+pub(crate) trait Sink: Any {
     /// Takes one event.
     fn record(&self, event: Event);
-    /// The tool behind the sink, for the tool to find its own state again.
-    fn as_any(&self) -> &dyn Any;
 }

@@ -120,8 +120,7 @@ impl<T> Results<T> {
 }
 
 /// A [`Results`] table seen without its type, so that the executor can drop a result nobody claimed.
-pub(crate) trait ResultTable {
-    fn as_any(&self) -> &dyn Any;
+pub(crate) trait ResultTable: Any {
     /// Removes a result; the value is returned boxed for the caller to drop where it chooses.
     fn discard(&self, key: Key) -> Option<Box<dyn Any>>;
     /// The error, if the result is one: for "task exception was never retrieved".
@@ -131,10 +130,6 @@ pub(crate) trait ResultTable {
 }
 
 impl<T: 'static> ResultTable for Results<T> {
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-
     fn discard(&self, key: Key) -> Option<Box<dyn Any>> {
         let result = self.slots.borrow_mut().remove(key).flatten()?;
         Some(Box::new(result))
@@ -159,8 +154,7 @@ impl<T: 'static> ResultTable for Results<T> {
 
 /// `results` as the table of `T`: the entry that points at it was made by a task whose output is `T`.
 pub(crate) fn typed<T: 'static>(results: &dyn ResultTable) -> &Results<T> {
-    results
-        .as_any()
+    (results as &dyn Any)
         .downcast_ref()
         .expect("a task's results live in the table of its output type")
 }
