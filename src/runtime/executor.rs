@@ -15,7 +15,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use crate::runtime::clock::{Clock, micros_ceil};
+use crate::runtime::clock::Clock;
 use crate::runtime::events::EventKind;
 use crate::runtime::handle::{Handle, Main, enter};
 use crate::runtime::join::JoinHandle;
@@ -48,8 +48,6 @@ use crate::runtime::waker::{Lent, Target};
 pub struct Executor {
     pub(crate) handle: Rc<Handle>,
     pub(crate) turn: Turn,
-    /// Tells one `block_on` call's main-future wakes from an earlier call's.
-    main_calls: u32,
 }
 
 impl Default for Executor {
@@ -86,7 +84,6 @@ impl Executor {
         Executor {
             handle: Rc::new(Handle::new(clock)),
             turn: Turn::default(),
-            main_calls: 0,
         }
     }
 
@@ -114,8 +111,8 @@ impl Executor {
     #[track_caller]
     pub fn block_on<F: Future>(&mut self, future: F) -> F::Output {
         let _entered = enter(&self.handle);
-        self.main_calls += 1;
-        let call = self.main_calls;
+        // Numbered, to tell this call's main-future wakes from an earlier call's.
+        let call = self.handle.main.get().call + 1;
         // Task-1, like asyncio's main task.
         let id = self.handle.next_task_id();
         self.handle.main.set(Main {
@@ -130,14 +127,6 @@ impl Executor {
         loop {
             match self.step_entered(Some(call), true) {
                 Some(Step::MainWoken) => {
-                    /// Clears "who is polling" when a panic in the main future unwinds through here
-                    /// (a task's panic is caught inside its poll).
-                    struct PollingGuard<'a>(&'a Handle);
-                    impl Drop for PollingGuard<'_> {
-                        fn drop(&mut self) {
-                            self.0.polling.set(None);
-                        }
-                    }
                     self.handle
                         .set_polling(Target::Main(call), id, waker.waker());
                     self.handle.record(|| EventKind::PollStarted { task: id });
@@ -149,10 +138,9 @@ impl Executor {
                             .poll(&mut Context::from_waker(waker.waker()))
                     };
                     if let Some(started) = started {
-                        let duration = started.elapsed();
                         self.handle.record(|| EventKind::PollEnded {
                             task: id,
-                            duration,
+                            duration: started.elapsed(),
                             ready: polled.is_ready(),
                         });
                     }
@@ -284,9 +272,7 @@ impl Executor {
             self.is_virtual_time(),
             "advance() moves virtual time; this executor runs on the real clock"
         );
-        let target = micros_ceil(by)
-            .and_then(|us| self.handle.now_us().checked_add(us))
-            .unwrap_or(u64::MAX);
+        let target = self.handle.deadline_after(by).unwrap_or(u64::MAX);
         loop {
             self.run_until_stalled();
             let next = self.handle.timers.borrow_mut().next_deadline();
@@ -376,6 +362,16 @@ impl Executor {
         F::Output: 'static,
     {
         self.handle.spawn(Some(name.into()), future)
+    }
+}
+
+/// Clears "who is polling" after the main future's poll, also when a panic in it unwinds through
+/// `block_on` (a task's panic is caught inside its poll).
+struct PollingGuard<'a>(&'a Handle);
+
+impl Drop for PollingGuard<'_> {
+    fn drop(&mut self) {
+        self.0.polling.set(None);
     }
 }
 
