@@ -15,7 +15,7 @@ use std::rc::Rc;
 use std::task::Poll;
 use std::time::Duration;
 
-use crate::runtime::clock::{Clock, micros_ceil};
+use crate::runtime::clock::Clock;
 use crate::runtime::handle::{Handle, enter};
 use crate::runtime::join::JoinHandle;
 use crate::runtime::poll::poll_main;
@@ -246,9 +246,7 @@ impl Executor {
             self.is_virtual_time(),
             "advance() moves virtual time; this executor runs on the real clock"
         );
-        let target = micros_ceil(by)
-            .and_then(|us| self.handle.now_us().checked_add(us))
-            .unwrap_or(u64::MAX);
+        let target = self.handle.deadline_after(by).unwrap_or(u64::MAX);
         loop {
             self.run_until_stalled();
             let next = self.handle.timers.borrow_mut().next_deadline();

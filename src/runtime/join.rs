@@ -29,7 +29,7 @@ use crate::runtime::handle::Handle;
 use crate::runtime::join_error::{JoinError, drop_contained, panic_text};
 use crate::runtime::queue::Runnable;
 use crate::runtime::slab::Key;
-use crate::runtime::table::{DoneCallback, ResultTable, Stage, Waiter, typed};
+use crate::runtime::table::{DoneCallback, Entry, ResultTable, Stage, Tasks, Waiter, typed};
 use crate::runtime::task::TaskId;
 
 /// Names one done-callback, to remove it before it runs: returned by
@@ -109,8 +109,7 @@ impl<T> JoinHandle<T> {
     /// assert_eq!(executor.now(), Duration::ZERO, "the minute-long sleep was disarmed");
     /// ```
     pub fn cancel(&self) -> bool {
-        self.with_entry(|handle, key| handle.cancel(key))
-            .unwrap_or(false)
+        self.with_entry(|handle, key| handle.cancel(key)) == Some(true)
     }
 
     /// The task's id.
@@ -172,46 +171,40 @@ impl<T: 'static> JoinHandle<T> {
     where
         F: FnOnce(&Result<T, JoinError>) + 'static,
     {
-        let Some(handle) = self.handle.upgrade() else {
+        // Numbered across every executor, so that a key never matches another task's callback.
+        static NEXT_CALLBACK: AtomicU64 = AtomicU64::new(0);
+        let number = NEXT_CALLBACK.fetch_add(1, Ordering::Relaxed);
+        let callback: DoneCallback = Box::new(move |results: &dyn ResultTable, key: Key| {
+            typed::<T>(results).lend(key, callback);
+        });
+        let added = self.with_entry(|handle, key| {
+            let mut tasks = handle.tasks.borrow_mut();
+            // Only an executor being dropped removes the entry of a live handle.
+            let entry = tasks.get_mut(key)?;
+            if let Stage::Taken = entry.stage {
+                panic!(
+                    "add_done_callback on {} after its result was taken by .await: add callbacks before awaiting",
+                    self.id
+                );
+            }
+            let done = entry.is_done();
+            entry.callbacks += 1;
+            entry.has_cold = true;
+            let queued = tasks.cold.callbacks.entry(key.index).or_default();
+            queued.push_back((number, callback));
+            drop(tasks);
+            if done {
+                handle.queue_done_callback(key, self.id);
+            }
+            Some(CallbackKey(number))
+        });
+        added.flatten().unwrap_or_else(|| {
             eprintln!(
                 "minimalist-async: done-callback added to {} after its executor was dropped; it will never run",
                 self.id
             );
-            return CallbackKey(u64::MAX);
-        };
-        let callback: DoneCallback = Box::new(move |results: &dyn ResultTable, key: Key| {
-            typed::<T>(results).lend(key, callback);
-        });
-        let mut tasks = handle.tasks.borrow_mut();
-        let Some(entry) = tasks.get_mut(self.key) else {
-            // Only an executor being dropped removes the entry of a live handle.
-            return CallbackKey(u64::MAX);
-        };
-        let done = match entry.stage {
-            // A handle never names a `block_on` future's entry.
-            Stage::Running(_) | Stage::Polling | Stage::Main => false,
-            Stage::Done { .. } => true,
-            Stage::Taken => panic!(
-                "add_done_callback on {} after its result was taken by .await: add callbacks before awaiting",
-                self.id
-            ),
-        };
-        entry.callbacks += 1;
-        entry.has_cold = true;
-        // Numbered across every executor, so that a key never matches another task's callback.
-        static NEXT_CALLBACK: AtomicU64 = AtomicU64::new(0);
-        let number = NEXT_CALLBACK.fetch_add(1, Ordering::Relaxed);
-        tasks
-            .cold
-            .callbacks
-            .entry(self.key.index)
-            .or_default()
-            .push_back((number, callback));
-        drop(tasks);
-        if done {
-            handle.queue_done_callback(self.key, self.id);
-        }
-        CallbackKey(number)
+            CallbackKey(u64::MAX)
+        })
     }
 
     /// Removes a done-callback while the task is still running: asyncio's `remove_done_callback`.
@@ -240,45 +233,30 @@ impl<T: 'static> JoinHandle<T> {
     /// assert_eq!(executor.block_on(task).unwrap(), 7);
     /// ```
     pub fn remove_done_callback(&self, key: CallbackKey) -> bool {
-        let Some(handle) = self.handle.upgrade() else {
-            return false;
-        };
-        let removed = {
+        let removed = self.with_entry(|handle, task| {
             let mut tasks = handle.tasks.borrow_mut();
-            if tasks.get(self.key).is_none_or(|entry| entry.is_done()) {
-                return false;
-            }
-            let removed = tasks
-                .cold
-                .callbacks
-                .get_mut(&self.key.index)
-                .and_then(|registered| {
-                    let at = registered.iter().position(|(number, _)| *number == key.0)?;
-                    registered.remove(at)
-                });
-            if removed.is_some() {
-                tasks.get_mut(self.key).expect("checked above").callbacks -= 1;
-            }
-            removed
-        };
-        let Some((_, callback)) = removed else {
-            return false;
-        };
-        drop_contained(callback, || {
-            format!("a removed done-callback of {}", self.id)
+            let Tasks { entries, cold, .. } = &mut *tasks;
+            let entry = entries.get_mut(task).filter(|entry| !entry.is_done())?;
+            let registered = cold.callbacks.get_mut(&task.index)?;
+            let at = registered.iter().position(|(number, _)| *number == key.0)?;
+            entry.callbacks -= 1;
+            registered.remove(at)
         });
-        true
+        let removed = removed.flatten().map(|(_, callback)| {
+            drop_contained(callback, || {
+                format!("a removed done-callback of {}", self.id)
+            });
+        });
+        removed.is_some()
     }
 }
 
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
-        if let Some(handle) = self.handle.upgrade() {
-            if let Some(entry) = handle.tasks.borrow_mut().get_mut(self.key) {
-                entry.handle_alive = false;
-            }
-            handle.release_if_unclaimed(self.key);
-        }
+        self.with_entry(|handle, key| {
+            with_task(handle, key, |entry| entry.handle_alive = false);
+            handle.release_if_unclaimed(key);
+        });
     }
 }
 
@@ -288,21 +266,23 @@ impl<T: 'static> Future for JoinHandle<T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let handle = self.handle.upgrade();
         let mut tasks = handle.as_ref().map(|handle| handle.tasks.borrow_mut());
-        let Some(entry) = tasks.as_mut().and_then(|tasks| tasks.get_mut(self.key)) else {
+        let (Some(handle), Some(entry)) =
+            (&handle, tasks.as_mut().and_then(|t| t.get_mut(self.key)))
+        else {
             // The executor is gone (or going) and took the task with it.
             return Poll::Ready(Err(JoinError::cancelled(self.id)));
         };
-        let handle = handle.as_ref().expect("found the entry through it");
         match entry.stage {
             Stage::Done { result, .. } if entry.callbacks == 0 => {
                 entry.stage = Stage::Taken;
                 entry.retrieved = true;
-                let table = entry.table;
+                let results = handle.outputs.table(entry.table);
                 drop(tasks);
-                let results = handle.outputs.table(table);
                 let result = typed::<T>(&*results).take(result);
                 Poll::Ready(result.expect("a Done entry's result is in its table"))
             }
+            Stage::Taken => panic!("{} JoinHandle polled after it returned its result", self.id),
+            // (A handle never names a `block_on` future's entry, `Stage::Main`.)
             Stage::Running(_) | Stage::Polling | Stage::Main | Stage::Done { .. } => {
                 entry.waiter = match handle.own_task(cx.waker()) {
                     Some(waiting) => Waiter::Task(waiting),
@@ -313,7 +293,6 @@ impl<T: 'static> Future for JoinHandle<T> {
                 };
                 Poll::Pending
             }
-            Stage::Taken => panic!("{} JoinHandle polled after it returned its result", self.id),
         }
     }
 }
@@ -330,21 +309,16 @@ impl Handle {
     pub(crate) fn run_done_callback(&self, key: Key) -> Option<TaskId> {
         let (id, callback, result, table) = {
             let mut tasks = self.tasks.borrow_mut();
-            let entry = tasks.get_mut(key)?;
+            let Tasks { entries, cold, .. } = &mut *tasks;
+            let entry = entries.get_mut(key)?;
             let Stage::Done { result, .. } = entry.stage else {
                 return None;
             };
-            let (id, table) = (entry.id, entry.table);
-            // One entry per callback: callbacks are removed only before the task ends.
-            let (_, callback) = tasks
-                .cold
-                .callbacks
-                .get_mut(&key.index)
-                .and_then(|queued| queued.pop_front())?;
-            let entry = tasks.get_mut(key).expect("found above");
+            // One queue entry per callback: callbacks are removed only before the task ends.
+            let (_, callback) = cold.callbacks.get_mut(&key.index)?.pop_front()?;
             entry.callbacks -= 1;
             entry.retrieved = true;
-            (id, callback, result, table)
+            (entry.id, callback, result, entry.table)
         };
         self.record(|| EventKind::CallbackRan { task: Some(id) });
         let results = self.outputs.table(table);
@@ -355,12 +329,8 @@ impl Handle {
                 panic_text(&*panic)
             );
         }
-        let last = self
-            .tasks
-            .borrow()
-            .get(key)
-            .is_some_and(|e| e.callbacks == 0);
-        if last {
+        // Counted after the callback ran: it may have added another one.
+        if with_task(self, key, |entry| entry.callbacks) == Some(0) {
             self.wake_waiter(key);
             self.release_if_unclaimed(key);
         }
@@ -387,25 +357,32 @@ impl Handle {
         let entry = {
             let mut tasks = self.tasks.borrow_mut();
             match tasks.get(key) {
-                Some(entry) if !entry.handle_alive && entry.callbacks == 0 && entry.is_done() => {}
-                _ => return,
+                Some(e) if !e.handle_alive && e.callbacks == 0 && e.is_done() => tasks.remove(key),
+                _ => None,
             }
-            tasks.remove(key).expect("checked above")
         };
-        if let Some(kept) = entry.waker {
-            self.take_back(kept);
+        // `Taken`: the handle took the result, nothing is left to report or drop.
+        let Some(entry) = entry else {
+            return;
+        };
+        let Stage::Done { result, outcome } = entry.stage else {
+            return;
+        };
+        let results = self.outputs.table(entry.table);
+        if outcome == Outcome::Panicked
+            && !entry.retrieved
+            && let Some(error) = results.error_text(result)
+        {
+            eprintln!("minimalist-async: task exception was never retrieved: {error}");
         }
-        if let Stage::Done { result, outcome } = entry.stage {
-            let results = self.outputs.table(entry.table);
-            if outcome == Outcome::Panicked
-                && !entry.retrieved
-                && let Some(error) = results.error_text(result)
-            {
-                eprintln!("minimalist-async: task exception was never retrieved: {error}");
-            }
-            // Dropped here, with nothing borrowed: the value's `Drop` may call back into the executor.
-            let output = results.discard(result);
-            drop_contained(output, || format!("the output of {}", entry.id));
-        }
+        // Dropped here, with nothing borrowed: the value's `Drop` may call back into the executor.
+        drop_contained(results.discard(result), || {
+            format!("the output of {}", entry.id)
+        });
     }
+}
+
+/// Runs `act` on the entry of the task under `key`, if it is still there.
+fn with_task<R>(handle: &Handle, key: Key, act: impl FnOnce(&mut Entry) -> R) -> Option<R> {
+    handle.tasks.borrow_mut().get_mut(key).map(act)
 }

@@ -23,44 +23,25 @@ use crate::runtime::turn::Turn;
 /// line on stderr saying so. No time passes for any of it.
 pub(crate) fn finish_after_main(handle: &Rc<Handle>, turn: &mut Turn) {
     turn.run_to_end(handle);
-    if turn.begin(handle) {
-        turn.run_to_end(handle);
-    }
-    let cancelled: Vec<Key> = {
-        let tasks = handle.tasks.borrow();
-        tasks
-            .entries
-            .iter()
-            .filter(|(_, entry)| !entry.is_done())
-            .map(|(key, _)| key)
-            .collect()
-    };
-    for key in &cancelled {
-        handle.cancel(*key);
-    }
+    run_turn(handle, turn);
+    let mut cancelled: Vec<Key> = handle.tasks.borrow().entries.keys().collect();
+    // `cancel` says whether the task was still pending: those are the ones to wait for.
+    cancelled.retain(|key| handle.cancel(*key));
     let any_left = || {
         let tasks = handle.tasks.borrow();
         cancelled
             .iter()
             .any(|key| tasks.get(*key).is_some_and(|entry| !entry.is_done()))
     };
-    while any_left() && turn.begin(handle) {
-        turn.run_to_end(handle);
-    }
-    for _ in 0..2 {
-        if turn.begin(handle) {
-            turn.run_to_end(handle);
-        }
-    }
+    while any_left() && run_turn(handle, turn) {}
+    run_turn(handle, turn);
+    run_turn(handle, turn);
     // asyncio.run waits for its default executor's threads; so does this for `spawn_blocking`'s.
     // Their wakes find cancelled tasks and are skipped.
     while handle.clock_holds.load(Ordering::Acquire) > 0 {
-        if turn.begin(handle) {
-            turn.run_to_end(handle);
-        } else {
-            handle
-                .queue
-                .wait(Some(Instant::now() + Duration::from_millis(10)));
+        if !run_turn(handle, turn) {
+            let soon = Instant::now() + Duration::from_millis(10);
+            handle.queue.wait(Some(soon));
         }
     }
     let dropped = handle
@@ -74,10 +55,23 @@ pub(crate) fn finish_after_main(handle: &Rc<Handle>, turn: &mut Turn) {
             dropped.len()
         );
     }
-    for callback in dropped {
-        drop_contained(callback, || {
-            "a call_later callback that never ran".to_owned()
-        });
+    drop_each(dropped, "a call_later callback that never ran");
+}
+
+/// Begins a turn and runs it to its end; `false` if there was nothing to do.
+fn run_turn(handle: &Rc<Handle>, turn: &mut Turn) -> bool {
+    let began = turn.begin(handle);
+    if began {
+        turn.run_to_end(handle);
+    }
+    began
+}
+
+/// Drops each value on its own, with `drop_contained`: a second panicking destructor inside one
+/// collection's drop would abort the process.
+fn drop_each<T>(values: impl IntoIterator<Item = T>, what: &str) {
+    for value in values {
+        drop_contained(value, || what.to_owned());
     }
 }
 
@@ -95,9 +89,9 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
     let mut unfinished: Vec<TaskId> = Vec::new();
     let mut awaiters: Vec<Waker> = Vec::new();
     loop {
-        let tasks = std::mem::take(&mut *handle.tasks.borrow_mut());
-        let calls = std::mem::take(&mut *handle.calls.borrow_mut());
-        let timers = std::mem::take(&mut *handle.timers.borrow_mut()).remove_unless(|_| false);
+        let Tasks { entries, cold, .. } = handle.tasks.take();
+        let calls = handle.calls.take();
+        let timers = handle.timers.take().remove_unless(|_| false);
         let results: Vec<Box<dyn Any>> = handle
             .outputs
             .take_all()
@@ -106,24 +100,15 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
             .collect();
         let (local, messages) = handle.queue.close();
         let batch = std::mem::take(&mut turn.batch);
-        let Tasks { entries, cold, .. } = tasks;
-        if entries.len() == 0 && calls.len() == 0 && timers.is_empty() && results.is_empty() {
-            // Messages and queue entries hold no user code beyond work sent by other threads.
-            for work in local.into_iter().chain(batch) {
-                drop_contained(work, || "work sent from another thread".to_owned());
-            }
-            for message in messages {
-                drop_contained(message, || "work sent from another thread".to_owned());
-            }
-            break;
-        }
-        // Each value is dropped on its own: a second panicking destructor inside one collection's
-        // drop would abort the process.
-        let mut ids = std::collections::HashMap::new();
-        for (key, entry) in entries.iter() {
-            ids.insert(key.index, entry.id);
-        }
-        for entry in entries.into_values() {
+        // Messages and queue entries hold no user code beyond work sent by other threads: once only
+        // they are left, no destructor can add more.
+        let last =
+            entries.len() == 0 && calls.len() == 0 && timers.is_empty() && results.is_empty();
+        // Each entry's key, to name its callbacks. `take` ends the walk at the last entry: after a run
+        // of a million tasks, the slab has a million slots, most of them empty.
+        let keys: Vec<Key> = entries.keys().take(entries.len()).collect();
+        let mut callbacks = cold.callbacks;
+        for (key, entry) in keys.into_iter().zip(entries.into_values()) {
             let id = entry.id;
             if !entry.is_done() {
                 unfinished.push(id);
@@ -134,29 +119,27 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
             if let Stage::Running(future) = entry.stage {
                 drop_contained(future, || format!("the future of {id}"));
             }
-        }
-        for (index, callbacks) in cold.callbacks {
-            for (_, callback) in callbacks {
-                drop_contained(callback, || match ids.get(&index) {
-                    Some(id) => format!("a done-callback of {id} that never ran"),
-                    None => "a done-callback that never ran".to_owned(),
+            for (_, callback) in callbacks.remove(&key.index).into_iter().flatten() {
+                drop_contained(callback, || {
+                    format!("a done-callback of {id} that never ran")
                 });
             }
         }
-        for call in calls.into_values() {
-            drop_contained(call, || "a call_soon callback that never ran".to_owned());
-        }
-        for timer in timers {
-            drop_contained(timer, || "a timer's callback or waker".to_owned());
-        }
-        for result in results {
-            drop_contained(result, || "a task's output".to_owned());
-        }
-        for work in local.into_iter().chain(batch) {
-            drop_contained(work, || "work sent from another thread".to_owned());
-        }
-        for message in messages {
-            drop_contained(message, || "work sent from another thread".to_owned());
+        // None in practice: an entry's removal takes its callbacks with it.
+        drop_each(
+            callbacks.into_values().flatten(),
+            "a done-callback that never ran",
+        );
+        drop_each(calls.into_values(), "a call_soon callback that never ran");
+        drop_each(timers, "a timer's callback or waker");
+        drop_each(results, "a task's output");
+        drop_each(
+            local.into_iter().chain(batch),
+            "work sent from another thread",
+        );
+        drop_each(messages, "work sent from another thread");
+        if last {
+            break;
         }
     }
     // Whoever awaits a handle from elsewhere (another executor, a combinator's own waker) learns now

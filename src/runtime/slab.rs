@@ -130,6 +130,11 @@ impl<T> Slab<T> {
         })
     }
 
+    /// The keys of the stored values, in slot order.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = Key> + '_ {
+        self.iter().map(|(key, _)| key)
+    }
+
     /// The stored values, consuming the slab.
     pub(crate) fn into_values(self) -> impl Iterator<Item = T> {
         self.slots.into_iter().filter_map(|slot| slot.value)

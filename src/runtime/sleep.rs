@@ -30,15 +30,6 @@ impl Handle {
         });
         self.timers.borrow_mut().insert(deadline_us, timer)
     }
-
-    /// What a timer for the poll in progress should hold: the task's key if `cx` carries the waker the
-    /// executor lent, a clone of the waker otherwise.
-    fn timer_for(&self, cx: &Context<'_>) -> Timer {
-        match self.own_task(cx.waker()) {
-            Some(key) => Timer::Task(key),
-            None => Timer::Waker(cx.waker().clone()),
-        }
-    }
 }
 
 /// Waits until `duration` has passed on the executor's clock: asyncio's `await asyncio.sleep(seconds)`.
@@ -66,6 +57,7 @@ impl Handle {
 #[track_caller]
 pub fn sleep(duration: Duration) -> Sleep {
     let handle = current("sleep()");
+    // A zero sleep does not read the clock: only a deadline needs it.
     let kind = if duration.is_zero() {
         Kind::Yield(yield_now())
     } else {
@@ -129,11 +121,10 @@ impl Sleep {
     /// assert_eq!(executor.now(), Duration::from_millis(250));
     /// ```
     pub fn reset(&mut self, deadline: Duration) {
-        let armed = match &mut self.kind {
-            Kind::Timer { key, .. } => key.take(),
-            Kind::Yield(_) | Kind::Never => None,
+        let timer = match self.kind {
+            Kind::Timer { key: Some(key), .. } => self.handle.timers.borrow_mut().remove(key),
+            Kind::Timer { key: None, .. } | Kind::Yield(_) | Kind::Never => None,
         };
-        let timer = armed.and_then(|key| self.handle.timers.borrow_mut().remove(key));
         self.kind = match micros_ceil(deadline) {
             Some(deadline_us) => Kind::Timer {
                 deadline_us,
@@ -170,32 +161,25 @@ impl Future for Sleep {
                 this.handle.noted.set(true);
                 Poll::Pending
             }
-            Kind::Timer { deadline_us, key } => match key {
+            Kind::Timer { deadline_us, key } => match *key {
                 None => {
-                    let timer = this.handle.timer_for(cx);
+                    let timer = timer_for(&this.handle, cx);
                     *key = Some(this.handle.arm(*deadline_us, timer));
                     Poll::Pending
                 }
+                // The executor removed the entry to fire it.
+                Some(armed) if !this.handle.timers.borrow().contains(armed) => Poll::Ready(()),
                 Some(armed) => {
-                    if !this.handle.timers.borrow().contains(*armed) {
-                        // The executor removed the entry to fire it.
-                        return Poll::Ready(());
-                    }
-                    // Still waiting. A future may move between tasks, or into a combinator: point the
-                    // timer at whoever polls now.
-                    let timer = this.handle.timer_for(cx);
+                    // Still waiting. A future may move between tasks, or into a combinator: point
+                    // the timer at whoever polls now.
+                    let timer = timer_for(&this.handle, cx);
                     let mut timers = this.handle.timers.borrow_mut();
-                    let current = timers.get_mut(*armed).expect("checked above");
-                    let same = match (&*current, &timer) {
-                        (Timer::Task(a), Timer::Task(b)) => a == b,
-                        (Timer::Waker(a), Timer::Waker(b)) => a.will_wake(b),
-                        _ => false,
-                    };
-                    if !same {
-                        let old = std::mem::replace(current, timer);
-                        drop(timers);
-                        drop(old);
-                    }
+                    let old = timers
+                        .get_mut(armed)
+                        .map(|old| std::mem::replace(old, timer));
+                    // Dropped with nothing borrowed: a waker's drop may be anyone's code.
+                    drop(timers);
+                    drop(old);
                     Poll::Pending
                 }
             },
@@ -203,15 +187,22 @@ impl Future for Sleep {
     }
 }
 
+/// What a timer for the poll in progress should hold: the task's key if `cx` carries the waker the
+/// executor lent, a clone of the waker otherwise.
+fn timer_for(handle: &Handle, cx: &Context<'_>) -> Timer {
+    match handle.own_task(cx.waker()) {
+        Some(task) => Timer::Task(task),
+        None => Timer::Waker(cx.waker().clone()),
+    }
+}
+
 impl Drop for Sleep {
     fn drop(&mut self) {
         if let Kind::Timer { key: Some(key), .. } = self.kind {
             // During the executor's own teardown the wheel may be borrowed; it is being dropped anyway.
-            let removed = match self.handle.timers.try_borrow_mut() {
-                Ok(mut timers) => timers.remove(key),
-                Err(_) => None,
-            };
-            drop(removed);
+            // The timer is dropped after the borrow, as the closure ends.
+            let timers = self.handle.timers.try_borrow_mut().ok();
+            drop(timers.and_then(|mut timers| timers.remove(key)));
         }
     }
 }

@@ -26,9 +26,7 @@ impl Handle {
         let parent = self.polling.get().map(|polling| polling.id);
         self.record(|| EventKind::Spawned {
             task: id,
-            name: name
-                .as_deref()
-                .map_or_else(|| id.to_string(), str::to_owned),
+            name: name.as_ref().map_or(id.to_string(), ToString::to_string),
             parent,
         });
         let table = self.outputs.table_of::<F::Output>();

@@ -46,10 +46,9 @@ impl Future for YieldNow {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.yielded {
+        if std::mem::replace(&mut self.yielded, true) {
             return Poll::Ready(());
         }
-        self.yielded = true;
         cx.waker().wake_by_ref();
         Poll::Pending
     }
