@@ -190,7 +190,7 @@ impl<T: 'static> JoinHandle<T> {
             let done = entry.is_done();
             entry.callbacks += 1;
             entry.has_cold = true;
-            let queued = tasks.cold.callbacks.entry(key.index).or_default();
+            let queued = tasks.cold.callbacks.entry(key.index()).or_default();
             queued.push_back((number, callback));
             drop(tasks);
             if done {
@@ -237,7 +237,7 @@ impl<T: 'static> JoinHandle<T> {
             let mut tasks = handle.tasks.borrow_mut();
             let Tasks { entries, cold, .. } = &mut *tasks;
             let entry = entries.get_mut(task).filter(|entry| !entry.is_done())?;
-            let registered = cold.callbacks.get_mut(&task.index)?;
+            let registered = cold.callbacks.get_mut(&task.index())?;
             let at = registered.iter().position(|(number, _)| *number == key.0)?;
             entry.callbacks -= 1;
             registered.remove(at)
@@ -315,7 +315,7 @@ impl Handle {
                 return None;
             };
             // One queue entry per callback: callbacks are removed only before the task ends.
-            let (_, callback) = cold.callbacks.get_mut(&key.index)?.pop_front()?;
+            let (_, callback) = cold.callbacks.get_mut(&key.index())?.pop_front()?;
             entry.callbacks -= 1;
             entry.retrieved = true;
             (entry.id, callback, result, entry.table)

@@ -119,7 +119,7 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
             if let Stage::Running(future) = entry.stage {
                 drop_contained(future, || format!("the future of {id}"));
             }
-            for (_, callback) in callbacks.remove(&key.index).into_iter().flatten() {
+            for (_, callback) in callbacks.remove(&key.index()).into_iter().flatten() {
                 drop_contained(callback, || {
                     format!("a done-callback of {id} that never ran")
                 });

@@ -310,13 +310,13 @@ impl Tasks {
         if counts {
             self.pending += 1;
         }
-        let index = key.index as usize;
+        let index = key.index() as usize;
         if self.cold.parents.len() <= index {
             self.cold.parents.resize(index + 1, 0);
         }
         self.cold.parents[index] = parent.map_or(0, |parent| parent.0);
         if let Some(name) = name {
-            self.cold.names.insert(key.index, name);
+            self.cold.names.insert(key.index(), name);
         }
         key
     }
@@ -332,7 +332,7 @@ impl Tasks {
     /// The task's name: the one given at spawn, or its id.
     pub(crate) fn name(&self, key: Key) -> Option<String> {
         let entry = self.entries.get(key)?;
-        Some(match self.cold.names.get(&key.index) {
+        Some(match self.cold.names.get(&key.index()) {
             Some(name) if entry.has_cold => name.to_string(),
             _ => entry.id.to_string(),
         })
@@ -340,7 +340,7 @@ impl Tasks {
 
     /// The task that spawned the task under `key`.
     pub(crate) fn parent(&self, key: Key) -> Option<TaskId> {
-        match self.cold.parents.get(key.index as usize) {
+        match self.cold.parents.get(key.index() as usize) {
             Some(0) | None => None,
             Some(id) => Some(TaskId(*id)),
         }
@@ -350,8 +350,8 @@ impl Tasks {
     pub(crate) fn remove(&mut self, key: Key) -> Option<Entry> {
         let entry = self.entries.remove(key)?;
         if entry.has_cold {
-            self.cold.names.remove(&key.index);
-            self.cold.callbacks.remove(&key.index);
+            self.cold.names.remove(&key.index());
+            self.cold.callbacks.remove(&key.index());
         }
         if matches!(entry.stage, Stage::Running(_) | Stage::Polling) {
             self.pending -= 1;
