@@ -81,12 +81,13 @@ pub use runtime::{executor, join, join_error, rules, spawn, step, task, yield_no
 
 pub use as_completed::{AsCompleted, as_completed};
 pub use blocking::spawn_blocking;
+pub use callback::CallbackKey;
 pub use callback::{CallbackHandle, call_later, call_soon};
 pub use gather::{JoinAll, JoinAllSettled, gather, join_all, join_all_settled};
 pub use inspect::Snapshot;
 pub use remote::{CancelHandle, Remote, RemoteJoinHandle};
 pub use runtime::executor::Executor;
-pub use runtime::join::{CallbackKey, JoinHandle};
+pub use runtime::join::JoinHandle;
 pub use runtime::join_error::JoinError;
 pub use runtime::rules::Rule;
 pub use runtime::spawn::{spawn, spawn_named};

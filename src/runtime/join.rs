@@ -11,6 +11,9 @@
 //! inside the step that ended the task: this is asyncio's `Future.set_result` → `call_soon(callback)`
 //! for each callback.
 //!
+//! Callbacks are registered through `JoinHandle::add_done_callback` (in `src/callback.rs`, with the other
+//! callback API); their storage and scheduling are here and in `table.rs`.
+//!
 //! A callback receives `&Result<T, JoinError>` while `.await` on the handle moves the result out, so
 //! the handle hands the result over only once every callback queued before has run. With callbacks
 //! added before anyone awaits (the tutorial's order) that is exactly asyncio's order; NOTES.md has the
@@ -21,7 +24,6 @@ use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
 use crate::runtime::events::{EventKind, Outcome};
@@ -29,13 +31,8 @@ use crate::runtime::handle::Handle;
 use crate::runtime::join_error::{JoinError, drop_contained, panic_text};
 use crate::runtime::queue::Runnable;
 use crate::runtime::slab::Key;
-use crate::runtime::table::{DoneCallback, Entry, ResultTable, Stage, Tasks, Waiter, typed};
+use crate::runtime::table::{Entry, Stage, Tasks, Waiter, typed};
 use crate::runtime::task::TaskId;
-
-/// Names one done-callback, to remove it before it runs: returned by
-/// [`JoinHandle::add_done_callback`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct CallbackKey(u64);
 
 /// An owned permission to await a spawned task's result, returned by [`spawn`](fn@crate::spawn).
 ///
@@ -124,130 +121,6 @@ impl<T> JoinHandle<T> {
     pub fn is_finished(&self) -> bool {
         self.with_entry(|handle, key| handle.tasks.borrow().get(key).is_none_or(|e| e.is_done()))
             .unwrap_or(true)
-    }
-}
-
-impl<T: 'static> JoinHandle<T> {
-    /// Runs `callback` with the task's result once the task is over: asyncio's `add_done_callback`.
-    ///
-    /// The callback never runs inside the call that queues it. When the task ends, its callbacks are
-    /// queued in registration order and run on the next turn, each exactly once. A callback added after
-    /// the task ended is queued at that moment, behind whatever is already waiting. A closure that
-    /// captures what it needs plays the part of `functools.partial`.
-    ///
-    /// A callback that panics is reported on stderr; the loop and the other callbacks carry on.
-    ///
-    /// # Panics
-    ///
-    /// If the handle's result was already taken by awaiting it (through `&mut handle`): there is no
-    /// result left to show the callback.
-    ///
-    /// ```
-    /// use std::cell::RefCell;
-    /// use std::rc::Rc;
-    /// use minimalist_async::{Executor, spawn, yield_now};
-    ///
-    /// let seen = Rc::new(RefCell::new(Vec::new()));
-    /// let mut executor = Executor::with_virtual_time();
-    /// executor.block_on({
-    ///     let seen = seen.clone();
-    ///     async move {
-    ///         let task = spawn(async { 7 });
-    ///         let tag = "task1";
-    ///         let log = seen.clone();
-    ///         task.add_done_callback(move |result| {
-    ///             log.borrow_mut().push(format!("{tag}: {}", result.as_ref().unwrap()));
-    ///         });
-    ///         assert!(seen.borrow().is_empty(), "nothing runs inside add_done_callback");
-    ///         yield_now().await; // the task runs in this turn...
-    ///         assert!(seen.borrow().is_empty(), "...and its callback only on the next one");
-    ///         yield_now().await;
-    ///         assert_eq!(*seen.borrow(), ["task1: 7"]);
-    ///     }
-    /// });
-    /// ```
-    #[track_caller]
-    pub fn add_done_callback<F>(&self, callback: F) -> CallbackKey
-    where
-        F: FnOnce(&Result<T, JoinError>) + 'static,
-    {
-        // Numbered across every executor, so that a key never matches another task's callback.
-        static NEXT_CALLBACK: AtomicU64 = AtomicU64::new(0);
-        let number = NEXT_CALLBACK.fetch_add(1, Ordering::Relaxed);
-        let callback: DoneCallback = Box::new(move |results: &dyn ResultTable, key: Key| {
-            typed::<T>(results).lend(key, callback);
-        });
-        let added = self.with_entry(|handle, key| {
-            let mut tasks = handle.tasks.borrow_mut();
-            // Only an executor being dropped removes the entry of a live handle.
-            let entry = tasks.get_mut(key)?;
-            if let Stage::Taken = entry.stage {
-                panic!(
-                    "add_done_callback on {} after its result was taken by .await: add callbacks before awaiting",
-                    self.id
-                );
-            }
-            let done = entry.is_done();
-            entry.callbacks += 1;
-            entry.has_cold = true;
-            let queued = tasks.cold.callbacks.entry(key.index()).or_default();
-            queued.push_back((number, callback));
-            drop(tasks);
-            if done {
-                handle.queue_done_callback(key, self.id);
-            }
-            Some(CallbackKey(number))
-        });
-        added.flatten().unwrap_or_else(|| {
-            eprintln!(
-                "minimalist-async: done-callback added to {} after its executor was dropped; it will never run",
-                self.id
-            );
-            CallbackKey(u64::MAX)
-        })
-    }
-
-    /// Removes a done-callback while the task is still running: asyncio's `remove_done_callback`.
-    /// Returns whether it removed one.
-    ///
-    /// As in asyncio, once the task has ended its callbacks are already scheduled, and removing one
-    /// changes nothing (`false`): it runs with the others. `false` too for a callback removed already
-    /// or belonging to another task. Safe anywhere, from a done-callback of the same task too.
-    ///
-    /// ```
-    /// use std::cell::Cell;
-    /// use std::rc::Rc;
-    /// use minimalist_async::Executor;
-    ///
-    /// let ran = Rc::new(Cell::new(0));
-    /// let mut executor = Executor::with_virtual_time();
-    /// let task = executor.spawn(async { 7 });
-    /// let first = task.add_done_callback({ let ran = ran.clone(); move |_| ran.set(ran.get() + 1) });
-    /// let second = task.add_done_callback({ let ran = ran.clone(); move |_| ran.set(ran.get() + 10) });
-    /// assert!(task.remove_done_callback(first));
-    /// assert!(!task.remove_done_callback(first), "gone already");
-    /// executor.step(); // the task ends: its callbacks are scheduled
-    /// assert!(!task.remove_done_callback(second), "too late, as in asyncio");
-    /// executor.run_until_stalled();
-    /// assert_eq!(ran.get(), 10, "only the second ran");
-    /// assert_eq!(executor.block_on(task).unwrap(), 7);
-    /// ```
-    pub fn remove_done_callback(&self, key: CallbackKey) -> bool {
-        let removed = self.with_entry(|handle, task| {
-            let mut tasks = handle.tasks.borrow_mut();
-            let Tasks { entries, cold, .. } = &mut *tasks;
-            let entry = entries.get_mut(task).filter(|entry| !entry.is_done())?;
-            let registered = cold.callbacks.get_mut(&task.index())?;
-            let at = registered.iter().position(|(number, _)| *number == key.0)?;
-            entry.callbacks -= 1;
-            registered.remove(at)
-        });
-        let removed = removed.flatten().map(|(_, callback)| {
-            drop_contained(callback, || {
-                format!("a removed done-callback of {}", self.id)
-            });
-        });
-        removed.is_some()
     }
 }
 

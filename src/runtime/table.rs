@@ -359,6 +359,33 @@ impl Tasks {
         Some(entry)
     }
 
+    /// Registers a done-callback numbered `number` with the task under `key`; whether the task has
+    /// ended already (the caller then queues it at once), or `None` if the entry is gone.
+    pub(crate) fn add_callback(
+        &mut self,
+        key: Key,
+        number: u64,
+        callback: DoneCallback,
+    ) -> Option<bool> {
+        let entry = self.entries.get_mut(key)?;
+        entry.callbacks += 1;
+        entry.has_cold = true;
+        let done = entry.is_done();
+        let queued = self.cold.callbacks.entry(key.index()).or_default();
+        queued.push_back((number, callback));
+        Some(done)
+    }
+
+    /// Takes back the done-callback numbered `number` of the task under `key`, unless the task has
+    /// ended (its callbacks are scheduled then, as in asyncio).
+    pub(crate) fn remove_callback(&mut self, key: Key, number: u64) -> Option<DoneCallback> {
+        let entry = self.entries.get_mut(key).filter(|entry| !entry.is_done())?;
+        let registered = self.cold.callbacks.get_mut(&key.index())?;
+        let at = registered.iter().position(|(n, _)| *n == number)?;
+        entry.callbacks -= 1;
+        registered.remove(at).map(|(_, callback)| callback)
+    }
+
     /// Marks the task ended: one fewer pending.
     pub(crate) fn end(&mut self, key: Key, result: Key, outcome: Outcome) {
         let entry = self.entries.get_mut(key).expect("ends once");
