@@ -24,7 +24,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::thread::{Thread, ThreadId};
+use std::thread::Thread;
 use std::time::Instant;
 
 use crossbeam_channel::{Receiver, Sender};
@@ -88,7 +88,6 @@ struct InboxShared {
     sent: AtomicBool,
     /// The executor's thread, unparked after every send so that an idle executor wakes at once.
     thread: Thread,
-    thread_id: ThreadId,
 }
 
 impl Inbox {
@@ -107,7 +106,7 @@ impl Inbox {
 
     /// Whether the calling thread is not the executor's.
     pub(crate) fn on_other_thread(&self) -> bool {
-        std::thread::current().id() != self.shared.thread_id
+        std::thread::current().id() != self.shared.thread.id()
     }
 }
 
@@ -115,7 +114,6 @@ impl Default for ReadyQueue {
     fn default() -> ReadyQueue {
         static NEXT_EXECUTOR: AtomicU64 = AtomicU64::new(1);
         let (sender, receiver) = crossbeam_channel::unbounded();
-        let thread = std::thread::current();
         ReadyQueue {
             local: RefCell::default(),
             arrived: RefCell::default(),
@@ -124,8 +122,7 @@ impl Default for ReadyQueue {
                 shared: Arc::new(InboxShared {
                     sender,
                     sent: AtomicBool::new(false),
-                    thread_id: thread.id(),
-                    thread,
+                    thread: std::thread::current(),
                 }),
             },
             receiver: RefCell::new(Some(receiver)),
@@ -145,16 +142,11 @@ impl ReadyQueue {
         self.local.borrow_mut().push_back(runnable);
     }
 
-    /// Moves the local entries to the back of `batch`.
+    /// Moves the local entries into `batch`, which is empty: a turn's start swaps the two buffers
+    /// instead of copying the entries.
     #[inline]
-    pub(crate) fn drain_local(&self, batch: &mut VecDeque<Runnable>) {
-        let mut local = self.local.borrow_mut();
-        if batch.is_empty() {
-            // The usual case at a turn's start: swap the buffers instead of copying the entries.
-            std::mem::swap(batch, &mut *local);
-        } else {
-            batch.append(&mut local);
-        }
+    pub(crate) fn take_local(&self, batch: &mut VecDeque<Runnable>) {
+        std::mem::swap(batch, &mut *self.local.borrow_mut());
     }
 
     /// The messages other threads sent since the last call, oldest first, once a sender raised the

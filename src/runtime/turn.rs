@@ -56,14 +56,14 @@ impl Turn {
             self.batch.is_empty(),
             "a turn begins when the last one is over"
         );
-        handle.queue.drain_local(&mut self.batch);
-        // Other threads' messages join behind the local entries, when a sender raised the flag. A
-        // message whose flag is not up yet waits for the next turn; an executor about to sleep looks
-        // at the channel itself first (`ReadyQueue::wait`), so none is missed.
+        // Other threads' messages join behind the local entries, when a sender raised the flag: taking
+        // them in queues them locally, so one swap then takes the whole batch. A message whose flag is
+        // not up yet waits for the next turn; an executor about to sleep looks at the flag itself first
+        // (`ReadyQueue::wait`), so none is missed.
         if !handle.queue.nothing_sent() {
             handle.take_in();
-            handle.queue.drain_local(&mut self.batch);
         }
+        handle.queue.take_local(&mut self.batch);
         let mut timers = handle.timers.borrow_mut();
         if !timers.is_empty() || handle.sink.get().is_some() {
             let now = handle.now_us();
@@ -89,6 +89,9 @@ impl Turn {
     /// The next unit of work of the current turn, or `None` when the turn is over.
     #[inline]
     pub(crate) fn next(&mut self, handle: &Rc<Handle>) -> Option<Step> {
+        // Taken out of the table in a call of its own, so that the table is not borrowed while the
+        // call runs.
+        let take_call = |key| handle.calls.borrow_mut().remove(key);
         while let Some(runnable) = self.batch.pop_front() {
             // Each arm returns `None` for a stale entry (a task that ended while queued, a cancelled
             // call), which is skipped.
@@ -97,56 +100,43 @@ impl Turn {
                 Runnable::Done(key) => handle
                     .run_done_callback(key)
                     .map(|task| Step::RanCallback { task }),
-                Runnable::Call(key) | Runnable::Remote(key) => {
-                    let call = handle.calls.borrow_mut().remove(key);
-                    call.map(|call| {
-                        let remote = matches!(runnable, Runnable::Remote(_));
-                        if !remote {
-                            handle.record(|| EventKind::CallbackRan { task: None });
-                        }
-                        call();
-                        if remote {
-                            Step::RanRemote
-                        } else {
-                            Step::RanCallSoon
-                        }
-                    })
-                }
+                Runnable::Call(key) => take_call(key).map(|call| {
+                    handle.record(|| EventKind::CallbackRan { task: None });
+                    call();
+                    Step::RanCallSoon
+                }),
+                Runnable::Remote(key) => take_call(key).map(|call| {
+                    call();
+                    Step::RanRemote
+                }),
             };
             if step.is_some() {
                 return step;
             }
         }
-        if !self.due.is_empty() {
-            let count = self.fire_due_timers(handle);
-            if count > 0 {
-                return Some(Step::FiredTimers { count });
-            }
-        }
-        None
+        let count = self.fire_due_timers(handle);
+        (count > 0).then_some(Step::FiredTimers { count })
     }
 
-    /// Fires the timers collected when the turn began, in deadline-then-arming order. A timer whose
-    /// `Sleep` was dropped meanwhile is gone from the wheel and fires nothing.
+    /// Fires the timers collected when the turn began, in deadline-then-arming order, and counts them.
+    /// A timer whose `Sleep` was dropped meanwhile is gone from the wheel and fires nothing. Draining
+    /// keeps the buffer's capacity for the next turn.
     fn fire_due_timers(&mut self, handle: &Handle) -> usize {
-        let mut due = std::mem::take(&mut self.due);
         let mut fired = 0;
-        for key in due.drain(..) {
+        for key in self.due.drain(..) {
             // Taken out first, so that the wheel is not borrowed while a waker or callback runs.
-            let (deadline, timer) = {
-                let mut timers = handle.timers.borrow_mut();
-                let deadline = timers.get(key).map_or(0, |(deadline, _)| deadline);
-                (Duration::from_micros(deadline), timers.remove(key))
-            };
-            let Some(timer) = timer else {
+            let mut timers = handle.timers.borrow_mut();
+            let deadline = timers.get(key).map_or(0, |(deadline, _)| deadline);
+            let Some(timer) = timers.remove(key) else {
                 continue;
             };
+            drop(timers);
             handle.record(|| EventKind::TimerFired {
                 task: match &timer {
                     Timer::Task(task) => handle.tasks.borrow().get(*task).map(|entry| entry.id),
                     Timer::Waker(_) | Timer::Call(_) => None,
                 },
-                deadline,
+                deadline: Duration::from_micros(deadline),
             });
             match timer {
                 Timer::Task(task) => handle.wake(task, false),
@@ -155,8 +145,6 @@ impl Turn {
             }
             fired += 1;
         }
-        // The emptied buffer goes back, keeping its capacity for the next turn.
-        self.due = due;
         fired
     }
 

@@ -52,7 +52,6 @@ pub(crate) fn set_running(executor: u64, wake_here: WakeHere) {
 }
 
 /// The state behind one of the executor's [`std::task::Waker`]s.
-#[derive(Debug)]
 pub(crate) struct TaskWaker {
     /// `Key::to_bits`. Atomic because a lent waker is re-pointed through a shared reference; the
     /// stores are relaxed, see `Lent::point_at`.
@@ -81,7 +80,6 @@ impl Wake for TaskWaker {
 
 /// A waker together with its `Arc`, both held by the executor: the `Arc` to re-point it and to count
 /// who else holds it, the `Waker` to lend without touching the reference count.
-#[derive(Debug)]
 pub(crate) struct Lent {
     state: Arc<TaskWaker>,
     waker: Waker,
