@@ -70,9 +70,8 @@ impl Turn {
             timers.poll(now, &mut self.due);
             if handle.rules.get().lifo_ties {
                 // A broken rule (`Rule::LifoTies`): equal deadlines fire newest first.
-                for ties in self.due.chunk_by_mut(|a, b| {
-                    timers.get(*a).map(|(d, _)| d) == timers.get(*b).map(|(d, _)| d)
-                }) {
+                let deadline = |key| timers.get(key).map(|(deadline, _)| deadline);
+                for ties in self.due.chunk_by_mut(|a, b| deadline(*a) == deadline(*b)) {
                     ties.reverse();
                 }
             }
@@ -113,6 +112,9 @@ impl Turn {
             if step.is_some() {
                 return step;
             }
+        }
+        if self.due.is_empty() {
+            return None;
         }
         let count = self.fire_due_timers(handle);
         (count > 0).then_some(Step::FiredTimers { count })
