@@ -395,7 +395,32 @@ fn golden_cases_on_real_clock_match_byte_for_byte() {
         "callback-7-task1,task2-0.15.txt",
     ]
     .map(golden_case);
-    check_golden_in_parallel(&cases, &[]);
+    let failures: Vec<String> = cases
+        .iter()
+        .filter_map(|case| check_golden_on_real_clock(case).0.err())
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Runs `case` on the real clock, with one more try if the transcript differs, and returns the result
+/// and the wall time of the last try. Why a second try: tasks polled in one turn that sleep the same
+/// time get deadlines microseconds apart, and are fired in one wake-up, which keeps asyncio's order. But
+/// a test process preempted in the middle of such a turn (the other tests run beside it on two cores)
+/// spreads those deadlines over milliseconds, and they fire in two wake-ups, in another order, as they
+/// would in asyncio preempted the same way. Seen: one run in ten under a load of 3. A scheduling bug
+/// fails both tries; a preemption almost never hits twice.
+fn check_golden_on_real_clock(case: &Case) -> (Result<(), String>, Duration) {
+    let attempt = || {
+        let started = Instant::now();
+        (check_golden(case, &[]), started.elapsed())
+    };
+    match attempt() {
+        (Err(first), _) => match attempt() {
+            (Err(again), wall) => (Err(format!("{first}\n  (and again: {again})")), wall),
+            passed => passed,
+        },
+        passed => passed,
+    }
 }
 
 /// The point of the tutorial: the tasks sleep at the same time. A task that draws n rolls sleeps n - 1
@@ -412,10 +437,7 @@ fn four_tasks_on_real_clock_sleep_concurrently() {
     let concurrent = Duration::from_millis(100) * *sleeps.iter().max().expect("four tasks");
     let serial = Duration::from_millis(100) * sleeps.iter().sum::<u32>();
 
-    let started = Instant::now();
-    let result = check_golden(&case, &[]);
-    let wall = started.elapsed();
-
+    let (result, wall) = check_golden_on_real_clock(&case);
     result.unwrap_or_else(|difference| panic!("{difference}"));
     assert!(
         wall >= concurrent.mul_f64(0.9),
