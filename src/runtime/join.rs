@@ -212,10 +212,16 @@ impl Handle {
 
     /// Wakes whoever awaits the handle of the task under `key`.
     pub(crate) fn wake_waiter(&self, key: Key) {
-        let waiter = match self.tasks.borrow_mut().get_mut(key) {
-            Some(entry) => std::mem::replace(&mut entry.waiter, Waiter::Nobody),
-            None => return,
-        };
+        let waiter = with_task(self, key, |e| {
+            std::mem::replace(&mut e.waiter, Waiter::Nobody)
+        });
+        if let Some(waiter) = waiter {
+            self.wake_awaiter(waiter);
+        }
+    }
+
+    /// Wakes `waiter`, taken out of an entry.
+    pub(crate) fn wake_awaiter(&self, waiter: Waiter) {
         match waiter {
             Waiter::Nobody => {}
             Waiter::Task(waiting) => self.wake(waiting, false),

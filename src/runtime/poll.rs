@@ -23,7 +23,7 @@ use crate::runtime::handle::Handle;
 use crate::runtime::join_error::{JoinError, drop_contained};
 use crate::runtime::slab::Key;
 use crate::runtime::step::Step;
-use crate::runtime::table::{Stage, TaskFuture};
+use crate::runtime::table::{Stage, TaskFuture, Waiter};
 use crate::runtime::task::TaskId;
 use crate::runtime::waker::Lent;
 
@@ -231,11 +231,13 @@ fn end_task(
         Outcome::Cancelled => format!("the cancelled future of {id}"),
         _ => format!("the future of {id}"),
     });
-    let (callbacks, kept) = {
+    // One look at the entry for everything the end needs to know.
+    let (callbacks, kept, waiter, unclaimed) = {
         let mut tasks = handle.tasks.borrow_mut();
-        tasks.end(key, result, outcome);
-        let entry = tasks.entries.get_mut(key).expect("just ended");
-        (entry.callbacks, entry.waker.take())
+        let entry = tasks.end(key, result, outcome);
+        let waiter = std::mem::replace(&mut entry.waiter, Waiter::Nobody);
+        let unclaimed = !entry.handle_alive && entry.callbacks == 0;
+        (entry.callbacks, entry.waker.take(), waiter, unclaimed)
     };
     if let Some(kept) = kept {
         drop(handle.take_back(kept));
@@ -250,8 +252,10 @@ fn end_task(
             handle.queue_done_callback(key, id);
         }
     }
-    handle.wake_waiter(key);
-    handle.release_if_unclaimed(key);
+    handle.wake_awaiter(waiter);
+    if unclaimed {
+        handle.release_if_unclaimed(key);
+    }
 }
 
 fn report_lost_waker(name: &str) {

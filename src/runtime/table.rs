@@ -386,12 +386,13 @@ impl Tasks {
         registered.remove(at).map(|(_, callback)| callback)
     }
 
-    /// Marks the task ended: one fewer pending.
-    pub(crate) fn end(&mut self, key: Key, result: Key, outcome: Outcome) {
+    /// Marks the task ended (one fewer pending) and returns its entry.
+    pub(crate) fn end(&mut self, key: Key, result: Key, outcome: Outcome) -> &mut Entry {
+        self.pending -= 1;
         let entry = self.entries.get_mut(key).expect("ends once");
         debug_assert!(!entry.is_done(), "{} ended twice", entry.id);
         entry.stage = Stage::Done { result, outcome };
-        self.pending -= 1;
+        entry
     }
 }
 
