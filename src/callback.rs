@@ -18,8 +18,9 @@ use crate::runtime::handle::{Handle, Timer, current};
 use crate::runtime::join::JoinHandle;
 use crate::runtime::join_error::{JoinError, drop_contained, panic_text};
 use crate::runtime::queue::Runnable;
+use crate::runtime::results::{ResultTable, typed};
 use crate::runtime::slab::Key;
-use crate::runtime::table::{DoneCallback, ResultTable, Stage, typed};
+use crate::runtime::table::{DoneCallback, Stage};
 use crate::runtime::wheel::TimerKey;
 
 /// Wraps `callback` so that a panic inside it is reported on stderr, naming where it was scheduled

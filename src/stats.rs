@@ -7,7 +7,8 @@ use std::fmt;
 use crate::runtime::events::Outcome;
 use crate::runtime::join::JoinHandle;
 use crate::runtime::join_error::JoinError;
-use crate::runtime::table::{Stage, typed};
+use crate::runtime::results::typed;
+use crate::runtime::table::Stage;
 
 /// Per-task counts, from [`JoinHandle::stats`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

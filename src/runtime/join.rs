@@ -30,8 +30,9 @@ use crate::runtime::events::{EventKind, Outcome};
 use crate::runtime::handle::Handle;
 use crate::runtime::join_error::{JoinError, drop_contained, panic_text};
 use crate::runtime::queue::Runnable;
+use crate::runtime::results::typed;
 use crate::runtime::slab::Key;
-use crate::runtime::table::{Entry, Stage, Tasks, Waiter, typed};
+use crate::runtime::table::{Entry, Stage, Tasks, Waiter};
 use crate::runtime::task::TaskId;
 
 /// An owned permission to await a spawned task's result, returned by [`spawn`](fn@crate::spawn).

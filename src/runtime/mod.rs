@@ -12,8 +12,8 @@
 //!                              │
 //!              shared state    handle.rs   the tables behind RefCells, CURRENT, wake, cancel, record
 //!                       ┌──────┼──────────────┬──────────────┐
-//!               table.rs       waker.rs     queue.rs      wheel/       the task table, the lent waker,
-//!                       │      │              │              │          the ready queue, the timer wheel
+//!     results.rs · table.rs    waker.rs     queue.rs      wheel/       results, the task table, the lent
+//!                       │      │              │              │          waker, the ready queue, the wheel
 //!        task.rs · join_error.rs · step.rs · rules.rs · slab.rs · clock.rs · events.rs    plain types
 //! ```
 //!
@@ -26,7 +26,8 @@
 //! 6. [`wheel`] — the hierarchical timer wheel.
 //! 7. `queue.rs` — the ready queue, its local door and its cross-thread door.
 //! 8. `waker.rs` — the waker, lent per poll, and why a stale one is harmless.
-//! 9. `table.rs` — the task table: one allocation per task, hot entries, cold side table.
+//! 9. `results.rs` — the results of finished tasks, a table per output type; `table.rs` — the task
+//!    table: one allocation per task, hot entries, cold side table.
 //! 10. `handle.rs` — the shared state, `CURRENT`, and the acts everything needs (wake, cancel).
 //! 11. [`join`], [`sleep`], [`yield_now`] — what running code calls.
 //! 12. `poll.rs` — one poll; [`spawn`] — a future becomes a task (after `poll.rs`: an eager spawn
@@ -46,6 +47,7 @@ pub mod join;
 pub mod join_error;
 pub(crate) mod poll;
 pub(crate) mod queue;
+pub(crate) mod results;
 pub mod rules;
 pub(crate) mod shutdown;
 pub(crate) mod slab;

@@ -1,4 +1,5 @@
-//! The task table: one entry per task, found by key, and the results of finished tasks by output type.
+//! The task table: one entry per task, found by key (the results of finished tasks wait in
+//! `results.rs`, by output type).
 //!
 //! # One allocation per task
 //!
@@ -10,7 +11,7 @@
 //!   (a *pin projection*, which safe Rust cannot write without a macro crate). A box of the bare
 //!   future is polled as it is: `Pin<Box<dyn TaskFuture>>`.
 //! - **The output goes to a table of its type.** When the future returns, its `poll_task` (which knows
-//!   the output type, through the blanket impl below) moves the output into [`Outputs`]: one slab of
+//!   the output type, through the blanket impl below) moves the output into `Outputs`: one slab of
 //!   `Result<T, JoinError>` per output type `T`, created when the first task with that output type is
 //!   spawned and reused by every later one. Its slots are reused too, so in steady use storing a result
 //!   allocates nothing.
@@ -32,17 +33,14 @@
 //! An entry stays until its task has ended, its handle is gone and its done-callbacks have run: until
 //! nobody can ask for the result any more. Then the entry and its result are removed together.
 
-use std::any::Any;
-use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
-use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
-use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use crate::runtime::events::Outcome;
 use crate::runtime::join_error::JoinError;
+use crate::runtime::results::{Outputs, ResultTable, typed};
 use crate::runtime::slab::{Key, Slab};
 use crate::runtime::task::TaskId;
 use crate::runtime::waker::Lent;
@@ -83,115 +81,6 @@ where
 
     fn fail(&self, outputs: &Outputs, table: u32, error: JoinError) -> Key {
         typed::<F::Output>(&*outputs.table(table)).insert(Err(error))
-    }
-}
-
-/// The results of finished tasks whose output type is `T`. A slot is `None` while its result is lent
-/// out to a done-callback.
-pub(crate) struct Results<T> {
-    slots: RefCell<Slab<Option<Result<T, JoinError>>>>,
-}
-
-impl<T> Results<T> {
-    fn insert(&self, result: Result<T, JoinError>) -> Key {
-        self.slots.borrow_mut().insert(Some(result))
-    }
-
-    /// Takes the result out for good.
-    pub(crate) fn take(&self, key: Key) -> Option<Result<T, JoinError>> {
-        self.slots.borrow_mut().remove(key).flatten()
-    }
-
-    /// Lends the result to `look`. It is taken out of the table while `look` runs, so that `look` may
-    /// reach this table itself (a callback that awaits another task's handle).
-    /// A panic in `look` unwinds on, once the result is back.
-    pub(crate) fn lend(&self, key: Key, look: impl FnOnce(&Result<T, JoinError>)) {
-        let result = self.slots.borrow_mut().get_mut(key).and_then(Option::take);
-        if let Some(result) = result {
-            let looked = catch_unwind(AssertUnwindSafe(|| look(&result)));
-            if let Some(slot) = self.slots.borrow_mut().get_mut(key) {
-                *slot = Some(result);
-            }
-            if let Err(panic) = looked {
-                resume_unwind(panic);
-            }
-        }
-    }
-}
-
-/// A [`Results`] table seen without its type, so that the executor can drop a result nobody claimed.
-pub(crate) trait ResultTable: Any {
-    /// Removes a result; the value is returned boxed for the caller to drop where it chooses.
-    fn discard(&self, key: Key) -> Option<Box<dyn Any>>;
-    /// The error, if the result is one: for "task exception was never retrieved".
-    fn error_text(&self, key: Key) -> Option<String>;
-    /// Removes every result, for the executor's teardown to drop one by one.
-    fn take_all(&self) -> Vec<Box<dyn Any>>;
-}
-
-impl<T: 'static> ResultTable for Results<T> {
-    fn discard(&self, key: Key) -> Option<Box<dyn Any>> {
-        let result = self.slots.borrow_mut().remove(key).flatten()?;
-        Some(Box::new(result))
-    }
-
-    fn take_all(&self) -> Vec<Box<dyn Any>> {
-        let slots = std::mem::take(&mut *self.slots.borrow_mut());
-        slots
-            .into_values()
-            .flatten()
-            .map(|result| Box::new(result) as Box<dyn Any>)
-            .collect()
-    }
-
-    fn error_text(&self, key: Key) -> Option<String> {
-        match self.slots.borrow().get(key) {
-            Some(Some(Err(error))) => Some(error.to_string()),
-            _ => None,
-        }
-    }
-}
-
-/// `results` as the table of `T`: the entry that points at it was made by a task whose output is `T`.
-pub(crate) fn typed<T: 'static>(results: &dyn ResultTable) -> &Results<T> {
-    (results as &dyn Any)
-        .downcast_ref()
-        .expect("a task's results live in the table of its output type")
-}
-
-/// Every [`Results`] table, one per output type, in the order the types were first spawned. A
-/// program has a handful of output types, so finding one is a short walk, done once per spawn.
-#[derive(Default)]
-pub(crate) struct Outputs {
-    tables: RefCell<Vec<(std::any::TypeId, Rc<dyn ResultTable>)>>,
-}
-
-impl Outputs {
-    /// The number of `T`'s table, made if needed.
-    pub(crate) fn table_of<T: 'static>(&self) -> u32 {
-        let id = std::any::TypeId::of::<T>();
-        let mut tables = self.tables.borrow_mut();
-        let index = match tables.iter().position(|(type_id, _)| *type_id == id) {
-            Some(index) => index,
-            None => {
-                let table: Rc<dyn ResultTable> = Rc::new(Results::<T> {
-                    slots: RefCell::default(),
-                });
-                tables.push((id, table));
-                tables.len() - 1
-            }
-        };
-        index as u32
-    }
-
-    /// The table numbered `index`.
-    pub(crate) fn table(&self, index: u32) -> Rc<dyn ResultTable> {
-        Rc::clone(&self.tables.borrow()[index as usize].1)
-    }
-
-    /// Every table, for the executor's teardown to drop the results nobody claimed.
-    pub(crate) fn take_all(&self) -> Vec<(std::any::TypeId, Rc<dyn ResultTable>)> {
-        std::mem::take(&mut *self.tables.borrow_mut())
     }
 }
 
@@ -409,13 +298,5 @@ mod tests {
             "Entry is {} bytes",
             std::mem::size_of::<Entry>()
         );
-    }
-
-    /// A finished task's result waits in its type's table until claimed: with the error boxed, a
-    /// stored `u64` result is 16 bytes.
-    #[test]
-    fn a_result_stays_small() {
-        let size = std::mem::size_of::<Option<Result<u64, JoinError>>>();
-        assert_eq!(size, 16, "a stored u64 result is {size} bytes");
     }
 }
