@@ -31,8 +31,8 @@ use crossbeam_channel::{Receiver, Sender};
 
 use crate::runtime::slab::Key;
 
-/// One entry of the local ready queue: plain data (a tag and a key, 16 bytes), so that the queue is cheap to move. The
-/// `block_on` future is a task here: its entry's turn comes as `Task(key)`.
+/// One entry of the local ready queue: plain data (a tag and a key, 16 bytes), so that the queue is
+/// cheap to move. The `block_on` future is a task here: its entry's turn comes as `Task(key)`.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Runnable {
     /// Poll the task stored under this key (or, if it was cancelled, drop it).
