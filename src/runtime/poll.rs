@@ -80,6 +80,7 @@ pub(crate) fn poll_task(handle: &Rc<Handle>, key: Key) -> Option<Step> {
         |polled| !matches!(polled, Ok(Poll::Pending)),
     );
     let ended = match polled {
+        // Not done: the future goes back into its entry, to be polled when something wakes it.
         Ok(Poll::Pending) => {
             settle_pending(handle, key, kept, Some(future));
             return Some(Step::Polled {
@@ -102,7 +103,9 @@ pub(crate) fn poll_task(handle: &Rc<Handle>, key: Key) -> Option<Step> {
             drop_contained(output, || format!("the output of {id}"));
             Err(JoinError::cancelled(id))
         }
+        // Returned: the output is in its type's table already, under `output`.
         Ok(Poll::Ready(output)) => Ok(output),
+        // Panicked: caught, so that the other tasks go on; the panic is this task's result.
         Err(panic) => Err(JoinError::panicked(id, panic)),
     };
     // The task is over: a kept waker stays with whoever kept it, its wakes finding an ended task.
