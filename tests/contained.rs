@@ -7,6 +7,7 @@
 //! follows it ("dropping the future of Task-2 panicked: ...").
 
 use std::cell::{Cell, RefCell};
+use std::future::Future;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 use std::task::{Poll, Waker};
@@ -263,4 +264,52 @@ fn a_local_wake_behind_a_wake_from_another_thread_runs_second() {
         }
     });
     assert_eq!(*log.lock().unwrap(), ["b", "a"]);
+}
+
+thread_local! {
+    /// A handle the waker below looks at when it is dropped, and what it saw.
+    static LOOKED_AT: RefCell<Option<minimalist_async::JoinHandle<()>>> = const { RefCell::new(None) };
+    static SAW_FINISHED: Cell<Option<bool>> = const { Cell::new(None) };
+}
+
+/// A waker whose drop asks the executor something, as a combinator's waker may.
+struct LooksOnDrop;
+
+impl std::task::Wake for LooksOnDrop {
+    fn wake(self: Arc<Self>) {}
+}
+
+impl Drop for LooksOnDrop {
+    fn drop(&mut self) {
+        let finished = LOOKED_AT.with_borrow(|handle| handle.as_ref().map(|h| h.is_finished()));
+        SAW_FINISHED.set(finished);
+    }
+}
+
+/// A waker is user code. When a handle is polled with a new waker, the one it kept is dropped with the
+/// task table free: here that drop looks at another task, which needs the table.
+#[test]
+fn a_replaced_awaiter_waker_may_use_the_executor_while_it_drops() {
+    let mut executor = Executor::with_virtual_time();
+    executor.block_on(async {
+        let mut awaited = spawn(async {
+            yield_now().await;
+        });
+        LOOKED_AT.set(Some(spawn(async {})));
+        let looks = Waker::from(Arc::new(LooksOnDrop));
+        let first =
+            std::pin::Pin::new(&mut awaited).poll(&mut std::task::Context::from_waker(&looks));
+        assert!(first.is_pending());
+        drop(looks); // the handle now holds the only reference
+        let second = std::pin::Pin::new(&mut awaited)
+            .poll(&mut std::task::Context::from_waker(Waker::noop()));
+        assert!(second.is_pending());
+        assert_eq!(
+            SAW_FINISHED.get(),
+            Some(false),
+            "the waker's drop ran, and saw the table"
+        );
+        awaited.await.unwrap();
+        LOOKED_AT.take();
+    });
 }

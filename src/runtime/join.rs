@@ -158,13 +158,28 @@ impl<T: 'static> Future for JoinHandle<T> {
             Stage::Taken => panic!("{} JoinHandle polled after it returned its result", self.id),
             // (A handle never names a `block_on` future's entry, `Stage::Main`.)
             Stage::Running(_) | Stage::Polling | Stage::Main | Stage::Done { .. } => {
-                entry.waiter = match handle.own_task(cx.waker()) {
+                // The awaiting task of this executor is noted by key. Any other waker is kept, cloned
+                // only if it changed. A waker is user code: it is cloned, and an old one dropped, with
+                // the table not borrowed.
+                let own = handle.own_task(cx.waker());
+                match (own, &entry.waiter) {
+                    (Some(waiting), Waiter::Nobody | Waiter::Task(_)) => {
+                        entry.waiter = Waiter::Task(waiting);
+                        return Poll::Pending;
+                    }
+                    (None, Waiter::Waker(kept)) if kept.will_wake(cx.waker()) => {
+                        return Poll::Pending;
+                    }
+                    _ => drop(tasks),
+                }
+                let waiter = match own {
                     Some(waiting) => Waiter::Task(waiting),
-                    None => match std::mem::replace(&mut entry.waiter, Waiter::Nobody) {
-                        Waiter::Waker(kept) if kept.will_wake(cx.waker()) => Waiter::Waker(kept),
-                        _ => Waiter::Waker(Box::new(cx.waker().clone())),
-                    },
+                    None => Waiter::Waker(Box::new(cx.waker().clone())),
                 };
+                let old = with_task(handle, self.key, |e| {
+                    std::mem::replace(&mut e.waiter, waiter)
+                });
+                drop(old);
                 Poll::Pending
             }
         }
