@@ -158,28 +158,8 @@ impl<T: 'static> Future for JoinHandle<T> {
             Stage::Taken => panic!("{} JoinHandle polled after it returned its result", self.id),
             // (A handle never names a `block_on` future's entry, `Stage::Main`.)
             Stage::Running(_) | Stage::Polling | Stage::Main | Stage::Done { .. } => {
-                // The awaiting task of this executor is noted by key. Any other waker is kept, cloned
-                // only if it changed. A waker is user code: it is cloned, and an old one dropped, with
-                // the table not borrowed.
-                let own = handle.own_task(cx.waker());
-                match (own, &entry.waiter) {
-                    (Some(waiting), Waiter::Nobody | Waiter::Task(_)) => {
-                        entry.waiter = Waiter::Task(waiting);
-                        return Poll::Pending;
-                    }
-                    (None, Waiter::Waker(kept)) if kept.will_wake(cx.waker()) => {
-                        return Poll::Pending;
-                    }
-                    _ => drop(tasks),
-                }
-                let waiter = match own {
-                    Some(waiting) => Waiter::Task(waiting),
-                    None => Waiter::Waker(Box::new(cx.waker().clone())),
-                };
-                let old = with_task(handle, self.key, |e| {
-                    std::mem::replace(&mut e.waiter, waiter)
-                });
-                drop(old);
+                drop(tasks);
+                wait_for(handle, self.key, cx);
                 Poll::Pending
             }
         }
@@ -275,6 +255,31 @@ impl Handle {
             format!("the output of {}", entry.id)
         });
     }
+}
+
+/// Notes who awaits the task under `key`: the polled task of this executor by its key; any other waker
+/// is kept, cloned only if it changed. A waker is user code: it is cloned, and an old one dropped, with
+/// the table not borrowed. Out of line: the await that finds its task ended never comes here.
+#[inline(never)]
+fn wait_for(handle: &Handle, key: Key, cx: &Context<'_>) {
+    let waiter = match handle.own_task(cx.waker()) {
+        Some(waiting) => Waiter::Task(waiting),
+        None => {
+            let unchanged = with_task(
+                handle,
+                key,
+                |entry| matches!(&entry.waiter, Waiter::Waker(kept) if kept.will_wake(cx.waker())),
+            );
+            if unchanged != Some(false) {
+                return;
+            }
+            Waiter::Waker(Box::new(cx.waker().clone()))
+        }
+    };
+    let old = with_task(handle, key, |entry| {
+        std::mem::replace(&mut entry.waiter, waiter)
+    });
+    drop(old);
 }
 
 /// Runs `act` on the entry of the task under `key`, if it is still there.

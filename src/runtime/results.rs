@@ -27,6 +27,7 @@ impl<T> Results<T> {
     }
 
     /// Takes the result out for good.
+    #[inline]
     pub(crate) fn take(&self, key: Key) -> Option<Result<T, JoinError>> {
         self.slots.borrow_mut().remove(key).flatten()
     }
