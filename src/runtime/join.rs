@@ -149,7 +149,6 @@ impl<T: 'static> Future for JoinHandle<T> {
         match entry.stage {
             Stage::Done { result, .. } if entry.callbacks == 0 => {
                 entry.stage = Stage::Taken;
-                entry.retrieved = true;
                 let results = handle.outputs.table(entry.table);
                 drop(tasks);
                 let result = typed::<T>(&*results).take(result);
@@ -158,8 +157,18 @@ impl<T: 'static> Future for JoinHandle<T> {
             Stage::Taken => panic!("{} JoinHandle polled after it returned its result", self.id),
             // (A handle never names a `block_on` future's entry, `Stage::Main`.)
             Stage::Running(_) | Stage::Polling | Stage::Main | Stage::Done { .. } => {
+                // The awaiting task of this executor is noted by key; any other waker is kept. Noted
+                // again only if it changed.
+                let own = handle.own_task(cx.waker());
+                let unchanged = match (own, &entry.waiter) {
+                    (Some(waiting), Waiter::Task(noted)) => waiting == *noted,
+                    (None, Waiter::Waker(kept)) => kept.will_wake(cx.waker()),
+                    _ => false,
+                };
                 drop(tasks);
-                wait_for(handle, self.key, cx);
+                if !unchanged {
+                    wait_for(handle, self.key, own, cx);
+                }
                 Poll::Pending
             }
         }
@@ -257,24 +266,14 @@ impl Handle {
     }
 }
 
-/// Notes who awaits the task under `key`: the polled task of this executor by its key; any other waker
-/// is kept, cloned only if it changed. A waker is user code: it is cloned, and an old one dropped, with
-/// the table not borrowed. Out of line: the await that finds its task ended never comes here.
+/// Notes a new awaiter of the task under `key`: the polled task of this executor by its key (`own`),
+/// anyone else by a clone of the waker. A waker is user code: it is cloned, and the old one dropped,
+/// with the table not borrowed. Out of line: an await that finds its task ended never comes here.
 #[inline(never)]
-fn wait_for(handle: &Handle, key: Key, cx: &Context<'_>) {
-    let waiter = match handle.own_task(cx.waker()) {
+fn wait_for(handle: &Handle, key: Key, own: Option<Key>, cx: &Context<'_>) {
+    let waiter = match own {
         Some(waiting) => Waiter::Task(waiting),
-        None => {
-            let unchanged = with_task(
-                handle,
-                key,
-                |entry| matches!(&entry.waiter, Waiter::Waker(kept) if kept.will_wake(cx.waker())),
-            );
-            if unchanged != Some(false) {
-                return;
-            }
-            Waiter::Waker(Box::new(cx.waker().clone()))
-        }
+        None => Waiter::Waker(Box::new(cx.waker().clone())),
     };
     let old = with_task(handle, key, |entry| {
         std::mem::replace(&mut entry.waiter, waiter)
