@@ -278,21 +278,28 @@ impl<T: 'static> JoinHandle<T> {
                     self.id
                 );
             }
-            // `None` only while the executor is being dropped: it removes the entries of live handles.
-            let done = tasks.add_callback(key, number, callback)?;
+            // Refused only while the executor is being dropped: it removes the entries of live handles.
+            let added = tasks.add_callback(key, number, callback);
             drop(tasks);
-            if done {
-                handle.queue_done_callback(key, self.id);
+            match added {
+                Ok(true) => handle.queue_done_callback(key, self.id),
+                Ok(false) => {}
+                Err(callback) => return Err(callback),
             }
-            Some(CallbackKey(number))
+            Ok(CallbackKey(number))
         });
-        added.flatten().unwrap_or_else(|| {
-            eprintln!(
-                "minimalist-async: done-callback added to {} after its executor was dropped; it will never run",
-                self.id
-            );
-            CallbackKey(u64::MAX)
-        })
+        match added {
+            Some(Ok(key)) => key,
+            refused => {
+                eprintln!(
+                    "minimalist-async: done-callback added to {} after its executor was dropped; it will never run",
+                    self.id
+                );
+                let what = || format!("a done-callback of {} that never ran", self.id);
+                drop_contained(refused, what);
+                CallbackKey(u64::MAX)
+            }
+        }
     }
 
     /// Removes a done-callback while the task is still running: asyncio's `remove_done_callback`.

@@ -249,20 +249,23 @@ impl Tasks {
     }
 
     /// Registers a done-callback numbered `number` with the task under `key`; whether the task has
-    /// ended already (the caller then queues it at once), or `None` if the entry is gone.
+    /// ended already (the caller then queues it at once). The callback comes back if the entry is gone,
+    /// for the caller to drop with nothing borrowed.
     pub(crate) fn add_callback(
         &mut self,
         key: Key,
         number: u64,
         callback: DoneCallback,
-    ) -> Option<bool> {
-        let entry = self.entries.get_mut(key)?;
+    ) -> Result<bool, DoneCallback> {
+        let Some(entry) = self.entries.get_mut(key) else {
+            return Err(callback);
+        };
         entry.callbacks += 1;
         entry.has_cold = true;
         let done = entry.is_done();
         let queued = self.cold.callbacks.entry(key.index()).or_default();
         queued.push_back((number, callback));
-        Some(done)
+        Ok(done)
     }
 
     /// Takes back the done-callback numbered `number` of the task under `key`, unless the task has
