@@ -180,15 +180,16 @@ impl ReadyQueue {
         look(&self.local.borrow(), &self.arrived.borrow())
     }
 
-    /// Takes every local entry and message and closes the channel, for the executor's teardown: later
-    /// sends fail, so their senders learn that nothing will run what they send.
-    pub(crate) fn close(&self) -> (VecDeque<Runnable>, Vec<Message>) {
-        let local = std::mem::take(&mut *self.local.borrow_mut());
+    /// Empties the local queue, closes the channel and returns the messages still in it, for the
+    /// executor's teardown: later sends fail, so their senders learn that nothing will run what they
+    /// send. (Local entries are plain keys: what they name is dropped with the tables.)
+    pub(crate) fn close(&self) -> Vec<Message> {
+        self.local.borrow_mut().clear();
         let mut messages = std::mem::take(&mut *self.arrived.borrow_mut());
         if let Some(receiver) = self.receiver.borrow_mut().take() {
             messages.extend(receiver.try_iter());
         }
-        (local, messages)
+        messages
     }
 
     /// Parks the thread until something is sent through the channel or `deadline` passes (forever

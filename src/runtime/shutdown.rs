@@ -98,10 +98,10 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
             .into_iter()
             .flat_map(|(_, table)| table.take_all())
             .collect();
-        let (local, messages) = handle.queue.close();
-        let batch = std::mem::take(&mut turn.batch);
-        // Messages and queue entries hold no user code beyond work sent by other threads: once only
-        // they are left, no destructor can add more.
+        let messages = handle.queue.close();
+        turn.batch.clear();
+        // Messages hold no user code beyond work sent by other threads: once only they are left, no
+        // destructor can add more.
         let last =
             entries.len() == 0 && calls.len() == 0 && timers.is_empty() && results.is_empty();
         // Each entry's key, to name its callbacks. `take` ends the walk at the last entry: after a run
@@ -130,13 +130,12 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
             callbacks.into_values().flatten(),
             "a done-callback that never ran",
         );
-        drop_each(calls.into_values(), "a call_soon callback that never ran");
+        drop_each(
+            calls.into_values(),
+            "a call_soon callback (or work from another thread) that never ran",
+        );
         drop_each(timers, "a timer's callback or waker");
         drop_each(results, "a task's output");
-        drop_each(
-            local.into_iter().chain(batch),
-            "work sent from another thread",
-        );
         drop_each(messages, "work sent from another thread");
         if last {
             break;
