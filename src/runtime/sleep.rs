@@ -18,6 +18,7 @@ use std::time::Duration;
 use crate::runtime::clock::micros_ceil;
 use crate::runtime::events::EventKind;
 use crate::runtime::handle::{Handle, Timer, current};
+use crate::runtime::slab::Key;
 use crate::runtime::wheel::TimerKey;
 use crate::runtime::yield_now::{YieldNow, yield_now};
 
@@ -163,23 +164,31 @@ impl Future for Sleep {
             }
             Kind::Timer { deadline_us, key } => match *key {
                 None => {
-                    let timer = timer_for(&this.handle, cx);
+                    let timer = timer_for(this.handle.own_task(cx.waker()), cx);
                     *key = Some(this.handle.arm(*deadline_us, timer));
                     Poll::Pending
                 }
                 // The executor removed the entry to fire it.
                 Some(armed) if !this.handle.timers.borrow().contains(armed) => Poll::Ready(()),
                 Some(armed) => {
-                    // Still waiting. A future may move between tasks, or into a combinator: point
-                    // the timer at whoever polls now.
-                    let timer = timer_for(&this.handle, cx);
-                    let mut timers = this.handle.timers.borrow_mut();
-                    let old = timers
-                        .get_mut(armed)
-                        .map(|old| std::mem::replace(old, timer));
-                    // Dropped with nothing borrowed: a waker's drop may be anyone's code.
-                    drop(timers);
-                    drop(old);
+                    // Still waiting. A future may move between tasks, or into a combinator: the
+                    // timer is pointed at whoever polls now, if that changed.
+                    let own = this.handle.own_task(cx.waker());
+                    let unchanged = match (own, this.handle.timers.borrow().get(armed)) {
+                        (Some(task), Some((_, Timer::Task(noted)))) => task == *noted,
+                        (None, Some((_, Timer::Waker(kept)))) => kept.will_wake(cx.waker()),
+                        _ => false,
+                    };
+                    if !unchanged {
+                        let timer = timer_for(own, cx);
+                        let mut timers = this.handle.timers.borrow_mut();
+                        let old = timers
+                            .get_mut(armed)
+                            .map(|old| std::mem::replace(old, timer));
+                        // Dropped with nothing borrowed: a waker's drop may be anyone's code.
+                        drop(timers);
+                        drop(old);
+                    }
                     Poll::Pending
                 }
             },
@@ -187,10 +196,9 @@ impl Future for Sleep {
     }
 }
 
-/// What a timer for the poll in progress should hold: the task's key if `cx` carries the waker the
-/// executor lent, a clone of the waker otherwise.
-fn timer_for(handle: &Handle, cx: &Context<'_>) -> Timer {
-    match handle.own_task(cx.waker()) {
+/// What the timer wakes: the polled task by its key (`own`), anyone else through a clone of the waker.
+fn timer_for(own: Option<Key>, cx: &Context<'_>) -> Timer {
+    match own {
         Some(task) => Timer::Task(task),
         None => Timer::Waker(cx.waker().clone()),
     }

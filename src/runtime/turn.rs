@@ -128,7 +128,12 @@ impl Turn {
         for key in self.due.drain(..) {
             // Taken out first, so that the wheel is not borrowed while a waker or callback runs.
             let mut timers = handle.timers.borrow_mut();
-            let deadline = timers.get(key).map_or(0, |(deadline, _)| deadline);
+            // The deadline only names the timer in the trace: looked up only when a sink listens.
+            let deadline = handle
+                .sink
+                .get()
+                .and_then(|_| timers.get(key))
+                .map_or(0, |(d, _)| d);
             let Some(timer) = timers.remove(key) else {
                 continue;
             };
