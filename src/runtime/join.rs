@@ -28,7 +28,7 @@ use std::task::{Context, Poll};
 
 use crate::runtime::events::{EventKind, Outcome};
 use crate::runtime::handle::Handle;
-use crate::runtime::join_error::{JoinError, drop_contained, panic_text};
+use crate::runtime::join_error::{JoinError, panic_text};
 use crate::runtime::queue::Runnable;
 use crate::runtime::results::typed;
 use crate::runtime::slab::Key;
@@ -259,10 +259,8 @@ impl Handle {
         {
             eprintln!("minimalist-async: task exception was never retrieved: {error}");
         }
-        // Dropped here, with nothing borrowed: the value's `Drop` may call back into the executor.
-        drop_contained(results.discard(result), || {
-            format!("the output of {}", entry.id)
-        });
+        // Dropped with nothing borrowed: the value's `Drop` may call back into the executor.
+        results.discard(result, entry.id);
     }
 }
 

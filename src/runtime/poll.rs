@@ -99,8 +99,7 @@ pub(crate) fn poll_task(handle: &Rc<Handle>, key: Key) -> Option<Step> {
                 .get(key)
                 .is_some_and(|e| e.cancel) =>
         {
-            let output = handle.outputs.table(table).discard(output);
-            drop_contained(output, || format!("the output of {id}"));
+            handle.outputs.table(table).discard(output, id);
             Err(JoinError::cancelled(id))
         }
         // Returned: the output is in its type's table already, under `output`.

@@ -11,8 +11,9 @@ use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::rc::Rc;
 
-use crate::runtime::join_error::JoinError;
+use crate::runtime::join_error::{JoinError, drop_contained};
 use crate::runtime::slab::{Key, Slab};
+use crate::runtime::task::TaskId;
 
 /// The results of finished tasks whose output type is `T`. A slot is `None` while its result is lent
 /// out to a done-callback.
@@ -51,27 +52,29 @@ impl<T> Results<T> {
 
 /// A [`Results`] table seen without its type, so that the executor can drop a result nobody claimed.
 pub(crate) trait ResultTable: Any {
-    /// Removes a result; the value is returned boxed for the caller to drop where it chooses.
-    fn discard(&self, key: Key) -> Option<Box<dyn Any>>;
+    /// Removes the result under `key`, if any, and drops it contained (naming `owner`), with the table
+    /// not borrowed: nobody will claim it.
+    fn discard(&self, key: Key, owner: TaskId);
     /// The error, if the result is one: for "task exception was never retrieved".
     fn error_text(&self, key: Key) -> Option<String>;
-    /// Removes every result, for the executor's teardown to drop one by one.
-    fn take_all(&self) -> Vec<Box<dyn Any>>;
+    /// Drops every result, one at a time and contained, for the executor's teardown; returns how
+    /// many there were.
+    fn drop_all(&self) -> usize;
 }
 
 impl<T: 'static> ResultTable for Results<T> {
-    fn discard(&self, key: Key) -> Option<Box<dyn Any>> {
-        let result = self.slots.borrow_mut().remove(key).flatten()?;
-        Some(Box::new(result))
+    fn discard(&self, key: Key, owner: TaskId) {
+        let result = self.slots.borrow_mut().remove(key).flatten();
+        drop_contained(result, || format!("the output of {owner}"));
     }
 
-    fn take_all(&self) -> Vec<Box<dyn Any>> {
+    fn drop_all(&self) -> usize {
         let slots = std::mem::take(&mut *self.slots.borrow_mut());
-        slots
-            .into_values()
-            .flatten()
-            .map(|result| Box::new(result) as Box<dyn Any>)
-            .collect()
+        let count = slots.len();
+        for result in slots.into_values() {
+            drop_contained(result, || "a task's output".to_owned());
+        }
+        count
     }
 
     fn error_text(&self, key: Key) -> Option<String> {

@@ -1,7 +1,6 @@
 //! How a run ends: `block_on`'s rule for what is left when its future returns (asyncio.run's), and what
 //! dropping the executor does with whatever is still in it.
 
-use std::any::Any;
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::task::Waker;
@@ -92,18 +91,10 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
         let Tasks { entries, cold, .. } = handle.tasks.take();
         let calls = handle.calls.take();
         let timers = handle.timers.take().remove_unless(|_| false);
-        let results: Vec<Box<dyn Any>> = handle
-            .outputs
-            .take_all()
-            .into_iter()
-            .flat_map(|(_, table)| table.take_all())
-            .collect();
+        let result_tables = handle.outputs.take_all();
         let messages = handle.queue.close();
         turn.batch.clear();
-        // Messages hold no user code beyond work sent by other threads: once only they are left, no
-        // destructor can add more.
-        let last =
-            entries.len() == 0 && calls.len() == 0 && timers.is_empty() && results.is_empty();
+        let found = entries.len() + calls.len() + timers.len();
         // Each entry's key, to name its callbacks. `take` ends the walk at the last entry: after a run
         // of a million tasks, the slab has a million slots, most of them empty.
         let keys: Vec<Key> = entries.keys().take(entries.len()).collect();
@@ -135,9 +126,14 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
             "a call_soon callback (or work from another thread) that never ran",
         );
         drop_each(timers, "a timer's callback or waker");
-        drop_each(results, "a task's output");
+        let results: usize = result_tables
+            .iter()
+            .map(|(_, table)| table.drop_all())
+            .sum();
         drop_each(messages, "work sent from another thread");
-        if last {
+        // Messages hold no user code beyond work sent by other threads: once only they are left, no
+        // destructor can add more.
+        if found + results == 0 {
             break;
         }
     }
