@@ -6,6 +6,7 @@
 //! looking, not recorded: a task is sleeping if a timer in the wheel names it, awaiting if another
 //! task's handle lists it as its waiter. That keeps the core from writing anything for snapshots.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::time::Duration;
 
@@ -180,46 +181,41 @@ impl Executor {
             }));
         });
         let wheel = handle.timers.borrow();
+        // What each task waits on, found by looking once over the wheel and the table (not once per
+        // task): its earliest timer, and the task whose handle it awaits.
+        let mut sleeping: HashMap<Key, u64> = HashMap::new();
+        for (deadline, timer) in wheel.lists().into_iter().flat_map(|(_, timers)| timers) {
+            if let Timer::Task(key) = timer {
+                let earliest = sleeping.entry(*key).or_insert(deadline);
+                *earliest = (*earliest).min(deadline);
+            }
+        }
+        let mut awaiting: HashMap<Key, TaskId> = HashMap::new();
+        for (_, other) in tasks.entries.iter() {
+            if let Waiter::Task(key) = other.waiter {
+                awaiting.entry(key).or_insert(other.id);
+            }
+        }
         let mut task_infos: Vec<TaskInfo> = tasks
             .entries
             .iter()
             .filter(|(_, entry)| !entry.is_done() && !matches!(entry.stage, Stage::Main))
-            .map(|(key, entry)| {
-                let sleeping = || {
-                    wheel
-                        .lists()
-                        .into_iter()
-                        .flat_map(|(_, timers)| timers)
-                        .filter(|(_, timer)| matches!(timer, Timer::Task(k) if *k == key))
-                        .map(|(deadline, _)| deadline)
-                        .min()
-                };
-                let awaiting = || {
-                    tasks
-                        .entries
-                        .iter()
-                        .find_map(|(_, other)| match other.waiter {
-                            Waiter::Task(k) if k == key => Some(other.id),
-                            _ => None,
-                        })
-                };
-                TaskInfo {
-                    id: entry.id,
-                    name: tasks.name(key).unwrap_or_default(),
-                    spawned_by: tasks.parent(key),
-                    callbacks: entry.callbacks as usize,
-                    state: if entry.queued {
-                        TaskState::Queued
-                    } else if let Some(until) = sleeping() {
-                        TaskState::Sleeping {
-                            until: Duration::from_micros(until),
-                        }
-                    } else if let Some(id) = awaiting() {
-                        TaskState::Awaiting(id)
-                    } else {
-                        TaskState::Waiting
-                    },
-                }
+            .map(|(key, entry)| TaskInfo {
+                id: entry.id,
+                name: tasks.name(key).unwrap_or_default(),
+                spawned_by: tasks.parent(key),
+                callbacks: entry.callbacks as usize,
+                state: if entry.queued {
+                    TaskState::Queued
+                } else if let Some(&until) = sleeping.get(&key) {
+                    TaskState::Sleeping {
+                        until: Duration::from_micros(until),
+                    }
+                } else if let Some(&id) = awaiting.get(&key) {
+                    TaskState::Awaiting(id)
+                } else {
+                    TaskState::Waiting
+                },
             })
             .collect();
         if let Some(tools) = tools(handle) {
