@@ -14,14 +14,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use crate::runtime::executor::Executor;
-use crate::runtime::handle::{Handle, Timer, current};
+use crate::runtime::handle::{Handle, Timer, TimerRef, current};
 use crate::runtime::join::JoinHandle;
 use crate::runtime::join_error::{JoinError, drop_contained, panic_text};
 use crate::runtime::queue::Runnable;
 use crate::runtime::results::{ResultTable, typed};
 use crate::runtime::slab::Key;
 use crate::runtime::table::{DoneCallback, Stage};
-use crate::runtime::wheel::TimerKey;
+use crate::runtime::wheel::Armed;
 
 /// Wraps `callback` so that a panic inside it is reported on stderr, naming where it was scheduled
 /// from, and goes no further: the loop keeps running.
@@ -74,7 +74,7 @@ enum Scheduled {
     /// In the ready queue, under this key of the callback table.
     Soon(Key),
     /// In the timer wheel.
-    Later(TimerKey),
+    Later(Armed<TimerRef>),
     /// A delay too long for the clock: it will never run.
     Never,
 }
@@ -98,8 +98,8 @@ impl CallbackHandle {
                 drop_contained(removed, what);
                 found
             }
-            Scheduled::Later(key) => {
-                let removed = handle.timers.borrow_mut().remove(key);
+            Scheduled::Later(timer) => {
+                let removed = handle.disarm(timer);
                 let found = removed.is_some();
                 drop_contained(removed, what);
                 found

@@ -11,12 +11,12 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::runtime::executor::Executor;
-use crate::runtime::handle::{Timer, current};
+use crate::runtime::handle::{Timer, TimerRef, Timers, current};
 use crate::runtime::queue::{Message, Runnable};
 use crate::runtime::slab::Key;
 use crate::runtime::table::{Stage, Waiter};
 use crate::runtime::task::TaskId;
-use crate::runtime::wheel::SlotId;
+use crate::runtime::wheel::{Armed, SlotId};
 use crate::trace::{Outcome, tools};
 
 /// The executor's state between two steps: its ready queue, its tasks, and its timer wheel.
@@ -180,14 +180,28 @@ impl Executor {
                 Message::Run(_) => Ready::Remote,
             }));
         });
-        let wheel = handle.timers.borrow();
+        let timers = handle.timers.borrow();
+        // The task a live timer wakes by key, if any.
+        let wakes = |timer: &Armed<TimerRef>| match timer.value {
+            TimerRef::Task(index) => tasks
+                .entries
+                .at(index)
+                .filter(|(_, e)| e.timer == timer.seq),
+            TimerRef::Other(index) => match timers.others.at(index) {
+                Some((_, (_, Timer::Task(key)))) => tasks.get(*key).map(|entry| (*key, entry)),
+                _ => None,
+            },
+        };
+        let lists = timers
+            .wheel
+            .lists(|t| Timers::is_live(&timers.others, &tasks, t));
         // What each task waits on, found by looking once over the wheel and the table (not once per
         // task): its earliest timer, and the task whose handle it awaits.
         let mut sleeping: HashMap<Key, u64> = HashMap::new();
-        for (deadline, timer) in wheel.lists().into_iter().flat_map(|(_, timers)| timers) {
-            if let Timer::Task(key) = timer {
-                let earliest = sleeping.entry(*key).or_insert(deadline);
-                *earliest = (*earliest).min(deadline);
+        for timer in lists.iter().flat_map(|(_, timers)| timers) {
+            if let Some((key, _)) = wakes(timer) {
+                let earliest = sleeping.entry(key).or_insert(timer.deadline);
+                *earliest = (*earliest).min(timer.deadline);
             }
         }
         let mut awaiting: HashMap<Key, TaskId> = HashMap::new();
@@ -232,29 +246,22 @@ impl Executor {
             }));
         }
         task_infos.sort_by_key(|info| info.id);
-        let info = |deadline: u64, timer: &Timer| TimerInfo {
-            deadline: Duration::from_micros(deadline),
-            task: match timer {
-                Timer::Task(key) => tasks.get(*key).map(|entry| entry.id),
-                Timer::Waker(_) | Timer::Call(_) => None,
-            },
+        let info = |timer: &Armed<TimerRef>| TimerInfo {
+            deadline: Duration::from_micros(timer.deadline),
+            task: wakes(timer).map(|(_, entry)| entry.id),
         };
-        let mut timers: Vec<TimerList> = wheel
-            .lists()
-            .into_iter()
-            .map(|(slot, entries)| TimerList {
-                slot: Some(slot),
-                timers: entries.into_iter().map(|(d, t)| info(d, t)).collect(),
+        let mut timer_lists: Vec<TimerList> = lists
+            .iter()
+            .map(|(slot, list)| TimerList {
+                slot: Some(*slot),
+                timers: list.iter().map(info).collect(),
             })
             .collect();
-        let due: Vec<TimerInfo> = self
-            .turn
-            .due
-            .iter()
-            .filter_map(|key| wheel.get(*key).map(|(d, t)| info(d, t)))
-            .collect();
+        let due = self.turn.due.iter();
+        let due = due.filter(|t| Timers::is_live(&timers.others, &tasks, t));
+        let due: Vec<TimerInfo> = due.map(info).collect();
         if !due.is_empty() {
-            timers.push(TimerList {
+            timer_lists.push(TimerList {
                 slot: None,
                 timers: due,
             });
@@ -265,7 +272,7 @@ impl Executor {
             this_turn: self.turn.batch.len(),
             ready,
             tasks: task_infos,
-            timers,
+            timers: timer_lists,
         }
     }
 }

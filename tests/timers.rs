@@ -179,3 +179,152 @@ fn no_timer_ever_fires_early() {
     // Subtracting would have panicked on an early wake; on virtual time they are exactly on time.
     assert!(late_by.iter().all(|d| d.is_zero()), "{late_by:?}");
 }
+
+/// A sleep that outlives its task's entry (returned as the task's output, its timer armed by the
+/// task) still ends exactly at its deadline when another task awaits it, not early and not never.
+#[test]
+#[allow(clippy::async_yields_async)] // the sleep is the output on purpose: it outlives its task
+fn a_sleep_returned_by_its_task_ends_on_time_in_another() {
+    let mut executor = Executor::with_virtual_time();
+    let woke_at = executor.block_on(async {
+        let maker = spawn(async {
+            let mut nap = Box::pin(sleep(Duration::from_millis(300)));
+            // Armed by this task, with its own waker: the timer's record is in this task's entry.
+            assert!(futures_poll_once(nap.as_mut()).await.is_pending());
+            nap
+        });
+        let nap = maker.await.unwrap();
+        assert_eq!(now(), Duration::ZERO);
+        // The maker's entry is gone; spawned tasks may reuse its slot meanwhile.
+        let others: Vec<_> = (0..3)
+            .map(|_| spawn(sleep(Duration::from_millis(100))))
+            .collect();
+        nap.await;
+        for other in others {
+            other.await.unwrap();
+        }
+        now()
+    });
+    assert_eq!(woke_at, Duration::from_millis(300));
+    assert_eq!(executor.armed_timers(), 0);
+}
+
+/// A sleep orphaned the same way and then dropped unawaited disarms its timer: the clock does not
+/// jump to its deadline, and nothing is left armed.
+#[test]
+#[allow(clippy::async_yields_async)] // as above
+fn an_orphaned_sleep_dropped_leaves_no_timer_behind() {
+    let mut executor = Executor::with_virtual_time();
+    executor.block_on(async {
+        let maker = spawn(async {
+            let mut nap = Box::pin(sleep(Duration::from_secs(60)));
+            assert!(futures_poll_once(nap.as_mut()).await.is_pending());
+            nap
+        });
+        let nap = maker.await.unwrap();
+        drop(nap);
+        sleep(Duration::from_millis(1)).await;
+    });
+    assert_eq!(executor.armed_timers(), 0);
+    assert_eq!(executor.now(), Duration::from_millis(1));
+}
+
+/// `block_on(timeout(..))` returns while the timeout's sleep is still armed in the main future's
+/// entry; the entry goes first, then the sleep: no timer is left, and a later run does not jump to
+/// the timeout's deadline.
+#[test]
+fn block_on_of_a_timeout_leaves_no_timer_behind() {
+    let mut executor = Executor::with_virtual_time();
+    let out = executor.block_on(minimalist_async::time::timeout(
+        Duration::from_secs(10),
+        async {
+            sleep(Duration::from_millis(5)).await;
+            7
+        },
+    ));
+    assert_eq!(out.unwrap(), 7);
+    assert_eq!(executor.armed_timers(), 0);
+    executor.block_on(async { sleep(Duration::from_millis(1)).await });
+    assert_eq!(executor.now(), Duration::from_millis(6));
+}
+
+/// A task with two sleeps pending at once (its first timer's record sits in its entry, the second's
+/// elsewhere) wakes for each at its deadline, in order, whichever is polled first.
+#[test]
+fn two_sleeps_of_one_task_each_fire_on_time() {
+    let mut executor = Executor::with_virtual_time();
+    let order = executor.block_on(async {
+        let mut long = Box::pin(sleep(Duration::from_millis(200)));
+        let mut short = Box::pin(sleep(Duration::from_millis(50)));
+        assert!(futures_poll_once(long.as_mut()).await.is_pending());
+        assert!(futures_poll_once(short.as_mut()).await.is_pending());
+        short.await;
+        let first = now();
+        long.await;
+        (first, now())
+    });
+    assert_eq!(
+        order,
+        (Duration::from_millis(50), Duration::from_millis(200))
+    );
+}
+
+/// A sleep first polled by its task (record in the task's entry), then by a combinator with its own
+/// waker, keeps its place among equal deadlines: of two sleeps due together, the one armed first
+/// still fires first.
+#[test]
+fn a_sleep_moved_into_a_combinator_keeps_its_arming_order() {
+    let log = Log::default();
+    let mut executor = Executor::with_virtual_time();
+    executor.block_on({
+        let log = log.clone();
+        async move {
+            let first_log = log.clone();
+            let first = spawn(async move {
+                let mut nap = Box::pin(sleep(Duration::from_millis(10)));
+                assert!(futures_poll_once(nap.as_mut()).await.is_pending());
+                // Yield so that `second` arms its equal deadline before this one moves.
+                minimalist_async::yield_now().await;
+                ForeignWaker(nap).await;
+                first_log.push("first".to_owned());
+            });
+            let second_log = log.clone();
+            let second = spawn(async move {
+                sleep(Duration::from_millis(10)).await;
+                second_log.push("second".to_owned());
+            });
+            first.await.unwrap();
+            second.await.unwrap();
+        }
+    });
+    assert_eq!(log.take(), ["first", "second"]);
+}
+
+/// Polls `future` once with the task's own context and gives back `Poll<()>` without finishing it.
+async fn futures_poll_once<F: Future<Output = ()> + Unpin>(future: F) -> Poll<()> {
+    struct Once<F>(F);
+    impl<F: Future<Output = ()> + Unpin> Future for Once<F> {
+        type Output = Poll<()>;
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Poll<()>> {
+            Poll::Ready(Pin::new(&mut self.0).poll(cx))
+        }
+    }
+    Once(future).await
+}
+
+/// Polls the inner future with a waker of its own that wakes the task's: what a combinator does.
+struct ForeignWaker<F>(F);
+
+impl<F: Future + Unpin> Future for ForeignWaker<F> {
+    type Output = F::Output;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        struct Relay(std::task::Waker);
+        impl std::task::Wake for Relay {
+            fn wake(self: std::sync::Arc<Self>) {
+                self.0.wake_by_ref();
+            }
+        }
+        let waker = std::task::Waker::from(std::sync::Arc::new(Relay(cx.waker().clone())));
+        Pin::new(&mut self.0).poll(&mut Context::from_waker(&waker))
+    }
+}

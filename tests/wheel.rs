@@ -1,8 +1,10 @@
-//! The timer wheel on its own, through its public API: no executor, just deadlines in microseconds.
+//! The timer wheel on its own, through its public API: no executor, just deadlines in microseconds. The
+//! owner's records (which timers are still armed) are a map here, as the executor keeps them in its
+//! task entries.
 
 use std::collections::BTreeMap;
 
-use minimalist_async::time::wheel::{SPAN, TimerKey, Wheel};
+use minimalist_async::time::wheel::{Armed, SPAN, Wheel};
 
 /// A small deterministic generator (xorshift64) for the random programs below; `seed` must not be 0.
 fn xorshift(seed: u64) -> impl FnMut() -> u64 {
@@ -15,37 +17,60 @@ fn xorshift(seed: u64) -> impl FnMut() -> u64 {
     }
 }
 
-/// Polls up to `now` and returns the values handed out, removing them as the executor does.
-fn fire(wheel: &mut Wheel<u64>, now: u64) -> Vec<u64> {
+/// The owner's records: every armed timer, by `(deadline, arming number)`, which is also the order in
+/// which they must fire.
+type Model = BTreeMap<(u64, u64), Armed<u64>>;
+
+fn live(model: &Model) -> impl FnMut(&Armed<u64>) -> bool + '_ {
+    |timer| model.contains_key(&(timer.deadline, timer.seq))
+}
+
+fn arm(wheel: &mut Wheel<u64>, model: &mut Model, deadline: u64, value: u64) -> Armed<u64> {
+    let timer = wheel.insert(deadline, value);
+    model.insert((deadline, timer.seq), timer);
+    timer
+}
+
+/// Cancels as the executor does: the record goes first, then the wheel is told.
+fn cancel(wheel: &mut Wheel<u64>, model: &mut Model, timer: Armed<u64>) {
+    assert!(model.remove(&(timer.deadline, timer.seq)).is_some());
+    wheel.forget(timer, live(model));
+}
+
+/// Polls up to `now` and returns the values handed out, dropping their records as the executor does
+/// when it fires them. Every timer handed out must still be armed.
+fn fire(wheel: &mut Wheel<u64>, model: &mut Model, now: u64) -> Vec<u64> {
     let mut due = Vec::new();
-    wheel.poll(now, &mut due);
+    wheel.poll(now, &mut due, live(model));
     due.into_iter()
-        .map(|key| wheel.remove(key).unwrap())
+        .map(|timer| {
+            let record = model.remove(&(timer.deadline, timer.seq));
+            assert_eq!(record, Some(timer), "handed out a timer that is not armed");
+            timer.value
+        })
         .collect()
 }
 
-/// Polls at `now` and checks that the wheel hands out exactly the model's timers due by then, in order,
-/// and drops them from the model.
-fn fire_and_check(wheel: &mut Wheel<u64>, model: &mut BTreeMap<(u64, u64), TimerKey>, now: u64) {
+/// Polls at `now` and checks that the wheel hands out exactly the model's timers due by then, in order.
+fn fire_and_check(wheel: &mut Wheel<u64>, model: &mut Model, now: u64) {
     let expected: Vec<u64> = model
-        .keys()
-        .take_while(|k| k.0 <= now)
-        .map(|k| k.1)
+        .values()
+        .take_while(|timer| timer.deadline <= now)
+        .map(|timer| timer.value)
         .collect();
-    model.retain(|k, _| k.0 > now);
-    assert_eq!(fire(wheel, now), expected, "poll({now})");
+    assert_eq!(fire(wheel, model, now), expected, "poll({now})");
 }
 
-/// One slot of level 1 covers 64–127 µs. Jumping straight to 200 hands out both of its entries at
+/// One slot of level 1 covers 64–127 µs. Jumping straight to 200 hands out both of its timers at
 /// once; they come sorted by deadline, not in the order they sit in the slot.
 #[test]
 fn poll_over_several_deadlines_hands_them_out_sorted() {
-    let mut wheel = Wheel::new();
-    wheel.insert(120, 120);
-    wheel.insert(70, 70);
-    wheel.insert(500, 500);
-    assert_eq!(fire(&mut wheel, 200), [70, 120]);
-    assert_eq!(wheel.next_deadline(), Some(500));
+    let (mut wheel, mut model) = (Wheel::new(), Model::new());
+    arm(&mut wheel, &mut model, 120, 120);
+    arm(&mut wheel, &mut model, 70, 70);
+    arm(&mut wheel, &mut model, 500, 500);
+    assert_eq!(fire(&mut wheel, &mut model, 200), [70, 120]);
+    assert_eq!(wheel.next_deadline(live(&model)), Some(500));
 }
 
 #[test]
@@ -62,49 +87,76 @@ fn next_deadline_is_exact_on_every_level() {
         SPAN + 3,
         5 * SPAN,
     ] {
-        let mut wheel = Wheel::new();
-        wheel.insert(deadline + 10, 0);
-        wheel.insert(deadline, 1);
-        assert_eq!(wheel.next_deadline(), Some(deadline), "deadline {deadline}");
-        assert!(fire(&mut wheel, deadline - 1).is_empty(), "never early");
-        assert_eq!(fire(&mut wheel, deadline), [1]);
+        let (mut wheel, mut model) = (Wheel::new(), Model::new());
+        arm(&mut wheel, &mut model, deadline + 10, 0);
+        arm(&mut wheel, &mut model, deadline, 1);
+        let next = wheel.next_deadline(live(&model));
+        assert_eq!(next, Some(deadline), "deadline {deadline}");
+        assert!(
+            fire(&mut wheel, &mut model, deadline - 1).is_empty(),
+            "never early"
+        );
+        assert_eq!(fire(&mut wheel, &mut model, deadline), [1]);
     }
 }
 
 #[test]
 fn deadline_already_passed_is_due_at_the_next_poll() {
-    let mut wheel = Wheel::new();
-    assert!(fire(&mut wheel, 1_000).is_empty());
-    wheel.insert(10, 10);
-    wheel.insert(1_000, 1_000);
-    assert_eq!(wheel.next_deadline(), Some(10));
-    assert_eq!(fire(&mut wheel, 1_000), [10, 1_000]);
+    let (mut wheel, mut model) = (Wheel::new(), Model::new());
+    assert!(fire(&mut wheel, &mut model, 1_000).is_empty());
+    arm(&mut wheel, &mut model, 10, 10);
+    arm(&mut wheel, &mut model, 1_000, 1_000);
+    assert_eq!(wheel.next_deadline(live(&model)), Some(10));
+    assert_eq!(fire(&mut wheel, &mut model, 1_000), [10, 1_000]);
 }
 
+/// Forgetting a timer that `poll` handed out changes nothing; forgetting one armed with a deadline
+/// already past takes it out of the expired list, so that it is never handed out.
 #[test]
-fn removed_timer_is_never_handed_out_even_when_already_due() {
-    let mut wheel = Wheel::new();
-    let a = wheel.insert(50, 50);
-    let b = wheel.insert(50, 51);
+fn forgetting_a_handed_out_or_expired_timer() {
+    let (mut wheel, mut model) = (Wheel::new(), Model::new());
+    let a = arm(&mut wheel, &mut model, 50, 50);
+    let b = arm(&mut wheel, &mut model, 50, 51);
     let mut due = Vec::new();
-    wheel.poll(50, &mut due);
+    wheel.poll(50, &mut due, live(&model));
     assert_eq!(due, [a, b]);
-    assert_eq!(wheel.remove(a), Some(50));
-    assert_eq!(wheel.remove(a), None);
-    assert!(!wheel.contains(a));
+    assert!(wheel.is_empty(), "handed out, they left the wheel");
+    cancel(&mut wheel, &mut model, a);
+    assert_eq!(wheel.len(), 0);
+    let late = arm(&mut wheel, &mut model, 40, 40);
+    let kept = arm(&mut wheel, &mut model, 45, 45);
+    cancel(&mut wheel, &mut model, late);
     assert_eq!(wheel.len(), 1);
+    assert_eq!(wheel.next_deadline(live(&model)), Some(45));
+    model.remove(&(b.deadline, b.seq));
+    assert_eq!(fire(&mut wheel, &mut model, 60), [kept.value]);
 }
 
-/// A deterministic random program of inserts, removes and polls, checked against a `BTreeMap` keyed by
-/// `(deadline, arming order)`: every poll hands out exactly the model's entries up to `now`, in order.
+/// `replace` keeps a timer's place among timers with the same deadline: it still fires first.
+#[test]
+fn a_replaced_timer_keeps_its_place_in_the_arming_order() {
+    let (mut wheel, mut model) = (Wheel::new(), Model::new());
+    let first = arm(&mut wheel, &mut model, 300, 1);
+    arm(&mut wheel, &mut model, 300, 2);
+    model.remove(&(first.deadline, first.seq));
+    let moved = wheel.replace(first, 10, live(&model));
+    assert_eq!(
+        (moved.deadline, moved.seq, moved.value),
+        (300, first.seq, 10)
+    );
+    model.insert((moved.deadline, moved.seq), moved);
+    assert_eq!(wheel.len(), 2);
+    assert_eq!(fire(&mut wheel, &mut model, 300), [10, 2]);
+}
+
+/// A deterministic random program of inserts, cancels and polls, checked against a `BTreeMap` keyed by
+/// `(deadline, arming order)`: every poll hands out exactly the model's timers up to `now`, in order.
 #[test]
 fn random_operations_match_a_sorted_map_model() {
     let mut next = xorshift(0x9E37_79B9_7F4A_7C15);
-    let mut wheel = Wheel::new();
-    let mut model: BTreeMap<(u64, u64), TimerKey> = BTreeMap::new();
+    let (mut wheel, mut model) = (Wheel::new(), Model::new());
     let mut now = 0u64;
-    let mut armed = 0u64;
-    for _ in 0..20_000 {
+    for value in 0..20_000 {
         match next() % 10 {
             0..=5 => {
                 // Durations from 0 µs to beyond the span, biased short, with many exact ties.
@@ -114,20 +166,17 @@ fn random_operations_match_a_sorted_map_model() {
                 } else {
                     next() % (1 << magnitude)
                 };
-                let deadline = now + duration;
-                let key = wheel.insert(deadline, armed);
-                model.insert((deadline, armed), key);
-                armed += 1;
+                arm(&mut wheel, &mut model, now + duration, value);
             }
             6 => {
-                if let Some((&entry, &key)) = model.iter().nth((next() % 8) as usize) {
-                    model.remove(&entry);
-                    assert_eq!(wheel.remove(key), Some(entry.1));
+                if let Some(&timer) = model.values().nth((next() % 8) as usize) {
+                    cancel(&mut wheel, &mut model, timer);
                 }
             }
             _ => {
-                assert_eq!(wheel.next_deadline(), model.keys().next().map(|k| k.0));
-                now = match wheel.next_deadline() {
+                let first = model.keys().next().map(|k| k.0);
+                assert_eq!(wheel.next_deadline(live(&model)), first);
+                now = match first {
                     Some(deadline) if next().is_multiple_of(2) => deadline.max(now),
                     _ => now + next() % 100_000,
                 };
@@ -140,26 +189,22 @@ fn random_operations_match_a_sorted_map_model() {
 
 /// Cancellations anywhere in the wheel (not just near the front), bursts of them, and due timers that
 /// are cancelled before they are fired, against the same model; after every step, `lists()` shows
-/// each armed timer exactly once and nothing else. Cancelled timers leave stale items behind in the
+/// each armed timer exactly once and nothing else. Cancelled timers stay behind, stale, in the
 /// wheel's lists; this is what checks that they are never handed out, never hide a live timer, and
 /// never make `next_deadline` stop at a time nothing is due.
 #[test]
 fn cancellations_anywhere_match_the_model() {
     for seed in [1u64, 2, 3, 0xDEAD_BEEF] {
         let mut next = xorshift(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-        let mut wheel = Wheel::new();
-        let mut model: BTreeMap<(u64, u64), TimerKey> = BTreeMap::new();
+        let (mut wheel, mut model) = (Wheel::new(), Model::new());
         let mut now = 0u64;
-        let mut armed = 0u64;
-        for _ in 0..6_000 {
+        for value in 0..6_000 {
             match next() % 12 {
                 0..=5 => {
                     // Few distinct deadlines, so that slots hold many timers each.
                     let magnitude = next() % 30;
                     let deadline = now + (next() % (1 << magnitude)) / 1000 * 1000;
-                    let key = wheel.insert(deadline, armed);
-                    model.insert((deadline, armed), key);
-                    armed += 1;
+                    arm(&mut wheel, &mut model, deadline, value);
                 }
                 6..=8 if !model.is_empty() => {
                     // A burst of cancels at random places.
@@ -168,31 +213,33 @@ fn cancellations_anywhere_match_the_model() {
                             break;
                         }
                         let nth = (next() % model.len() as u64) as usize;
-                        let (&entry, &key) = model.iter().nth(nth).unwrap();
-                        model.remove(&entry);
-                        assert_eq!(wheel.remove(key), Some(entry.1));
+                        let timer = *model.values().nth(nth).unwrap();
+                        cancel(&mut wheel, &mut model, timer);
                     }
                 }
                 9 => {
-                    // Handed out, then cancelled before the owner fires it.
-                    let Some(deadline) = wheel.next_deadline() else {
+                    // Handed out, then cancelled before the owner fires it: the wheel is told, and
+                    // has nothing to do.
+                    let Some(deadline) = wheel.next_deadline(live(&model)) else {
                         continue;
                     };
                     now = deadline;
                     let mut due = Vec::new();
-                    wheel.poll(now, &mut due);
-                    let expected: Vec<(u64, u64)> =
-                        model.keys().take_while(|k| k.0 <= now).copied().collect();
-                    assert_eq!(due.len(), expected.len());
-                    for (key, entry) in due.into_iter().zip(expected) {
-                        assert_eq!(wheel.get(key).map(|(d, v)| (d, *v)), Some(entry));
-                        model.remove(&entry);
-                        assert_eq!(wheel.remove(key), Some(entry.1));
+                    wheel.poll(now, &mut due, live(&model));
+                    let expected: Vec<Armed<u64>> = model
+                        .values()
+                        .take_while(|timer| timer.deadline <= now)
+                        .copied()
+                        .collect();
+                    assert_eq!(due, expected);
+                    for timer in due {
+                        cancel(&mut wheel, &mut model, timer);
                     }
                 }
                 _ => {
-                    assert_eq!(wheel.next_deadline(), model.keys().next().map(|k| k.0));
-                    now = match wheel.next_deadline() {
+                    let first = model.keys().next().map(|k| k.0);
+                    assert_eq!(wheel.next_deadline(live(&model)), first);
+                    now = match first {
                         Some(deadline) if next().is_multiple_of(2) => deadline,
                         _ => now + next() % 3_000_000,
                     };
@@ -201,12 +248,12 @@ fn cancellations_anywhere_match_the_model() {
             }
             assert_eq!(wheel.len(), model.len());
             let mut listed: Vec<u64> = wheel
-                .lists()
+                .lists(live(&model))
                 .into_iter()
-                .flat_map(|(_, timers)| timers.into_iter().map(|(_, value)| *value))
+                .flat_map(|(_, timers)| timers.into_iter().map(|timer| timer.value))
                 .collect();
             listed.sort_unstable();
-            let mut armed_now: Vec<u64> = model.keys().map(|k| k.1).collect();
+            let mut armed_now: Vec<u64> = model.values().map(|timer| timer.value).collect();
             armed_now.sort_unstable();
             assert_eq!(listed, armed_now, "lists() shows exactly the armed timers");
         }

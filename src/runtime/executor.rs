@@ -249,7 +249,7 @@ impl Executor {
         let target = self.handle.deadline_after(by).unwrap_or(u64::MAX);
         loop {
             self.run_until_stalled();
-            let next = self.handle.timers.borrow_mut().next_deadline();
+            let next = self.handle.next_deadline();
             match next {
                 Some(deadline) if deadline <= target => self.handle.move_clock_to(deadline),
                 _ => break,
@@ -277,7 +277,8 @@ impl Executor {
     /// How many timers are armed or due: every pending `sleep` that was polled once and every pending
     /// `call_later`, nothing else (a dropped `Sleep` leaves no entry behind).
     pub fn armed_timers(&self) -> usize {
-        self.handle.timers.borrow().len()
+        let due = self.turn.due.iter();
+        self.handle.timers.borrow().wheel.len() + due.filter(|t| self.handle.is_armed(t)).count()
     }
 
     /// How many turns had work to do: a turn that found nothing queued and nothing due is not counted.

@@ -25,10 +25,10 @@ use crate::runtime::queue::{Message, ReadyQueue, Runnable};
 use crate::runtime::results::Outputs;
 use crate::runtime::rules::Rules;
 use crate::runtime::slab::{Key, Slab};
-use crate::runtime::table::Tasks;
+use crate::runtime::table::{Entry, Tasks};
 use crate::runtime::task::TaskId;
 use crate::runtime::waker::{Lent, set_running};
-use crate::runtime::wheel::Wheel;
+use crate::runtime::wheel::{Armed, Wheel};
 
 /// What a timer does when it fires.
 pub(crate) enum Timer {
@@ -38,6 +38,43 @@ pub(crate) enum Timer {
     Waker(Waker),
     /// A `call_later` callback: run it, right there, with the other due timers.
     Call(Box<dyn FnOnce()>),
+}
+
+/// Where a timer's record is, as the wheel holds it: in the entry of the task in this slot of the task
+/// table (the task's own timer, `Entry::timer`), or in this slot of `Timers::others`. A slot index
+/// without a generation: the record holds the timer's arming number, which no other timer shares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TimerRef {
+    Task(u32),
+    Other(u32),
+}
+
+/// The timer wheel, and the records of the timers that are not a task's own.
+#[derive(Default)]
+pub(crate) struct Timers {
+    pub(crate) wheel: Wheel<TimerRef>,
+    /// A task's second timer, a sleep polled with another waker, a `call_later`.
+    pub(crate) others: Others,
+}
+
+/// The records of the timers that are not a task's own, each with the timer as the wheel holds it.
+pub(crate) type Others = Slab<(Armed<TimerRef>, Timer)>;
+
+impl Timers {
+    /// Whether `timer` is still armed: its record is where it says, with its arming number.
+    pub(crate) fn is_live(others: &Others, tasks: &Tasks, timer: &Armed<TimerRef>) -> bool {
+        match timer.value {
+            TimerRef::Task(index) => {
+                let entry = tasks.entries.at(index);
+                entry.is_some_and(|(_, entry)| entry.timer == timer.seq)
+                    || (!tasks.orphan_timers.is_empty() && tasks.orphan_timers.contains(&timer.seq))
+            }
+            TimerRef::Other(index) => {
+                let other = others.at(index);
+                other.is_some_and(|(_, (armed, _))| armed.seq == timer.seq)
+            }
+        }
+    }
 }
 
 /// The poll in progress: whose (the entry's key and the task's id), and the waker it was given, by its
@@ -58,7 +95,7 @@ pub(crate) struct Handle {
     /// `call_soon` callbacks and other threads' work in the ready queue: each `Runnable::Call` or
     /// `Runnable::Remote` names one.
     pub(crate) calls: RefCell<Slab<Box<dyn FnOnce()>>>,
-    pub(crate) timers: RefCell<Wheel<Timer>>,
+    pub(crate) timers: RefCell<Timers>,
     /// Moved only by the executor (virtual time) or by time itself.
     pub(crate) clock: Cell<Clock>,
     /// The number of the last task made; the first is `Task-1`.
@@ -157,19 +194,26 @@ impl Handle {
         let Some(entry) = tasks.entries.get_mut(key) else {
             return;
         };
-        entry.wakes = entry.wakes.wrapping_add(1);
-        let already_queued = entry.queued;
-        if !already_queued && !entry.is_done() {
-            entry.queued = true;
-            self.queue.push(Runnable::Task(key));
-        }
-        let task = entry.id;
+        let (task, already_queued) = self.queue_woken(key, entry);
         drop(tasks);
         self.record(|| EventKind::Woken {
             task,
             other_thread,
             already_queued,
         });
+    }
+
+    /// Counts a wake of the task under `key`, whose entry this is, and queues it unless it is queued
+    /// already or has ended. Returns its id and whether it was queued already, for the sink.
+    #[inline]
+    pub(crate) fn queue_woken(&self, key: Key, entry: &mut Entry) -> (TaskId, bool) {
+        entry.wakes = entry.wakes.wrapping_add(1);
+        let already_queued = entry.queued;
+        if !already_queued && !entry.is_done() {
+            entry.queued = true;
+            self.queue.push(Runnable::Task(key));
+        }
+        (entry.id, already_queued)
     }
 
     /// Queues `runnable` from the executor's thread, behind everything submitted before it, from any
@@ -185,7 +229,7 @@ impl Handle {
     }
 
     #[inline]
-    fn take_in_if_sent(&self) {
+    pub(crate) fn take_in_if_sent(&self) {
         if !self.queue.nothing_sent() && !self.taking_in.get() {
             self.take_in();
         }

@@ -29,7 +29,8 @@
 //! 9. `results.rs` — the results of finished tasks, a table per output type; `table.rs` — the task
 //!    table: one allocation per task, hot entries, cold side table.
 //! 10. `handle.rs` — the shared state, `CURRENT`, and the acts everything needs (wake, cancel).
-//! 11. [`join`], [`sleep`], [`yield_now`] — what running code calls.
+//! 11. [`join`], [`sleep`], [`yield_now`] — what running code calls; `sleep.rs` also keeps the
+//!     armed timers' records (a task's first timer in its own entry).
 //! 12. `poll.rs` — one poll; [`spawn`] — a future becomes a task (after `poll.rs`: an eager spawn
 //!     polls).
 //! 13. `turn.rs`, `shutdown.rs` — one turn, how a run ends.

@@ -6,12 +6,13 @@ use std::sync::atomic::Ordering;
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
-use crate::runtime::handle::{Handle, Timer, try_enter};
+use crate::runtime::handle::{Handle, Timer, TimerRef, try_enter};
 use crate::runtime::join_error::drop_contained;
 use crate::runtime::slab::Key;
 use crate::runtime::table::{Stage, Tasks, Waiter};
 use crate::runtime::task::TaskId;
 use crate::runtime::turn::Turn;
+use crate::runtime::wheel::Armed;
 
 /// After the main future returned, as `asyncio.run` does: its loop stops from a callback queued at
 /// that moment, so the rest of this turn runs, then one more turn. Then every task still pending is
@@ -43,10 +44,14 @@ pub(crate) fn finish_after_main(handle: &Rc<Handle>, turn: &mut Turn) {
             handle.queue.wait(Some(soon));
         }
     }
-    let dropped = handle
-        .timers
-        .borrow_mut()
-        .remove_unless(|timer| !matches!(timer, Timer::Call(_)));
+    let timers = handle.timers.borrow();
+    let calls = timers
+        .others
+        .iter()
+        .filter(|(_, (_, record))| matches!(record, Timer::Call(_)));
+    let calls: Vec<Armed<TimerRef>> = calls.map(|(_, (timer, _))| *timer).collect();
+    drop(timers);
+    let dropped: Vec<Timer> = calls.into_iter().filter_map(|t| handle.disarm(t)).collect();
     if !dropped.is_empty() {
         eprintln!(
             "minimalist-async: block_on returned with {} call_later callback(s) not yet due; \
@@ -90,7 +95,13 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
     loop {
         let Tasks { entries, cold, .. } = handle.tasks.take();
         let calls = handle.calls.take();
-        let timers = handle.timers.take().remove_unless(|_| false);
+        let timers = handle
+            .timers
+            .take()
+            .others
+            .into_values()
+            .map(|(_, timer)| timer);
+        let timers: Vec<Timer> = timers.collect();
         let result_tables = handle.outputs.take_all();
         let messages = handle.queue.close();
         turn.batch.clear();

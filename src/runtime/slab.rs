@@ -93,6 +93,14 @@ impl<T> Slab<T> {
         Key::new(index, 0)
     }
 
+    /// The key the next `insert` returns: for a value that must name its own key.
+    pub(crate) fn vacant_key(&self) -> Key {
+        match self.slots.get(self.free_head as usize) {
+            Some(slot) => Key::new(self.free_head, slot.generation),
+            None => Key::new(self.slots.len() as u32, 0),
+        }
+    }
+
     /// The value under `key`, unless it was removed since.
     pub(crate) fn get(&self, key: Key) -> Option<&T> {
         let slot = self.slots.get(key.index() as usize)?;
@@ -109,6 +117,19 @@ impl<T> Slab<T> {
             return None;
         }
         slot.value.as_mut()
+    }
+
+    /// The value in slot `index`, whatever its generation, with its key: for a caller that can tell
+    /// the value it is after by other means (a timer's arming number, see `sleep.rs`).
+    pub(crate) fn at(&self, index: u32) -> Option<(Key, &T)> {
+        let slot = self.slots.get(index as usize)?;
+        Some((Key::new(index, slot.generation), slot.value.as_ref()?))
+    }
+
+    /// The value in slot `index`, mutably, whatever its generation.
+    pub(crate) fn at_mut(&mut self, index: u32) -> Option<(Key, &mut T)> {
+        let slot = self.slots.get_mut(index as usize)?;
+        Some((Key::new(index, slot.generation), slot.value.as_mut()?))
     }
 
     /// Takes the value out; the slot's generation moves on so that `key` never matches again.

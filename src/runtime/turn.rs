@@ -22,11 +22,11 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use crate::runtime::events::EventKind;
-use crate::runtime::handle::{Handle, Timer};
+use crate::runtime::handle::{Handle, Timer, TimerRef};
 use crate::runtime::poll::poll_task;
 use crate::runtime::queue::Runnable;
 use crate::runtime::step::Step;
-use crate::runtime::wheel::TimerKey;
+use crate::runtime::wheel::Armed;
 
 /// The bookkeeping of the turn in progress.
 #[derive(Default)]
@@ -35,7 +35,7 @@ pub(crate) struct Turn {
     pub(crate) batch: VecDeque<Runnable>,
     /// Timers that were due when the turn began, fired at its end. Kept between turns so that
     /// collecting them allocates nothing.
-    pub(crate) due: Vec<TimerKey>,
+    pub(crate) due: Vec<Armed<TimerRef>>,
 }
 
 /// On the real clock, the executor sleeps until the end of the 750 µs window its next deadline falls in,
@@ -64,20 +64,19 @@ impl Turn {
             handle.take_in();
         }
         handle.queue.take_local(&mut self.batch);
-        let mut timers = handle.timers.borrow_mut();
-        if !timers.is_empty() || handle.sink.get().is_some() {
-            let now = handle.now_us();
-            timers.poll(now, &mut self.due);
-            if handle.rules.get().lifo_ties {
-                // A broken rule (`Rule::LifoTies`): equal deadlines fire newest first.
-                let deadline = |key| timers.get(key).map(|(deadline, _)| deadline);
-                for ties in self.due.chunk_by_mut(|a, b| deadline(*a) == deadline(*b)) {
-                    ties.reverse();
-                }
+        handle.with_wheel(|wheel, live| {
+            if !wheel.is_empty() || handle.sink.get().is_some() {
+                let now = handle.now_us();
+                wheel.poll(now, &mut self.due, live);
+                handle.turn_time.set(now);
             }
-            handle.turn_time.set(now);
+        });
+        if handle.rules.get().lifo_ties {
+            // A broken rule (`Rule::LifoTies`): equal deadlines fire newest first.
+            for ties in self.due.chunk_by_mut(|a, b| a.deadline == b.deadline) {
+                ties.reverse();
+            }
         }
-        drop(timers);
         let has_work = !self.batch.is_empty() || !self.due.is_empty();
         if has_work {
             handle.turn.set(handle.turn.get() + 1);
@@ -121,31 +120,29 @@ impl Turn {
     }
 
     /// Fires the timers collected when the turn began, in deadline-then-arming order, and counts them.
-    /// A timer whose `Sleep` was dropped meanwhile is gone from the wheel and fires nothing. Draining
+    /// A timer whose `Sleep` was dropped meanwhile has no record any more and fires nothing. Draining
     /// keeps the buffer's capacity for the next turn.
     fn fire_due_timers(&mut self, handle: &Handle) -> usize {
         let mut fired = 0;
-        for key in self.due.drain(..) {
-            // Taken out first, so that the wheel is not borrowed while a waker or callback runs.
-            let mut timers = handle.timers.borrow_mut();
-            // The deadline only names the timer in the trace: looked up only when a sink listens.
-            let deadline = handle
-                .sink
-                .get()
-                .and_then(|_| timers.get(key))
-                .map_or(0, |(d, _)| d);
-            let Some(timer) = timers.remove(key) else {
+        for timer in self.due.drain(..) {
+            if let TimerRef::Task(index) = timer.value
+                && handle.fire_own(index, &timer)
+            {
+                fired += 1;
+                continue;
+            }
+            // The record is taken first, so that nothing is borrowed while a waker or callback runs.
+            let Some(record) = handle.take_record(&timer) else {
                 continue;
             };
-            drop(timers);
             handle.record(|| EventKind::TimerFired {
-                task: match &timer {
+                task: match &record {
                     Timer::Task(task) => handle.tasks.borrow().get(*task).map(|entry| entry.id),
                     Timer::Waker(_) | Timer::Call(_) => None,
                 },
-                deadline: Duration::from_micros(deadline),
+                deadline: Duration::from_micros(timer.deadline),
             });
-            match timer {
+            match record {
                 Timer::Task(task) => handle.wake(task, false),
                 Timer::Waker(waker) => waker.wake(),
                 Timer::Call(call) => call(),
@@ -164,7 +161,7 @@ impl Turn {
 /// Nothing is ready: moves the clock to the next deadline, or reports that only another thread can
 /// help.
 pub(crate) fn advance_clock(handle: &Handle) -> Step {
-    let Some(deadline) = handle.timers.borrow_mut().next_deadline() else {
+    let Some(deadline) = handle.next_deadline() else {
         return Step::Idle;
     };
     let clock = handle.clock.get();

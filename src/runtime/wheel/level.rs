@@ -1,11 +1,9 @@
-//! What the wheel is made of, and the arithmetic of its levels: the entries and the items that stand
-//! for them in the lists; the lists, and how each keeps track of its items; which list a deadline
-//! belongs in, and where a slot starts.
+//! What the wheel is made of, and the arithmetic of its levels: the armed timers in the lists; the
+//! lists, and how each keeps track of its timers; which list a deadline belongs in, and where a slot
+//! starts.
 //!
 //! Nothing here knows what a timer carries, or when the wheel moves: keeping the arithmetic this small
 //! and apart is what makes it easy to test exhaustively.
-
-use crate::runtime::slab::{Key, Slab};
 
 /// Slots per level. A power of two, so that a slot index is a bit field of the time.
 pub const SLOTS: usize = 64;
@@ -55,56 +53,54 @@ impl SlotId {
     }
 }
 
-/// One timer, with its value.
-#[derive(Debug)]
-pub(super) struct Entry<T> {
-    pub(super) deadline: u64,
-    /// Arming order, as in the entry's item: it tells the item of this timer from a stale one left in
-    /// the same slot by an earlier timer.
-    pub(super) seq: u64,
-    /// Handed out by `poll`: its item is in no list any more, and the owner is about to remove it.
-    pub(super) due: bool,
-    pub(super) value: T,
-}
-
-/// The entry an item stands for, unless that timer was removed (the item is stale). The sequence number
-/// settles it even when the slab has reused the entry's slot so often that its generation came round
-/// again: no two timers share one.
-pub(super) fn live_entry<'w, T>(entries: &'w Slab<Entry<T>>, item: &Item) -> Option<&'w Entry<T>> {
-    entries.get(item.key).filter(|entry| entry.seq == item.seq)
-}
-
-/// What a list holds for one timer: enough to cascade it and to sort a batch without touching the
-/// timer's entry.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct Item {
-    pub(super) deadline: u64,
-    /// Arming order, the tie-break between equal deadlines.
-    pub(super) seq: u64,
-    pub(super) key: Key,
+/// One armed timer, as the wheel holds it in a list and hands it out: its deadline, its place in the
+/// arming order, and the owner's value (a small `Copy` name for whatever the timer wakes).
+///
+/// The wheel keeps no other record of a timer. Its owner keeps one (the executor: in the task's own
+/// entry), and tells the wheel whether a timer is still armed whenever the wheel needs to know, through
+/// a `live` function; `seq` is what lets the owner tell this timer from an earlier one of the same
+/// value, since no two timers share one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Armed<T> {
+    /// When it is due, in microseconds.
+    pub deadline: u64,
+    /// Arming order: the tie-break between equal deadlines, and the timer's identity.
+    pub seq: u64,
+    /// What the owner stored with it.
+    pub value: T,
 }
 
 /// One slot's timers, in the order they arrived, and what the wheel knows about them.
-#[derive(Debug, Default)]
-pub(super) struct List {
-    pub(super) items: Vec<Item>,
-    /// Items whose timer was removed meanwhile (cancelled): they stay until the list is next walked,
-    /// since finding them would cost a walk.
+#[derive(Debug)]
+pub(super) struct List<T> {
+    pub(super) items: Vec<Armed<T>>,
+    /// Items whose timer was cancelled meanwhile: they stay until the list is next walked, since
+    /// finding them would cost a walk.
     pub(super) stale: usize,
-    /// The earliest deadline among the live items; `None` when unknown (empty, or its earliest entry
+    /// The earliest deadline among the live items; `None` when unknown (empty, or its earliest timer
     /// was cancelled and nobody has needed the new earliest since). Kept so that asking for the next
     /// deadline does not walk the list every time: see `Wheel::next_deadline`.
     min: Option<u64>,
 }
 
-impl List {
+impl<T> Default for List<T> {
+    fn default() -> Self {
+        List {
+            items: Vec::new(),
+            stale: 0,
+            min: None,
+        }
+    }
+}
+
+impl<T: Copy> List<T> {
     /// Whether the list holds no live timer.
     pub(super) fn is_empty(&self) -> bool {
         self.items.len() == self.stale
     }
 
     /// Appends `item`, into a spare buffer if the list has none.
-    pub(super) fn push(&mut self, item: Item, spare_buffers: &mut Vec<Vec<Item>>) {
+    pub(super) fn push(&mut self, item: Armed<T>, spare_buffers: &mut Vec<Vec<Armed<T>>>) {
         if self.items.capacity() == 0
             && let Some(buffer) = spare_buffers.pop()
         {
@@ -119,28 +115,36 @@ impl List {
         self.items.push(item);
     }
 
-    /// The timer of one of the items, due at `deadline`, was removed: its item is stale now. The list
-    /// forgets its earliest deadline if that may have been this one, and is swept once stale items
-    /// make up half of it, so that they never take more room than live ones.
-    pub(super) fn forget<T>(&mut self, deadline: u64, entries: &Slab<Entry<T>>) {
+    /// One of the items, due at `deadline`, was cancelled: it is stale now. The list forgets its
+    /// earliest deadline if that may have been this one, and is swept once stale items make up half of
+    /// it, so that they never take more room than live ones.
+    pub(super) fn forget(&mut self, deadline: u64, live: &mut impl FnMut(&Armed<T>) -> bool) {
         self.stale += 1;
         if self.min == Some(deadline) {
             self.min = None;
         }
         if self.stale * 2 >= self.items.len() {
-            self.items
-                .retain(|item| live_entry(entries, item).is_some());
+            self.items.retain(|item| live(item));
             self.stale = 0;
         }
     }
 
+    /// Takes the timer numbered `seq` out, if it is here: for the expired list, which is short, so a
+    /// walk costs less than a stale timer would.
+    pub(super) fn remove(&mut self, seq: u64) -> bool {
+        let Some(at) = self.items.iter().position(|item| item.seq == seq) else {
+            return false;
+        };
+        if self.min == Some(self.items.remove(at).deadline) {
+            self.min = None;
+        }
+        true
+    }
+
     /// The earliest deadline among the live items, walking the list only if it is not known.
-    pub(super) fn earliest<T>(&mut self, entries: &Slab<Entry<T>>) -> Option<u64> {
+    pub(super) fn earliest(&mut self, live: &mut impl FnMut(&Armed<T>) -> bool) -> Option<u64> {
         if self.min.is_none() {
-            let live = self
-                .items
-                .iter()
-                .filter(|item| live_entry(entries, item).is_some());
+            let live = self.items.iter().filter(|item| live(item));
             self.min = live.map(|item| item.deadline).min();
         }
         self.min

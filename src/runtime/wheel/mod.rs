@@ -22,28 +22,30 @@
 //!
 //! Six levels of 64 slots span 2^36 µs, about 19 hours. Microsecond slots mean a deadline is never
 //! rounded by more than the clock itself rounds it, which matters on the real clock (the operating system
-//! wakes a sleeping thread with roughly 50 µs of slack anyway). A slot's list is a `Vec` of 24-byte items
-//! (deadline, arming order, key of the timer's entry); the entries, with the values, live in one slab.
-//! The 384 slots' lists, level by level, then the overflow and expired lists, sit in one array: one
+//! wakes a sleeping thread with roughly 50 µs of slack anyway). A slot's list is a `Vec` of timers, each
+//! its deadline, its arming order and a small value (the executor's: 8 bytes, which task or which
+//! waker it wakes), so 24 bytes. The wheel keeps nothing else about a timer: whether it is still armed
+//! is its owner's to know (the executor keeps that in the task's own entry, see `runtime/sleep.rs`),
+//! and the wheel asks the owner through a `live` function whenever it needs to. The 384 slots' lists, level by level, then the overflow and expired lists, sit in one array: one
 //! index, computed from the deadline, names any list.
 //!
 //! # The rules
 //!
 //! 1. **Insert** computes the level and slot from `deadline` and `elapsed` (the time the wheel has been
-//!    processed up to), stores the entry in the slab and appends an item to that slot's list: O(1).
+//!    processed up to) and appends the timer to that slot's list: O(1).
 //! 2. **Poll** (`poll(now)`) visits, in time order, every occupied slot whose start has come. A level-0
-//!    slot is exactly one microsecond, so everything in it is due. A higher slot is *cascaded*: each item
+//!    slot is exactly one microsecond, so everything in it is due. A higher slot is *cascaded*: each timer
 //!    is re-inserted relative to the slot's start, which puts it on a lower level, closer to its
-//!    deadline, or hands it out if its deadline has come. An item moves down at most once per level, so
-//!    expiry costs O(1) per timer. A cascade reads only the items, one after the other in memory, and
-//!    never the entries: with a million timers that is the difference between a walk the processor can
-//!    run ahead on and a chain of cache misses.
-//! 3. **Cancel** removes the entry from the slab at once, and leaves its item where it is, *stale*: finding
-//!    it in its list would cost a walk. asyncio does the same with cancelled timer handles in its heap.
-//!    The item's list is known without looking (rule 7), so the list counts its stale items; a walk of a
-//!    list with stale items checks each item's key against the slab and drops the dead ones, and a list
-//!    that is half stale is swept at once, so stale items never take more room than live ones. O(1),
-//!    amortized.
+//!    deadline, or hands it out if its deadline has come. A timer moves down at most once per level, so
+//!    expiry costs O(1) per timer. A cascade reads only the list, one timer after the other in memory,
+//!    and never the owner's records: with a million timers that is the difference between a walk the
+//!    processor can run ahead on and a chain of cache misses.
+//! 3. **Cancel** (`forget`) leaves the timer where it is, *stale*: finding it in its list would cost a
+//!    walk. asyncio does the same with cancelled timer handles in its heap. The owner has already
+//!    dropped its record, so `live` says no from then on. The timer's list is known without looking
+//!    (rule 7), so the list counts its stale timers; a walk of a list with stale timers asks `live`
+//!    about each and drops the dead ones, and a list that is half stale is swept at once, so stale
+//!    timers never take more room than live ones. O(1), amortized.
 //! 4. **Which slot is next** is one bit trick per level: each level keeps a `u64` bitmap of its occupied
 //!    slots, and `trailing_zeros` gives the first one. The slots behind `elapsed`'s are always empty: a
 //!    later deadline with a smaller field differs from `elapsed` in a higher field, so it sits higher.
@@ -65,10 +67,10 @@
 //!   that order by itself: `poll` runs before anything is armed at a given time, so when a second timer
 //!   with the same deadline is armed, the first has already cascaded as far down as time allows, and
 //!   both compute the same level and slot: the second is appended behind the first, and cascading walks
-//!   lists front to back. Every item still carries a sequence number, because of the next case.
+//!   lists front to back. Every timer still carries a sequence number, because of the next case.
 //! - **Several deadlines in one poll.** When the clock jumps past many deadlines at once (the real
-//!   clock after a long poll), a higher slot's items are handed out in list order, not deadline order.
-//!   So each batch `poll` hands out is sorted by `(deadline, seq)`, from the items alone.
+//!   clock after a long poll), a higher slot's timers are handed out in list order, not deadline order.
+//!   So each batch `poll` hands out is sorted by `(deadline, seq)`.
 //! - **Beyond the span.** A deadline that differs from `elapsed` above bit 35 has no level. It waits in
 //!   the overflow list, which `poll` treats as one more slot: one that starts where the 19-hour window
 //!   holding its earliest deadline starts. When that time comes, the list is cascaded like any slot, and
@@ -77,105 +79,105 @@
 //! - **Already due.** A deadline at or before `elapsed` goes to the expired list and is handed out by the
 //!   next `poll`, whatever time that poll is for. Nothing is lost and nothing is early.
 //! - **Never early.** `poll(now)` hands out an entry only when `deadline <= now`.
-//! - **Handed out, not yet fired.** `poll` does not remove entries: it returns their keys, and their
-//!   items have left every list. The executor fires them at the end of the turn, as asyncio runs its due
-//!   timer handles after the callbacks that were already ready; a `Sleep` dropped in between removes its
-//!   entry, and its key then finds nothing. That is how a dropped sleep never wakes anyone. `poll` marks
-//!   each handed-out entry due, so that removing it later does not count a stale item: that one write
-//!   per timer, in a tight loop, also brings the entries into the cache with their misses overlapped,
-//!   just before the executor fires them one by one (without it, a million timers ran 12 % slower,
-//!   though the marks could be derived from the arming order).
+//! - **Handed out, not yet fired.** `poll` returns the due timers and forgets them: they are in no
+//!   list any more. The executor fires them at the end of the turn, as asyncio runs its due timer
+//!   handles after the callbacks that were already ready; a `Sleep` dropped in between drops its
+//!   record, and the executor, asking its records before it fires each timer, fires nothing for it.
+//!   That is how a dropped sleep never wakes anyone. `forget` on such a timer does nothing: a deadline
+//!   at or before `elapsed` is in the expired list (it was armed late) or was handed out.
 //!
 //! # Examples
 //!
+//! The owner's record of what is armed is, here, a set of arming numbers.
+//!
 //! ```
+//! use std::collections::HashSet;
 //! use minimalist_async::time::wheel::Wheel;
 //!
 //! let mut wheel = Wheel::new();
 //! let late = wheel.insert(250_000, "late"); // 250 ms, on level 2
 //! let soon = wheel.insert(100, "soon"); // 100 µs, on level 1
-//! assert_eq!(wheel.next_deadline(), Some(100));
+//! let mut armed = HashSet::from([late.seq, soon.seq]);
+//! assert_eq!(wheel.next_deadline(|t| armed.contains(&t.seq)), Some(100));
 //!
 //! let mut due = Vec::new();
-//! wheel.poll(99, &mut due);
+//! wheel.poll(99, &mut due, |t| armed.contains(&t.seq));
 //! assert!(due.is_empty(), "nothing fires early");
-//! wheel.poll(1_000, &mut due);
+//! wheel.poll(1_000, &mut due, |t| armed.contains(&t.seq));
 //! assert_eq!(due, [soon]);
-//! assert_eq!(wheel.remove(soon), Some("soon"));
-//! assert_eq!(wheel.next_deadline(), Some(250_000));
-//! assert_eq!(wheel.remove(late), Some("late"));
+//! armed.remove(&soon.seq); // fired
+//!
+//! armed.remove(&late.seq); // cancelled: the record goes first, then the wheel is told
+//! wheel.forget(late, |t| armed.contains(&t.seq));
 //! assert!(wheel.is_empty());
+//! assert_eq!(wheel.next_deadline(|t| armed.contains(&t.seq)), None);
 //! ```
 
 mod level;
 
-use crate::runtime::slab::{Key, Slab};
-use level::{EXPIRED, Entry, Item, List, OVERFLOW, list_for, live_entry, slot_start};
+pub use level::Armed;
+use level::{EXPIRED, List, OVERFLOW, list_for, slot_start};
 pub use level::{LEVELS, SLOT_BITS, SLOTS, SPAN, SlotId};
 
-/// Names one timer in a [`Wheel`]: returned by [`Wheel::insert`], used to [`Wheel::remove`] it.
-///
-/// A key stays valid until its entry is removed; after that it matches nothing, even when the slab
-/// reuses the entry's storage for a new timer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct TimerKey(Key);
-
-/// A hierarchical timer wheel holding a `T` per timer, with microsecond deadlines.
+/// A hierarchical timer wheel of timers that each carry a small `T`, with microsecond deadlines.
 ///
 /// Generic on purpose: it knows nothing about tasks or wakers, so it can be tested (and read) on its
-/// own. The executor stores a [`std::task::Waker`] per timer. See the [module docs](self) for the
+/// own. It keeps the timers and their order, not whether each is still armed: the methods that may
+/// meet a cancelled timer ask the owner, through `live`. See the [module docs](self) for the
 /// structure, the numbers and the rules.
 #[derive(Debug)]
 pub struct Wheel<T> {
     /// Every slot that starts at or before `elapsed` has been processed.
     elapsed: u64,
     /// Every list, by index: level 0's 64 slots, then level 1's, and so on, then overflow, then expired.
-    lists: [List; EXPIRED + 1],
+    lists: [List<T>; EXPIRED + 1],
     /// Bit `slot` of `occupied[level]` is set exactly when that slot's list holds a live timer.
     occupied: [u64; LEVELS],
-    entries: Slab<Entry<T>>,
-    next_seq: u64,
+    /// Live timers in the lists.
+    len: usize,
+    /// The last arming number given; the first timer gets 1, so an owner may use 0 for "none".
+    last_seq: u64,
     /// No timer is due before this time (µs): a `poll` for an earlier time has nothing to hand out
     /// and returns at once. Lowered by `insert`, raised by `poll` and `next_deadline`. An executor on
     /// virtual time polls the wheel three times per deadline (the turn that fires a timer, the turn
     /// that polls the woken task, the turn that polls its awaiter), and two of those stop here.
     nothing_before: u64,
     /// The batch `poll` is collecting, kept between polls so that collecting allocates nothing.
-    batch: Vec<Item>,
+    batch: Vec<Armed<T>>,
     /// Emptied list buffers, for the next list that fills: timers flow down the levels, and their
     /// buffers flow with them, so a wheel in steady use allocates nothing.
-    spare_buffers: Vec<Vec<Item>>,
+    spare_buffers: Vec<Vec<Armed<T>>>,
 }
 
-impl<T> Default for Wheel<T> {
+impl<T: Copy> Default for Wheel<T> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<T> Wheel<T> {
+impl<T: Copy> Wheel<T> {
     /// An empty wheel standing at time 0.
     pub fn new() -> Wheel<T> {
         Wheel {
             elapsed: 0,
             lists: std::array::from_fn(|_| List::default()),
             occupied: [0; LEVELS],
-            entries: Slab::default(),
-            next_seq: 0,
+            len: 0,
+            last_seq: 0,
             nothing_before: u64::MAX,
             batch: Vec::new(),
             spare_buffers: Vec::new(),
         }
     }
 
-    /// How many timers the wheel holds, due ones not yet removed included.
+    /// How many timers are armed: inserted, and neither forgotten nor handed out by `poll`.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.len
     }
 
-    /// Whether the wheel holds no timer.
+    /// Whether no timer is armed.
     pub fn is_empty(&self) -> bool {
-        self.entries.len() == 0
+        self.len == 0
     }
 
     /// The time up to which the wheel has been polled, in microseconds.
@@ -183,157 +185,155 @@ impl<T> Wheel<T> {
         self.elapsed
     }
 
-    /// Arms a timer due at `deadline` (µs) carrying `value`. O(1).
+    /// Arms a timer due at `deadline` (µs) carrying `value`, and returns it: the owner keeps what it
+    /// needs of it (the arming number tells this timer from any other). O(1).
     ///
     /// ```
     /// # use minimalist_async::time::wheel::Wheel;
     /// let mut wheel = Wheel::new();
-    /// let key = wheel.insert(5, ());
-    /// assert!(wheel.contains(key));
+    /// let timer = wheel.insert(5, 'x');
+    /// assert_eq!((timer.deadline, timer.seq, timer.value), (5, 1, 'x'));
+    /// assert_eq!(wheel.len(), 1);
     /// ```
-    pub fn insert(&mut self, deadline: u64, value: T) -> TimerKey {
-        self.nothing_before = self.nothing_before.min(deadline);
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        let key = self.entries.insert(Entry {
+    pub fn insert(&mut self, deadline: u64, value: T) -> Armed<T> {
+        self.last_seq += 1;
+        let timer = Armed {
             deadline,
-            seq,
-            due: false,
+            seq: self.last_seq,
             value,
-        });
-        self.link(Item { deadline, seq, key });
-        TimerKey(key)
+        };
+        self.arm(timer);
+        timer
     }
 
-    /// Whether the timer is still in the wheel (armed, or due and not yet removed).
-    pub fn contains(&self, key: TimerKey) -> bool {
-        self.entries.get(key.0).is_some()
+    /// The same timer, in the same place in the arming order, carrying `value` instead: for an owner
+    /// that moves a timer to another record. The owner has dropped the old record first (`live` says
+    /// no to `timer`), and keeps a record of the one returned.
+    pub fn replace(
+        &mut self,
+        timer: Armed<T>,
+        value: T,
+        live: impl FnMut(&Armed<T>) -> bool,
+    ) -> Armed<T> {
+        self.forget(timer, live);
+        let moved = Armed { value, ..timer };
+        self.arm(moved);
+        moved
     }
 
-    /// The value of a timer still in the wheel, to update it (the executor swaps in a new waker).
-    pub fn get_mut(&mut self, key: TimerKey) -> Option<&mut T> {
-        self.entries.get_mut(key.0).map(|entry| &mut entry.value)
+    fn arm(&mut self, timer: Armed<T>) {
+        self.nothing_before = self.nothing_before.min(timer.deadline);
+        self.len += 1;
+        self.link(timer);
     }
 
-    /// The deadline and value of a timer still in the wheel.
-    pub fn get(&self, key: TimerKey) -> Option<(u64, &T)> {
-        let entry = self.entries.get(key.0)?;
-        Some((entry.deadline, &entry.value))
+    /// Cancels `timer`, whose owner has dropped its record already (`live` says no to it): it will
+    /// never be handed out. Does nothing for a timer `poll` handed out. O(1), amortized.
+    ///
+    /// ```
+    /// # use minimalist_async::time::wheel::Wheel;
+    /// let mut wheel = Wheel::new();
+    /// let timer = wheel.insert(5, ());
+    /// wheel.forget(timer, |_| false);
+    /// let mut due = Vec::new();
+    /// wheel.poll(10, &mut due, |_| false);
+    /// assert!(due.is_empty(), "a cancelled timer never comes due");
+    /// assert!(wheel.is_empty());
+    /// ```
+    pub fn forget(&mut self, timer: Armed<T>, mut live: impl FnMut(&Armed<T>) -> bool) {
+        if timer.deadline > self.elapsed {
+            // In the list that its deadline names (rule 7), where it is now stale.
+            let index = list_for(self.elapsed, timer.deadline);
+            self.lists[index].forget(timer.deadline, &mut live);
+            self.sync_occupied(index);
+            self.len -= 1;
+        } else {
+            // Armed after the last poll with a deadline already past, it waits in the expired list,
+            // which is short (the next poll empties it); otherwise `poll` has handed it out.
+            if self.lists[EXPIRED].remove(timer.seq) {
+                self.len -= 1;
+            }
+        }
     }
 
-    /// Every non-empty list with its timers (deadline, value) in list order: the occupied slots level
-    /// by level, then the overflow and expired lists. Due timers not yet removed are in no list. For
-    /// snapshots; it walks the whole wheel.
-    pub fn lists(&self) -> Vec<(SlotId, Vec<(u64, &T)>)> {
+    /// Every non-empty list with its live timers in list order: the occupied slots level by level, then
+    /// the overflow and expired lists. For snapshots; it walks the whole wheel.
+    pub fn lists(&self, mut live: impl FnMut(&Armed<T>) -> bool) -> Vec<(SlotId, Vec<Armed<T>>)> {
         let lists = self.lists.iter().enumerate();
         lists
             .filter(|(_, list)| !list.is_empty())
             .map(|(index, list)| {
-                let items = list.items.iter();
-                let live = items.filter_map(|item| live_entry(&self.entries, item));
-                let timers = live.map(|entry| (entry.deadline, &entry.value));
-                (SlotId::of(index), timers.collect())
+                let items = list.items.iter().filter(|item| live(item));
+                (SlotId::of(index), items.copied().collect())
             })
             .collect()
     }
 
-    /// Takes a timer out, armed or due, and returns its value; `None` if it was removed already. This is
-    /// both *cancel* (the owner gave up) and the second half of *fire* (the owner took a due entry).
-    /// O(1), amortized.
-    ///
-    /// ```
-    /// # use minimalist_async::time::wheel::Wheel;
-    /// let mut wheel = Wheel::new();
-    /// let key = wheel.insert(5, "x");
-    /// assert_eq!(wheel.remove(key), Some("x"));
-    /// assert_eq!(wheel.remove(key), None);
-    /// let mut due = Vec::new();
-    /// wheel.poll(10, &mut due);
-    /// assert!(due.is_empty(), "a removed timer never comes due");
-    /// ```
-    pub fn remove(&mut self, key: TimerKey) -> Option<T> {
-        let entry = self.entries.remove(key.0)?;
-        if !entry.due {
-            // Its item, in the list that its deadline names (rule 7), is now stale.
-            let index = list_for(self.elapsed, entry.deadline);
-            self.lists[index].forget(entry.deadline, &self.entries);
-            self.sync_occupied(index);
-        }
-        Some(entry.value)
-    }
-
-    /// Removes every timer whose value fails `keep`, returning the removed values. Walks the whole wheel.
-    pub fn remove_unless(&mut self, mut keep: impl FnMut(&T) -> bool) -> Vec<T> {
-        let doomed: Vec<Key> = self
-            .entries
-            .iter()
-            .filter(|(_, entry)| !keep(&entry.value))
-            .map(|(key, _)| key)
-            .collect();
-        doomed
-            .into_iter()
-            .filter_map(|key| self.remove(TimerKey(key)))
-            .collect()
-    }
-
-    /// The earliest deadline among the armed timers (due ones excluded), exactly, in microseconds.
+    /// The earliest deadline among the armed timers, exactly, in microseconds.
     ///
     /// It is in the first list that holds a timer (rule 5). A level-0 slot is one microsecond wide, so
-    /// its start *is* the deadline; any other list keeps its earliest deadline as items are appended.
+    /// its start *is* the deadline; any other list keeps its earliest deadline as timers are appended.
     /// Only when a list's earliest timer was cancelled is the list walked, once, to find the new
     /// earliest (which is why this takes `&mut self`: it remembers what the walk found). A virtual
     /// clock jumps straight to this value; the real clock sleeps until it.
-    pub fn next_deadline(&mut self) -> Option<u64> {
-        let next = match self.first_list() {
+    pub fn next_deadline(&mut self, mut live: impl FnMut(&Armed<T>) -> bool) -> Option<u64> {
+        let next = match self.first_list(&mut live) {
             Some((index, start)) if index < SLOTS => Some(start),
-            Some((index, _)) => self.lists[index].earliest(&self.entries),
+            Some((index, _)) => self.lists[index].earliest(&mut live),
             None => None,
         };
         self.nothing_before = next.unwrap_or(u64::MAX);
         next
     }
 
-    /// Advances the wheel to `now` (µs) and appends the keys of every timer due by then to `due`, sorted
-    /// by deadline and, for equal deadlines, by arming order.
-    ///
-    /// The entries stay in the wheel, marked due, until [`Wheel::remove`] takes them: the caller decides
+    /// Advances the wheel to `now` (µs) and appends every timer due by then to `due`, sorted by
+    /// deadline and, for equal deadlines, by arming order. They leave the wheel: the caller decides
     /// when a due timer actually fires. `now` earlier than [`Wheel::elapsed`] is treated as `elapsed`.
-    pub fn poll(&mut self, now: u64, due: &mut Vec<TimerKey>) {
+    pub fn poll(
+        &mut self,
+        now: u64,
+        due: &mut Vec<Armed<T>>,
+        mut live: impl FnMut(&Armed<T>) -> bool,
+    ) {
         // Below `nothing_before` nothing can be due, and most turns stop at this one comparison, so
         // it is kept apart, small enough for the caller to inline. `elapsed` stays behind, as if this
         // poll came later: moving it without visiting the slots it passes would strand their timers.
         if now >= self.nothing_before {
-            self.hand_out(now, due);
+            self.hand_out(now, due, &mut live);
         }
     }
 
     /// What [`Wheel::poll`] does once something may be due.
-    fn hand_out(&mut self, now: u64, due: &mut Vec<TimerKey>) {
+    fn hand_out(
+        &mut self,
+        now: u64,
+        due: &mut Vec<Armed<T>>,
+        live: &mut impl FnMut(&Armed<T>) -> bool,
+    ) {
         let now = now.max(self.elapsed);
-        while let Some((index, start)) = self.first_list()
+        while let Some((index, start)) = self.first_list(live)
             && start <= now
         {
             self.elapsed = start;
-            self.cascade(index, now);
+            self.cascade(index, now, live);
         }
         self.elapsed = now;
         self.nothing_before = now.saturating_add(1);
         self.batch
             .sort_unstable_by_key(|item| (item.deadline, item.seq));
-        // Marking each entry is also what brings the entries into the cache, in one tight loop where
-        // the processor overlaps the misses, just before the executor fires them one by one.
-        for item in self.batch.drain(..) {
-            if let Some(entry) = self.entries.get_mut(item.key) {
-                entry.due = true;
-            }
-            due.push(TimerKey(item.key));
+        self.len -= self.batch.len();
+        if due.is_empty() {
+            // The usual case: the two buffers trade places, no timer is copied.
+            std::mem::swap(due, &mut self.batch);
+        } else {
+            due.append(&mut self.batch);
         }
     }
 
     /// The first list that holds a timer (rule 5), and its start: no timer in it is due earlier. The
     /// expired list starts at `elapsed`; the overflow list, at the 2^36 µs window of its earliest
     /// deadline.
-    fn first_list(&mut self) -> Option<(usize, u64)> {
+    fn first_list(&mut self, live: &mut impl FnMut(&Armed<T>) -> bool) -> Option<(usize, u64)> {
         if !self.lists[EXPIRED].is_empty() {
             return Some((EXPIRED, self.elapsed));
         }
@@ -344,22 +344,22 @@ impl<T> Wheel<T> {
             debug_assert!(start > self.elapsed, "slot {index} lies behind elapsed");
             return Some((index, start));
         }
-        let earliest = self.lists[OVERFLOW].earliest(&self.entries)?;
+        let earliest = self.lists[OVERFLOW].earliest(live)?;
         Some((OVERFLOW, earliest & !(SPAN - 1)))
     }
 
-    /// Empties the list at `index`, whose start has come: items due by `now` join the batch, the others
-    /// are linked again relative to `elapsed`, now that start, which puts them on a lower level (or, from
-    /// the overflow list, back in it if they lie beyond the window).
+    /// Empties the list at `index`, whose start has come: timers due by `now` join the batch, the
+    /// others are linked again relative to `elapsed`, now that start, which puts them on a lower level
+    /// (or, from the overflow list, back in it if they lie beyond the window).
     ///
-    /// The list is detached first, since its items may come back to it; its emptied buffer goes to the
-    /// spares. A list with no stale items is walked without looking at a single entry: the items carry
+    /// The list is detached first, since its timers may come back to it; its emptied buffer goes to
+    /// the spares. A list with no stale timers is walked without asking `live` once: the list holds
     /// all that is needed. That is what keeps cascading cheap with a million timers.
-    fn cascade(&mut self, index: usize, now: u64) {
+    fn cascade(&mut self, index: usize, now: u64, live: &mut impl FnMut(&Armed<T>) -> bool) {
         let mut list = std::mem::take(&mut self.lists[index]);
         self.sync_occupied(index);
         for item in list.items.drain(..) {
-            if list.stale > 0 && live_entry(&self.entries, &item).is_none() {
+            if list.stale > 0 && !live(&item) {
                 continue;
             }
             if item.deadline <= now {
@@ -372,7 +372,7 @@ impl<T> Wheel<T> {
     }
 
     /// Appends `item` to the list its deadline belongs in, given `elapsed`.
-    fn link(&mut self, item: Item) {
+    fn link(&mut self, item: Armed<T>) {
         let index = list_for(self.elapsed, item.deadline);
         self.lists[index].push(item, &mut self.spare_buffers);
         self.sync_occupied(index);
