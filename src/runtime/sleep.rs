@@ -231,10 +231,7 @@ pub fn sleep(duration: Duration) -> Sleep {
         Kind::Yield(yield_now())
     } else {
         match handle.deadline_after(duration) {
-            Some(deadline_us) => Kind::Timer {
-                deadline_us,
-                armed: None,
-            },
+            Some(deadline_us) => Kind::Timer(deadline_us),
             None => Kind::Never,
         }
     };
@@ -250,11 +247,10 @@ pub struct Sleep {
 
 enum Kind {
     Yield(YieldNow),
-    /// `armed` is `None` until the first poll arms the timer.
-    Timer {
-        deadline_us: u64,
-        armed: Option<Armed<TimerRef>>,
-    },
+    /// Not polled yet: the first poll arms a timer due at this deadline (µs).
+    Timer(u64),
+    /// Armed, and perhaps fired since. The deadline is the timer's: a `Sleep` is 32 bytes.
+    Armed(Armed<TimerRef>),
     Never,
 }
 
@@ -263,7 +259,11 @@ impl Sleep {
     /// reads); `None` for a zero sleep, which yields once, and for one that never ends.
     pub fn deadline(&self) -> Option<Duration> {
         match self.kind {
-            Kind::Timer { deadline_us, .. } => Some(Duration::from_micros(deadline_us)),
+            Kind::Timer(deadline_us)
+            | Kind::Armed(Armed {
+                deadline: deadline_us,
+                ..
+            }) => Some(Duration::from_micros(deadline_us)),
             Kind::Yield(_) | Kind::Never => None,
         }
     }
@@ -291,15 +291,13 @@ impl Sleep {
     /// ```
     pub fn reset(&mut self, deadline: Duration) {
         let timer = match self.kind {
-            Kind::Timer {
-                armed: Some(armed), ..
-            } => self.handle.disarm(armed),
-            Kind::Timer { armed: None, .. } | Kind::Yield(_) | Kind::Never => None,
+            Kind::Armed(armed) => self.handle.disarm(armed),
+            Kind::Timer(_) | Kind::Yield(_) | Kind::Never => None,
         };
         self.kind = match micros_ceil(deadline) {
-            Some(deadline_us) => Kind::Timer {
-                deadline_us,
-                armed: timer.map(|timer| self.handle.arm(deadline_us, timer)),
+            Some(deadline_us) => match timer {
+                Some(timer) => Kind::Armed(self.handle.arm(deadline_us, timer)),
+                None => Kind::Timer(deadline_us),
             },
             None => Kind::Never,
         };
@@ -310,10 +308,14 @@ impl std::fmt::Debug for Sleep {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.kind {
             Kind::Yield(_) => f.write_str("Sleep(zero: yields once)"),
-            Kind::Timer { deadline_us, armed } => f
+            Kind::Timer(deadline_us)
+            | Kind::Armed(Armed {
+                deadline: deadline_us,
+                ..
+            }) => f
                 .debug_struct("Sleep")
                 .field("deadline_us", deadline_us)
-                .field("armed", &armed.is_some())
+                .field("armed", &matches!(self.kind, Kind::Armed(_)))
                 .finish(),
             Kind::Never => f.write_str("Sleep(never)"),
         }
@@ -332,28 +334,26 @@ impl Future for Sleep {
                 this.handle.noted.set(true);
                 Poll::Pending
             }
-            Kind::Timer { deadline_us, armed } => match *armed {
-                None => {
-                    let timer = timer_for(this.handle.own_task(cx.waker()), cx);
-                    *armed = Some(this.handle.arm(*deadline_us, timer));
-                    Poll::Pending
+            Kind::Timer(deadline_us) => {
+                let timer = timer_for(this.handle.own_task(cx.waker()), cx);
+                this.kind = Kind::Armed(this.handle.arm(*deadline_us, timer));
+                Poll::Pending
+            }
+            // The executor took the record away to fire it.
+            Kind::Armed(timer) if !this.handle.is_armed(timer) => Poll::Ready(()),
+            Kind::Armed(timer) => {
+                // Still waiting. A future may move between tasks, or into a combinator: the timer
+                // is pointed at whoever polls now, if that changed. The new record is made (a waker
+                // cloned) and the old one dropped with nothing borrowed: a waker's clone and drop
+                // may be anyone's code.
+                let own = this.handle.own_task(cx.waker());
+                if !this.handle.points_at(timer, own, cx.waker()) {
+                    let (moved, old) = this.handle.repoint(*timer, timer_for(own, cx));
+                    *timer = moved;
+                    drop(old);
                 }
-                // The executor took the record away to fire it.
-                Some(timer) if !this.handle.is_armed(&timer) => Poll::Ready(()),
-                Some(timer) => {
-                    // Still waiting. A future may move between tasks, or into a combinator: the
-                    // timer is pointed at whoever polls now, if that changed. The new record is made
-                    // (a waker cloned) and the old one dropped with nothing borrowed: a waker's clone
-                    // and drop may be anyone's code.
-                    let own = this.handle.own_task(cx.waker());
-                    if !this.handle.points_at(&timer, own, cx.waker()) {
-                        let (moved, old) = this.handle.repoint(timer, timer_for(own, cx));
-                        *armed = Some(moved);
-                        drop(old);
-                    }
-                    Poll::Pending
-                }
-            },
+                Poll::Pending
+            }
         }
     }
 }
@@ -368,12 +368,19 @@ fn timer_for(own: Option<Key>, cx: &Context<'_>) -> Timer {
 
 impl Drop for Sleep {
     fn drop(&mut self) {
-        if let Kind::Timer {
-            armed: Some(armed), ..
-        } = self.kind
-        {
+        if let Kind::Armed(armed) = self.kind {
             // The record is dropped after every borrow has ended: a waker's drop may be anyone's code.
             drop(self.handle.disarm(armed));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// A `Sleep` sits in every sleeping task's future, so a million sleepers multiply it: 32 bytes
+    /// (the handle, and the timer as the wheel holds it).
+    #[test]
+    fn a_sleep_is_32_bytes() {
+        assert_eq!(std::mem::size_of::<super::Sleep>(), 32);
     }
 }
