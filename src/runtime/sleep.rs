@@ -69,6 +69,7 @@ impl Handle {
 
     /// Runs `f` on the wheel with the `live` function the wheel's methods take, which asks the
     /// records.
+    #[inline]
     pub(crate) fn with_wheel<R>(
         &self,
         f: impl FnOnce(&mut Wheel<TimerRef>, &mut dyn FnMut(&Armed<TimerRef>) -> bool) -> R,

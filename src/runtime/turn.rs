@@ -64,13 +64,11 @@ impl Turn {
             handle.take_in();
         }
         handle.queue.take_local(&mut self.batch);
-        handle.with_wheel(|wheel, live| {
-            if !wheel.is_empty() || handle.sink.get().is_some() {
-                let now = handle.now_us();
-                wheel.poll(now, &mut self.due, live);
-                handle.turn_time.set(now);
-            }
-        });
+        if !handle.timers.borrow().wheel.is_empty() || handle.sink.get().is_some() {
+            let now = handle.now_us();
+            handle.with_wheel(|wheel, live| wheel.poll(now, &mut self.due, live));
+            handle.turn_time.set(now);
+        }
         if handle.rules.get().lifo_ties {
             // A broken rule (`Rule::LifoTies`): equal deadlines fire newest first.
             for ties in self.due.chunk_by_mut(|a, b| a.deadline == b.deadline) {
