@@ -149,9 +149,9 @@ impl<T: 'static> Future for JoinHandle<T> {
         match entry.stage {
             Stage::Done { result, .. } if entry.callbacks == 0 => {
                 entry.stage = Stage::Taken;
-                let results = handle.outputs.table(entry.table);
+                let table = entry.table;
                 drop(tasks);
-                let result = typed::<T>(&*results).take(result);
+                let result = handle.outputs.with(table, |t| typed::<T>(t).take(result));
                 Poll::Ready(result.expect("a Done entry's result is in its table"))
             }
             Stage::Taken => panic!("{} JoinHandle polled after it returned its result", self.id),

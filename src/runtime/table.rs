@@ -72,15 +72,17 @@ where
     ) -> Poll<Key> {
         match self.poll(cx) {
             Poll::Ready(output) => {
-                let results = outputs.table(table);
-                Poll::Ready(typed::<F::Output>(&*results).insert(Ok(output)))
+                let stored = |results: &dyn ResultTable| typed(results).insert(Ok(output));
+                Poll::Ready(outputs.with(table, stored))
             }
             Poll::Pending => Poll::Pending,
         }
     }
 
     fn fail(&self, outputs: &Outputs, table: u32, error: JoinError) -> Key {
-        typed::<F::Output>(&*outputs.table(table)).insert(Err(error))
+        outputs.with(table, |results| {
+            typed::<F::Output>(results).insert(Err(error))
+        })
     }
 }
 
