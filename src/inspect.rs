@@ -257,7 +257,7 @@ impl Executor {
                 timers: list.iter().map(info).collect(),
             })
             .collect();
-        let due = self.turn.due.iter();
+        let due = timers.due.iter();
         let due = due.filter(|t| Timers::is_live(&timers.others, &tasks, t));
         let due: Vec<TimerInfo> = due.map(info).collect();
         if !due.is_empty() {

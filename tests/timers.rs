@@ -328,3 +328,102 @@ impl<F: Future + Unpin> Future for ForeignWaker<F> {
         Pin::new(&mut self.0).poll(&mut Context::from_waker(&waker))
     }
 }
+
+/// A sleep whose own timer was already handed out as due, then re-pointed (polled with another waker
+/// by a `call_later` callback due just before it, in the same turn), still fires in that turn and in
+/// its place among equal deadlines: before a sleep armed after it.
+#[test]
+fn a_due_sleep_re_pointed_before_it_fires_keeps_its_turn_and_order() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use std::sync::{Arc, Mutex};
+    use std::task::{Wake, Waker};
+
+    struct Named(&'static str, Arc<Mutex<Vec<String>>>);
+    impl Wake for Named {
+        fn wake(self: Arc<Self>) {
+            self.1.lock().unwrap().push(format!("{} woken", self.0));
+        }
+    }
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let mut executor = Executor::with_virtual_time();
+    let fired = executor.block_on({
+        let log = log.clone();
+        async move {
+            let nap: Rc<RefCell<Option<Pin<Box<minimalist_async::Sleep>>>>> = Rc::default();
+            let (held, callback_log) = (nap.clone(), log.clone());
+            // Armed first, due at 10 ms: it polls the sleep with a waker of its own.
+            minimalist_async::call_later(Duration::from_millis(10), move || {
+                let waker = Waker::from(Arc::new(Named("S", callback_log)));
+                let mut guard = held.borrow_mut();
+                let sleep = guard.as_mut().unwrap().as_mut();
+                assert!(sleep.poll(&mut Context::from_waker(&waker)).is_pending());
+            });
+            // Armed second, with this task's waker: its record is in the task's entry.
+            let mut s = Box::pin(sleep(Duration::from_millis(10)));
+            assert!(futures_poll_once(s.as_mut()).await.is_pending());
+            *nap.borrow_mut() = Some(s);
+            // Armed third, due at the same time.
+            let mut t = Box::pin(sleep(Duration::from_millis(10)));
+            let waker = Waker::from(Arc::new(Named("T", log.clone())));
+            assert!(
+                t.as_mut()
+                    .poll(&mut Context::from_waker(&waker))
+                    .is_pending()
+            );
+            sleep(Duration::from_millis(20)).await;
+            drop(t);
+            minimalist_async::time::now()
+        }
+    });
+    assert_eq!(fired, Duration::from_millis(20));
+    assert_eq!(*log.lock().unwrap(), ["S woken", "T woken"]);
+}
+
+/// The same re-pointing, stepped: all three timers fire in one step, the turn they were due.
+#[test]
+fn a_due_sleep_re_pointed_before_it_fires_fires_in_the_same_step() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use std::task::Waker;
+
+    let mut executor = Executor::with_virtual_time();
+    let nap: Rc<RefCell<Option<Pin<Box<minimalist_async::Sleep>>>>> = Rc::default();
+    let held = nap.clone();
+    let task = executor.spawn(async move {
+        let again = held.clone();
+        minimalist_async::call_later(Duration::from_millis(10), move || {
+            let mut guard = again.borrow_mut();
+            let sleep = guard.as_mut().unwrap().as_mut();
+            assert!(
+                sleep
+                    .poll(&mut Context::from_waker(Waker::noop()))
+                    .is_pending()
+            );
+        });
+        let mut s = Box::pin(sleep(Duration::from_millis(10)));
+        assert!(futures_poll_once(s.as_mut()).await.is_pending());
+        *held.borrow_mut() = Some(s);
+        std::future::pending::<()>().await;
+    });
+    executor.run_until_stalled();
+    assert_eq!(executor.armed_timers(), 2);
+    assert!(matches!(
+        executor.step(),
+        minimalist_async::Step::AdvancedClock { .. }
+    ));
+    assert_eq!(
+        executor.step(),
+        minimalist_async::Step::FiredTimers { count: 2 }
+    );
+    assert_eq!(executor.armed_timers(), 0);
+    assert!(
+        nap.borrow_mut()
+            .as_mut()
+            .unwrap()
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+            .is_ready()
+    );
+    drop(task);
+}

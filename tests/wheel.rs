@@ -21,8 +21,10 @@ fn xorshift(seed: u64) -> impl FnMut() -> u64 {
 /// which they must fire.
 type Model = BTreeMap<(u64, u64), Armed<u64>>;
 
+/// The record must be there and carry the same value: a timer moved by `replace` leaves a stale copy
+/// with the old value behind.
 fn live(model: &Model) -> impl FnMut(&Armed<u64>) -> bool + '_ {
-    |timer| model.contains_key(&(timer.deadline, timer.seq))
+    |timer| model.get(&(timer.deadline, timer.seq)) == Some(timer)
 }
 
 fn arm(wheel: &mut Wheel<u64>, model: &mut Model, deadline: u64, value: u64) -> Armed<u64> {
@@ -139,7 +141,9 @@ fn a_replaced_timer_keeps_its_place_in_the_arming_order() {
     let first = arm(&mut wheel, &mut model, 300, 1);
     arm(&mut wheel, &mut model, 300, 2);
     model.remove(&(first.deadline, first.seq));
-    let moved = wheel.replace(first, 10, live(&model));
+    let moved = wheel
+        .replace(first, 10, live(&model))
+        .expect("still in the wheel");
     assert_eq!(
         (moved.deadline, moved.seq, moved.value),
         (300, first.seq, 10)
@@ -147,6 +151,20 @@ fn a_replaced_timer_keeps_its_place_in_the_arming_order() {
     model.insert((moved.deadline, moved.seq), moved);
     assert_eq!(wheel.len(), 2);
     assert_eq!(fire(&mut wheel, &mut model, 300), [10, 2]);
+}
+
+/// A timer `poll` handed out is not armed again by `replace`: the owner's due copy stands for it.
+#[test]
+fn replacing_a_handed_out_timer_arms_nothing() {
+    let (mut wheel, mut model) = (Wheel::new(), Model::new());
+    let timer = arm(&mut wheel, &mut model, 30, 1);
+    let mut due = Vec::new();
+    wheel.poll(30, &mut due, live(&model));
+    assert_eq!(due, [timer]);
+    model.remove(&(timer.deadline, timer.seq));
+    assert_eq!(wheel.replace(timer, 2, live(&model)), None);
+    assert!(wheel.is_empty());
+    assert_eq!(wheel.next_deadline(live(&model)), None);
 }
 
 /// A deterministic random program of inserts, cancels and polls, checked against a `BTreeMap` keyed by
@@ -171,6 +189,12 @@ fn random_operations_match_a_sorted_map_model() {
             6 => {
                 if let Some(&timer) = model.values().nth((next() % 8) as usize) {
                     cancel(&mut wheel, &mut model, timer);
+                }
+                // And one moved to another record, in its place in the arming order.
+                if let Some(&timer) = model.values().nth((next() % 8) as usize) {
+                    model.remove(&(timer.deadline, timer.seq));
+                    let moved = wheel.replace(timer, value, live(&model)).unwrap();
+                    model.insert((moved.deadline, moved.seq), moved);
                 }
             }
             _ => {

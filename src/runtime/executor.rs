@@ -277,8 +277,9 @@ impl Executor {
     /// How many timers are armed or due: every pending `sleep` that was polled once and every pending
     /// `call_later`, nothing else (a dropped `Sleep` leaves no entry behind).
     pub fn armed_timers(&self) -> usize {
-        let due = self.turn.due.iter();
-        self.handle.timers.borrow().wheel.len() + due.filter(|t| self.handle.is_armed(t)).count()
+        let due = self.handle.timers.borrow().due.clone();
+        let due = due.iter().filter(|t| self.handle.is_armed(t)).count();
+        self.handle.timers.borrow().wheel.len() + due
     }
 
     /// How many turns had work to do: a turn that found nothing queued and nothing due is not counted.

@@ -55,6 +55,10 @@ pub(crate) struct Timers {
     pub(crate) wheel: Wheel<TimerRef>,
     /// A task's second timer, a sleep polled with another waker, a `call_later`.
     pub(crate) others: Others,
+    /// The timers the wheel handed out when the turn began, fired at its end, in order. Here, not in
+    /// the turn, so that a sleep re-pointed in between can mend its copy (`Handle::repoint`). Kept
+    /// between turns so that collecting them allocates nothing.
+    pub(crate) due: Vec<Armed<TimerRef>>,
 }
 
 /// The records of the timers that are not a task's own, each with the timer as the wheel holds it.

@@ -95,13 +95,10 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
     loop {
         let Tasks { entries, cold, .. } = handle.tasks.take();
         let calls = handle.calls.take();
-        let timers = handle
-            .timers
-            .take()
-            .others
-            .into_values()
-            .map(|(_, timer)| timer);
-        let timers: Vec<Timer> = timers.collect();
+        // The wheel stays, with its arming numbers: a timer armed by a destructor from here on must
+        // not share one with a `Sleep` dropped later.
+        let others = std::mem::take(&mut handle.timers.borrow_mut().others);
+        let timers: Vec<Timer> = others.into_values().map(|(_, timer)| timer).collect();
         let result_tables = handle.outputs.take_all();
         let messages = handle.queue.close();
         turn.batch.clear();

@@ -76,7 +76,7 @@ impl Handle {
     ) -> R {
         let mut timers = self.timers.borrow_mut();
         let tasks = self.tasks.borrow();
-        let Timers { wheel, others } = &mut *timers;
+        let Timers { wheel, others, .. } = &mut *timers;
         f(wheel, &mut |t| Timers::is_live(others, &tasks, t))
     }
 
@@ -194,9 +194,17 @@ impl Handle {
             }
         };
         let slot = self.timers.borrow().others.vacant_key();
-        let moved = TimerRef::Other(slot.index());
-        let moved = self.with_wheel(|wheel, live| wheel.replace(timer, moved, live));
-        let key = self.timers.borrow_mut().others.insert((moved, fired));
+        let value = TimerRef::Other(slot.index());
+        let moved = self.with_wheel(|wheel, live| wheel.replace(timer, value, live));
+        let mut timers = self.timers.borrow_mut();
+        let moved = moved.unwrap_or_else(|| {
+            // Handed out as due, to fire at the end of this turn: its copy there is mended instead.
+            let copy = timers.due.iter_mut().find(|due| due.seq == timer.seq);
+            let copy = copy.expect("a timer handed out and still armed is due this turn");
+            copy.value = value;
+            *copy
+        });
+        let key = timers.others.insert((moved, fired));
         debug_assert_eq!(key, slot, "the timer names its own slot");
         (moved, old)
     }

@@ -22,20 +22,18 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use crate::runtime::events::EventKind;
-use crate::runtime::handle::{Handle, Timer, TimerRef};
+use crate::runtime::handle::{Handle, Timer, TimerRef, Timers};
 use crate::runtime::poll::poll_task;
 use crate::runtime::queue::Runnable;
 use crate::runtime::step::Step;
-use crate::runtime::wheel::Armed;
 
 /// The bookkeeping of the turn in progress.
 #[derive(Default)]
 pub(crate) struct Turn {
     /// The entries this turn runs, in order; fixed when the turn begins.
     pub(crate) batch: VecDeque<Runnable>,
-    /// Timers that were due when the turn began, fired at its end. Kept between turns so that
-    /// collecting them allocates nothing.
-    pub(crate) due: Vec<Armed<TimerRef>>,
+    /// How many of the due timers (`Timers::due`) have fired.
+    fired: usize,
 }
 
 /// On the real clock, the executor sleeps until the end of the 750 µs window its next deadline falls in,
@@ -64,18 +62,23 @@ impl Turn {
             handle.take_in();
         }
         handle.queue.take_local(&mut self.batch);
-        if !handle.timers.borrow().wheel.is_empty() || handle.sink.get().is_some() {
+        let mut timers = handle.timers.borrow_mut();
+        if !timers.wheel.is_empty() || handle.sink.get().is_some() {
             let now = handle.now_us();
-            handle.with_wheel(|wheel, live| wheel.poll(now, &mut self.due, live));
+            let tasks = handle.tasks.borrow();
+            let Timers { wheel, others, due } = &mut *timers;
+            wheel.poll(now, due, |t| Timers::is_live(others, &tasks, t));
             handle.turn_time.set(now);
         }
         if handle.rules.get().lifo_ties {
             // A broken rule (`Rule::LifoTies`): equal deadlines fire newest first.
-            for ties in self.due.chunk_by_mut(|a, b| a.deadline == b.deadline) {
+            for ties in timers.due.chunk_by_mut(|a, b| a.deadline == b.deadline) {
                 ties.reverse();
             }
         }
-        let has_work = !self.batch.is_empty() || !self.due.is_empty();
+        let due = !timers.due.is_empty();
+        drop(timers);
+        let has_work = !self.batch.is_empty() || due;
         if has_work {
             handle.turn.set(handle.turn.get() + 1);
         }
@@ -110,7 +113,7 @@ impl Turn {
                 return step;
             }
         }
-        if self.due.is_empty() {
+        if handle.timers.borrow().due.is_empty() {
             return None;
         }
         let count = self.fire_due_timers(handle);
@@ -118,11 +121,19 @@ impl Turn {
     }
 
     /// Fires the timers collected when the turn began, in deadline-then-arming order, and counts them.
-    /// A timer whose `Sleep` was dropped meanwhile has no record any more and fires nothing. Draining
-    /// keeps the buffer's capacity for the next turn.
+    /// A timer whose `Sleep` was dropped meanwhile has no record any more and fires nothing. Each is
+    /// read from `Timers::due` with nothing borrowed while it fires (its waker or callback may arm,
+    /// cancel or re-point timers); clearing keeps the buffer's capacity for the next turn.
     fn fire_due_timers(&mut self, handle: &Handle) -> usize {
         let mut fired = 0;
-        for timer in self.due.drain(..) {
+        loop {
+            let next = handle.timers.borrow().due.get(self.fired).copied();
+            let Some(timer) = next else {
+                handle.timers.borrow_mut().due.clear();
+                self.fired = 0;
+                break;
+            };
+            self.fired += 1;
             if let TimerRef::Task(index) = timer.value
                 && handle.fire_own(index, &timer)
             {

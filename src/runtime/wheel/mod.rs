@@ -208,17 +208,20 @@ impl<T: Copy> Wheel<T> {
 
     /// The same timer, in the same place in the arming order, carrying `value` instead: for an owner
     /// that moves a timer to another record. The owner has dropped the old record first (`live` says
-    /// no to `timer`), and keeps a record of the one returned.
+    /// no to `timer`), and keeps a record of the one returned. `None` if `poll` had handed the timer
+    /// out already: it is not armed again, and the owner's due copy stands for it.
     pub fn replace(
         &mut self,
         timer: Armed<T>,
         value: T,
         live: impl FnMut(&Armed<T>) -> bool,
-    ) -> Armed<T> {
-        self.forget(timer, live);
+    ) -> Option<Armed<T>> {
+        if !self.forget(timer, live) {
+            return None;
+        }
         let moved = Armed { value, ..timer };
         self.arm(moved);
-        moved
+        Some(moved)
     }
 
     fn arm(&mut self, timer: Armed<T>) {
@@ -228,7 +231,8 @@ impl<T: Copy> Wheel<T> {
     }
 
     /// Cancels `timer`, whose owner has dropped its record already (`live` says no to it): it will
-    /// never be handed out. Does nothing for a timer `poll` handed out. O(1), amortized.
+    /// never be handed out. Returns whether it was still in the wheel: a timer `poll` handed out is
+    /// not, and nothing is done. O(1), amortized.
     ///
     /// ```
     /// # use minimalist_async::time::wheel::Wheel;
@@ -240,20 +244,19 @@ impl<T: Copy> Wheel<T> {
     /// assert!(due.is_empty(), "a cancelled timer never comes due");
     /// assert!(wheel.is_empty());
     /// ```
-    pub fn forget(&mut self, timer: Armed<T>, mut live: impl FnMut(&Armed<T>) -> bool) {
+    pub fn forget(&mut self, timer: Armed<T>, mut live: impl FnMut(&Armed<T>) -> bool) -> bool {
         if timer.deadline > self.elapsed {
             // In the list that its deadline names (rule 7), where it is now stale.
             let index = list_for(self.elapsed, timer.deadline);
             self.lists[index].forget(timer.deadline, &mut live);
             self.sync_occupied(index);
-            self.len -= 1;
-        } else {
-            // Armed after the last poll with a deadline already past, it waits in the expired list,
-            // which is short (the next poll empties it); otherwise `poll` has handed it out.
-            if self.lists[EXPIRED].remove(timer.seq) {
-                self.len -= 1;
-            }
+        } else if !self.lists[EXPIRED].remove(timer.seq) {
+            // Armed after the last poll with a deadline already past, it would wait in the expired
+            // list, which is short (the next poll empties it); it is not there: handed out.
+            return false;
         }
+        self.len -= 1;
+        true
     }
 
     /// Every non-empty list with its live timers in list order: the occupied slots level by level, then
