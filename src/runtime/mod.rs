@@ -10,6 +10,8 @@
 //!                              │
 //!    what running code calls   join.rs · sleep.rs · yield_now.rs
 //!                              │
+//!          timers' records     timers.rs   arm, cancel, re-point, fire
+//!                              │
 //!              shared state    handle.rs   the tables behind RefCells, CURRENT, wake, cancel, record
 //!                       ┌──────┼──────────────┬──────────────┐
 //!     results.rs · table.rs    waker.rs     queue.rs      wheel/       results, the task table, the lent
@@ -29,8 +31,8 @@
 //! 9. `results.rs` — the results of finished tasks, a table per output type; `table.rs` — the task
 //!    table: one allocation per task, hot entries, cold side table.
 //! 10. `handle.rs` — the shared state, `CURRENT`, and the acts everything needs (wake, cancel).
-//! 11. [`join`], [`sleep`], [`yield_now`] — what running code calls; `sleep.rs` also keeps the
-//!     armed timers' records (a task's first timer in its own entry).
+//! 11. `timers.rs` — arming, cancelling and firing timers, on their records (a task's first timer
+//!     in its own entry); [`join`], [`sleep`], [`yield_now`] — what running code calls.
 //! 12. `poll.rs` — one poll; [`spawn`] — a future becomes a task (after `poll.rs`: an eager spawn
 //!     polls).
 //! 13. `turn.rs`, `shutdown.rs` — one turn, how a run ends.
@@ -57,6 +59,7 @@ pub mod spawn;
 pub mod step;
 pub(crate) mod table;
 pub mod task;
+pub(crate) mod timers;
 pub(crate) mod turn;
 pub(crate) mod waker;
 pub mod wheel;
