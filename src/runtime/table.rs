@@ -181,6 +181,7 @@ pub(crate) struct Tasks {
 impl Tasks {
     /// Stores a new, queued task (or, with `Stage::Main`, the entry of a `block_on` future, which is
     /// not counted as pending).
+    #[inline]
     pub(crate) fn insert(
         &mut self,
         id: TaskId,
