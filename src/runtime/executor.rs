@@ -16,7 +16,7 @@ use std::task::Poll;
 use std::time::Duration;
 
 use crate::runtime::clock::Clock;
-use crate::runtime::handle::{Handle, enter};
+use crate::runtime::handle::{Handle, Timers, enter};
 use crate::runtime::join::JoinHandle;
 use crate::runtime::poll::poll_main;
 use crate::runtime::queue::Runnable;
@@ -277,9 +277,10 @@ impl Executor {
     /// How many timers are armed or due: every pending `sleep` that was polled once and every pending
     /// `call_later`, nothing else (a dropped `Sleep` leaves no entry behind).
     pub fn armed_timers(&self) -> usize {
-        let due = self.handle.timers.borrow().due.clone();
-        let due = due.iter().filter(|t| self.handle.is_armed(t)).count();
-        self.handle.timers.borrow().wheel.len() + due
+        let (timers, tasks) = (self.handle.timers.borrow(), self.handle.tasks.borrow());
+        let due = timers.due.iter();
+        let due = due.filter(|t| Timers::is_live(&timers.others, &tasks, t));
+        timers.wheel.len() + due.count()
     }
 
     /// How many turns had work to do: a turn that found nothing queued and nothing due is not counted.
