@@ -128,8 +128,20 @@ impl<T> JoinHandle<T> {
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
         self.with_entry(|handle, key| {
-            with_task(handle, key, |entry| entry.handle_alive = false);
-            handle.release_if_unclaimed(key);
+            let mut tasks = handle.tasks.borrow_mut();
+            let Some(entry) = tasks.get_mut(key) else {
+                return;
+            };
+            entry.handle_alive = false;
+            // The usual end of a task: its result taken, no callback left. One look removes it.
+            if matches!(entry.stage, Stage::Taken) && entry.callbacks == 0 {
+                let entry = tasks.remove(key);
+                drop(tasks);
+                drop(entry);
+            } else {
+                drop(tasks);
+                handle.release_if_unclaimed(key);
+            }
         });
     }
 }
