@@ -7,7 +7,8 @@
 //! The handle owns the tables (tasks, results, queued calls, timers) behind `RefCell`s: the executor is
 //! single-threaded, so no lock is needed; only the channel inside the ready queue is shared with other
 //! threads. This file holds state and the few small acts every later file needs (wake, cancel, record,
-//! read the clock); what the executor *does* with the state is in `poll.rs`, `turn.rs` and `executor.rs`.
+//! read the clock); what the executor *does* with the state is in `timers.rs`, `poll.rs`, `turn.rs` and
+//! `executor.rs`.
 //!
 //! A rule every file keeps: no user code (a future, a destructor, a callback) ever runs while one of
 //! these `RefCell`s is borrowed, since that code may call back into the executor.
@@ -65,13 +66,13 @@ pub(crate) struct Timers {
 pub(crate) type Others = Slab<(Armed<TimerRef>, Timer)>;
 
 impl Timers {
-    /// Whether `timer` is still armed: its record is where it says, with its arming number.
+    /// Whether `timer` is still armed: its record is where it says, with its arming number. It takes
+    /// `others` apart from the rest of `Timers` so that it can be asked while the wheel is borrowed
+    /// mutably (`Handle::with_wheel`).
     pub(crate) fn is_live(others: &Others, tasks: &Tasks, timer: &Armed<TimerRef>) -> bool {
         match timer.value {
             TimerRef::Task(index) => {
-                let entry = tasks.entries.at(index);
-                entry.is_some_and(|(_, entry)| entry.timer == timer.seq)
-                    || (!tasks.orphan_timers.is_empty() && tasks.orphan_timers.contains(&timer.seq))
+                tasks.has_own_timer(index, timer.seq) || tasks.orphan_timers.contains(&timer.seq)
             }
             TimerRef::Other(index) => {
                 let other = others.at(index);
@@ -188,8 +189,9 @@ impl Handle {
     }
 
     /// Wakes the task under `key` from the executor's thread: it goes to the back of the local queue
-    /// unless it is queued already or has ended. Every wake ends here: a waker's, a timer's, a finished
-    /// task's awaiter's, and (when the turn takes them in) those sent from other threads.
+    /// unless it is queued already or has ended: a waker's wake, a finished task's awaiter's, and (when the
+    /// turn takes them in) those sent from other threads. Every wake, a firing timer's too
+    /// (`Handle::fire_own`), ends in `queue_woken`.
     #[inline]
     pub(crate) fn wake(&self, key: Key, other_thread: bool) {
         // Before the table is borrowed: taking in wakes tasks too.

@@ -1,12 +1,13 @@
 //! A slab: a `Vec` of slots reused through a free list, addressed by keys that carry a generation.
 //!
-//! The executor keeps three tables that grow and shrink all the time: the tasks, the queued callbacks and
-//! the timer entries. Each needs O(1) insert and remove and a small `Copy` key that can travel through the
-//! ready queue (which only carries plain data, so that wakers on other threads can send into it).
+//! The executor keeps tables that grow and shrink all the time: the tasks, the results, the queued
+//! callbacks, the records of timers that are not a task's own. Each needs O(1) insert and remove and a
+//! small `Copy` key that can travel through the ready queue (which only carries plain data, so that
+//! wakers on other threads can send into it).
 //!
 //! A key is an index plus the generation of the slot at the time of insertion. Removing a value bumps
 //! the slot's generation, so a key that outlived its value (a wake for a task that already finished, a
-//! cancel for a timer that already fired) simply finds nothing, instead of hitting whoever reuses the
+//! cancel for a callback that already ran) simply finds nothing, instead of hitting whoever reuses the
 //! slot next.
 
 /// Where a value lives in a [`Slab`]: the slot's index (the low 32 bits) and the generation it had when
@@ -120,7 +121,7 @@ impl<T> Slab<T> {
     }
 
     /// The value in slot `index`, whatever its generation, with its key: for a caller that can tell
-    /// the value it is after by other means (a timer's arming number, see `sleep.rs`).
+    /// the value it is after by other means (a timer's arming number, see `timers.rs`).
     pub(crate) fn at(&self, index: u32) -> Option<(Key, &T)> {
         let slot = self.slots.get(index as usize)?;
         Some((Key::new(index, slot.generation), slot.value.as_ref()?))

@@ -92,7 +92,7 @@ impl Sleep {
     /// Re-arms the sleep to end at `deadline` on the executor's clock, whether it is pending, has
     /// ended, or was never polled: tokio's `Sleep::reset`, asyncio's `Timeout.reschedule`.
     ///
-    /// An armed timer is moved in place (its slot in the wheel's table is reused, nothing is
+    /// An armed timer is cancelled and armed again (its record stays where it was, nothing is
     /// allocated) and counts as armed at the reset: of two timers due at the same time, the one reset
     /// later fires later. A deadline already past ends the sleep at the next turn; one too far for the
     /// clock never ends it.

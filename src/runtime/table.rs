@@ -137,7 +137,7 @@ pub(crate) struct Entry {
     pub(crate) wakes: u32,
     /// The arming number of the task's own timer (0: none): the first timer a `sleep` of this task
     /// armed with the task's lent waker and that is still armed. Its record is here, in the entry
-    /// that firing it must touch anyway, not in an entry of its own (see `sleep.rs`).
+    /// that firing it must touch anyway, not in an entry of its own (see `timers.rs`).
     pub(crate) timer: u64,
     /// The waker this task keeps, once a poll's lent waker was cloned by someone. Boxed for the same
     /// reason: few tasks keep one, and every entry is 16 bytes smaller.
@@ -174,7 +174,7 @@ pub(crate) struct Tasks {
     pub(crate) pending: usize,
     /// The arming numbers of own timers whose entry went before their `Sleep` did (a sleep returned
     /// as a task's output, or still held by the `block_on` future when its entry goes): still armed,
-    /// they wake nobody until someone polls the sleep again (see `sleep.rs`).
+    /// they wake nobody until someone polls the sleep again (`Handle::take_record`).
     pub(crate) orphan_timers: HashSet<u64>,
 }
 
@@ -245,6 +245,20 @@ impl Tasks {
             Some(0) | None => None,
             Some(id) => Some(TaskId(*id)),
         }
+    }
+
+    /// The entry in slot `index`, with its key, if it records the own timer numbered `seq`.
+    pub(crate) fn own_timer(&mut self, index: u32, seq: u64) -> Option<(Key, &mut Entry)> {
+        self.entries
+            .at_mut(index)
+            .filter(|(_, entry)| entry.timer == seq)
+    }
+
+    /// Whether the entry in slot `index` records the own timer numbered `seq`.
+    pub(crate) fn has_own_timer(&self, index: u32, seq: u64) -> bool {
+        self.entries
+            .at(index)
+            .is_some_and(|(_, entry)| entry.timer == seq)
     }
 
     /// Removes the entry and its cold data.

@@ -156,8 +156,8 @@ pub(super) fn slot_for(t: u64, level: usize) -> usize {
     ((t >> (SLOT_BITS as usize * level)) as usize) & (SLOTS - 1)
 }
 
-/// The level an entry due at `deadline` belongs to when the wheel stands at `elapsed`: the level whose
-/// bit field holds the highest bit in which the two times differ. Below it the times agree, so the entry
+/// The level a timer due at `deadline` belongs to when the wheel stands at `elapsed`: the level whose
+/// bit field holds the highest bit in which the two times differ. Below it the times agree, so the timer
 /// sits in the right slot of that level; above it they agree too, so it is in this turn of the level.
 /// May return a level the wheel does not have: such a deadline lies beyond the wheel's span.
 pub(super) fn level_for(elapsed: u64, deadline: u64) -> usize {

@@ -4,7 +4,7 @@
 //!
 //! ```text
 //!  level 5 │ 64 slots × 17.9 min  (span 19.1 h)           ┐
-//!  level 4 │ 64 slots × 16.8 s    (span 17.9 min)         │ an entry sits in the level whose
+//!  level 4 │ 64 slots × 16.8 s    (span 17.9 min)         │ a timer sits in the level whose
 //!  level 3 │ 64 slots × 262 ms    (span 16.8 s)           │ bit field holds the highest bit in
 //!  level 2 │ 64 slots × 4.1 ms    (span 262 ms)           │ which its deadline differs from
 //!  level 1 │ 64 slots × 64 µs     (span 4.1 ms)           │ `elapsed`; its slot is that field
@@ -21,13 +21,14 @@
 //! # The numbers
 //!
 //! Six levels of 64 slots span 2^36 µs, about 19 hours. Microsecond slots mean a deadline is never
-//! rounded by more than the clock itself rounds it, which matters on the real clock (the operating system
-//! wakes a sleeping thread with roughly 50 µs of slack anyway). A slot's list is a `Vec` of timers, each
-//! its deadline, its arming order and a small value (the executor's: 8 bytes, which task or which
-//! waker it wakes), so 24 bytes. The wheel keeps nothing else about a timer: whether it is still armed
-//! is its owner's to know (the executor keeps that in the task's own entry, see `runtime/sleep.rs`),
-//! and the wheel asks the owner through a `live` function whenever it needs to. The 384 slots' lists, level by level, then the overflow and expired lists, sit in one array: one
-//! index, computed from the deadline, names any list.
+//! rounded by more than the clock itself rounds it, which matters on the real clock (the operating
+//! system wakes a sleeping thread with roughly 50 µs of slack anyway). A slot's list is a `Vec` of
+//! timers, each its deadline, its arming order and a small value (the executor's: where the timer's
+//! record is, a `TimerRef` of 8 bytes), so 24 bytes. The wheel keeps nothing else about a timer:
+//! whether it is still armed is its owner's to know (the executor keeps that in the task's own entry,
+//! see `runtime/timers.rs`), and the wheel asks the owner through a `live` function whenever it needs
+//! to. The 384 slots' lists, level by level, then the overflow and expired lists, sit in one array:
+//! one index, computed from the deadline, names any list.
 //!
 //! # The rules
 //!
@@ -38,8 +39,8 @@
 //!    is re-inserted relative to the slot's start, which puts it on a lower level, closer to its
 //!    deadline, or hands it out if its deadline has come. A timer moves down at most once per level, so
 //!    expiry costs O(1) per timer. A cascade reads only the list, one timer after the other in memory,
-//!    and never the owner's records: with a million timers that is the difference between a walk the
-//!    processor can run ahead on and a chain of cache misses.
+//!    and asks the owner's records only where the list has stale timers: with a million timers that is
+//!    the difference between a walk the processor can run ahead on and a chain of cache misses.
 //! 3. **Cancel** (`forget`) leaves the timer where it is, *stale*: finding it in its list would cost a
 //!    walk. asyncio does the same with cancelled timer handles in its heap. The owner has already
 //!    dropped its record, so `live` says no from then on. The timer's list is known without looking
@@ -78,7 +79,7 @@
 //!   do not matter.
 //! - **Already due.** A deadline at or before `elapsed` goes to the expired list and is handed out by the
 //!   next `poll`, whatever time that poll is for. Nothing is lost and nothing is early.
-//! - **Never early.** `poll(now)` hands out an entry only when `deadline <= now`.
+//! - **Never early.** `poll(now)` hands out a timer only when `deadline <= now`.
 //! - **Handed out, not yet fired.** `poll` returns the due timers and forgets them: they are in no
 //!   list any more. The executor fires them at the end of the turn, as asyncio runs its due timer
 //!   handles after the callbacks that were already ready; a `Sleep` dropped in between drops its
