@@ -191,7 +191,7 @@ impl Handle {
     /// Wakes the task under `key` from the executor's thread: it goes to the back of the local queue
     /// unless it is queued already or has ended: a waker's wake, a finished task's awaiter's, and (when the
     /// turn takes them in) those sent from other threads. Every wake, a firing timer's too
-    /// (`Handle::fire_own`), ends in `queue_woken`.
+    /// (`Handle::fire`), ends in `queue_woken`.
     #[inline]
     pub(crate) fn wake(&self, key: Key, other_thread: bool) {
         // Before the table is borrowed: taking in wakes tasks too.

@@ -101,29 +101,48 @@ impl Handle {
         }
     }
 
-    /// Fires `timer`, recorded in the entry in slot `index` of the task table, if it is still armed
-    /// there: one look at the entry both takes the record and queues the task. Returns `false` when
-    /// it did not fire (cancelled, or an orphan); the caller then falls back on `take_record`.
+    /// Fires `timer` if it is still armed, and says whether it did. An own timer's record is taken
+    /// and its task queued in one look at the entry (one lookup fewer per fired timer than taking
+    /// the record and then waking by key; measured when it came in: timers_virtual 3,469 → 3,406
+    /// instructions per op). Any other
+    /// record is taken first, so that nothing is borrowed while its waker or callback runs.
     #[inline]
-    pub(crate) fn fire_own(&self, index: u32, timer: &Armed<TimerRef>) -> bool {
-        // Before the table is borrowed: taking in wakes tasks too.
-        self.take_in_if_sent();
-        let mut tasks = self.tasks.borrow_mut();
-        let Some((key, entry)) = tasks.own_timer(index, timer.seq) else {
+    pub(crate) fn fire(&self, timer: &Armed<TimerRef>) -> bool {
+        if let TimerRef::Task(index) = timer.value {
+            // Before the table is borrowed: taking in wakes tasks too.
+            self.take_in_if_sent();
+            let mut tasks = self.tasks.borrow_mut();
+            if let Some((key, entry)) = tasks.own_timer(index, timer.seq) {
+                entry.timer = 0;
+                let (task, already_queued) = self.queue_woken(key, entry);
+                drop(tasks);
+                self.record(|| EventKind::TimerFired {
+                    task: Some(task),
+                    deadline: Duration::from_micros(timer.deadline),
+                });
+                self.record(|| EventKind::Woken {
+                    task,
+                    other_thread: false,
+                    already_queued,
+                });
+                return true;
+            }
+        }
+        let Some(record) = self.take_record(timer) else {
             return false;
         };
-        entry.timer = 0;
-        let (task, already_queued) = self.queue_woken(key, entry);
-        drop(tasks);
         self.record(|| EventKind::TimerFired {
-            task: Some(task),
+            task: match &record {
+                Timer::Task(task) => self.tasks.borrow().get(*task).map(|entry| entry.id),
+                Timer::Waker(_) | Timer::Call(_) => None,
+            },
             deadline: Duration::from_micros(timer.deadline),
         });
-        self.record(|| EventKind::Woken {
-            task,
-            other_thread: false,
-            already_queued,
-        });
+        match record {
+            Timer::Task(task) => self.wake(task, false),
+            Timer::Waker(waker) => waker.wake(),
+            Timer::Call(call) => call(),
+        }
         true
     }
 

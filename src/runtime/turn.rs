@@ -22,7 +22,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use crate::runtime::events::EventKind;
-use crate::runtime::handle::{Handle, Timer, TimerRef, Timers};
+use crate::runtime::handle::{Handle, Timers};
 use crate::runtime::poll::poll_task;
 use crate::runtime::queue::Runnable;
 use crate::runtime::step::Step;
@@ -131,34 +131,13 @@ impl Turn {
             let Some(timer) = next else {
                 handle.timers.borrow_mut().due.clear();
                 self.fired = 0;
-                break;
+                return fired;
             };
             self.fired += 1;
-            if let TimerRef::Task(index) = timer.value
-                && handle.fire_own(index, &timer)
-            {
+            if handle.fire(&timer) {
                 fired += 1;
-                continue;
             }
-            // The record is taken first, so that nothing is borrowed while a waker or callback runs.
-            let Some(record) = handle.take_record(&timer) else {
-                continue;
-            };
-            handle.record(|| EventKind::TimerFired {
-                task: match &record {
-                    Timer::Task(task) => handle.tasks.borrow().get(*task).map(|entry| entry.id),
-                    Timer::Waker(_) | Timer::Call(_) => None,
-                },
-                deadline: Duration::from_micros(timer.deadline),
-            });
-            match record {
-                Timer::Task(task) => handle.wake(task, false),
-                Timer::Waker(waker) => waker.wake(),
-                Timer::Call(call) => call(),
-            }
-            fired += 1;
         }
-        fired
     }
 
     /// Runs what is left of the current turn.
