@@ -1,6 +1,7 @@
-//! What a `JoinHandle` can tell about its task without taking anything: its name, its counts, its
-//! stage, a look at its result. Read from the task table without changing it; the core counts polls
-//! and wakes in the entry it touches anyway, so the counts cost nothing extra.
+//! What a `JoinHandle` can tell about its task without taking anything: its id, whether it is over,
+//! its name, its counts, its stage, a look at its result. Read from the task table without changing
+//! it; the core counts polls and wakes in the entry it touches anyway, so the counts cost nothing
+//! extra.
 
 use std::fmt;
 
@@ -9,6 +10,7 @@ use crate::runtime::join::JoinHandle;
 use crate::runtime::join_error::JoinError;
 use crate::runtime::results::typed;
 use crate::runtime::table::Stage;
+use crate::runtime::task::TaskId;
 
 /// Per-task counts, from [`JoinHandle::stats`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -20,6 +22,20 @@ pub struct TaskStats {
 }
 
 impl<T> JoinHandle<T> {
+    /// The task's id.
+    pub fn id(&self) -> TaskId {
+        self.id
+    }
+
+    /// Whether the task has returned, panicked or been cancelled.
+    ///
+    /// A task whose executor was dropped is finished too (cancelled): awaiting its handle gives a
+    /// cancelled [`JoinError`].
+    pub fn is_finished(&self) -> bool {
+        self.with_entry(|handle, key| handle.tasks.borrow().get(key).is_none_or(|e| e.is_done()))
+            .unwrap_or(true)
+    }
+
     /// The task's name: the one given to [`spawn_named`](fn@crate::spawn_named), or its id (`Task-2`).
     pub fn name(&self) -> String {
         self.with_entry(|handle, key| handle.tasks.borrow().name(key))

@@ -109,20 +109,6 @@ impl<T> JoinHandle<T> {
     pub fn cancel(&self) -> bool {
         self.with_entry(|handle, key| handle.cancel(key)) == Some(true)
     }
-
-    /// The task's id.
-    pub fn id(&self) -> TaskId {
-        self.id
-    }
-
-    /// Whether the task has returned, panicked or been cancelled.
-    ///
-    /// A task whose executor was dropped is finished too (cancelled): awaiting its handle gives a
-    /// cancelled [`JoinError`].
-    pub fn is_finished(&self) -> bool {
-        self.with_entry(|handle, key| handle.tasks.borrow().get(key).is_none_or(|e| e.is_done()))
-            .unwrap_or(true)
-    }
 }
 
 impl<T> Drop for JoinHandle<T> {

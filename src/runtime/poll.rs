@@ -54,59 +54,47 @@ pub(crate) fn poll_task(handle: &Rc<Handle>, key: Key) -> Option<Step> {
             // Cancelled before this poll: the future is dropped unpolled (which disarms its sleeps).
             let (id, table) = (entry.id, entry.table);
             drop(tasks);
-            end_task(
-                handle,
-                key,
-                id,
-                future,
-                table,
-                Err(JoinError::cancelled(id)),
-            );
+            let cancelled = Err(JoinError::cancelled(id));
+            end_task(handle, key, id, future, table, cancelled);
             return Some(Step::Cancelled { task: id });
         }
         entry.polls += 1;
         (entry.id, future, entry.table, entry.waker.take())
     };
-    let (polled, kept) = poll_with_waker(
-        handle,
-        key,
-        id,
-        kept,
-        |cx| {
-            catch_unwind(AssertUnwindSafe(|| {
-                future.as_mut().poll_task(cx, &handle.outputs, table)
-            }))
-        },
-        |polled| !matches!(polled, Ok(Poll::Pending)),
-    );
-    let ended = match polled {
+    let (polled, kept) = poll_with_waker(handle, key, id, kept, |cx| {
+        let polled = catch_unwind(AssertUnwindSafe(|| {
+            future.as_mut().poll_task(cx, &handle.outputs, table)
+        }));
+        match polled {
+            Ok(Poll::Pending) => Poll::Pending,
+            // Returned: the output is in its type's table already, under this key.
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+            // Panicked: caught, so that the other tasks go on; the panic is this task's result.
+            Err(panic) => Poll::Ready(Err(JoinError::panicked(id, panic))),
+        }
+    });
+    let Poll::Ready(mut ended) = polled else {
         // Not done: the future goes back into its entry, to be polled when something wakes it.
-        Ok(Poll::Pending) => {
-            settle_pending(handle, key, kept, Some(future));
-            return Some(Step::Polled {
-                task: id,
-                finished: false,
-            });
-        }
-        // Cancelled during the very poll in which it returned: as in asyncio (a task whose
-        // `_must_cancel` is set ends cancelled), `cancel()` said it was still running, so the cancel
-        // wins and the output is dropped.
-        Ok(Poll::Ready(output))
-            if handle
-                .tasks
-                .borrow()
-                .entries
-                .get(key)
-                .is_some_and(|e| e.cancel) =>
-        {
-            handle.outputs.table(table).discard(output, id);
-            Err(JoinError::cancelled(id))
-        }
-        // Returned: the output is in its type's table already, under `output`.
-        Ok(Poll::Ready(output)) => Ok(output),
-        // Panicked: caught, so that the other tasks go on; the panic is this task's result.
-        Err(panic) => Err(JoinError::panicked(id, panic)),
+        settle_pending(handle, key, kept, Some(future));
+        return Some(Step::Polled {
+            task: id,
+            finished: false,
+        });
     };
+    // Cancelled during the very poll in which it returned: as in asyncio (a task whose
+    // `_must_cancel` is set ends cancelled), `cancel()` said it was still running, so the cancel wins
+    // and the output is dropped.
+    let cancelled = handle
+        .tasks
+        .borrow()
+        .get(key)
+        .is_some_and(|entry| entry.cancel);
+    if let Ok(output) = ended
+        && cancelled
+    {
+        handle.outputs.table(table).discard(output, id);
+        ended = Err(JoinError::cancelled(id));
+    }
     // The task is over: a kept waker stays with whoever kept it, its wakes finding an ended task.
     drop(kept);
     end_task(handle, key, id, future, table, ended);
@@ -132,8 +120,7 @@ pub(crate) fn poll_main<F: Future>(
             .expect("block_on's entry lives as long as its call");
         (entry.id, entry.waker.take())
     };
-    let (polled, kept) =
-        poll_with_waker(handle, key, id, kept, |cx| future.poll(cx), Poll::is_ready);
+    let (polled, kept) = poll_with_waker(handle, key, id, kept, |cx| future.poll(cx));
     if polled.is_pending() {
         settle_pending(handle, key, kept, None);
     }
@@ -149,9 +136,8 @@ fn poll_with_waker<R>(
     key: Key,
     id: TaskId,
     kept: Option<Box<Lent>>,
-    poll: impl FnOnce(&mut Context<'_>) -> R,
-    is_ready: impl FnOnce(&R) -> bool,
-) -> (R, Option<Box<Lent>>) {
+    poll: impl FnOnce(&mut Context<'_>) -> Poll<R>,
+) -> (Poll<R>, Option<Box<Lent>>) {
     let waker = kept.unwrap_or_else(|| handle.lend_waker(key));
     handle.set_polling(key, id, waker.waker());
     handle.record(|| EventKind::PollStarted { task: id });
@@ -160,7 +146,7 @@ fn poll_with_waker<R>(
     handle.polling.set(None);
     if let Some(started) = started {
         let duration = started.elapsed();
-        let ready = is_ready(&polled);
+        let ready = polled.is_ready();
         handle.record(|| EventKind::PollEnded {
             task: id,
             duration,

@@ -16,7 +16,6 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use crate::runtime::clock::micros_ceil;
 use crate::runtime::handle::{Handle, Timer, TimerRef, current};
 use crate::runtime::slab::Key;
 use crate::runtime::wheel::Armed;
@@ -62,85 +61,17 @@ pub fn sleep(duration: Duration) -> Sleep {
 /// The future returned by [`sleep`].
 #[must_use = "futures do nothing unless you `.await` them"]
 pub struct Sleep {
-    handle: Rc<Handle>,
-    kind: Kind,
+    pub(crate) handle: Rc<Handle>,
+    pub(crate) kind: Kind,
 }
 
-enum Kind {
+pub(crate) enum Kind {
     Yield(YieldNow),
     /// Not polled yet: the first poll arms a timer due at this deadline (µs).
     Timer(u64),
     /// Armed, and perhaps fired since. The deadline is the timer's: a `Sleep` is 32 bytes.
     Armed(Armed<TimerRef>),
     Never,
-}
-
-impl Sleep {
-    /// When the sleep ends, on the executor's clock (the scale [`time::now`](crate::time::now)
-    /// reads); `None` for a zero sleep, which yields once, and for one that never ends.
-    pub fn deadline(&self) -> Option<Duration> {
-        match self.kind {
-            Kind::Timer(deadline_us)
-            | Kind::Armed(Armed {
-                deadline: deadline_us,
-                ..
-            }) => Some(Duration::from_micros(deadline_us)),
-            Kind::Yield(_) | Kind::Never => None,
-        }
-    }
-
-    /// Re-arms the sleep to end at `deadline` on the executor's clock, whether it is pending, has
-    /// ended, or was never polled: tokio's `Sleep::reset`, asyncio's `Timeout.reschedule`.
-    ///
-    /// An armed timer is cancelled and armed again (its record stays where it was, nothing is
-    /// allocated) and counts as armed at the reset: of two timers due at the same time, the one reset
-    /// later fires later. A deadline already past ends the sleep at the next turn; one too far for the
-    /// clock never ends it.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use minimalist_async::{Executor, sleep, time};
-    ///
-    /// let mut executor = Executor::with_virtual_time();
-    /// executor.block_on(async {
-    ///     let mut nap = sleep(Duration::from_secs(10));
-    ///     nap.reset(time::now() + Duration::from_millis(250));
-    ///     assert_eq!(nap.deadline(), Some(Duration::from_millis(250)));
-    ///     nap.await;
-    /// });
-    /// assert_eq!(executor.now(), Duration::from_millis(250));
-    /// ```
-    pub fn reset(&mut self, deadline: Duration) {
-        let timer = match self.kind {
-            Kind::Armed(armed) => self.handle.disarm(armed),
-            Kind::Timer(_) | Kind::Yield(_) | Kind::Never => None,
-        };
-        self.kind = match micros_ceil(deadline) {
-            Some(deadline_us) => match timer {
-                Some(timer) => Kind::Armed(self.handle.arm(deadline_us, timer)),
-                None => Kind::Timer(deadline_us),
-            },
-            None => Kind::Never,
-        };
-    }
-}
-
-impl std::fmt::Debug for Sleep {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.kind {
-            Kind::Yield(_) => f.write_str("Sleep(zero: yields once)"),
-            Kind::Timer(deadline_us)
-            | Kind::Armed(Armed {
-                deadline: deadline_us,
-                ..
-            }) => f
-                .debug_struct("Sleep")
-                .field("deadline_us", deadline_us)
-                .field("armed", &matches!(self.kind, Kind::Armed(_)))
-                .finish(),
-            Kind::Never => f.write_str("Sleep(never)"),
-        }
-    }
 }
 
 impl Future for Sleep {

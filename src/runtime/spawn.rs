@@ -30,13 +30,11 @@ impl Handle {
             parent,
         });
         let table = self.outputs.table_of::<F::Output>();
-        let key = self.tasks.borrow_mut().insert(
-            id,
-            Stage::Running(Box::pin(future)),
-            table,
-            parent,
-            name,
-        );
+        let stage = Stage::Running(Box::pin(future));
+        let key = self
+            .tasks
+            .borrow_mut()
+            .insert(id, stage, table, parent, name);
         if self.rules.get().eager_spawn && try_current().is_some_and(|h| Rc::ptr_eq(&h, self)) {
             // A broken rule (`Rule::EagerSpawn`): poll the task right here, inside the spawner's
             // step, then give the spawner back its own "who is polling".

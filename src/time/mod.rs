@@ -1,5 +1,6 @@
 //! Time: `sleep`, `timeout` built on it, the loop's current time, and the timer wheel underneath.
 
+mod deadline;
 mod timeout;
 
 use std::time::Duration;
