@@ -120,9 +120,7 @@ impl<T: Copy> List<T> {
     /// it, so that they never take more room than live ones.
     pub(super) fn forget(&mut self, deadline: u64, live: &mut impl FnMut(&Armed<T>) -> bool) {
         self.stale += 1;
-        if self.min == Some(deadline) {
-            self.min = None;
-        }
+        self.min = self.min.filter(|&min| min != deadline);
         if self.stale * 2 >= self.items.len() {
             self.items.retain(|item| live(item));
             self.stale = 0;
@@ -135,9 +133,8 @@ impl<T: Copy> List<T> {
         let Some(at) = self.items.iter().position(|item| item.seq == seq) else {
             return false;
         };
-        if self.min == Some(self.items.remove(at).deadline) {
-            self.min = None;
-        }
+        let removed = self.items.remove(at);
+        self.min = self.min.filter(|&min| min != removed.deadline);
         true
     }
 

@@ -198,13 +198,11 @@ impl<T: Copy> Wheel<T> {
     /// ```
     pub fn insert(&mut self, deadline: u64, value: T) -> Armed<T> {
         self.last_seq += 1;
-        let timer = Armed {
+        self.arm(Armed {
             deadline,
             seq: self.last_seq,
             value,
-        };
-        self.arm(timer);
-        timer
+        })
     }
 
     /// The same timer, in the same place in the arming order, carrying `value` instead: for an owner
@@ -217,18 +215,16 @@ impl<T: Copy> Wheel<T> {
         value: T,
         live: impl FnMut(&Armed<T>) -> bool,
     ) -> Option<Armed<T>> {
-        if !self.forget(timer, live) {
-            return None;
-        }
         let moved = Armed { value, ..timer };
-        self.arm(moved);
-        Some(moved)
+        self.forget(timer, live).then(|| self.arm(moved))
     }
 
-    fn arm(&mut self, timer: Armed<T>) {
+    /// `link` for a timer new to the wheel: it counts, and it may be due before `nothing_before`.
+    fn arm(&mut self, timer: Armed<T>) -> Armed<T> {
         self.nothing_before = self.nothing_before.min(timer.deadline);
         self.len += 1;
         self.link(timer);
+        timer
     }
 
     /// Cancels `timer`, whose owner has dropped its record already (`live` says no to it): it will
@@ -341,8 +337,7 @@ impl<T: Copy> Wheel<T> {
         if !self.lists[EXPIRED].is_empty() {
             return Some((EXPIRED, self.elapsed));
         }
-        let level = self.occupied.iter().position(|&occupied| occupied != 0);
-        if let Some(level) = level {
+        if let Some(level) = self.occupied.iter().position(|&occupied| occupied != 0) {
             let index = level * SLOTS + self.occupied[level].trailing_zeros() as usize;
             let start = slot_start(self.elapsed, index);
             debug_assert!(start > self.elapsed, "slot {index} lies behind elapsed");
