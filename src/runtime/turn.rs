@@ -76,9 +76,8 @@ impl Turn {
                 ties.reverse();
             }
         }
-        let due = !timers.due.is_empty();
+        let has_work = !self.batch.is_empty() || !timers.due.is_empty();
         drop(timers);
-        let has_work = !self.batch.is_empty() || due;
         if has_work {
             handle.turn.set(handle.turn.get() + 1);
         }
@@ -128,16 +127,13 @@ impl Turn {
         let mut fired = 0;
         loop {
             let next = handle.timers.borrow().due.get(self.fired).copied();
-            let Some(timer) = next else {
-                handle.timers.borrow_mut().due.clear();
-                self.fired = 0;
-                return fired;
-            };
+            let Some(timer) = next else { break };
             self.fired += 1;
-            if handle.fire(&timer) {
-                fired += 1;
-            }
+            fired += usize::from(handle.fire(&timer));
         }
+        handle.timers.borrow_mut().due.clear();
+        self.fired = 0;
+        fired
     }
 
     /// Runs what is left of the current turn.
