@@ -16,7 +16,7 @@ use std::task::Poll;
 use std::time::Duration;
 
 use crate::runtime::clock::Clock;
-use crate::runtime::handle::{Handle, Timers, enter};
+use crate::runtime::handle::{Handle, enter};
 use crate::runtime::join::JoinHandle;
 use crate::runtime::poll::poll_main;
 use crate::runtime::queue::Runnable;
@@ -182,9 +182,8 @@ impl Executor {
         self.step_entered(false)
     }
 
-    /// One step, with this thread already inside the executor. `main` is the `block_on` call whose
-    /// main future counts as live. Without `may_advance`, returns `None` where the clock would have
-    /// to move.
+    /// One step, with this thread already inside the executor. Without `may_advance`, returns `None`
+    /// where the clock would have to move.
     fn step_entered(&mut self, may_advance: bool) -> Option<Step> {
         loop {
             if let Some(step) = self.turn.next(&self.handle) {
@@ -210,11 +209,8 @@ impl Executor {
     /// ```
     #[track_caller]
     pub fn run_until_stalled(&mut self) -> usize {
-        let mut steps = 0;
-        while self.try_step().is_some() {
-            steps += 1;
-        }
-        steps
+        let _entered = enter(&self.handle);
+        std::iter::from_fn(|| self.step_entered(false)).count()
     }
 
     /// Moves virtual time forward by `by`, deadline by deadline, running what falls due at each one.
@@ -247,13 +243,10 @@ impl Executor {
             "advance() moves virtual time; this executor runs on the real clock"
         );
         let target = self.handle.deadline_after(by).unwrap_or(u64::MAX);
-        loop {
+        self.run_until_stalled();
+        while let Some(deadline) = self.handle.next_deadline().filter(|&d| d <= target) {
+            self.handle.move_clock_to(deadline);
             self.run_until_stalled();
-            let next = self.handle.next_deadline();
-            match next {
-                Some(deadline) if deadline <= target => self.handle.move_clock_to(deadline),
-                _ => break,
-            }
         }
         self.handle.move_clock_to(target);
         self.run_until_stalled();
@@ -277,9 +270,8 @@ impl Executor {
     /// How many timers are armed or due: every pending `sleep` that was polled once and every pending
     /// `call_later`, nothing else (a dropped `Sleep` leaves no entry behind).
     pub fn armed_timers(&self) -> usize {
-        let (timers, tasks) = (self.handle.timers.borrow(), self.handle.tasks.borrow());
-        let due = timers.due.iter();
-        let due = due.filter(|t| Timers::is_live(&timers.others, &tasks, t));
+        let timers = self.handle.timers.borrow();
+        let due = timers.due.iter().filter(|t| self.handle.is_armed(t));
         timers.wheel.len() + due.count()
     }
 
@@ -349,12 +341,9 @@ struct MainEntry(Rc<Handle>, Key);
 impl Drop for MainEntry {
     fn drop(&mut self) {
         self.0.polling.set(None);
-        let entry = self
-            .0
-            .tasks
-            .try_borrow_mut()
-            .ok()
-            .and_then(|mut tasks| tasks.remove(self.1));
+        let tasks = self.0.tasks.try_borrow_mut();
+        // Dropped once the table is no longer borrowed.
+        let entry = tasks.ok().and_then(|mut tasks| tasks.remove(self.1));
         drop(entry);
     }
 }
