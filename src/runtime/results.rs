@@ -64,8 +64,7 @@ pub(crate) trait ResultTable: Any {
 
 impl<T: 'static> ResultTable for Results<T> {
     fn discard(&self, key: Key, owner: TaskId) {
-        let result = self.slots.borrow_mut().remove(key).flatten();
-        drop_contained(result, || format!("the output of {owner}"));
+        drop_contained(self.take(key), || format!("the output of {owner}"));
     }
 
     fn drop_all(&self) -> usize {
@@ -116,18 +115,14 @@ impl Outputs {
 
     fn find_or_make<T: 'static>(&self, id: TypeId) -> u32 {
         let mut tables = self.tables.borrow_mut();
-        let index = match tables.iter().position(|(type_id, _)| *type_id == id) {
-            Some(index) => index,
-            None => {
-                let table: Rc<dyn ResultTable> = Rc::new(Results::<T> {
-                    slots: RefCell::default(),
-                });
-                tables.push((id, table));
-                tables.len() - 1
-            }
-        };
-        self.last.set(Some((id, index as u32)));
-        index as u32
+        let found = tables.iter().position(|(type_id, _)| *type_id == id);
+        let index = found.unwrap_or_else(|| {
+            let slots = RefCell::default();
+            tables.push((id, Rc::new(Results::<T> { slots })));
+            tables.len() - 1
+        }) as u32;
+        self.last.set(Some((id, index)));
+        index
     }
 
     /// The table numbered `index`, for a caller that runs user code (a drop, a callback) while it
