@@ -102,7 +102,7 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
         let result_tables = handle.outputs.take_all();
         let messages = handle.queue.close();
         turn.batch.clear();
-        let found = entries.len() + calls.len() + timers.len();
+        let mut found = entries.len() + calls.len() + timers.len();
         // Each entry's key, to name its callbacks. `take` ends the walk at the last entry: after a run
         // of a million tasks, the slab has a million slots, most of them empty.
         let keys: Vec<Key> = entries.keys().take(entries.len()).collect();
@@ -134,14 +134,13 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
             "a call_soon callback (or work from another thread) that never ran",
         );
         drop_each(timers, "a timer's callback or waker");
-        let results: usize = result_tables
-            .iter()
-            .map(|(_, table)| table.drop_all())
-            .sum();
+        for (_, table) in result_tables {
+            found += table.drop_all();
+        }
         drop_each(messages, "work sent from another thread");
         // Messages hold no user code beyond work sent by other threads: once only they are left, no
         // destructor can add more.
-        if found + results == 0 {
+        if found == 0 {
             break;
         }
     }
