@@ -38,15 +38,12 @@ impl<T> Results<T> {
     /// A panic in `look` unwinds on, once the result is back.
     pub(crate) fn lend(&self, key: Key, look: impl FnOnce(&Result<T, JoinError>)) {
         let result = self.slots.borrow_mut().get_mut(key).and_then(Option::take);
-        if let Some(result) = result {
-            let looked = catch_unwind(AssertUnwindSafe(|| look(&result)));
-            if let Some(slot) = self.slots.borrow_mut().get_mut(key) {
-                *slot = Some(result);
-            }
-            if let Err(panic) = looked {
-                resume_unwind(panic);
-            }
+        let Some(result) = result else { return };
+        let looked = catch_unwind(AssertUnwindSafe(|| look(&result)));
+        if let Some(slot) = self.slots.borrow_mut().get_mut(key) {
+            *slot = Some(result);
         }
+        looked.unwrap_or_else(|panic| resume_unwind(panic));
     }
 }
 
