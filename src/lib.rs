@@ -63,6 +63,7 @@
 pub mod as_completed;
 pub mod blocking;
 pub mod callback;
+mod counts;
 pub mod demo;
 pub mod gather;
 #[doc = include_str!("../NOTES.md")]

@@ -1,10 +1,12 @@
-//! What the examples' `--what-if` option needs from a [`Rule`]: its name on the command line and what
-//! breaking it changes.
+//! Breaking a [`Rule`] on purpose: `Executor::break_rule`, and what the examples' `--what-if` option
+//! needs from a rule: its name on the command line and what breaking it changes.
 //!
-//! None of this is scheduling, so it stays out of the core, which keeps only the enum and where each rule
-//! applies (`runtime/rules.rs`). The methods are inherent methods of `Rule` all the same: an `impl` block
-//! may live in any module of the crate that defines the type.
+//! None of this is scheduling, so it stays out of the core, which keeps only the enum, the broken
+//! rules' flags and where each rule applies (`runtime/rules.rs`). These are inherent methods of
+//! `Rule` and `Executor` all the same: an `impl` block may live in any module of the crate that
+//! defines the type.
 
+use crate::runtime::executor::Executor;
 use crate::runtime::rules::Rule;
 
 impl Rule {
@@ -72,5 +74,40 @@ impl Rule {
                  the middle of the spawner's step."
             }
         }
+    }
+}
+
+impl Executor {
+    /// Breaks one of the rules that make this executor schedule exactly as asyncio does (see
+    /// [`Rule`]), from now on: for learners, to see what each rule is for by watching what changes
+    /// without it.
+    ///
+    /// ```
+    /// use std::cell::RefCell;
+    /// use std::rc::Rc;
+    /// use minimalist_async::{Executor, spawn, rules::Rule};
+    ///
+    /// let order = |eager: bool| {
+    ///     let log = Rc::new(RefCell::new(Vec::new()));
+    ///     let mut executor = Executor::with_virtual_time();
+    ///     if eager {
+    ///         executor.break_rule(Rule::EagerSpawn);
+    ///     }
+    ///     executor.block_on({
+    ///         let log = log.clone();
+    ///         async move {
+    ///             let inner = log.clone();
+    ///             let task = spawn(async move { inner.borrow_mut().push("task runs") });
+    ///             log.borrow_mut().push("spawner goes on");
+    ///             task.await.unwrap();
+    ///         }
+    ///     });
+    ///     log.take()
+    /// };
+    /// assert_eq!(order(false), ["spawner goes on", "task runs"], "asyncio's rule");
+    /// assert_eq!(order(true), ["task runs", "spawner goes on"], "an eager spawn");
+    /// ```
+    pub fn break_rule(&mut self, rule: Rule) {
+        self.handle.rules.set(self.handle.rules.get().broken(rule));
     }
 }

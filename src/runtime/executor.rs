@@ -20,7 +20,6 @@ use crate::runtime::handle::{Handle, enter};
 use crate::runtime::join::JoinHandle;
 use crate::runtime::poll::poll_main;
 use crate::runtime::queue::Runnable;
-use crate::runtime::rules::Rule;
 use crate::runtime::shutdown::{finish_after_main, tear_down};
 use crate::runtime::slab::Key;
 use crate::runtime::step::Step;
@@ -53,17 +52,6 @@ pub struct Executor {
 impl Default for Executor {
     fn default() -> Self {
         Self::new()
-    }
-}
-
-impl std::fmt::Debug for Executor {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Executor")
-            .field("clock", &self.handle.clock.get())
-            .field("turn", &self.handle.turn.get())
-            .field("tasks", &self.pending_tasks())
-            .field("timers", &self.armed_timers())
-            .finish_non_exhaustive()
     }
 }
 
@@ -260,57 +248,6 @@ impl Executor {
     /// Whether this executor runs on virtual time.
     pub fn is_virtual_time(&self) -> bool {
         self.handle.clock.get().is_virtual()
-    }
-
-    /// How many spawned tasks have not finished yet.
-    pub fn pending_tasks(&self) -> usize {
-        self.handle.tasks.borrow().pending
-    }
-
-    /// How many timers are armed or due: every pending `sleep` that was polled once and every pending
-    /// `call_later`, nothing else (a dropped `Sleep` leaves no entry behind).
-    pub fn armed_timers(&self) -> usize {
-        let timers = self.handle.timers.borrow();
-        let due = timers.due.iter().filter(|t| self.handle.is_armed(t));
-        timers.wheel.len() + due.count()
-    }
-
-    /// How many turns had work to do: a turn that found nothing queued and nothing due is not counted.
-    pub fn turns(&self) -> u64 {
-        self.handle.turn.get()
-    }
-
-    /// Breaks one of the rules that make this executor schedule exactly as asyncio does (see
-    /// [`Rule`]), from now on: for learners, to see what each rule is for by watching what changes
-    /// without it.
-    ///
-    /// ```
-    /// use std::cell::RefCell;
-    /// use std::rc::Rc;
-    /// use minimalist_async::{Executor, spawn, rules::Rule};
-    ///
-    /// let order = |eager: bool| {
-    ///     let log = Rc::new(RefCell::new(Vec::new()));
-    ///     let mut executor = Executor::with_virtual_time();
-    ///     if eager {
-    ///         executor.break_rule(Rule::EagerSpawn);
-    ///     }
-    ///     executor.block_on({
-    ///         let log = log.clone();
-    ///         async move {
-    ///             let inner = log.clone();
-    ///             let task = spawn(async move { inner.borrow_mut().push("task runs") });
-    ///             log.borrow_mut().push("spawner goes on");
-    ///             task.await.unwrap();
-    ///         }
-    ///     });
-    ///     log.take()
-    /// };
-    /// assert_eq!(order(false), ["spawner goes on", "task runs"], "asyncio's rule");
-    /// assert_eq!(order(true), ["task runs", "spawner goes on"], "an eager spawn");
-    /// ```
-    pub fn break_rule(&mut self, rule: Rule) {
-        self.handle.rules.set(self.handle.rules.get().broken(rule));
     }
 
     /// Spawns a task from outside the executor, for instance before [`block_on`](Executor::block_on).
