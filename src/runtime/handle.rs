@@ -338,13 +338,18 @@ pub(crate) fn try_current() -> Option<Rc<Handle>> {
         .flatten()
 }
 
+/// Runs `f` on the running executor's handle, lent, not cloned; `None` outside any executor.
+#[inline]
+pub(crate) fn with_current<R>(f: impl FnOnce(&Handle) -> R) -> Option<R> {
+    CURRENT
+        .try_with(|current| current.try_borrow().ok()?.as_deref().map(f))
+        .ok()
+        .flatten()
+}
+
 /// What a waker calls when it runs on its executor's thread, inside it.
 fn wake_here(key: Key) {
-    CURRENT.with_borrow(|current| {
-        if let Some(handle) = current {
-            handle.wake(key, false);
-        }
-    });
+    with_current(|handle| handle.wake(key, false));
 }
 
 /// Marks this thread as running `handle` until dropped. Panics if it already runs an executor: a nested
