@@ -14,7 +14,7 @@ use crate::runtime::executor::Executor;
 use crate::runtime::handle::{Timer, TimerRef, Timers, current};
 use crate::runtime::queue::{Message, Runnable};
 use crate::runtime::slab::Key;
-use crate::runtime::table::{Stage, Waiter};
+use crate::runtime::table::Stage;
 use crate::runtime::task::TaskId;
 use crate::runtime::wheel::{Armed, SlotId};
 use crate::trace::{Outcome, tools};
@@ -206,7 +206,7 @@ impl Executor {
         }
         let mut awaiting: HashMap<Key, TaskId> = HashMap::new();
         for (_, other) in tasks.entries.iter() {
-            if let Waiter::Task(key) = other.waiter {
+            if let (Some(key), false) = (other.waiter, other.waiter_is_waker) {
                 awaiting.entry(key).or_insert(other.id);
             }
         }

@@ -32,7 +32,7 @@ use crate::runtime::join_error::{JoinError, panic_text};
 use crate::runtime::queue::Runnable;
 use crate::runtime::results::typed;
 use crate::runtime::slab::Key;
-use crate::runtime::table::{Entry, Stage, Tasks, Waiter};
+use crate::runtime::table::{Awaiter, Entry, Stage, Tasks};
 use crate::runtime::task::TaskId;
 
 /// An owned permission to await a spawned task's result, returned by [`spawn`](fn@crate::spawn).
@@ -138,17 +138,21 @@ impl<T: 'static> Future for JoinHandle<T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let handle = self.handle.upgrade();
         let mut tasks = handle.as_ref().map(|handle| handle.tasks.borrow_mut());
-        let (Some(handle), Some(entry)) =
-            (&handle, tasks.as_mut().and_then(|t| t.get_mut(self.key)))
-        else {
+        let (Some(handle), Some(entry)) = (
+            &handle,
+            tasks.as_mut().and_then(|t| t.entries.get_mut(self.key)),
+        ) else {
             // The executor is gone (or going) and took the task with it.
             return Poll::Ready(Err(JoinError::cancelled(self.id)));
         };
         match entry.stage {
             Stage::Done { result, .. } if entry.callbacks == 0 => {
-                entry.stage = Stage::Taken;
+                // The emptied box goes with the `Done` stage: freed here, in the order handles are
+                // awaited.
+                let done = std::mem::replace(&mut entry.stage, Stage::Taken);
                 let table = entry.table;
                 drop(tasks);
+                drop(done);
                 let result = handle.outputs.with(table, |t| typed::<T>(t).take(result));
                 Poll::Ready(result.expect("a Done entry's result is in its table"))
             }
@@ -158,9 +162,12 @@ impl<T: 'static> Future for JoinHandle<T> {
                 // The awaiting task of this executor is noted by key; any other waker is kept. Noted
                 // again only if it changed.
                 let own = handle.own_task(cx.waker());
-                let unchanged = match (own, &entry.waiter) {
-                    (Some(waiting), Waiter::Task(noted)) => waiting == *noted,
-                    (None, Waiter::Waker(kept)) => kept.will_wake(cx.waker()),
+                let unchanged = match (own, entry.waiter, entry.waiter_is_waker) {
+                    (Some(waiting), Some(noted), false) => waiting == noted,
+                    (None, Some(noted), true) => tasks
+                        .as_ref()
+                        .and_then(|t| t.awaiters.get(noted))
+                        .is_some_and(|kept| kept.will_wake(cx.waker())),
                     _ => false,
                 };
                 drop(tasks);
@@ -215,20 +222,17 @@ impl Handle {
 
     /// Wakes whoever awaits the handle of the task under `key`.
     pub(crate) fn wake_waiter(&self, key: Key) {
-        let waiter = with_task(self, key, |e| {
-            std::mem::replace(&mut e.waiter, Waiter::Nobody)
-        });
-        if let Some(waiter) = waiter {
-            self.wake_awaiter(waiter);
+        let awaiter = self.tasks.borrow_mut().take_waiter(key);
+        if let Some(awaiter) = awaiter {
+            self.wake_awaiter(awaiter);
         }
     }
 
-    /// Wakes `waiter`, taken out of an entry.
-    pub(crate) fn wake_awaiter(&self, waiter: Waiter) {
-        match waiter {
-            Waiter::Nobody => {}
-            Waiter::Task(waiting) => self.wake(waiting, false),
-            Waiter::Waker(waker) => waker.wake(),
+    /// Wakes `awaiter`, taken out of an entry.
+    pub(crate) fn wake_awaiter(&self, awaiter: Awaiter) {
+        match awaiter {
+            Awaiter::Task(waiting) => self.wake(waiting, false),
+            Awaiter::Waker(waker) => waker.wake(),
         }
     }
 
@@ -247,7 +251,10 @@ impl Handle {
         let Some(entry) = entry else {
             return;
         };
-        let Stage::Done { result, outcome } = entry.stage else {
+        let Stage::Done {
+            result, outcome, ..
+        } = entry.stage
+        else {
             return;
         };
         let results = self.outputs.table(entry.table);
@@ -267,13 +274,11 @@ impl Handle {
 /// with the table not borrowed. Out of line: an await that finds its task ended never comes here.
 #[inline(never)]
 fn wait_for(handle: &Handle, key: Key, own: Option<Key>, cx: &Context<'_>) {
-    let waiter = match own {
-        Some(waiting) => Waiter::Task(waiting),
-        None => Waiter::Waker(Box::new(cx.waker().clone())),
+    let awaiter = match own {
+        Some(waiting) => Awaiter::Task(waiting),
+        None => Awaiter::Waker(cx.waker().clone()),
     };
-    let old = with_task(handle, key, |entry| {
-        std::mem::replace(&mut entry.waiter, waiter)
-    });
+    let old = handle.tasks.borrow_mut().set_waiter(key, awaiter);
     drop(old);
 }
 

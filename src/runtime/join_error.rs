@@ -90,7 +90,13 @@ pub(crate) fn panic_text(payload: &(dyn Any + Send)) -> &str {
 /// never run): a panic in its `Drop` is reported on stderr, naming `what`, and goes no further, so that
 /// nothing a user wrote can unwind out of the executor.
 pub(crate) fn drop_contained<T>(value: T, what: impl FnOnce() -> String) {
-    if let Err(panic) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(value))) {
+    contain(|| drop(value), what);
+}
+
+/// Runs `drop`, which drops something of the user's in place, the way [`drop_contained`] drops a
+/// value: a panic is reported on stderr, naming `what`, and goes no further.
+pub(crate) fn contain(drop: impl FnOnce(), what: impl FnOnce() -> String) {
+    if let Err(panic) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(drop)) {
         eprintln!(
             "minimalist-async: dropping {} panicked: {}",
             what(),

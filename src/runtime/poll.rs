@@ -20,10 +20,10 @@ use std::time::Instant;
 
 use crate::runtime::events::{EventKind, Outcome};
 use crate::runtime::handle::Handle;
-use crate::runtime::join_error::{JoinError, drop_contained};
+use crate::runtime::join_error::{JoinError, contain};
 use crate::runtime::slab::Key;
 use crate::runtime::step::Step;
-use crate::runtime::table::{Stage, TaskFuture, Waiter};
+use crate::runtime::table::{Stage, TaskFuture};
 use crate::runtime::task::TaskId;
 use crate::runtime::waker::Lent;
 
@@ -215,17 +215,22 @@ fn end_task(
         ),
     };
     // Dropped with nothing borrowed: the future's locals may call back into the executor.
-    drop_contained(future, || match outcome {
-        Outcome::Cancelled => format!("the cancelled future of {id}"),
-        _ => format!("the future of {id}"),
-    });
+    // Dropped in place, with nothing borrowed: the future's locals may call back into the executor.
+    let mut spent = future;
+    contain(
+        || spent.as_mut().clear(),
+        || match outcome {
+            Outcome::Cancelled => format!("the cancelled future of {id}"),
+            _ => format!("the future of {id}"),
+        },
+    );
     // One look at the entry for everything the end needs to know.
-    let (callbacks, kept, waiter, unclaimed) = {
+    let (callbacks, kept, awaiter, unclaimed) = {
         let mut tasks = handle.tasks.borrow_mut();
-        let entry = tasks.end(key, result, outcome);
-        let waiter = std::mem::replace(&mut entry.waiter, Waiter::Nobody);
+        let entry = tasks.end(key, result, outcome, spent);
         let unclaimed = !entry.handle_alive && entry.callbacks == 0;
-        (entry.callbacks, entry.waker.take(), waiter, unclaimed)
+        let (callbacks, kept) = (entry.callbacks, entry.waker.take());
+        (callbacks, kept, tasks.take_waiter(key), unclaimed)
     };
     if let Some(kept) = kept {
         drop(handle.take_back(kept));
@@ -240,7 +245,9 @@ fn end_task(
             handle.queue_done_callback(key, id);
         }
     }
-    handle.wake_awaiter(waiter);
+    if let Some(awaiter) = awaiter {
+        handle.wake_awaiter(awaiter);
+    }
     if unclaimed {
         handle.release_if_unclaimed(key);
     }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use crate::runtime::handle::{Handle, Timer, TimerRef, try_enter};
 use crate::runtime::join_error::drop_contained;
 use crate::runtime::slab::Key;
-use crate::runtime::table::{Stage, Tasks, Waiter};
+use crate::runtime::table::{Stage, Tasks};
 use crate::runtime::task::TaskId;
 use crate::runtime::turn::Turn;
 use crate::runtime::wheel::Armed;
@@ -93,7 +93,13 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
     let mut unfinished: Vec<TaskId> = Vec::new();
     let mut awaiters: Vec<Waker> = Vec::new();
     loop {
-        let Tasks { entries, cold, .. } = handle.tasks.take();
+        let Tasks {
+            entries,
+            cold,
+            awaiters: waiting,
+            ..
+        } = handle.tasks.take();
+        awaiters.extend(waiting.into_values());
         let calls = handle.calls.take();
         // The wheel stays, with its arming numbers: a timer armed by a destructor from here on must
         // not share one with a `Sleep` dropped later.
@@ -111,9 +117,6 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
             let id = entry.id;
             if !entry.is_done() {
                 unfinished.push(id);
-            }
-            if let Waiter::Waker(awaiter) = entry.waiter {
-                awaiters.push(*awaiter);
             }
             if let Stage::Running(future) = entry.stage {
                 drop_contained(future, || format!("the future of {id}"));

@@ -10,40 +10,44 @@
 //! cancel for a callback that already ran) simply finds nothing, instead of hitting whoever reuses the
 //! slot next.
 
+use std::num::NonZeroU64;
+
 /// Where a value lives in a [`Slab`]: the slot's index (the low 32 bits) and the generation it had when
 /// the value went in (the high 32), in one word. One word, not two `u32` fields: a key is moved on every
 /// poll and wake (a task's poll returns one), and a value written as two halves and read back as one
 /// word stalls the processor's store-to-load forwarding (with two fields, `perf annotate` put a quarter
 /// of the poll loop's samples on the load right after a task's poll returned).
+///
+/// Generations start at 1, so no key is 0, and an `Option<Key>` is one word too.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) struct Key(u64);
+pub(crate) struct Key(NonZeroU64);
 
 impl Key {
     fn new(index: u32, generation: u32) -> Key {
-        Key(u64::from(generation) << 32 | u64::from(index))
+        Key::from_bits(u64::from(generation) << 32 | u64::from(index))
     }
 
     /// The slot's index.
     pub(crate) fn index(self) -> u32 {
-        self.0 as u32
+        self.0.get() as u32
     }
 
     fn generation(self) -> u32 {
-        (self.0 >> 32) as u32
+        (self.0.get() >> 32) as u32
     }
 
     /// The key as one number, for a waker to keep in an atomic.
     pub(crate) fn to_bits(self) -> u64 {
-        self.0
+        self.0.get()
     }
 
     /// The key [`Key::to_bits`] made `bits` from.
     pub(crate) fn from_bits(bits: u64) -> Key {
-        Key(bits)
+        Key(NonZeroU64::new(bits).expect("a key's generation is never 0"))
     }
 }
 
-/// A slot and its generation, which moves on (wrapping) each time its value is removed: a key reaches
+/// A slot and its generation, which moves on (wrapping round to 1) each time its value is removed: a key reaches
 /// the value only with the generation the slot had when the value went in.
 #[derive(Debug)]
 struct Slot<T> {
@@ -87,18 +91,18 @@ impl<T> Slab<T> {
         }
         let index = u32::try_from(self.slots.len()).expect("a slab holds at most u32::MAX values");
         self.slots.push(Slot {
-            generation: 0,
+            generation: 1,
             next_free: u32::MAX,
             value: Some(value),
         });
-        Key::new(index, 0)
+        Key::new(index, 1)
     }
 
     /// The key the next `insert` returns: for a value that must name its own key.
     pub(crate) fn vacant_key(&self) -> Key {
         match self.slots.get(self.free_head as usize) {
             Some(slot) => Key::new(self.free_head, slot.generation),
-            None => Key::new(self.slots.len() as u32, 0),
+            None => Key::new(self.slots.len() as u32, 1),
         }
     }
 
@@ -139,7 +143,7 @@ impl<T> Slab<T> {
         if slot.generation != key.generation() || slot.value.is_none() {
             return None;
         }
-        slot.generation = slot.generation.wrapping_add(1);
+        slot.generation = slot.generation.checked_add(1).unwrap_or(1);
         slot.next_free = self.free_head;
         self.free_head = key.index();
         self.len -= 1;

@@ -30,7 +30,7 @@ impl Handle {
             parent,
         });
         let table = self.outputs.table_of::<F::Output>();
-        let stage = Stage::Running(Box::pin(future));
+        let stage = Stage::Running(Box::pin(Some(future)));
         let key = self
             .tasks
             .borrow_mut()

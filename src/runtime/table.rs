@@ -6,12 +6,15 @@
 //! Spawning a task allocates exactly one thing: the box that holds the user's future, nothing else
 //! (a name given with `spawn_named` is one more: it is copied into the cold table).
 //!
-//! - **The box holds only the future.** A wrapper (future plus result slot, or an `async` block that
-//!   stores the output) would need either a second allocation or pinning a field of a pinned struct
-//!   (a *pin projection*, which safe Rust cannot write without a macro crate). A box of the bare
-//!   future is polled as it is: `Pin<Box<dyn TaskFuture>>`.
+//! - **The box holds only the future**, as an `Option<F>`. A wrapper (future plus result slot, or an
+//!   `async` block that stores the output) would need either a second allocation, or pinning a field
+//!   of a pinned struct (a *pin projection*, which safe Rust cannot write without a macro crate), or,
+//!   for an `async` block, room for the future twice (the compiler keeps a captured future and the
+//!   awaited one apart). `Option` is the one container whose projection the standard library writes
+//!   for us (`Option::as_pin_mut`), and `Pin::set(None)` drops the future in place when the task
+//!   ends.
 //! - **The output goes to a table of its type.** When the future returns, its `poll_task` (which knows
-//!   the output type, through the blanket impl below) moves the output into `Outputs`: one slab of
+//!   the output type, through the impl below) moves the output into `Outputs`: one slab of
 //!   `Result<T, JoinError>` per output type `T`, created when the first task with that output type is
 //!   spawned and reused by every later one. Its slots are reused too, so in steady use storing a result
 //!   allocates nothing.
@@ -32,6 +35,17 @@
 //!
 //! An entry stays until its task has ended, its handle is gone and its done-callbacks have run: until
 //! nobody can ask for the result any more. Then the entry and its result are removed together.
+//!
+//! # When a box is freed
+//!
+//! A task's future is dropped when the task ends, as in asyncio and tokio, but its emptied box stays
+//! with the `Done` entry and is freed when the result is taken or the entry goes: tasks end in any
+//! order (timers fire at random), while handles are usually awaited in spawn order, which is the order
+//! the boxes were allocated in. glibc keeps small freed blocks on lists that it later merges in one
+//! pass, in the order they were freed: freed in allocation order that pass walks memory forwards,
+//! freed at random it takes a cache miss per block. tokio frees a task's cell when its handle lets go,
+//! the same way. Measured with a million sleeping tasks: 12–16 % faster, at the price of the boxes of
+//! finished tasks not yet joined (timers_virtual's peak 252 → 286 bytes per task).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;
@@ -55,28 +69,37 @@ pub(crate) trait TaskFuture {
         outputs: &Outputs,
         table: u32,
     ) -> Poll<Key>;
+    /// Drops the future in place, keeping its box: for a task that ended.
+    fn clear(self: Pin<&mut Self>);
     /// Stores `error` as the task's result, for a task that produced no value.
     fn fail(&self, outputs: &Outputs, table: u32, error: JoinError) -> Key;
 }
 
-impl<F> TaskFuture for F
+impl<F> TaskFuture for Option<F>
 where
     F: Future,
     F::Output: 'static,
 {
     fn poll_task(
-        self: Pin<&mut Self>,
+        mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         outputs: &Outputs,
         table: u32,
     ) -> Poll<Key> {
-        match self.poll(cx) {
+        let Some(future) = self.as_mut().as_pin_mut() else {
+            unreachable!("an emptied box is never polled again");
+        };
+        match future.poll(cx) {
             Poll::Ready(output) => {
                 let stored = |results: &dyn ResultTable| typed(results).insert(Ok(output));
                 Poll::Ready(outputs.with(table, stored))
             }
             Poll::Pending => Poll::Pending,
         }
+    }
+
+    fn clear(mut self: Pin<&mut Self>) {
+        self.set(None);
     }
 
     fn fail(&self, outputs: &Outputs, table: u32, error: JoinError) -> Key {
@@ -93,8 +116,15 @@ pub(crate) enum Stage {
     /// Being polled: the executor holds the future for the length of the poll, so that the poll may
     /// spawn (and so grow the table) without the table being borrowed.
     Polling,
-    /// Ended; the result waits in its type's table under `result`.
-    Done { result: Key, outcome: Outcome },
+    /// Ended; the result waits in its type's table under `result`. `spent` is the task's box, its
+    /// future dropped in place when the task ended, kept only to be freed when the result is taken or
+    /// the entry goes (see "When a box is freed" above).
+    Done {
+        result: Key,
+        outcome: Outcome,
+        #[allow(dead_code, reason = "held to be freed later: never read, only dropped")]
+        spent: Pin<Box<dyn TaskFuture>>,
+    },
     /// Ended, and the handle took the result.
     Taken,
     /// The `block_on` future: it lives in `block_on`'s frame, which polls it when this entry's turn in
@@ -102,14 +132,12 @@ pub(crate) enum Stage {
     Main,
 }
 
-/// Who waits for a task to end, through its `JoinHandle`.
-pub(crate) enum Waiter {
-    Nobody,
+/// Who waits for a task to end, through its `JoinHandle`, taken out of its entry to be woken.
+pub(crate) enum Awaiter {
     /// A task of this executor, polled with the waker it was lent: woken by key, no waker kept.
     Task(Key),
-    /// Anyone else (a combinator's own waker, another executor). Boxed: it is rare, and a box keeps
-    /// every entry 8 bytes smaller.
-    Waker(Box<Waker>),
+    /// Anyone else (a combinator's own waker, another executor).
+    Waker(Waker),
 }
 
 /// One task's hot data: what a poll, a wake or a join touches.
@@ -142,7 +170,11 @@ pub(crate) struct Entry {
     /// The waker this task keeps, once a poll's lent waker was cloned by someone. Boxed for the same
     /// reason: few tasks keep one, and every entry is 16 bytes smaller.
     pub(crate) waker: Option<Box<Lent>>,
-    pub(crate) waiter: Waiter,
+    /// Who awaits the handle: the task under this key, or (with `waiter_is_waker`) the waker under
+    /// this key in `Tasks::awaiters`. A key and a flag, 9 bytes, where an enum of a key and a boxed
+    /// waker would take 16: every entry is 8 bytes smaller.
+    pub(crate) waiter: Option<Key>,
+    pub(crate) waiter_is_waker: bool,
 }
 
 impl Entry {
@@ -176,6 +208,9 @@ pub(crate) struct Tasks {
     /// as a task's output, or still held by the `block_on` future when its entry goes): still armed,
     /// they wake nobody until someone polls the sleep again (`Handle::take_record`).
     pub(crate) orphan_timers: HashSet<u64>,
+    /// The wakers that await a handle and are not a task's lent one (a combinator's, another
+    /// executor's): rare, so kept here, off the entries.
+    pub(crate) awaiters: Slab<Waker>,
 }
 
 impl Tasks {
@@ -206,7 +241,8 @@ impl Tasks {
             wakes: 0,
             timer: 0,
             waker: None,
-            waiter: Waiter::Nobody,
+            waiter: None,
+            waiter_is_waker: false,
         });
         if counts {
             self.pending += 1;
@@ -264,6 +300,11 @@ impl Tasks {
     /// Removes the entry and its cold data.
     pub(crate) fn remove(&mut self, key: Key) -> Option<Entry> {
         let entry = self.entries.remove(key)?;
+        debug_assert!(
+            entry.waiter.is_none(),
+            "{} left with a waiter: its end or its last callback wakes it",
+            entry.id
+        );
         if entry.has_cold {
             self.cold.names.remove(&key.index());
             self.cold.callbacks.remove(&key.index());
@@ -307,12 +348,49 @@ impl Tasks {
         registered.remove(at).map(|(_, callback)| callback)
     }
 
-    /// Marks the task ended (one fewer pending) and returns its entry.
-    pub(crate) fn end(&mut self, key: Key, result: Key, outcome: Outcome) -> &mut Entry {
+    /// Takes out who awaits the handle of the task under `key`, to wake it with nothing borrowed.
+    pub(crate) fn take_waiter(&mut self, key: Key) -> Option<Awaiter> {
+        let entry = self.entries.get_mut(key)?;
+        let noted = entry.waiter.take()?;
+        if !std::mem::take(&mut entry.waiter_is_waker) {
+            return Some(Awaiter::Task(noted));
+        }
+        let waker = self.awaiters.remove(noted).expect("a noted waker is kept");
+        Some(Awaiter::Waker(waker))
+    }
+
+    /// Notes `awaiter` as who awaits the handle of the task under `key`. Returns what is to be dropped
+    /// with nothing borrowed: the awaiter it replaces, or `awaiter` itself if the entry is gone.
+    pub(crate) fn set_waiter(&mut self, key: Key, awaiter: Awaiter) -> Option<Awaiter> {
+        if self.entries.get(key).is_none() {
+            return Some(awaiter);
+        }
+        let old = self.take_waiter(key);
+        let (noted, is_waker) = match awaiter {
+            Awaiter::Task(task) => (task, false),
+            Awaiter::Waker(waker) => (self.awaiters.insert(waker), true),
+        };
+        let entry = self.entries.get_mut(key).expect("looked up above");
+        (entry.waiter, entry.waiter_is_waker) = (Some(noted), is_waker);
+        old
+    }
+
+    /// Marks the task ended (one fewer pending) and returns its entry; `spent` is its emptied box.
+    pub(crate) fn end(
+        &mut self,
+        key: Key,
+        result: Key,
+        outcome: Outcome,
+        spent: Pin<Box<dyn TaskFuture>>,
+    ) -> &mut Entry {
         self.pending -= 1;
         let entry = self.entries.get_mut(key).expect("ends once");
         debug_assert!(!entry.is_done(), "{} ended twice", entry.id);
-        entry.stage = Stage::Done { result, outcome };
+        entry.stage = Stage::Done {
+            result,
+            outcome,
+            spent,
+        };
         entry
     }
 }
