@@ -60,6 +60,9 @@ pub(crate) enum Message {
     Run(Box<dyn FnOnce() + Send>),
 }
 
+/// Entries a drained buffer keeps room for, whatever the turns before needed: 64 KiB.
+const KEPT_CAPACITY: usize = 4096;
+
 /// The executor's side of the ready queue.
 pub(crate) struct ReadyQueue {
     local: RefCell<VecDeque<Runnable>>,
@@ -144,9 +147,18 @@ impl ReadyQueue {
 
     /// Moves the local entries into `batch`, which is empty: a turn's start swaps the two buffers
     /// instead of copying the entries.
+    ///
+    /// The buffer the last turn emptied becomes the local queue. If a burst (a million spawns at
+    /// once) left it far larger than this turn's batch, its memory goes back: 16 bytes per task of
+    /// the burst, held for nothing for the rest of the run otherwise. The next burst grows it again.
     #[inline]
     pub(crate) fn take_local(&self, batch: &mut VecDeque<Runnable>) {
-        std::mem::swap(batch, &mut *self.local.borrow_mut());
+        let mut local = self.local.borrow_mut();
+        std::mem::swap(batch, &mut *local);
+        let keep = batch.len().max(KEPT_CAPACITY);
+        if local.capacity() > 4 * keep {
+            local.shrink_to(keep);
+        }
     }
 
     /// The messages other threads sent since the last call, oldest first, once a sender raised the
