@@ -21,9 +21,10 @@ use std::time::Instant;
 use crate::runtime::events::{EventKind, Outcome};
 use crate::runtime::handle::Handle;
 use crate::runtime::join_error::{JoinError, contain};
+use crate::runtime::results::TaskFuture;
 use crate::runtime::slab::Key;
 use crate::runtime::step::Step;
-use crate::runtime::table::{Stage, TaskFuture};
+use crate::runtime::table::Stage;
 use crate::runtime::task::TaskId;
 use crate::runtime::waker::Lent;
 
@@ -227,7 +228,12 @@ fn end_task(
     // One look at the entry for everything the end needs to know.
     let (callbacks, kept, awaiter, unclaimed) = {
         let mut tasks = handle.tasks.borrow_mut();
-        let entry = tasks.end(key, result, outcome, spent);
+        let done = Stage::Done {
+            result,
+            outcome,
+            spent,
+        };
+        let entry = tasks.end(key, done);
         let unclaimed = !entry.handle_alive && entry.callbacks == 0;
         let (callbacks, kept) = (entry.callbacks, entry.waker.take());
         (callbacks, kept, tasks.take_waiter(key), unclaimed)

@@ -5,11 +5,17 @@
 //! its type: a `Results<T>` per output type `T`, made when the first task with that type is spawned and
 //! reused by every later one. The executor reaches a table by its number in `Outputs` and sees it
 //! without its type (`ResultTable`), to drop a result nobody claimed; `typed` gets the type back.
+//!
+//! `TaskFuture` is how a task's box moves its output here: the future seen without its type, polled
+//! by a method that still knows the output type.
 
 use std::any::{Any, TypeId};
 use std::cell::{Cell, RefCell};
+use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll};
 
 use crate::runtime::join_error::{JoinError, drop_contained};
 use crate::runtime::slab::{Key, Slab};
@@ -139,6 +145,56 @@ impl Outputs {
     pub(crate) fn take_all(&self) -> Vec<(TypeId, Rc<dyn ResultTable>)> {
         self.last.set(None);
         std::mem::take(&mut *self.tables.borrow_mut())
+    }
+}
+
+/// A spawned future, seen without its type: what the task table stores in the task's one box.
+pub(crate) trait TaskFuture {
+    /// Polls the future once; when it returns, moves its output into `outputs`' table number `table`
+    /// (the table of its output type) and returns the output's key there.
+    fn poll_task(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        outputs: &Outputs,
+        table: u32,
+    ) -> Poll<Key>;
+    /// Drops the future in place, keeping its box: for a task that ended.
+    fn clear(self: Pin<&mut Self>);
+    /// Stores `error` as the task's result, for a task that produced no value.
+    fn fail(&self, outputs: &Outputs, table: u32, error: JoinError) -> Key;
+}
+
+impl<F> TaskFuture for Option<F>
+where
+    F: Future,
+    F::Output: 'static,
+{
+    fn poll_task(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        outputs: &Outputs,
+        table: u32,
+    ) -> Poll<Key> {
+        let Some(future) = self.as_mut().as_pin_mut() else {
+            unreachable!("an emptied box is never polled again");
+        };
+        match future.poll(cx) {
+            Poll::Ready(output) => {
+                let stored = |results: &dyn ResultTable| typed(results).insert(Ok(output));
+                Poll::Ready(outputs.with(table, stored))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn clear(mut self: Pin<&mut Self>) {
+        self.set(None);
+    }
+
+    fn fail(&self, outputs: &Outputs, table: u32, error: JoinError) -> Key {
+        outputs.with(table, |results| {
+            typed::<F::Output>(results).insert(Err(error))
+        })
     }
 }
 

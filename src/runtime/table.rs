@@ -14,7 +14,7 @@
 //!   for us (`Option::as_pin_mut`), and `Pin::set(None)` drops the future in place when the task
 //!   ends.
 //! - **The output goes to a table of its type.** When the future returns, its `poll_task` (which knows
-//!   the output type, through the impl below) moves the output into `Outputs`: one slab of
+//!   the output type, see `results.rs`) moves the output into `Outputs`: one slab of
 //!   `Result<T, JoinError>` per output type `T`, created when the first task with that output type is
 //!   spawned and reused by every later one. Its slots are reused too, so in steady use storing a result
 //!   allocates nothing.
@@ -48,66 +48,14 @@
 //! finished tasks not yet joined (timers_virtual's peak 252 → 286 bytes per task).
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use std::task::Waker;
 
 use crate::runtime::events::Outcome;
-use crate::runtime::join_error::JoinError;
-use crate::runtime::results::{Outputs, ResultTable, typed};
+use crate::runtime::results::{ResultTable, TaskFuture};
 use crate::runtime::slab::{Key, Slab};
 use crate::runtime::task::TaskId;
 use crate::runtime::waker::Lent;
-
-/// A spawned future, seen without its type: what the task table stores in the task's one box.
-pub(crate) trait TaskFuture {
-    /// Polls the future once; when it returns, moves its output into `outputs`' table number `table`
-    /// (the table of its output type) and returns the output's key there.
-    fn poll_task(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        outputs: &Outputs,
-        table: u32,
-    ) -> Poll<Key>;
-    /// Drops the future in place, keeping its box: for a task that ended.
-    fn clear(self: Pin<&mut Self>);
-    /// Stores `error` as the task's result, for a task that produced no value.
-    fn fail(&self, outputs: &Outputs, table: u32, error: JoinError) -> Key;
-}
-
-impl<F> TaskFuture for Option<F>
-where
-    F: Future,
-    F::Output: 'static,
-{
-    fn poll_task(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        outputs: &Outputs,
-        table: u32,
-    ) -> Poll<Key> {
-        let Some(future) = self.as_mut().as_pin_mut() else {
-            unreachable!("an emptied box is never polled again");
-        };
-        match future.poll(cx) {
-            Poll::Ready(output) => {
-                let stored = |results: &dyn ResultTable| typed(results).insert(Ok(output));
-                Poll::Ready(outputs.with(table, stored))
-            }
-            Poll::Pending => Poll::Pending,
-        }
-    }
-
-    fn clear(mut self: Pin<&mut Self>) {
-        self.set(None);
-    }
-
-    fn fail(&self, outputs: &Outputs, table: u32, error: JoinError) -> Key {
-        outputs.with(table, |results| {
-            typed::<F::Output>(results).insert(Err(error))
-        })
-    }
-}
 
 /// Where a task is in its life.
 pub(crate) enum Stage {
@@ -375,22 +323,12 @@ impl Tasks {
         old
     }
 
-    /// Marks the task ended (one fewer pending) and returns its entry; `spent` is its emptied box.
-    pub(crate) fn end(
-        &mut self,
-        key: Key,
-        result: Key,
-        outcome: Outcome,
-        spent: Pin<Box<dyn TaskFuture>>,
-    ) -> &mut Entry {
+    /// Marks the task ended (one fewer pending) with `done`, its `Stage::Done`, and returns its entry.
+    pub(crate) fn end(&mut self, key: Key, done: Stage) -> &mut Entry {
         self.pending -= 1;
         let entry = self.entries.get_mut(key).expect("ends once");
         debug_assert!(!entry.is_done(), "{} ended twice", entry.id);
-        entry.stage = Stage::Done {
-            result,
-            outcome,
-            spent,
-        };
+        entry.stage = done;
         entry
     }
 }
