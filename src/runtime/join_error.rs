@@ -86,7 +86,7 @@ pub(crate) fn panic_text(payload: &(dyn Any + Send)) -> &str {
     panic_message(payload).unwrap_or("<non-string payload>")
 }
 
-/// Drops `value` on the user's behalf (a cancelled future, an unclaimed output, a callback that will
+/// Drops `value` on the user's behalf (a future at teardown, an unclaimed output, a callback that will
 /// never run): a panic in its `Drop` is reported on stderr, naming `what`, and goes no further, so that
 /// nothing a user wrote can unwind out of the executor.
 pub(crate) fn drop_contained<T>(value: T, what: impl FnOnce() -> String) {

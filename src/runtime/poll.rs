@@ -215,7 +215,6 @@ fn end_task(
             Outcome::Panicked,
         ),
     };
-    // Dropped with nothing borrowed: the future's locals may call back into the executor.
     // Dropped in place, with nothing borrowed: the future's locals may call back into the executor.
     let mut spent = future;
     contain(

@@ -24,6 +24,7 @@ pub(crate) struct Key(NonZeroU64);
 
 impl Key {
     fn new(index: u32, generation: u32) -> Key {
+        debug_assert_ne!(generation, 0, "slot {index} has generation 0");
         Key::from_bits(u64::from(generation) << 32 | u64::from(index))
     }
 
@@ -43,7 +44,7 @@ impl Key {
 
     /// The key [`Key::to_bits`] made `bits` from.
     pub(crate) fn from_bits(bits: u64) -> Key {
-        Key(NonZeroU64::new(bits).expect("a key's generation is never 0"))
+        Key(NonZeroU64::new(bits).expect("a key is never 0: its generation is not"))
     }
 }
 

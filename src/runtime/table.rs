@@ -44,9 +44,12 @@
 //! the boxes were allocated in. glibc keeps small freed blocks on lists that it later merges in one
 //! pass, in the order they were freed: freed in allocation order that pass walks memory forwards,
 //! freed at random it takes a cache miss per block. tokio frees a task's cell when its handle lets go,
-//! the same way. Measured with a million sleeping tasks: 12–16 % faster, at the price of the boxes of
-//! finished tasks not yet joined (timers_virtual's peak 252 → 286 bytes per task).
-
+//! the same way. Measured with a million sleeping tasks: 12–16 % faster. The price: a finished task
+//! whose result is not taken yet keeps its box, the future's size (its own heap data is freed with
+//! the future): timers_virtual's peak rose 34 bytes per task (since then brought back to 269 by the
+//! ready queue's shrinking, `queue.rs`). A handle kept only to `cancel` a task with a large future
+//! holds that much until it is dropped.
+//!
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::pin::Pin;
 use std::task::Waker;
@@ -115,8 +118,8 @@ pub(crate) struct Entry {
     /// armed with the task's lent waker and that is still armed. Its record is here, in the entry
     /// that firing it must touch anyway, not in an entry of its own (see `timers.rs`).
     pub(crate) timer: u64,
-    /// The waker this task keeps, once a poll's lent waker was cloned by someone. Boxed for the same
-    /// reason: few tasks keep one, and every entry is 16 bytes smaller.
+    /// The waker this task keeps, once a poll's lent waker was cloned by someone. Boxed: few tasks
+    /// keep one, and every entry is 16 bytes smaller.
     pub(crate) waker: Option<Box<Lent>>,
     /// Who awaits the handle: the task under this key, or (with `waiter_is_waker`) the waker under
     /// this key in `Tasks::awaiters`. A key and a flag, 9 bytes, where an enum of a key and a boxed
