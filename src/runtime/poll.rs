@@ -234,8 +234,11 @@ fn end_task(
         };
         let entry = tasks.end(key, done);
         let unclaimed = !entry.handle_alive && entry.callbacks == 0;
-        let (callbacks, kept) = (entry.callbacks, entry.waker.take());
-        (callbacks, kept, tasks.take_waiter(key), unclaimed)
+        let (callbacks, kept, awaited) =
+            (entry.callbacks, entry.waker.take(), entry.waiter.is_some());
+        // Most tasks end with nobody awaiting them yet: no second look at the entry then.
+        let awaiter = awaited.then(|| tasks.take_waiter(key)).flatten();
+        (callbacks, kept, awaiter, unclaimed)
     };
     if let Some(kept) = kept {
         drop(handle.take_back(kept));
