@@ -172,7 +172,7 @@ fn settle_pending(
         .get_mut(key)
         .expect("only a poll's end removes a polled entry");
     if let Some(future) = future {
-        entry.stage = Stage::Running(future);
+        entry.leave_polling(Stage::Running(future));
     }
     // Nothing can ever wake a task that is not queued, kept no waker and noted itself nowhere.
     let lost = !entry.queued
