@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use crate::runtime::handle::{Handle, Timer, TimerRef, try_enter};
 use crate::runtime::join_error::drop_contained;
 use crate::runtime::slab::Key;
-use crate::runtime::table::{Stage, Tasks};
+use crate::runtime::table::Stage;
 use crate::runtime::task::TaskId;
 use crate::runtime::turn::Turn;
 use crate::runtime::wheel::Armed;
@@ -93,14 +93,16 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
     let mut unfinished: Vec<TaskId> = Vec::new();
     let mut awaiters: Vec<Waker> = Vec::new();
     loop {
-        let Tasks {
-            entries,
-            cold,
-            awaiters: waiting,
-            ..
-        } = handle.tasks.take();
-        awaiters.extend(waiting.into_values());
-        let calls = handle.calls.take();
+        // The slabs are drained, not replaced: their generations go on, so that a key someone still
+        // holds (a handle, a waker, a call's handle) never names what a destructor stores next.
+        let (entries, cold, waiting) = {
+            let mut tasks = handle.tasks.borrow_mut();
+            tasks.pending = 0;
+            let cold = std::mem::take(&mut tasks.cold);
+            (tasks.entries.drain(), cold, tasks.awaiters.drain())
+        };
+        awaiters.extend(waiting.into_iter().map(|(_, waker)| waker));
+        let calls = handle.calls.borrow_mut().drain();
         // The wheel stays, with its arming numbers: a timer armed by a destructor from here on must
         // not share one with a `Sleep` dropped later.
         let others = std::mem::take(&mut handle.timers.borrow_mut().others);
@@ -109,11 +111,8 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
         let messages = handle.queue.close();
         turn.batch.clear();
         let mut found = entries.len() + calls.len() + timers.len();
-        // Each entry's key, to name its callbacks. `take` ends the walk at the last entry: after a run
-        // of a million tasks, the slab has a million slots, most of them empty.
-        let keys: Vec<Key> = entries.keys().take(entries.len()).collect();
         let mut callbacks = cold.callbacks;
-        for (key, entry) in keys.into_iter().zip(entries.into_values()) {
+        for (key, entry) in entries {
             let id = entry.id;
             if !entry.is_done() {
                 unfinished.push(id);
@@ -133,7 +132,7 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
             "a done-callback that never ran",
         );
         drop_each(
-            calls.into_values(),
+            calls.into_iter().map(|(_, call)| call),
             "a call_soon callback (or work from another thread) that never ran",
         );
         drop_each(timers, "a timer's callback or waker");

@@ -151,6 +151,19 @@ impl<T> Slab<T> {
         slot.value.take()
     }
 
+    /// Takes every value out, with its key, as `remove` would one at a time: each slot's generation
+    /// moves on, so no key made before matches a value stored afterwards. For the executor's
+    /// teardown, whose destructors may store new values while old keys are still held.
+    pub(crate) fn drain(&mut self) -> Vec<(Key, T)> {
+        // `take` ends the walk at the last value: after a run of a million tasks, the slab has a
+        // million slots, most of them empty.
+        let keys: Vec<Key> = self.keys().take(self.len).collect();
+        let values = keys.into_iter().map(|key| (key, self.remove(key)));
+        values
+            .map(|(key, value)| (key, value.expect("a key just read")))
+            .collect()
+    }
+
     /// The stored values with their keys, in slot order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (Key, &T)> + '_ {
         self.slots.iter().zip(0..).filter_map(|(slot, index)| {
@@ -204,6 +217,20 @@ mod tests {
         assert_eq!(slab.insert(10).index(), keys[1].index());
         assert_eq!(slab.insert(4).index(), 4);
         assert_eq!(slab.into_values().collect::<Vec<_>>(), [0, 10, 20, 3, 4]);
+    }
+
+    #[test]
+    fn drained_keys_never_match_what_is_stored_afterwards() {
+        let mut slab = Slab::default();
+        let old: Vec<Key> = (0..3).map(|i| slab.insert(i)).collect();
+        slab.remove(old[1]);
+        assert_eq!(slab.drain(), [(old[0], 0), (old[2], 2)]);
+        assert_eq!(slab.len(), 0);
+        let new: Vec<Key> = (10..13).map(|i| slab.insert(i)).collect();
+        for key in &old {
+            assert_eq!(slab.get(*key), None, "{key:?} outlived its value");
+        }
+        assert_eq!(new.iter().filter_map(|key| slab.get(*key)).count(), 3);
     }
 
     #[test]
