@@ -165,10 +165,11 @@ pub(crate) fn advance_clock(handle: &Handle) -> Step {
             .div_ceil(REAL_CLOCK_COALESCING_US)
             .saturating_mul(REAL_CLOCK_COALESCING_US);
         handle.queue.wait(clock.instant_at(wake_at));
-        let now = Duration::from_micros(handle.now_us());
+    }
+    // Read once: the event and the step report the same time.
+    let now = Duration::from_micros(handle.now_us());
+    if !clock.is_virtual() {
         handle.record(|| EventKind::ClockAdvanced { to: now });
     }
-    Step::AdvancedClock {
-        now: Duration::from_micros(handle.now_us()),
-    }
+    Step::AdvancedClock { now }
 }
