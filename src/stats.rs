@@ -1,16 +1,18 @@
 //! What a `JoinHandle` can tell about its task without taking anything: its id, whether it is over,
 //! its name, its counts, its stage, a look at its result. Read from the task table without changing
-//! it; the core counts polls and wakes in the entry it touches anyway, so the counts cost nothing
-//! extra.
+//! it; the counts come from the core's events (`runtime/events.rs`), counted by the tools' sink once
+//! `Executor::enable_stats` asks for them.
 
 use std::fmt;
 
 use crate::runtime::events::Outcome;
+use crate::runtime::executor::Executor;
 use crate::runtime::join::JoinHandle;
 use crate::runtime::join_error::JoinError;
 use crate::runtime::results::typed;
 use crate::runtime::table::Stage;
 use crate::runtime::task::TaskId;
+use crate::trace::{install, tools};
 
 /// Per-task counts, from [`JoinHandle::stats`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -43,25 +45,37 @@ impl<T> JoinHandle<T> {
             .unwrap_or_else(|| self.id.to_string())
     }
 
-    /// How many times the task was polled and woken so far: the test kit's per-task counts.
+    /// How many times the task was polled and woken since [`Executor::enable_stats`] switched the
+    /// counts on: the test kit's per-task counts. `None` while the counts are off, or once the
+    /// executor is gone.
     ///
     /// ```
     /// use minimalist_async::{Executor, TaskStats, yield_now};
     ///
     /// let mut executor = Executor::with_virtual_time();
+    /// executor.enable_stats();
     /// let task = executor.spawn(async { yield_now().await });
     /// executor.run_until_stalled();
-    /// assert_eq!(task.stats(), TaskStats { polls: 2, wakes: 1 });
+    /// assert_eq!(task.stats(), Some(TaskStats { polls: 2, wakes: 1 }));
     /// ```
-    pub fn stats(&self) -> TaskStats {
-        self.with_entry(|handle, key| {
-            handle.tasks.borrow().get(key).map(|entry| TaskStats {
-                polls: entry.polls,
-                wakes: entry.wakes,
-            })
+    pub fn stats(&self) -> Option<TaskStats> {
+        self.with_entry(|handle, _| {
+            let counts = tools(handle)?.counts.borrow();
+            let (polls, wakes) = counts.as_ref()?.get(&self.id).copied().unwrap_or_default();
+            Some(TaskStats { polls, wakes })
         })
         .flatten()
-        .unwrap_or_default()
+    }
+}
+
+impl Executor {
+    /// Switches per-task counts on: from now on every poll and every wake of every task is counted,
+    /// for [`JoinHandle::stats`]. Off by default, like the trace (`src/trace.rs`), which it shares a
+    /// sink with: the core keeps no counts of its own, so its task entries stay small. The counts
+    /// are kept, one pair per task, for as long as the executor.
+    pub fn enable_stats(&mut self) {
+        let counts = &install(self).counts;
+        counts.borrow_mut().get_or_insert_default();
     }
 }
 

@@ -30,6 +30,9 @@ pub(crate) struct Tools {
     spawned: RefCell<HashMap<TaskId, (String, Option<TaskId>)>>,
     /// With the trace on, the tasks that ended, so that snapshots can still list them.
     ended: RefCell<Vec<Ended>>,
+    /// Per-task counts of polls and wakes, once `Executor::enable_stats` switched them on (`None`
+    /// until then). One pair per task polled or woken since, kept for as long as the executor.
+    pub(crate) counts: RefCell<Option<HashMap<TaskId, (u32, u32)>>>,
 }
 
 /// A task that ended while the trace was on.
@@ -45,6 +48,13 @@ impl Tools {
     /// The tasks that ended while the trace was on.
     pub(crate) fn ended(&self) -> Vec<Ended> {
         self.ended.borrow().clone()
+    }
+
+    fn count(&self, task: TaskId, add: impl FnOnce(&mut (u32, u32))) {
+        if let Some(counts) = &mut *self.counts.borrow_mut() {
+            let pair = counts.entry(task).or_default();
+            add(pair);
+        }
     }
 
     fn warn_if_slow(&self, task: TaskId, duration: Duration) {
@@ -76,6 +86,12 @@ impl Sink for Tools {
                     .insert(*task, (name.clone(), *parent));
             }
             EventKind::PollEnded { task, duration, .. } => self.warn_if_slow(*task, *duration),
+            EventKind::PollStarted { task } => {
+                self.count(*task, |(polls, _)| *polls = polls.wrapping_add(1))
+            }
+            EventKind::Woken { task, .. } => {
+                self.count(*task, |(_, wakes)| *wakes = wakes.wrapping_add(1))
+            }
             EventKind::TaskFinished { task, outcome } => {
                 // An ended task is polled no more: its name goes, so that a long run with the
                 // detector on keeps no name per task it ever ran.
@@ -104,7 +120,7 @@ pub(crate) fn tools(handle: &Handle) -> Option<&Tools> {
     sink.downcast_ref()
 }
 
-fn install(executor: &Executor) -> &Tools {
+pub(crate) fn install(executor: &Executor) -> &Tools {
     let sink = executor
         .handle
         .sink

@@ -209,11 +209,10 @@ impl Handle {
         });
     }
 
-    /// Counts a wake of the task under `key`, whose entry this is, and queues it unless it is queued
-    /// already or has ended. Returns its id and whether it was queued already, for the sink.
+    /// Queues the woken task under `key`, whose entry this is, unless it is queued already or has
+    /// ended. Returns its id and whether it was queued already, for the sink.
     #[inline]
     pub(crate) fn queue_woken(&self, key: Key, entry: &mut Entry) -> (TaskId, bool) {
-        entry.wakes = entry.wakes.wrapping_add(1);
         let already_queued = entry.queued;
         if !already_queued && !entry.is_done() {
             entry.queued = true;

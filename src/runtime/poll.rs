@@ -59,7 +59,6 @@ pub(crate) fn poll_task(handle: &Rc<Handle>, key: Key) -> Option<Step> {
             end_task(handle, key, id, future, table, cancelled);
             return Some(Step::Cancelled { task: id });
         }
-        entry.polls += 1;
         (entry.id, future, entry.table, entry.waker.take())
     };
     let (polled, kept) = poll_with_waker(handle, key, id, kept, |cx| {

@@ -29,7 +29,8 @@
 //! [`Entry`] holds what a poll, a wake or a join touches, and nothing else, so that with a million tasks
 //! each of those touches one entry. Names, spawn parents and done-callbacks are rare or read rarely:
 //! they live in [`Cold`], off the entries' cache lines, and a flag or count in the entry says when
-//! there is something there to look at.
+//! there is something there to look at. Per-task counts of polls and wakes are not kept here at
+//! all: the tools count them from the sink's events (`JoinHandle::stats`, `src/stats.rs`).
 //!
 //! # When an entry goes
 //!
@@ -112,8 +113,6 @@ pub(crate) struct Entry {
     pub(crate) has_cold: bool,
     /// Done-callbacks registered and not yet run.
     pub(crate) callbacks: u32,
-    pub(crate) polls: u32,
-    pub(crate) wakes: u32,
     /// The arming number of the task's own timer (0: none): the first timer a `sleep` of this task
     /// armed with the task's lent waker and that is still armed. Its record is here, in the entry
     /// that firing it must touch anyway, not in an entry of its own (see `timers.rs`).
@@ -201,8 +200,6 @@ impl Tasks {
             reported_lost: false,
             has_cold: name.is_some(),
             callbacks: 0,
-            polls: 0,
-            wakes: 0,
             timer: 0,
             waker: None,
             waiter: None,
@@ -356,13 +353,13 @@ fn take_awaiter(entry: &mut Entry, awaiters: &mut Slab<Waker>) -> Option<Awaiter
 mod tests {
     use super::*;
 
-    /// The entry is what a million tasks multiply; it is 88 bytes on 64-bit targets (the own
-    /// timer's record included, which saves a sleeping task a 56-byte timer entry elsewhere). A field
-    /// added to it shows here first.
+    /// The entry is what a million tasks multiply; it is 80 bytes on 64-bit targets (the own
+    /// timer's record included, which saves a sleeping task a 56-byte timer entry elsewhere; no
+    /// per-task counts, which the tools keep). A field added to it shows here first.
     #[test]
-    fn an_entry_stays_within_88_bytes() {
+    fn an_entry_stays_within_80_bytes() {
         assert!(
-            std::mem::size_of::<Entry>() <= 88,
+            std::mem::size_of::<Entry>() <= 80,
             "Entry is {} bytes",
             std::mem::size_of::<Entry>()
         );
