@@ -1,9 +1,12 @@
-//! The trace and the blocking detector: tools that listen on the core's event sink.
+//! The trace, the blocking detector and the per-task counts: tools that listen on the core's event
+//! sink.
 //!
 //! Off by default. [`Executor::enable_trace`] switches the trace on (before the tasks it should follow
 //! are spawned); [`Executor::take_trace`] hands the events over. [`Executor::set_slow_poll_threshold`]
-//! switches the blocking detector on. Either installs the one sink (`runtime/events.rs`) these tools
-//! share; with neither, every recording site in the core is one untaken branch.
+//! switches the blocking detector on, and [`Executor::enable_stats`] the counts that
+//! [`JoinHandle::stats`](crate::JoinHandle::stats) reads (`src/stats.rs`). Any of them installs the
+//! one sink (`runtime/events.rs`) these tools share; with none, every recording site in the core is
+//! one untaken branch.
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};

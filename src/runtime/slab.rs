@@ -158,10 +158,8 @@ impl<T> Slab<T> {
         // `take` ends the walk at the last value: after a run of a million tasks, the slab has a
         // million slots, most of them empty.
         let keys: Vec<Key> = self.keys().take(self.len).collect();
-        let values = keys.into_iter().map(|key| (key, self.remove(key)));
-        values
-            .map(|(key, value)| (key, value.expect("a key just read")))
-            .collect()
+        let take = |key| (key, self.remove(key).expect("a key just read"));
+        keys.into_iter().map(take).collect()
     }
 
     /// The stored values with their keys, in slot order.
