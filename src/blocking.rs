@@ -58,13 +58,18 @@ where
     // Counted while the thread runs: virtual time does not jump past it, and block_on waits for it.
     let running = handle.clock_holds.clone();
     running.fetch_add(1, Ordering::AcqRel);
+    let inbox = handle.queue.inbox().clone();
     let started = std::thread::Builder::new()
         .name("minimalist-async-blocking".into())
         .spawn(move || {
             let outcome = catch_unwind(AssertUnwindSafe(work));
-            // Counted out before the wake: the executor the wake unparks must see the count drop.
-            running.fetch_sub(1, Ordering::AcqRel);
+            // The result (and the wake of whoever awaits it) first: an executor that sees the count
+            // drop then finds the wake sent, and cannot let virtual time jump past it.
             worker_slot.fill(outcome);
+            running.fetch_sub(1, Ordering::AcqRel);
+            // And the executor is told even when nobody awaits the result (the task was cancelled
+            // before its first poll): it may be asleep, waiting for this count to drop.
+            inbox.unpark();
         });
     if let Err(error) = started {
         handle.clock_holds.fetch_sub(1, Ordering::AcqRel);

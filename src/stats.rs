@@ -81,7 +81,8 @@ impl Executor {
 
 impl<T: 'static> JoinHandle<T> {
     /// Looks at the task's result and leaves it in place, as asyncio's `task.result()` does; `None`
-    /// while the task runs, and once `.await` has taken the result.
+    /// while the task runs, once `.await` has taken the result, and inside one of the task's own
+    /// done-callbacks, which holds the result while it runs (it is the callback's argument).
     ///
     /// ```
     /// use minimalist_async::Executor;

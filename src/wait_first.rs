@@ -57,15 +57,27 @@ impl<T: 'static> Future for WaitFirst<T> {
             .handles
             .as_mut()
             .expect("WaitFirst polled after it completed");
-        let first = handles.iter_mut().enumerate().find_map(|(index, handle)| {
-            match Pin::new(handle).poll(cx) {
-                Poll::Ready(result) => Some((index, result)),
-                Poll::Pending => None,
+        // The lowest index among the tasks that have ended wins, even if its handle still holds its
+        // result back until the task's done-callbacks have run: then this waits for them (the handle
+        // wakes its awaiter after the last one).
+        let first = match handles.iter().position(JoinHandle::is_finished) {
+            Some(index) => match Pin::new(&mut handles[index]).poll(cx) {
+                Poll::Ready(result) => (index, result),
+                Poll::Pending => return Poll::Pending,
+            },
+            None => {
+                // None has ended: each handle notes this waker, to wake it when its task ends.
+                for handle in handles.iter_mut() {
+                    let polled = Pin::new(handle).poll(cx);
+                    debug_assert!(
+                        polled.is_pending(),
+                        "a task that has not ended has no result"
+                    );
+                }
+                return Poll::Pending;
             }
-        });
-        let Some((index, result)) = first else {
-            return Poll::Pending;
         };
+        let (index, result) = first;
         let mut rest = self.handles.take().expect("checked above");
         // The winner's handle has handed over its result; the rest keep running.
         drop(rest.remove(index));

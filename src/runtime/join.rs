@@ -28,7 +28,7 @@ use std::task::{Context, Poll};
 
 use crate::runtime::events::{EventKind, Outcome};
 use crate::runtime::handle::Handle;
-use crate::runtime::join_error::{JoinError, panic_text};
+use crate::runtime::join_error::{JoinError, panic_text, wake_contained};
 use crate::runtime::queue::Runnable;
 use crate::runtime::results::typed;
 use crate::runtime::slab::Key;
@@ -199,7 +199,6 @@ impl Handle {
             };
             // One queue entry per callback: callbacks are removed only before the task ends.
             let (_, callback) = cold.callbacks.get_mut(&key.index())?.pop_front()?;
-            entry.callbacks -= 1;
             entry.retrieved = true;
             (entry.id, callback, result, entry.table)
         };
@@ -212,8 +211,13 @@ impl Handle {
                 panic_text(&*panic)
             );
         }
-        // Counted after the callback ran: it may have added another one.
-        if with_task(self, key, |entry| entry.callbacks) == Some(0) {
+        // Counted out once it has run: while it runs, it holds the result, and the handle waits for
+        // it (a poll of the handle inside the callback is `Pending`). It may have added another one.
+        let left = with_task(self, key, |entry| {
+            entry.callbacks -= 1;
+            entry.callbacks
+        });
+        if left == Some(0) {
             self.wake_waiter(key);
             self.release_if_unclaimed(key);
         }
@@ -232,7 +236,7 @@ impl Handle {
     pub(crate) fn wake_awaiter(&self, awaiter: Awaiter) {
         match awaiter {
             Awaiter::Task(waiting) => self.wake(waiting, false),
-            Awaiter::Waker(waker) => waker.wake(),
+            Awaiter::Waker(waker) => wake_contained(waker),
         }
     }
 

@@ -2,6 +2,7 @@
 
 use std::any::Any;
 use std::fmt;
+use std::task::Waker;
 
 use crate::runtime::task::TaskId;
 
@@ -100,6 +101,17 @@ pub(crate) fn contain(drop: impl FnOnce(), what: impl FnOnce() -> String) {
         eprintln!(
             "minimalist-async: dropping {} panicked: {}",
             what(),
+            panic_text(&*panic)
+        );
+    }
+}
+
+/// Wakes `waker`, which is someone else's (a combinator's, another executor's): a panic in its
+/// `wake` is reported on stderr and goes no further, as a panicking destructor's does.
+pub(crate) fn wake_contained(waker: Waker) {
+    if let Err(panic) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| waker.wake())) {
+        eprintln!(
+            "minimalist-async: a waker panicked when woken: {}",
             panic_text(&*panic)
         );
     }

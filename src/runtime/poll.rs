@@ -179,16 +179,31 @@ fn settle_pending(
         && !handle.noted.get()
         && !entry.cancel
         && !entry.reported_lost;
-    entry.reported_lost |= lost;
     entry.waker = kept;
     if lost {
-        let name = match entry.stage {
-            Stage::Main => format!("{} (the block_on future)", entry.id),
-            _ => tasks.name(key).expect("the entry is there"),
-        };
         drop(tasks);
-        report_lost_waker(&name);
+        report_if_lost(handle, key);
     }
+}
+
+/// Reports the task under `key`, which nothing seems able to wake, unless a wake for it from another
+/// thread is already in the channel: a clone handed to a thread that woke it and dropped it during
+/// the poll leaves no waker behind, only its message. Taken in, the message queues the task. Out of
+/// line: the usual poll never gets here.
+#[inline(never)]
+fn report_if_lost(handle: &Handle, key: Key) {
+    handle.take_in_if_sent();
+    let mut tasks = handle.tasks.borrow_mut();
+    let Some(entry) = tasks.entries.get_mut(key).filter(|entry| !entry.queued) else {
+        return;
+    };
+    entry.reported_lost = true;
+    let name = match entry.stage {
+        Stage::Main => format!("{} (the block_on future)", entry.id),
+        _ => tasks.name(key).expect("the entry is there"),
+    };
+    drop(tasks);
+    report_lost_waker(&name);
 }
 
 /// The task is over, with its output (already in its table, under this key) or an error: the result is

@@ -107,6 +107,14 @@ impl Inbox {
         Ok(())
     }
 
+    /// Wakes the executor's thread if it sleeps in `ReadyQueue::wait`, sending nothing: for a thread
+    /// whose end matters to the executor even when it has nobody to wake (a `spawn_blocking` worker
+    /// that stops holding virtual time still). An unpark that comes before the thread sleeps makes
+    /// its next sleep return at once, so none is missed.
+    pub(crate) fn unpark(&self) {
+        self.shared.thread.unpark();
+    }
+
     /// Whether the calling thread is not the executor's.
     pub(crate) fn on_other_thread(&self) -> bool {
         std::thread::current().id() != self.shared.thread.id()

@@ -7,7 +7,7 @@ use std::task::Waker;
 use std::time::{Duration, Instant};
 
 use crate::runtime::handle::{Handle, Timer, TimerRef, try_enter};
-use crate::runtime::join_error::drop_contained;
+use crate::runtime::join_error::{drop_contained, wake_contained};
 use crate::runtime::slab::Key;
 use crate::runtime::table::Stage;
 use crate::runtime::task::TaskId;
@@ -149,7 +149,7 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
     // Whoever awaits a handle from elsewhere (another executor, a combinator's own waker) learns now
     // that the task is gone: its poll finds no executor and yields a cancelled `JoinError`.
     for awaiter in awaiters {
-        awaiter.wake();
+        wake_contained(awaiter);
     }
     if !unfinished.is_empty() {
         unfinished.sort();

@@ -45,6 +45,8 @@ pub enum Step {
         now: Duration,
     },
     /// Nothing is ready and no timer is armed (or, on virtual time, a `spawn_blocking` thread is still
-    /// running, so the clock must not jump): only a wake from another thread can make progress.
+    /// running, so the clock must not jump): only a wake from another thread can make progress. On
+    /// virtual time also when such a wake arrived just as the clock was about to jump: the next step
+    /// takes it in first.
     Idle,
 }

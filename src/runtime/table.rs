@@ -111,7 +111,7 @@ pub(crate) struct Entry {
     pub(crate) reported_lost: bool,
     /// A name or done-callbacks wait in `Cold` for this entry.
     pub(crate) has_cold: bool,
-    /// Done-callbacks registered and not yet run.
+    /// Done-callbacks registered and not yet run (the one running counts until it returns).
     pub(crate) callbacks: u32,
     /// The arming number of the task's own timer (0: none): the first timer a `sleep` of this task
     /// armed with the task's lent waker and that is still armed. Its record is here, in the entry

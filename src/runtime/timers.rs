@@ -23,6 +23,7 @@ use std::time::Duration;
 
 use crate::runtime::events::EventKind;
 use crate::runtime::handle::{Handle, Timer, TimerRef, Timers};
+use crate::runtime::join_error::wake_contained;
 use crate::runtime::slab::Key;
 use crate::runtime::wheel::{Armed, Wheel};
 
@@ -140,7 +141,7 @@ impl Handle {
         });
         match record {
             Timer::Task(task) => self.wake(task, false),
-            Timer::Waker(waker) => waker.wake(),
+            Timer::Waker(waker) => wake_contained(waker),
             Timer::Call(call) => call(),
         }
         true

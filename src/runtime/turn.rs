@@ -156,6 +156,11 @@ pub(crate) fn advance_clock(handle: &Handle) -> Step {
             // the same way). Wait for it, as for any other thread.
             return Step::Idle;
         }
+        if !handle.queue.nothing_sent() {
+            // Sent since this turn looked (a blocking thread sends its result before it lets the
+            // clock go): taken in first, by the next turn, so that the clock does not jump past it.
+            return Step::Idle;
+        }
         handle.move_clock_to(deadline);
     } else {
         // Wake at the end of the coalescing window the deadline falls in, so that timers due close
