@@ -11,10 +11,12 @@ run side by side and print the same bytes for the same flags:
   --blocking      sleep with time.sleep instead of await asyncio.sleep: the blocking mistake
 
 A bad flag gets one line on stderr and exit status 2. Only the tutorial's lines go to stdout; the
-wall time goes to stderr.
+wall time goes to stderr. When the reader of stdout goes away (``... | head -3``), the run ends
+quietly with exit status 0, as the Rust examples do, instead of a traceback per task.
 """
 import argparse
 import asyncio
+import os
 import random
 import shlex
 import sys
@@ -168,6 +170,35 @@ def command_line(program: str, description: str, argv: Optional[List[str]] = Non
     return args
 
 
+class _QuietOnBrokenPipe:
+    """Standard output that ends the process quietly, with exit status 0, when its reader has gone:
+    a Unix filter's behaviour, and the Rust examples'. Without it, every task's next print raises
+    BrokenPipeError inside asyncio, which logs a traceback for each, and the exit status is 1."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def _quit(self) -> None:
+        # Nothing more can reach the reader; the interpreter's own flush at exit must not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), self._stream.fileno())
+        os._exit(0)
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._quit()
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._quit()
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 def run_main(
     program: str, description: str, async_main: Callable[[List[str], float, bool], Awaitable[None]]
 ) -> None:
@@ -175,6 +206,7 @@ def run_main(
     exception that escapes it printed, Ctrl-C ending the run quietly. Around it, the flags of
     ``program`` (see ``command_line``) and, on stderr, how long the run took."""
     args = command_line(program, description)
+    sys.stdout = _QuietOnBrokenPipe(sys.stdout)
     started = time.monotonic()
     try:
         asyncio.run(async_main(args.tags, args.likelihood, args.blocking))
