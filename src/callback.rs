@@ -8,6 +8,7 @@
 //! due, at the end of the turn, with the other due timers, as asyncio runs its due `TimerHandle`s. Both
 //! return a [`CallbackHandle`] that cancels the callback if it has not run yet.
 
+use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, Location, catch_unwind};
 use std::rc::{Rc, Weak};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -69,14 +70,15 @@ pub struct CallbackHandle {
     handle: Weak<Handle>,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Debug)]
 enum Scheduled {
     /// In the ready queue, under this key of the callback table.
     Soon(Key),
     /// In the timer wheel.
     Later(Armed<TimerRef>),
-    /// A delay too long for the clock: it will never run.
-    Never,
+    /// A delay too long for the clock: it will never run, but stays pending until cancelled (as
+    /// asyncio's handle of a `call_later(math.inf, ...)` does). `true` until then.
+    Never(Cell<bool>),
 }
 
 impl CallbackHandle {
@@ -91,20 +93,20 @@ impl CallbackHandle {
         // may call back into the executor (schedule a callback, drop a `Sleep`).
         let at = Location::caller();
         let what = || format!("a callback cancelled at {at}");
-        match self.scheduled {
+        match &self.scheduled {
             Scheduled::Soon(key) => {
-                let removed = handle.calls.borrow_mut().remove(key);
+                let removed = handle.calls.borrow_mut().remove(*key);
                 let found = removed.is_some();
                 drop_contained(removed, what);
                 found
             }
             Scheduled::Later(timer) => {
-                let removed = handle.disarm(timer);
+                let removed = handle.disarm(*timer);
                 let found = removed.is_some();
                 drop_contained(removed, what);
                 found
             }
-            Scheduled::Never => false,
+            Scheduled::Never(pending) => pending.replace(false),
         }
     }
 }
@@ -127,7 +129,7 @@ fn schedule_later(
 ) -> CallbackHandle {
     let scheduled = match handle.deadline_after(delay) {
         Some(deadline) => Scheduled::Later(handle.arm(deadline, Timer::Call(callback))),
-        None => Scheduled::Never,
+        None => Scheduled::Never(Cell::new(true)),
     };
     CallbackHandle {
         scheduled,

@@ -198,7 +198,10 @@ impl Executor {
         // What each task waits on, found by looking once over the wheel and the table (not once per
         // task): its earliest timer, and the task whose handle it awaits.
         let mut sleeping: HashMap<Key, u64> = HashMap::new();
-        for timer in lists.iter().flat_map(|(_, timers)| timers) {
+        // The wheel's timers, and those it handed out as due that fire at this turn's end.
+        let due = timers.due.iter();
+        let due = due.filter(|t| Timers::is_live(&timers.others, &tasks, t));
+        for timer in lists.iter().flat_map(|(_, timers)| timers).chain(due) {
             if let Some((key, _)) = wakes(timer) {
                 let earliest = sleeping.entry(key).or_insert(timer.deadline);
                 *earliest = (*earliest).min(timer.deadline);
@@ -233,11 +236,16 @@ impl Executor {
             })
             .collect();
         if let Some(tools) = tools(handle) {
+            // An ended task's callbacks wait in its entry, if it is still there.
+            let ended_entries = tasks.entries.iter().filter(|(_, entry)| entry.is_done());
+            let queued: HashMap<TaskId, u32> = ended_entries
+                .map(|(_, entry)| (entry.id, entry.callbacks))
+                .collect();
             task_infos.extend(tools.ended().into_iter().map(|ended| TaskInfo {
                 id: ended.id,
                 name: ended.name,
                 spawned_by: ended.spawned_by,
-                callbacks: 0,
+                callbacks: queued.get(&ended.id).copied().unwrap_or(0) as usize,
                 state: match ended.outcome {
                     Outcome::Returned => TaskState::Finished,
                     Outcome::Panicked => TaskState::Panicked,

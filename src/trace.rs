@@ -19,6 +19,7 @@ pub use crate::runtime::events::{Event, EventKind, Outcome};
 use crate::runtime::events::Sink;
 use crate::runtime::executor::Executor;
 use crate::runtime::handle::Handle;
+use crate::runtime::table::Stage;
 use crate::runtime::task::TaskId;
 
 /// The state of the tools behind the sink.
@@ -124,10 +125,21 @@ pub(crate) fn tools(handle: &Handle) -> Option<&Tools> {
 }
 
 pub(crate) fn install(executor: &Executor) -> &Tools {
-    let sink = executor
-        .handle
-        .sink
-        .get_or_init(|| Rc::new(Tools::default()));
+    let sink = executor.handle.sink.get_or_init(|| {
+        // The tasks spawned before the tools came: named from the table, as their `Spawned` events
+        // will never come.
+        let tools = Tools::default();
+        let tasks = executor.handle.tasks.borrow();
+        let running = tasks.entries.keys().filter_map(|key| {
+            let entry = tasks
+                .get(key)
+                .filter(|entry| !matches!(entry.stage, Stage::Main))?;
+            let name = tasks.name(key)?;
+            (!entry.is_done()).then(|| (entry.id, (name, tasks.parent(key))))
+        });
+        tools.spawned.borrow_mut().extend(running);
+        Rc::new(tools)
+    });
     (&**sink as &dyn Any)
         .downcast_ref()
         .expect("only these tools install a sink")

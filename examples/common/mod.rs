@@ -136,13 +136,15 @@ fn parse_tags(text: &str) -> Result<Tags, String> {
     // A blank tag would print as `The result of task=  was …`: as useless as an empty one.
     if tags.iter().any(|tag| tag.trim().is_empty()) {
         return Err(format!(
-            "'{text}' has an empty or blank tag; write tags like a,b,c"
+            "'{}' has an empty or blank tag; write tags like a,b,c",
+            text.escape_debug()
         ));
     }
     for (i, tag) in tags.iter().enumerate() {
         if tags[..i].contains(tag) {
             return Err(format!(
-                "tag '{tag}' appears twice; tags name tasks and must be unique"
+                "tag '{}' appears twice; tags name tasks and must be unique",
+                tag.escape_debug()
             ));
         }
     }
@@ -180,13 +182,19 @@ pub fn parse_command_or_exit<P: FromArgMatches>(command: clap::Command) -> P {
 /// clap's message in one line: its first, plus the valid values that clap lists on a line of their
 /// own (`--rng foo` must say which values are valid).
 fn one_line(error: &clap::Error) -> String {
-    let text = error.to_string();
+    let mut text = error.to_string();
+    // clap quotes the value as given: escaped, a newline in it does not cut the line short.
+    if let Some(ContextValue::String(value)) = error.get(ContextKind::InvalidValue) {
+        text = text.replacen(value.as_str(), &value.escape_debug().to_string(), 1);
+    }
     let mut line = text
         .lines()
         .next()
         .unwrap_or("error: invalid arguments")
         .to_owned();
-    if let Some(ContextValue::Strings(values)) = error.get(ContextKind::ValidValue) {
+    if let Some(ContextValue::Strings(values)) = error.get(ContextKind::ValidValue)
+        && !values.is_empty()
+    {
         line.push_str(&format!("; valid values: {}", values.join(", ")));
     }
     line

@@ -74,7 +74,8 @@ impl FromStr for Likelihood {
     fn from_str(text: &str) -> Result<Likelihood, LikelihoodError> {
         match parse_py_float(text) {
             Some(p) => Likelihood::new(p),
-            None => Err(LikelihoodError(format!("'{text}'"))),
+            // Escaped: the message stays on one line whatever the text holds.
+            None => Err(LikelihoodError(format!("'{}'", text.escape_debug()))),
         }
     }
 }

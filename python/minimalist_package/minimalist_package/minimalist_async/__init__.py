@@ -32,6 +32,12 @@ __all__ = ["unlikely_to_return", "command_line", "run_main"]
 MAX_SEED_DIGITS = 4300
 
 
+# What int() and float() skip around a number: ASCII's six whitespace characters and the rest of
+# Unicode's (str.isspace), the set Rust's str::trim strips too. str.strip() alone would also take
+# the separators U+001C..U+001F, which int() and float() refuse.
+_SPACE = " \t\n\v\f\r\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+
+
 def _shown(text: str) -> str:
     """The text with control characters escaped, so that an error message stays on one line."""
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
@@ -44,7 +50,7 @@ def _is_digit_part(text: str) -> bool:
 
 def _seed(text: str) -> int:
     """``--seed``: a whole number as ``int(text)`` reads it (ASCII digits only)."""
-    body = text.strip()
+    body = text.strip(_SPACE)
     sign, unsigned = (body[:1], body[1:]) if body[:1] in ("+", "-") else ("", body)
     if not _is_digit_part(unsigned):
         raise argparse.ArgumentTypeError(
@@ -60,13 +66,13 @@ def _seed(text: str) -> int:
 
 def _likelihood(text: str) -> float:
     """``--likelihood``: a number as ``float(text)`` reads it (ASCII only), in (0, 1]."""
-    body = text.strip()
+    body = text.strip(_SPACE)
     try:
         p = float(body) if body.isascii() else None
     except ValueError:
         p = None
     if p is None or not 0.0 < p <= 1.0:
-        got = f"'{text}'" if p is None else repr(p)
+        got = f"'{_shown(text)}'" if p is None else repr(p)
         raise argparse.ArgumentTypeError(
             f"likelihood must be a number greater than 0 and at most 1, got {got}"
         )
@@ -76,7 +82,7 @@ def _likelihood(text: str) -> float:
 def _tags(text: str) -> List[str]:
     """``--tasks``: comma-separated tags, none of them empty or blank, no two the same."""
     tags = text.split(",")
-    if any(tag.strip() == "" for tag in tags):
+    if any(tag.strip(_SPACE) == "" for tag in tags):
         raise argparse.ArgumentTypeError(
             f"'{_shown(text)}' has an empty or blank tag; write tags like a,b,c"
         )
