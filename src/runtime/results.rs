@@ -170,21 +170,16 @@ where
     F::Output: 'static,
 {
     fn poll_task(
-        mut self: Pin<&mut Self>,
+        self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         outputs: &Outputs,
         table: u32,
     ) -> Poll<Key> {
-        let Some(future) = self.as_mut().as_pin_mut() else {
+        let Some(future) = self.as_pin_mut() else {
             unreachable!("an emptied box is never polled again");
         };
-        match future.poll(cx) {
-            Poll::Ready(output) => {
-                let stored = |results: &dyn ResultTable| typed(results).insert(Ok(output));
-                Poll::Ready(outputs.with(table, stored))
-            }
-            Poll::Pending => Poll::Pending,
-        }
+        let stored = |output| outputs.with(table, |results| typed(results).insert(Ok(output)));
+        future.poll(cx).map(stored)
     }
 
     fn clear(mut self: Pin<&mut Self>) {
