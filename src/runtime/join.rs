@@ -32,7 +32,7 @@ use crate::runtime::join_error::{JoinError, panic_text, wake_contained};
 use crate::runtime::queue::Runnable;
 use crate::runtime::results::typed;
 use crate::runtime::slab::Key;
-use crate::runtime::table::{Awaiter, Entry, Stage, Tasks};
+use crate::runtime::table::{Awaiter, Stage, Tasks};
 use crate::runtime::task::TaskId;
 
 /// An owned permission to await a spawned task's result, returned by [`spawn`](fn@crate::spawn).
@@ -213,23 +213,18 @@ impl Handle {
         }
         // Counted out once it has run: while it runs, it holds the result, and the handle waits for
         // it (a poll of the handle inside the callback is `Pending`). It may have added another one.
-        let left = with_task(self, key, |entry| {
+        let left = self.tasks.borrow_mut().get_mut(key).map(|entry| {
             entry.callbacks -= 1;
             entry.callbacks
         });
         if left == Some(0) {
-            self.wake_waiter(key);
+            let awaiter = self.tasks.borrow_mut().take_waiter(key);
+            if let Some(awaiter) = awaiter {
+                self.wake_awaiter(awaiter);
+            }
             self.release_if_unclaimed(key);
         }
         Some(id)
-    }
-
-    /// Wakes whoever awaits the handle of the task under `key`.
-    pub(crate) fn wake_waiter(&self, key: Key) {
-        let awaiter = self.tasks.borrow_mut().take_waiter(key);
-        if let Some(awaiter) = awaiter {
-            self.wake_awaiter(awaiter);
-        }
     }
 
     /// Wakes `awaiter`, taken out of an entry.
@@ -284,9 +279,4 @@ fn wait_for(handle: &Handle, key: Key, own: Option<Key>, cx: &Context<'_>) {
     };
     let old = handle.tasks.borrow_mut().set_waiter(key, awaiter);
     drop(old);
-}
-
-/// Runs `act` on the entry of the task under `key`, if it is still there.
-fn with_task<R>(handle: &Handle, key: Key, act: impl FnOnce(&mut Entry) -> R) -> Option<R> {
-    handle.tasks.borrow_mut().get_mut(key).map(act)
 }
