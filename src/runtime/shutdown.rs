@@ -106,11 +106,10 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
         // The wheel stays, with its arming numbers: a timer armed by a destructor from here on must
         // not share one with a `Sleep` dropped later.
         let others = std::mem::take(&mut handle.timers.borrow_mut().others);
-        let timers: Vec<Timer> = others.into_values().map(|(_, timer)| timer).collect();
         let result_tables = handle.outputs.take_all();
         let messages = handle.queue.close();
         turn.batch.clear();
-        let mut found = entries.len() + calls.len() + timers.len();
+        let mut found = entries.len() + calls.len() + others.len();
         let mut callbacks = cold.callbacks;
         for (key, entry) in entries {
             let id = entry.id;
@@ -135,7 +134,8 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
             calls.into_iter().map(|(_, call)| call),
             "a call_soon callback (or work from another thread) that never ran",
         );
-        drop_each(timers, "a timer's callback or waker");
+        // Each record with its timer as the wheel holds it, plain data: dropping it drops the record.
+        drop_each(others.into_values(), "a timer's callback or waker");
         for (_, table) in result_tables {
             found += table.drop_all();
         }
