@@ -233,11 +233,9 @@ impl ReadyQueue {
             return;
         }
         match deadline {
+            // A deadline already past parks for no time: the call returns at once.
             Some(deadline) => {
-                let now = Instant::now();
-                if deadline > now {
-                    std::thread::park_timeout(deadline - now);
-                }
+                std::thread::park_timeout(deadline.saturating_duration_since(Instant::now()))
             }
             None => std::thread::park(),
         }
