@@ -27,7 +27,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::Thread;
 use std::time::Instant;
 
-use crossbeam_channel::{Receiver, Sender};
+use crossbeam_channel::{Receiver, SendError, Sender};
 
 use crate::runtime::slab::Key;
 
@@ -97,10 +97,7 @@ impl Inbox {
     /// Sends `message` through the channel. Fails only when the executor is gone, handing it back.
     pub(crate) fn send(&self, message: Message) -> Result<(), Message> {
         let shared = &self.shared;
-        shared
-            .sender
-            .send(message)
-            .map_err(|error| error.into_inner())?;
+        shared.sender.send(message).map_err(SendError::into_inner)?;
         // Raised after the send, so the executor that sees the flag finds the message.
         shared.sent.store(true, Ordering::Release);
         shared.thread.unpark();
