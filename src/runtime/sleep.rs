@@ -50,10 +50,9 @@ pub fn sleep(duration: Duration) -> Sleep {
     let kind = if duration.is_zero() {
         Kind::Yield(yield_now())
     } else {
-        match handle.deadline_after(duration) {
-            Some(deadline_us) => Kind::Timer(deadline_us),
-            None => Kind::Never,
-        }
+        handle
+            .deadline_after(duration)
+            .map_or(Kind::Never, Kind::Timer)
     };
     Sleep { handle, kind }
 }
