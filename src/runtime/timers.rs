@@ -188,14 +188,14 @@ impl Handle {
         timer: Armed<TimerRef>,
         fired: Timer,
     ) -> (Armed<TimerRef>, Option<Timer>) {
-        let old = match timer.value {
-            TimerRef::Task(_) => self.take_record(&timer),
-            TimerRef::Other(index) => {
-                let mut timers = self.timers.borrow_mut();
-                let (_, (_, old)) = timers.others.at_mut(index).expect("the timer is armed");
-                return (timer, Some(std::mem::replace(old, fired)));
-            }
-        };
+        if let TimerRef::Other(index) = timer.value {
+            // In `others` already: only the record changes, in its slot.
+            let mut timers = self.timers.borrow_mut();
+            let (_, (_, old)) = timers.others.at_mut(index).expect("the timer is armed");
+            return (timer, Some(std::mem::replace(old, fired)));
+        }
+        // A task's own timer (or an orphan) moves to `others`.
+        let old = self.take_record(&timer);
         let slot = self.timers.borrow().others.vacant_key();
         let value = TimerRef::Other(slot.index());
         let moved = self.with_wheel(|wheel, live| wheel.replace(timer, value, live));
