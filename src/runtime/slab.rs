@@ -164,9 +164,7 @@ impl<T> Slab<T> {
 
     /// The stored values with their keys, in slot order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (Key, &T)> + '_ {
-        self.slots.iter().zip(0..).filter_map(|(slot, index)| {
-            Some((Key::new(index, slot.generation), slot.value.as_ref()?))
-        })
+        (0..self.slots.len() as u32).filter_map(|index| self.at(index))
     }
 
     /// The keys of the stored values, in slot order.
