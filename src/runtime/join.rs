@@ -247,24 +247,21 @@ impl Handle {
             }
         };
         // `Taken`: the handle took the result, nothing is left to report or drop.
-        let Some(entry) = entry else {
-            return;
-        };
-        let Stage::Done {
-            result, outcome, ..
-        } = entry.stage
-        else {
-            return;
-        };
-        let results = self.outputs.table(entry.table);
-        if outcome == Outcome::Panicked
-            && !entry.retrieved
-            && let Some(error) = results.error_text(result)
+        if let Some(entry) = entry
+            && let Stage::Done {
+                result, outcome, ..
+            } = entry.stage
         {
-            eprintln!("minimalist-async: task exception was never retrieved: {error}");
+            let results = self.outputs.table(entry.table);
+            if outcome == Outcome::Panicked
+                && !entry.retrieved
+                && let Some(error) = results.error_text(result)
+            {
+                eprintln!("minimalist-async: task exception was never retrieved: {error}");
+            }
+            // Dropped with nothing borrowed: the value's `Drop` may call back into the executor.
+            results.discard(result, entry.id);
         }
-        // Dropped with nothing borrowed: the value's `Drop` may call back into the executor.
-        results.discard(result, entry.id);
     }
 }
 
