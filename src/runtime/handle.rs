@@ -264,12 +264,9 @@ impl Handle {
     pub(crate) fn cancel(&self, key: Key) -> bool {
         self.take_in_if_sent();
         let mut tasks = self.tasks.borrow_mut();
-        let Some(entry) = tasks.get_mut(key) else {
+        let Some(entry) = tasks.get_mut(key).filter(|entry| !entry.is_done()) else {
             return false;
         };
-        if entry.is_done() {
-            return false;
-        }
         entry.cancel = true;
         if !entry.queued {
             entry.queued = true;
