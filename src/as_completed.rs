@@ -12,7 +12,10 @@ use crate::join_error::JoinError;
 /// Hands out the results of `handles` in the order the tasks finish: asyncio's `as_completed`.
 ///
 /// Each handle gets a done-callback that notes its index. Callbacks run in completion order (they are
-/// queued as each task ends), so that order is exactly the order of completion.
+/// queued as each task ends), so that order is exactly the order of completion, for the tasks that
+/// end after the call. Those that had ended before it come first, in the order of `handles` (their
+/// callbacks are queued at the call); asyncio's `as_completed` takes a set, so it has no order there
+/// at all.
 ///
 /// # Panics
 ///

@@ -12,7 +12,9 @@ use crate::spawn::spawn;
 ///
 /// The first failure to be seen is returned as soon as it is seen; the other tasks are **not**
 /// cancelled (asyncio's default, `return_exceptions=False`): they keep running, and their results are
-/// dropped with this future.
+/// dropped with this future. Of failures that this future sees at the same poll (tasks that failed
+/// while it waited to run), the lowest index's is returned, where asyncio's `gather` raises the one
+/// that failed first: the task table keeps no order of completion.
 ///
 /// ```
 /// use std::time::Duration;

@@ -47,6 +47,9 @@ use crate::runtime::turn::{Turn, advance_clock};
 pub struct Executor {
     pub(crate) handle: Rc<Handle>,
     pub(crate) turn: Turn,
+    /// The part of a microsecond that `advance` calls asked for and the clock, which counts whole
+    /// microseconds, has not shown yet (ns).
+    advanced_ns: u32,
 }
 
 impl Default for Executor {
@@ -72,6 +75,7 @@ impl Executor {
         Executor {
             handle: Rc::new(Handle::new(clock)),
             turn: Turn::default(),
+            advanced_ns: 0,
         }
     }
 
@@ -206,7 +210,8 @@ impl Executor {
     /// Moves virtual time forward by `by`, deadline by deadline, running what falls due at each one.
     /// A timer armed during the advance and due within it fires too (unlike tokio's `time::advance`,
     /// which only fires what was armed before the call). Ends with [`run_until_stalled`] at the target
-    /// time.
+    /// time. The clock counts whole microseconds: what is left of one is kept for the next advance,
+    /// so a thousand advances of 1 ns move it 1 µs, and none ends a sleep early.
     ///
     /// [`run_until_stalled`]: Executor::run_until_stalled
     ///
@@ -232,7 +237,10 @@ impl Executor {
             self.is_virtual_time(),
             "advance() moves virtual time; this executor runs on the real clock"
         );
-        let target = self.handle.deadline_after(by).unwrap_or(u64::MAX);
+        let asked_ns = by.as_nanos() + u128::from(self.advanced_ns);
+        self.advanced_ns = (asked_ns % 1000) as u32;
+        let whole_us = u64::try_from(asked_ns / 1000).unwrap_or(u64::MAX);
+        let target = self.handle.now_us().saturating_add(whole_us);
         self.run_until_stalled();
         while let Some(deadline) = self.handle.next_deadline().filter(|&d| d <= target) {
             self.handle.move_clock_to(deadline);

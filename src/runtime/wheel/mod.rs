@@ -77,9 +77,10 @@
 //!   holding its earliest deadline starts. When that time comes, the list is cascaded like any slot, and
 //!   the deadlines in that window move onto the levels. Such deadlines are rare, so the walks this takes
 //!   do not matter.
-//! - **Already due.** A deadline at or before `elapsed` goes to the expired list and is handed out by the
-//!   next `poll`, whatever time that poll is for. Nothing is lost and nothing is early.
-//! - **Never early.** `poll(now)` hands out a timer only when `deadline <= now`.
+//! - **Already due.** A deadline at or before the time last polled for is handed out by the next
+//!   `poll`, whatever time that poll is for (one at or before `elapsed` waits in the expired list). Nothing is lost and nothing is early.
+//! - **Never early.** `poll(now)` hands out a timer only when `deadline <= now`, or, for a `now`
+//!   behind an earlier poll's, when it was due by that poll's time.
 //! - **Handed out, not yet fired.** `poll` returns the due timers and forgets them: they are in no
 //!   list any more. The executor fires them at the end of the turn, as asyncio runs its due timer
 //!   handles after the callbacks that were already ready; a `Sleep` dropped in between drops its
@@ -130,6 +131,9 @@ pub use level::{LEVELS, SLOT_BITS, SLOTS, SPAN, SlotId};
 pub struct Wheel<T> {
     /// Every slot that starts at or before `elapsed` has been processed.
     elapsed: u64,
+    /// The latest time a poll was for: a later poll for an earlier time is one for this time.
+    /// `elapsed` may stay behind it (see `poll`).
+    polled: u64,
     /// Every list, by index: level 0's 64 slots, then level 1's, and so on, then overflow, then expired.
     lists: [List<T>; EXPIRED + 1],
     /// Bit `slot` of `occupied[level]` is set exactly when that slot's list holds a live timer.
@@ -161,6 +165,7 @@ impl<T: Copy> Wheel<T> {
     pub fn new() -> Wheel<T> {
         Wheel {
             elapsed: 0,
+            polled: 0,
             lists: std::array::from_fn(|_| List::default()),
             occupied: [0; LEVELS],
             len: 0,
@@ -181,9 +186,13 @@ impl<T: Copy> Wheel<T> {
         self.len == 0
     }
 
-    /// The time up to which the wheel has been polled, in microseconds.
+    /// The latest time the wheel was polled for, in microseconds.
+    #[allow(
+        clippy::misnamed_getters,
+        reason = "the field `elapsed` may lag behind the time polled for, which this returns"
+    )]
     pub fn elapsed(&self) -> u64 {
-        self.elapsed
+        self.polled
     }
 
     /// Arms a timer due at `deadline` (µs) carrying `value`, and returns it: the owner keeps what it
@@ -209,12 +218,24 @@ impl<T: Copy> Wheel<T> {
     /// that moves a timer to another record. The owner has dropped the old record first (`live` says
     /// no to `timer`), and keeps a record of the one returned. `None` if `poll` had handed the timer
     /// out already: it is not armed again, and the owner's due copy stands for it.
+    ///
+    /// `value` must differ from the timer's: the old copy stays in its list, stale (as `forget`
+    /// leaves it), and `live` tells the two apart by their values only, since they share the arming
+    /// number. (Debug builds assert it.)
     pub fn replace(
         &mut self,
         timer: Armed<T>,
         value: T,
         live: impl FnMut(&Armed<T>) -> bool,
-    ) -> Option<Armed<T>> {
+    ) -> Option<Armed<T>>
+    where
+        T: PartialEq,
+    {
+        debug_assert!(
+            value != timer.value,
+            "Wheel::replace of timer {} with the value it has: its stale copy would be live again",
+            timer.seq
+        );
         let moved = Armed { value, ..timer };
         self.forget(timer, live).then(|| self.arm(moved))
     }
@@ -230,6 +251,9 @@ impl<T: Copy> Wheel<T> {
     /// Cancels `timer`, whose owner has dropped its record already (`live` says no to it): it will
     /// never be handed out. Returns whether it was still in the wheel: a timer `poll` handed out is
     /// not, and nothing is done. O(1), amortized.
+    ///
+    /// Once per armed timer: the wheel does not walk the list to find the timer, so a second
+    /// `forget` of the same timer (or of one it never held) would count it out twice.
     ///
     /// ```
     /// # use minimalist_async::time::wheel::Wheel;
@@ -288,13 +312,16 @@ impl<T: Copy> Wheel<T> {
 
     /// Advances the wheel to `now` (µs) and appends every timer due by then to `due`, sorted by
     /// deadline and, for equal deadlines, by arming order. They leave the wheel: the caller decides
-    /// when a due timer actually fires. `now` earlier than [`Wheel::elapsed`] is treated as `elapsed`.
+    /// when a due timer actually fires. `now` earlier than [`Wheel::elapsed`] (an earlier poll's time)
+    /// is treated as that time: what was due then is due now.
     pub fn poll(
         &mut self,
         now: u64,
         due: &mut Vec<Armed<T>>,
         mut live: impl FnMut(&Armed<T>) -> bool,
     ) {
+        let now = now.max(self.polled);
+        self.polled = now;
         // Below `nothing_before` nothing can be due, and most turns stop at this one comparison, so
         // it is kept apart, small enough for the caller to inline. `elapsed` stays behind, as if this
         // poll came later: moving it without visiting the slots it passes would strand their timers.
