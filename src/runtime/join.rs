@@ -194,12 +194,17 @@ impl Handle {
             let mut tasks = self.tasks.borrow_mut();
             let Tasks { entries, cold, .. } = &mut *tasks;
             let entry = entries.get_mut(key)?;
-            let Stage::Done { result, .. } = entry.stage else {
+            let Stage::Done {
+                result, outcome, ..
+            } = entry.stage
+            else {
                 return None;
             };
             // One queue entry per callback: callbacks are removed only before the task ends.
             let (_, callback) = cold.callbacks.get_mut(&key.index())?.pop_front()?;
-            entry.retrieved = true;
+            if outcome == Outcome::Panicked {
+                cold.seen_failures.insert(key.index());
+            }
             (entry.id, callback, result, entry.table)
         };
         self.record(|| EventKind::CallbackRan { task: Some(id) });
@@ -239,11 +244,14 @@ impl Handle {
     /// its callbacks have run. A panic nobody saw is reported then, as asyncio reports "Task exception
     /// was never retrieved".
     pub(crate) fn release_if_unclaimed(&self, key: Key) {
-        let entry = {
+        let (entry, seen) = {
             let mut tasks = self.tasks.borrow_mut();
             match tasks.get(key) {
-                Some(e) if !e.handle_alive && e.callbacks == 0 && e.is_done() => tasks.remove(key),
-                _ => None,
+                Some(e) if !e.handle_alive && e.callbacks == 0 && e.is_done() => {
+                    let seen = tasks.cold.seen_failures.contains(&key.index());
+                    (tasks.remove(key), seen)
+                }
+                _ => (None, false),
             }
         };
         // `Taken`: the handle took the result, nothing is left to report or drop.
@@ -254,7 +262,7 @@ impl Handle {
         {
             let results = self.outputs.table(entry.table);
             if outcome == Outcome::Panicked
-                && !entry.retrieved
+                && !seen
                 && let Some(error) = results.error_text(result)
             {
                 eprintln!("minimalist-async: task exception was never retrieved: {error}");

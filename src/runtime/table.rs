@@ -27,7 +27,8 @@
 //! # Hot and cold
 //!
 //! [`Entry`] holds what a poll, a wake or a join touches, and nothing else, so that with a million tasks
-//! each of those touches one entry. Names, spawn parents and done-callbacks are rare or read rarely:
+//! each of those touches one entry. Names, spawn parents, done-callbacks and whether a callback saw a
+//! panicked task's error ("never retrieved" bookkeeping) are rare or read rarely:
 //! they live in [`Cold`], off the entries' cache lines, and a flag or count in the entry says when
 //! there is something there to look at. Per-task counts of polls and wakes are not kept here at
 //! all: the tools count them from the sink's events (`JoinHandle::stats`, `src/stats.rs`).
@@ -105,8 +106,6 @@ pub(crate) struct Entry {
     pub(crate) cancel: bool,
     /// The `JoinHandle` still exists (it may yet ask for the result).
     pub(crate) handle_alive: bool,
-    /// Someone saw the result: the handle took it, or a done-callback ran.
-    pub(crate) retrieved: bool,
     /// The lost-waker warning is said once per task.
     pub(crate) reported_lost: bool,
     /// A name or done-callbacks wait in `Cold` for this entry.
@@ -158,6 +157,9 @@ pub(crate) struct Cold {
     pub(crate) names: HashMap<u32, Box<str>>,
     /// Done-callbacks not yet run, oldest first, each with the number `add_done_callback` gave it.
     pub(crate) callbacks: HashMap<u32, VecDeque<(u64, DoneCallback)>>,
+    /// Tasks that panicked and whose error a done-callback saw: their error was retrieved, so their
+    /// end reports nothing ("task exception was never retrieved" is for the others).
+    pub(crate) seen_failures: HashSet<u32>,
 }
 
 /// The task table.
@@ -196,7 +198,6 @@ impl Tasks {
             queued: true,
             cancel: false,
             handle_alive: true,
-            retrieved: false,
             reported_lost: false,
             has_cold: name.is_some(),
             callbacks: 0,
@@ -269,6 +270,7 @@ impl Tasks {
         if entry.has_cold {
             self.cold.names.remove(&key.index());
             self.cold.callbacks.remove(&key.index());
+            self.cold.seen_failures.remove(&key.index());
         }
         if matches!(entry.stage, Stage::Running(_) | Stage::Polling) {
             self.pending -= 1;
