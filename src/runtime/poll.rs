@@ -24,7 +24,7 @@ use crate::runtime::join_error::{JoinError, contain};
 use crate::runtime::results::TaskFuture;
 use crate::runtime::slab::Key;
 use crate::runtime::step::Step;
-use crate::runtime::table::Stage;
+use crate::runtime::table::{Stage, Tasks};
 use crate::runtime::task::TaskId;
 use crate::runtime::waker::Lent;
 
@@ -174,11 +174,7 @@ fn settle_pending(
         entry.leave_polling(Stage::Running(future));
     }
     // Nothing can ever wake a task that is not queued, kept no waker and noted itself nowhere.
-    let lost = !entry.queued
-        && kept.is_none()
-        && !handle.noted.get()
-        && !entry.cancel
-        && !entry.reported_lost;
+    let lost = !entry.queued && kept.is_none() && !handle.noted.get() && !entry.cancel;
     entry.waker = kept;
     if lost {
         drop(tasks);
@@ -194,10 +190,15 @@ fn settle_pending(
 fn report_if_lost(handle: &Handle, key: Key) {
     handle.take_in_if_sent();
     let mut tasks = handle.tasks.borrow_mut();
-    let Some(entry) = tasks.entries.get_mut(key).filter(|entry| !entry.queued) else {
+    let Tasks { entries, cold, .. } = &mut *tasks;
+    let Some(entry) = entries.get_mut(key).filter(|entry| !entry.queued) else {
         return;
     };
-    entry.reported_lost = true;
+    // Said once per task; the note is cold data, cleared with the entry (`has_cold`).
+    if !cold.reported_lost.insert(key.index()) {
+        return;
+    }
+    entry.has_cold = true;
     let name = match entry.stage {
         Stage::Main => format!("{} (the block_on future)", entry.id),
         _ => tasks.name(key).expect("the entry is there"),

@@ -106,9 +106,7 @@ pub(crate) struct Entry {
     pub(crate) cancel: bool,
     /// The `JoinHandle` still exists (it may yet ask for the result).
     pub(crate) handle_alive: bool,
-    /// The lost-waker warning is said once per task.
-    pub(crate) reported_lost: bool,
-    /// A name or done-callbacks wait in `Cold` for this entry.
+    /// Something waits in `Cold` for this entry: a name, done-callbacks, a note.
     pub(crate) has_cold: bool,
     /// Done-callbacks registered and not yet run (the one running counts until it returns).
     pub(crate) callbacks: u32,
@@ -160,6 +158,8 @@ pub(crate) struct Cold {
     /// Tasks that panicked and whose error a done-callback saw: their error was retrieved, so their
     /// end reports nothing ("task exception was never retrieved" is for the others).
     pub(crate) seen_failures: HashSet<u32>,
+    /// Tasks the lost-waker warning was said for: once per task.
+    pub(crate) reported_lost: HashSet<u32>,
 }
 
 /// The task table.
@@ -198,7 +198,6 @@ impl Tasks {
             queued: true,
             cancel: false,
             handle_alive: true,
-            reported_lost: false,
             has_cold: name.is_some(),
             callbacks: 0,
             timer: 0,
@@ -271,6 +270,7 @@ impl Tasks {
             self.cold.names.remove(&key.index());
             self.cold.callbacks.remove(&key.index());
             self.cold.seen_failures.remove(&key.index());
+            self.cold.reported_lost.remove(&key.index());
         }
         if matches!(entry.stage, Stage::Running(_) | Stage::Polling) {
             self.pending -= 1;
