@@ -104,3 +104,24 @@ fn rust_and_python_refuse_the_same_separator_characters() {
         );
     }
 }
+
+/// `-h2`: a value stuck to the help flag, which takes none. argparse (the Python programs) refuses
+/// it with exit status 2; clap would act on the `-h` and print the help, so the examples refuse it
+/// first, in Python's words.
+#[test]
+fn a_value_stuck_to_the_help_flag_is_refused() {
+    for example in [
+        "async_await_example",
+        "async_callback_example",
+        "step_through",
+    ] {
+        let output = run(example, &["-h2"], "");
+        assert_eq!(output.status.code(), Some(2), "{example} -h2");
+        assert!(output.stdout.is_empty(), "{example} -h2 printed on stdout");
+        assert_eq!(
+            stderr_of(&output),
+            "error: argument -h: ignored explicit argument '2'\n",
+            "{example} -h2"
+        );
+    }
+}

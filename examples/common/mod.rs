@@ -158,6 +158,23 @@ pub fn parse_or_exit<P: Parser>() -> P {
 
 /// [`parse_or_exit`] with the flags of `command`: `P`'s, with texts of its own program changed.
 pub fn parse_command_or_exit<P: FromArgMatches>(command: clap::Command) -> P {
+    // clap acts on `-h` (or `-V`) as soon as it reads it, so `-h2` would print the help; argparse,
+    // which the Python programs use, refuses a value stuck to a flag that takes none.
+    let args = std::env::args_os().skip(1);
+    for arg in args.take_while(|arg| arg != "--") {
+        let Some(arg) = arg.to_str().filter(|arg| !arg.starts_with("--")) else {
+            continue;
+        };
+        let stuck = arg.strip_prefix("-h").or_else(|| arg.strip_prefix("-V"));
+        if let Some(value) = stuck.filter(|value| !value.is_empty()) {
+            eprintln!(
+                "error: argument {}: ignored explicit argument '{}'",
+                &arg[..2],
+                value.escape_debug()
+            );
+            std::process::exit(2);
+        }
+    }
     let parsed = command
         .try_get_matches()
         .and_then(|matches| P::from_arg_matches(&matches));
