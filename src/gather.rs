@@ -1,8 +1,10 @@
 //! `join_all` and `gather`: wait for several tasks, results in input order.
 
+use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
 
 use crate::join::JoinHandle;
 use crate::join_error::JoinError;
@@ -12,9 +14,8 @@ use crate::spawn::spawn;
 ///
 /// The first failure to be seen is returned as soon as it is seen; the other tasks are **not**
 /// cancelled (asyncio's default, `return_exceptions=False`): they keep running, and their results are
-/// dropped with this future. Of failures that this future sees at the same poll (tasks that failed
-/// while it waited to run), the lowest index's is returned, where asyncio's `gather` raises the one
-/// that failed first: the task table keeps no order of completion.
+/// dropped with this future. As in asyncio, each task gets a done-callback, so the failure returned
+/// is the one that happened first, and the awaiting task resumes the turn after that callback ran.
 ///
 /// ```
 /// use std::time::Duration;
@@ -83,33 +84,82 @@ pub fn join_all_settled<T: 'static>(
 }
 
 /// Handles still pending, and the outcomes of those that are not, in input order.
+///
+/// Each handle gets a done-callback, as asyncio's `gather` gives each child one: it notes the
+/// handle's index in `ended` and wakes whoever awaits this future. So the outcomes are taken in the
+/// order the tasks ended (the first failure is the one that happened first), and the awaiting task
+/// resumes when asyncio's would: the turn after the last callback (or the failing one) ran.
 #[derive(Debug)]
 struct Waiting<T> {
     /// `None` once that handle's outcome is in `outcomes`.
     handles: Vec<Option<JoinHandle<T>>>,
     outcomes: Vec<Option<Result<T, JoinError>>>,
+    ended: Rc<Ended>,
+    /// How many indices of `ended.order` have been taken in.
+    taken: usize,
+}
+
+/// What the done-callbacks note, shared with them.
+#[derive(Debug, Default)]
+struct Ended {
+    /// Indices of the handles whose tasks ended, in the order their callbacks ran.
+    order: RefCell<Vec<usize>>,
+    /// Whoever awaits the `JoinAll`: woken by each callback.
+    waker: RefCell<Option<Waker>>,
 }
 
 impl<T: 'static> Waiting<T> {
     fn new(handles: impl IntoIterator<Item = JoinHandle<T>>) -> Waiting<T> {
         let handles: Vec<Option<JoinHandle<T>>> = handles.into_iter().map(Some).collect();
+        let ended = Rc::new(Ended::default());
+        for (index, handle) in handles.iter().flatten().enumerate() {
+            if handle.handle.strong_count() == 0 {
+                // Its executor is gone: the handle yields a cancelled error at once.
+                ended.order.borrow_mut().push(index);
+                continue;
+            }
+            let ended = Rc::clone(&ended);
+            handle.add_done_callback(move |_| {
+                ended.order.borrow_mut().push(index);
+                let waker = ended.waker.borrow_mut().take();
+                if let Some(waker) = waker {
+                    waker.wake();
+                }
+            });
+        }
         let outcomes = handles.iter().map(|_| None).collect();
-        Waiting { handles, outcomes }
+        Waiting {
+            handles,
+            outcomes,
+            ended,
+            taken: 0,
+        }
     }
 
-    /// Polls every pending handle once; returns the index of a failure seen in this poll, if any.
+    /// Takes in the outcomes of the tasks whose callbacks ran since the last poll, in that order;
+    /// returns the index of the first failure among them, if any.
     fn poll_pending(&mut self, cx: &mut Context<'_>) -> Option<usize> {
-        let mut failed = None;
-        for (index, (slot, outcome)) in self.handles.iter_mut().zip(&mut self.outcomes).enumerate()
+        let mut waker = self.ended.waker.borrow_mut();
+        if !waker
+            .as_ref()
+            .is_some_and(|kept| kept.will_wake(cx.waker()))
         {
-            let Some(handle) = slot else { continue };
-            if let Poll::Ready(result) = Pin::new(handle).poll(cx) {
-                *slot = None;
-                if result.is_err() && failed.is_none() {
-                    failed = Some(index);
-                }
-                *outcome = Some(result);
+            *waker = Some(cx.waker().clone());
+        }
+        drop(waker);
+        let mut failed = None;
+        while let Some(index) = self.ended.order.borrow().get(self.taken).copied() {
+            let handle = self.handles[index].as_mut().expect("each index ends once");
+            // Its callbacks have run (this future's was the last registered): the result is there.
+            let Poll::Ready(result) = Pin::new(handle).poll(cx) else {
+                break;
+            };
+            self.taken += 1;
+            self.handles[index] = None;
+            if result.is_err() && failed.is_none() {
+                failed = Some(index);
             }
+            self.outcomes[index] = Some(result);
         }
         failed
     }
