@@ -91,7 +91,7 @@ pub fn join_all_settled<T: 'static>(
 /// resumes when asyncio's would: the turn after the last callback (or the failing one) ran.
 #[derive(Debug)]
 struct Waiting<T> {
-    /// `None` once that handle's outcome is in `outcomes`.
+    /// `None` once that handle's outcome is in `outcomes` (its task's entry can go then).
     handles: Vec<Option<JoinHandle<T>>>,
     outcomes: Vec<Option<Result<T, JoinError>>>,
     ended: Rc<Ended>,
@@ -110,9 +110,9 @@ struct Ended {
 
 impl<T: 'static> Waiting<T> {
     fn new(handles: impl IntoIterator<Item = JoinHandle<T>>) -> Waiting<T> {
-        let handles: Vec<Option<JoinHandle<T>>> = handles.into_iter().map(Some).collect();
+        let handles: Vec<JoinHandle<T>> = handles.into_iter().collect();
         let ended = Rc::new(Ended::default());
-        for (index, handle) in handles.iter().flatten().enumerate() {
+        for (index, handle) in handles.iter().enumerate() {
             if handle.handle.strong_count() == 0 {
                 // Its executor is gone: the handle yields a cancelled error at once.
                 ended.order.borrow_mut().push(index);
@@ -129,7 +129,7 @@ impl<T: 'static> Waiting<T> {
         }
         let outcomes = handles.iter().map(|_| None).collect();
         Waiting {
-            handles,
+            handles: handles.into_iter().map(Some).collect(),
             outcomes,
             ended,
             taken: 0,
@@ -164,8 +164,9 @@ impl<T: 'static> Waiting<T> {
         failed
     }
 
+    /// Every outcome is in: each index ends once.
     fn all_done(&self) -> bool {
-        self.handles.iter().all(Option::is_none)
+        self.taken == self.handles.len()
     }
 
     fn take_outcomes(&mut self) -> impl Iterator<Item = Result<T, JoinError>> + '_ {
