@@ -248,7 +248,9 @@ impl Handle {
             let mut tasks = self.tasks.borrow_mut();
             match tasks.get(key) {
                 Some(e) if !e.handle_alive && e.callbacks == 0 && e.is_done() => {
-                    let seen = tasks.cold.seen_failures.contains(&key.index());
+                    // Asked only when there are any: a lookup hashes even in an empty set.
+                    let seen = &tasks.cold.seen_failures;
+                    let seen = !seen.is_empty() && seen.contains(&key.index());
                     (tasks.remove(key), seen)
                 }
                 _ => (None, false),

@@ -269,8 +269,12 @@ impl Tasks {
         if entry.has_cold {
             self.cold.names.remove(&key.index());
             self.cold.callbacks.remove(&key.index());
-            self.cold.seen_failures.remove(&key.index());
-            self.cold.reported_lost.remove(&key.index());
+            // Rare notes: a removal hashes even in an empty set.
+            for notes in [&mut self.cold.seen_failures, &mut self.cold.reported_lost] {
+                if !notes.is_empty() {
+                    notes.remove(&key.index());
+                }
+            }
         }
         if matches!(entry.stage, Stage::Running(_) | Stage::Polling) {
             self.pending -= 1;
