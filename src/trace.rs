@@ -130,14 +130,13 @@ pub(crate) fn install(executor: &Executor) -> &Tools {
         // will never come.
         let tools = Tools::default();
         let tasks = executor.handle.tasks.borrow();
-        let running = tasks.entries.keys().filter_map(|key| {
-            let entry = tasks
-                .get(key)
-                .filter(|entry| !matches!(entry.stage, Stage::Main))?;
-            let name = tasks.name(key)?;
-            (!entry.is_done()).then(|| (entry.id, (name, tasks.parent(key))))
-        });
-        tools.spawned.borrow_mut().extend(running);
+        let running = tasks
+            .entries
+            .iter()
+            .filter(|(_, entry)| !entry.is_done() && !matches!(entry.stage, Stage::Main));
+        let named = running
+            .filter_map(|(key, entry)| Some((entry.id, (tasks.name(key)?, tasks.parent(key)))));
+        tools.spawned.borrow_mut().extend(named);
         Rc::new(tools)
     });
     (&**sink as &dyn Any)

@@ -60,7 +60,7 @@ impl<T: 'static> Future for WaitFirst<T> {
         // The lowest index among the tasks that have ended wins, even if its handle still holds its
         // result back until the task's done-callbacks have run: then this waits for them (the handle
         // wakes its awaiter after the last one).
-        let first = match handles.iter().position(JoinHandle::is_finished) {
+        let (index, result) = match handles.iter().position(JoinHandle::is_finished) {
             Some(index) => match Pin::new(&mut handles[index]).poll(cx) {
                 Poll::Ready(result) => (index, result),
                 Poll::Pending => return Poll::Pending,
@@ -77,7 +77,6 @@ impl<T: 'static> Future for WaitFirst<T> {
                 return Poll::Pending;
             }
         };
-        let (index, result) = first;
         let mut rest = self.handles.take().expect("checked above");
         // The winner's handle has handed over its result; the rest keep running.
         drop(rest.remove(index));

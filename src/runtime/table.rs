@@ -51,7 +51,7 @@
 //! the future): timers_virtual's peak rose 34 bytes per task (since then brought back to 269 by the
 //! ready queue's shrinking, `queue.rs`). A handle kept only to `cancel` a task with a large future
 //! holds that much until it is dropped.
-//!
+
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::pin::Pin;
 use std::task::Waker;

@@ -78,7 +78,8 @@
 //!   the deadlines in that window move onto the levels. Such deadlines are rare, so the walks this takes
 //!   do not matter.
 //! - **Already due.** A deadline at or before the time last polled for is handed out by the next
-//!   `poll`, whatever time that poll is for (one at or before `elapsed` waits in the expired list). Nothing is lost and nothing is early.
+//!   `poll`, whatever time that poll is for (one at or before `elapsed` waits in the expired list).
+//!   Nothing is lost and nothing is early.
 //! - **Never early.** `poll(now)` hands out a timer only when `deadline <= now`, or, for a `now`
 //!   behind an earlier poll's, when it was due by that poll's time.
 //! - **Handed out, not yet fired.** `poll` returns the due timers and forgets them: they are in no
