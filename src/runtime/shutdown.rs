@@ -24,7 +24,13 @@ use crate::runtime::wheel::Armed;
 pub(crate) fn finish_after_main(handle: &Rc<Handle>, turn: &mut Turn) {
     turn.run_to_end(handle);
     run_turn(handle, turn);
-    let mut cancelled: Vec<Key> = handle.tasks.borrow().entries.keys().collect();
+    let mut cancelled: Vec<Key> = Vec::new();
+    let tasks = handle.tasks.borrow();
+    if tasks.pending > 0 {
+        // A walk of every slot the table ever had: only when some task is still pending.
+        cancelled.extend(tasks.entries.keys());
+    }
+    drop(tasks);
     // `cancel` says whether the task was still pending: those are the ones to wait for.
     cancelled.retain(|key| handle.cancel(*key));
     let any_left = || {

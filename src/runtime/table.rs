@@ -223,6 +223,7 @@ impl Tasks {
         self.entries.get(key)
     }
 
+    #[inline]
     pub(crate) fn get_mut(&mut self, key: Key) -> Option<&mut Entry> {
         self.entries.get_mut(key)
     }
