@@ -1471,7 +1471,8 @@ impl Model {
     }
 
     /// `block_on`, once its future is queued: turns until the future returns, then the rest of that
-    /// turn, one more turn, and the cancellation of what is left (asyncio.run).
+    /// turn, one more turn, the cancellation of what is left and asyncio.run's two shutdown
+    /// coroutines.
     fn block_on(&mut self) {
         self.main_returned = false;
         loop {
@@ -1509,12 +1510,15 @@ impl Model {
             self.tasks[task].cancel_requested = true;
             self.wake(Who::Task(TaskNo(task)));
         }
-        // asyncio gathers the cancelled tasks: the loop runs until they have all ended, then one turn
-        // for their done-callbacks and one for the stop.
+        // asyncio cancels only when a task is pending, and gathers the cancelled tasks: the loop runs
+        // until they have all ended, then one turn for their done-callbacks and one for the stop.
+        // Then two coroutines run to their end (shutdown_asyncgens, shutdown_default_executor): a
+        // step and a stop each.
+        let gather_turns = if cancelled.is_empty() { 0 } else { 2 };
         while cancelled.iter().any(|&task| self.tasks[task].alive) && self.begin_turn() {
             self.run_turn_to_end();
         }
-        for _ in 0..2 {
+        for _ in 0..gather_turns + 4 {
             if self.begin_turn() {
                 self.run_turn_to_end();
             }

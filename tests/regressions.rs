@@ -314,8 +314,8 @@ fn remote_work_after_the_executor_is_dropped_is_refused_even_if_a_sleep_survives
     drop(kept);
 }
 
-/// The cleanup after main is asyncio's: a task spawned by a cancelled task's done-callback gets its
-/// first step and is left for the executor's drop to report.
+/// The cleanup after main is asyncio's: the done-callbacks of the tasks it cancels run, and see the
+/// cancellation (what a task they spawn gets: `tests/block_on_shutdown_turns.rs`).
 #[test]
 fn block_on_cleanup_runs_callbacks_of_cancelled_tasks() {
     let entries = run_logged(|log| async move {

@@ -85,7 +85,8 @@ impl Executor {
     /// The future is polled in the ready queue's order like a task (it is `Task-1`, asyncio's main
     /// task). When it returns, the rest of the current turn runs, then one more turn, as asyncio does
     /// when `run` stops its loop; then every task still pending is cancelled and the loop runs until
-    /// their done-callbacks have run. A panic in `future` itself reaches the caller at once, as in
+    /// their done-callbacks have run, then the four turns of asyncio.run's two shutdown coroutines
+    /// (`src/runtime/shutdown.rs` counts them). A panic in `future` itself reaches the caller at once, as in
     /// tokio: the other tasks stay in the executor, not cancelled (a later `block_on` runs them on;
     /// dropping the executor drops them and names them), where `asyncio.run` would cancel them first.
     ///

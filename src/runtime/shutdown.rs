@@ -15,31 +15,20 @@ use crate::runtime::turn::Turn;
 use crate::runtime::wheel::Armed;
 
 /// After the main future returned, as `asyncio.run` does: its loop stops from a callback queued at
-/// that moment, so the rest of this turn runs, then one more turn. Then every task still pending is
-/// cancelled, and the loop runs until each of those has ended, plus two turns: one for their
-/// done-callbacks, one for the stop (asyncio gathers the cancelled tasks and stops when the gather is
-/// done). A callback that keeps rescheduling itself therefore cannot keep `block_on` from returning.
-/// Last, `call_later` callbacks not yet due are dropped, as closing asyncio's loop drops them, with a
-/// line on stderr saying so. No time passes for any of it.
+/// that moment, so the rest of this turn runs, then one more turn. Then, if any task is still
+/// pending, every such task is cancelled and the loop runs until each of those has ended, plus two
+/// turns: one for their done-callbacks, one for the stop (asyncio gathers the cancelled tasks and
+/// stops when the gather is done). Then four turns more: `asyncio.run` runs two coroutines to their
+/// end (`shutdown_asyncgens` and `shutdown_default_executor`), a step and a stop each, and in the
+/// middle of the second it waits for `spawn_blocking`'s threads, as asyncio waits for its default
+/// executor. A callback that keeps rescheduling itself therefore cannot keep `block_on` from
+/// returning. Last, `call_later` callbacks not yet due are dropped, as closing asyncio's loop drops
+/// them, with a line on stderr saying so. No time passes for any of it.
 pub(crate) fn finish_after_main(handle: &Rc<Handle>, turn: &mut Turn) {
     turn.run_to_end(handle);
     run_turn(handle, turn);
-    let mut cancelled: Vec<Key> = Vec::new();
-    let tasks = handle.tasks.borrow();
-    if tasks.pending > 0 {
-        // A walk of every slot the table ever had: only when some task is still pending.
-        cancelled.extend(tasks.entries.keys());
-    }
-    drop(tasks);
-    // `cancel` says whether the task was still pending: those are the ones to wait for.
-    cancelled.retain(|key| handle.cancel(*key));
-    let any_left = || {
-        let tasks = handle.tasks.borrow();
-        cancelled
-            .iter()
-            .any(|key| tasks.get(*key).is_some_and(|entry| !entry.is_done()))
-    };
-    while any_left() && run_turn(handle, turn) {}
+    cancel_pending(handle, turn);
+    run_turn(handle, turn);
     run_turn(handle, turn);
     run_turn(handle, turn);
     // asyncio.run waits for its default executor's threads; so does this for `spawn_blocking`'s.
@@ -50,6 +39,7 @@ pub(crate) fn finish_after_main(handle: &Rc<Handle>, turn: &mut Turn) {
             handle.queue.wait(Some(soon));
         }
     }
+    run_turn(handle, turn);
     let timers = handle.timers.borrow();
     let calls = timers
         .others
@@ -66,6 +56,29 @@ pub(crate) fn finish_after_main(handle: &Rc<Handle>, turn: &mut Turn) {
         );
     }
     drop_each(dropped, "a call_later callback that never ran");
+}
+
+/// asyncio's `_cancel_all_tasks`, when some task is pending: cancels each, then runs turns until
+/// every one of them has ended, plus the two turns of asyncio's gather (their done-callbacks, then
+/// the stop).
+fn cancel_pending(handle: &Rc<Handle>, turn: &mut Turn) {
+    let tasks = handle.tasks.borrow();
+    if tasks.pending == 0 {
+        return;
+    }
+    let mut cancelled: Vec<Key> = tasks.entries.keys().collect();
+    drop(tasks);
+    // `cancel` says whether the task was still pending: those are the ones to wait for.
+    cancelled.retain(|key| handle.cancel(*key));
+    let any_left = || {
+        let tasks = handle.tasks.borrow();
+        cancelled
+            .iter()
+            .any(|key| tasks.get(*key).is_some_and(|entry| !entry.is_done()))
+    };
+    while any_left() && run_turn(handle, turn) {}
+    run_turn(handle, turn);
+    run_turn(handle, turn);
 }
 
 /// Begins a turn and runs it to its end; `false` if there was nothing to do.
