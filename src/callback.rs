@@ -17,7 +17,7 @@ use std::time::Duration;
 use crate::runtime::executor::Executor;
 use crate::runtime::handle::{Handle, Timer, TimerRef, current};
 use crate::runtime::join::JoinHandle;
-use crate::runtime::join_error::{JoinError, drop_contained, panic_text};
+use crate::runtime::join_error::{JoinError, drop_contained, report_panic};
 use crate::runtime::queue::Runnable;
 use crate::runtime::results::{ResultTable, typed};
 use crate::runtime::slab::Key;
@@ -32,10 +32,7 @@ pub(crate) fn guarded(
 ) -> Box<dyn FnOnce()> {
     Box::new(move || {
         if let Err(panic) = catch_unwind(AssertUnwindSafe(callback)) {
-            eprintln!(
-                "minimalist-async: callback scheduled at {origin} panicked: {}",
-                panic_text(&*panic)
-            );
+            report_panic(format_args!("callback scheduled at {origin}"), panic);
         }
     })
 }

@@ -28,7 +28,7 @@ use std::task::{Context, Poll};
 
 use crate::runtime::events::{EventKind, Outcome};
 use crate::runtime::handle::Handle;
-use crate::runtime::join_error::{JoinError, panic_text, wake_contained};
+use crate::runtime::join_error::{JoinError, report_panic, wake_contained};
 use crate::runtime::queue::Runnable;
 use crate::runtime::results::typed;
 use crate::runtime::slab::Key;
@@ -211,10 +211,7 @@ impl Handle {
         let results = self.outputs.table(table);
         // A panicking callback must not take the loop down, nor skip the callbacks behind it.
         if let Err(panic) = catch_unwind(AssertUnwindSafe(|| callback(&*results, result))) {
-            eprintln!(
-                "minimalist-async: a done-callback of {id} panicked: {}",
-                panic_text(&*panic)
-            );
+            report_panic(format_args!("a done-callback of {id}"), panic);
         }
         // Counted out once it has run: while it runs, it holds the result, and the handle waits for
         // it (a poll of the handle inside the callback is `Pending`). It may have added another one.

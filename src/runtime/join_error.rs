@@ -2,6 +2,7 @@
 
 use std::any::Any;
 use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::task::Waker;
 
 use crate::runtime::task::TaskId;
@@ -97,23 +98,35 @@ pub(crate) fn drop_contained<T>(value: T, what: impl FnOnce() -> String) {
 /// Runs `drop`, which drops something of the user's in place, the way [`drop_contained`] drops a
 /// value: a panic is reported on stderr, naming `what`, and goes no further.
 pub(crate) fn contain(drop: impl FnOnce(), what: impl FnOnce() -> String) {
-    if let Err(panic) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(drop)) {
-        eprintln!(
-            "minimalist-async: dropping {} panicked: {}",
-            what(),
-            panic_text(&*panic)
-        );
+    if let Err(panic) = catch_unwind(AssertUnwindSafe(drop)) {
+        report_panic(format_args!("dropping {}", what()), panic);
     }
 }
 
 /// Wakes `waker`, which is someone else's (a combinator's, another executor's): a panic in its
 /// `wake` is reported on stderr and goes no further, as a panicking destructor's does.
 pub(crate) fn wake_contained(waker: Waker) {
-    if let Err(panic) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| waker.wake())) {
+    if let Err(panic) = catch_unwind(AssertUnwindSafe(|| waker.wake())) {
+        report_panic(format_args!("a waker's wake"), panic);
+    }
+}
+
+/// Says on stderr that `who` panicked, and with what, then drops the panic's payload: a value the
+/// user made, whose own `Drop` may panic too. That second panic is reported and its payload leaked
+/// (dropping it could panic again), so that nothing unwinds out of the executor.
+#[cold]
+#[inline(never)]
+pub(crate) fn report_panic(who: fmt::Arguments<'_>, payload: Box<dyn Any + Send>) {
+    eprintln!(
+        "minimalist-async: {who} panicked: {}",
+        panic_text(&*payload)
+    );
+    if let Err(again) = catch_unwind(AssertUnwindSafe(|| drop(payload))) {
         eprintln!(
-            "minimalist-async: a waker panicked when woken: {}",
-            panic_text(&*panic)
+            "minimalist-async: dropping the payload of that panic panicked too: {}",
+            panic_text(&*again)
         );
+        std::mem::forget(again);
     }
 }
 
