@@ -209,6 +209,11 @@ impl ReadyQueue {
         messages
     }
 
+    /// Whether `close` has run: the executor is gone, and nothing will run what is queued here.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.receiver.borrow().is_none()
+    }
+
     /// Parks the thread until something is sent through the channel or `deadline` passes (forever
     /// without one). May return early (a spurious unpark): the caller simply looks again. Called only
     /// when nothing local is ready: nothing on this thread can add to the local queue while it sleeps.

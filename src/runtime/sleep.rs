@@ -31,7 +31,8 @@ use crate::runtime::yield_now::{YieldNow, yield_now};
 ///
 /// # Panics
 ///
-/// Outside a running executor: there is no clock to count from.
+/// Outside a running executor: there is no clock to count from. Polled after the executor that
+/// made it was dropped: that clock is gone, and the sleep could never end.
 ///
 /// ```
 /// use std::time::Duration;
@@ -86,12 +87,16 @@ impl Future for Sleep {
                 Poll::Pending
             }
             Kind::Timer(deadline_us) => {
+                check_alive(&this.handle);
                 let timer = timer_for(this.handle.own_task(cx.waker()), cx);
                 this.kind = Kind::Armed(this.handle.arm(*deadline_us, timer));
                 Poll::Pending
             }
-            // The executor took the record away to fire it.
-            Kind::Armed(timer) if !this.handle.is_armed(timer) => Poll::Ready(()),
+            // The executor took the record away to fire it (or its teardown dropped it).
+            Kind::Armed(timer) if !this.handle.is_armed(timer) => {
+                check_alive(&this.handle);
+                Poll::Ready(())
+            }
             Kind::Armed(timer) => {
                 // Still waiting. A future may move between tasks, or into a combinator: the timer
                 // is pointed at whoever polls now, if that changed. The new record is made (a waker
@@ -107,6 +112,25 @@ impl Future for Sleep {
             }
         }
     }
+}
+
+/// Panics if the executor that made a sleep (whose handle this is) is gone: its clock stopped, and
+/// no timer of its will ever fire (tokio's sleep panics too, once its runtime has shut down).
+#[inline]
+#[track_caller]
+fn check_alive(handle: &Handle) {
+    if handle.queue.is_closed() {
+        executor_gone();
+    }
+}
+
+#[cold]
+#[track_caller]
+fn executor_gone() -> ! {
+    panic!(
+        "a sleep polled after the executor that made it was dropped: its clock is gone, so it can \
+         never end; make the sleep on the executor that awaits it"
+    )
 }
 
 /// What the timer wakes: the polled task by its key (`own`), anyone else through a clone of the waker.
