@@ -57,5 +57,7 @@ fn a_sleep_armed_before_its_executor_was_dropped_panics_when_polled_again() {
 }
 
 fn sleep_on(executor: &mut Executor) -> minimalist_async::time::Sleep {
+    // The Sleep itself is the result, on purpose: it outlives the block_on.
+    #[allow(clippy::async_yields_async)]
     executor.block_on(async { sleep(Duration::from_secs(1)) })
 }
