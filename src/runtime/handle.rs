@@ -109,6 +109,9 @@ pub(crate) struct Handle {
     /// Set by `Sleep` and `JoinHandle` when they note the polled task's key (instead of keeping its
     /// waker): the lost-waker check then knows that something will wake the task.
     pub(crate) noted: Cell<bool>,
+    /// The task whose future `end_task` is dropping: it has ended, so a `cancel` of it from that
+    /// drop comes too late and says so.
+    pub(crate) ending: Cell<Option<Key>>,
     /// Set while `take_in` runs, so that its own pushes do not take in again.
     taking_in: Cell<bool>,
     /// The scheduling rules, all kept unless a learner breaks one (`rules.rs`).
@@ -262,6 +265,9 @@ impl Handle {
     /// Asks for the task under `key` to be dropped instead of polled again; `false` if it has already
     /// ended. The task is queued (if it is not already) so that the executor gets to it.
     pub(crate) fn cancel(&self, key: Key) -> bool {
+        if self.ending.get() == Some(key) {
+            return false;
+        }
         self.take_in_if_sent();
         let mut tasks = self.tasks.borrow_mut();
         let Some(entry) = tasks.get_mut(key).filter(|entry| !entry.is_done()) else {

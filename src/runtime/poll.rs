@@ -231,7 +231,10 @@ fn end_task(
         }
     };
     // Dropped in place, with nothing borrowed: the future's locals may call back into the executor.
+    // The task has ended, as in asyncio no user code runs between a return and `set_result`: a
+    // `cancel` from this drop is too late (`Handle::ending`; nested, for an eager spawn in it).
     let mut spent = future;
+    let outer = handle.ending.replace(Some(key));
     contain(
         || spent.as_mut().clear(),
         || match outcome {
@@ -239,6 +242,7 @@ fn end_task(
             _ => format!("the future of {id}"),
         },
     );
+    handle.ending.set(outer);
     // One look at the entry for everything the end needs to know.
     let (callbacks, kept, awaiter, unclaimed) = {
         let mut tasks = handle.tasks.borrow_mut();
