@@ -987,6 +987,7 @@ impl World {
     fn logged_sleep(&self, who: Who, step: usize, delay: Micros, began_at: Micros) -> LoggedSleep {
         LoggedSleep {
             sleep: sleep(delay.duration()),
+            zero: delay.0 == 0,
             armed: false,
             waker: Arc::new(FireLogger {
                 log: self.log.clone(),
@@ -1064,6 +1065,8 @@ async fn drive(world: Rc<World>, ops: Rc<[Op]>) {
 /// task's own waker, since its wake is no timer's.
 struct LoggedSleep {
     sleep: Sleep,
+    /// Made as a zero sleep: until a reset gives it a deadline, it yields once, with no timer.
+    zero: bool,
     armed: bool,
     waker: Arc<FireLogger>,
 }
@@ -1084,7 +1087,7 @@ impl Future for LoggedSleep {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = &mut *self;
-        if this.sleep.deadline().is_none() {
+        if this.zero && this.sleep.deadline().is_none() {
             return Pin::new(&mut this.sleep).poll(cx);
         }
         *this.waker.task_waker.lock().unwrap() = Some(cx.waker().clone());

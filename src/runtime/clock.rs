@@ -3,9 +3,10 @@
 //! Time is a count of whole microseconds since the clock was made, a `u64` (enough for 584,000 years).
 //! The timer wheel works in the same unit, so no conversion happens on the hot path.
 //!
-//! **When the time is read.** Exactly where asyncio reads `loop.time()`: a `sleep` (or `call_later`)
-//! reads the clock when it is called and counts its deadline from that reading; a turn reads it once,
-//! when it begins, to collect the timers due by then. Nothing else reads it.
+//! **When the time is read.** Exactly where asyncio reads `loop.time()`: a `sleep` at its first poll
+//! (asyncio's sleep is a coroutine, run from its first await) and a `call_later` at its call each
+//! count a deadline from that reading; a turn reads it once, when it begins, to collect the timers due
+//! by then. Nothing else reads it.
 //!
 //! **Real** time reads [`Instant::now`] at each of those points. When nothing is ready the executor
 //! sleeps until the next deadline (or until another thread wakes a task).

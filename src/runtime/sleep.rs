@@ -1,7 +1,8 @@
 //! `sleep`: a future that completes once the loop's clock reaches a deadline.
 //!
-//! The deadline is computed when `sleep` is called, from the clock's reading then (see `clock.rs`).
-//! The first poll arms a timer in the wheel (`timers.rs`); the wheel hands it out when the clock
+//! The deadline is computed when the sleep is first polled, from the clock's reading then (see
+//! `clock.rs`), as asyncio's `sleep` is a coroutine that reads the clock when first awaited. That
+//! poll arms a timer in the wheel (`timers.rs`); the wheel hands it out when the clock
 //! reaches the deadline, and firing it wakes the task; the next poll finds the timer's record gone,
 //! which is how it knows it fired. Dropping a `Sleep` cancels its timer, so a sleep that nobody waits
 //! for wakes nobody.
@@ -16,6 +17,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use crate::runtime::clock::micros_ceil;
 use crate::runtime::handle::{Handle, Timer, TimerRef, current};
 use crate::runtime::slab::Key;
 use crate::runtime::wheel::Armed;
@@ -26,8 +28,9 @@ use crate::runtime::yield_now::{YieldNow, yield_now};
 /// - A zero duration yields once, like `asyncio.sleep(0)`: the task runs again on the next turn.
 /// - A duration too long for the clock (more than 584,000 years, such as [`Duration::MAX`]) never
 ///   completes, like `asyncio.sleep(math.inf)`.
-/// - Otherwise the deadline is the clock's reading at this call plus `duration`, rounded up to the
-///   microsecond, and the sleep never completes early.
+/// - Otherwise the deadline is the clock's reading at the sleep's first poll plus `duration`,
+///   rounded up to the microsecond, and the sleep never completes early. A sleep made and awaited
+///   later counts from the await, as asyncio's does (tokio's counts from the call).
 ///
 /// # Panics
 ///
@@ -47,13 +50,11 @@ use crate::runtime::yield_now::{YieldNow, yield_now};
 #[track_caller]
 pub fn sleep(duration: Duration) -> Sleep {
     let handle = current("sleep()");
-    // A zero sleep does not read the clock: only a deadline needs it.
+    // No clock is read here: a zero sleep never reads it, any other at its first poll.
     let kind = if duration.is_zero() {
         Kind::Yield(yield_now())
     } else {
-        handle
-            .deadline_after(duration)
-            .map_or(Kind::Never, Kind::Timer)
+        micros_ceil(duration).map_or(Kind::Never, Kind::After)
     };
     Sleep { handle, kind }
 }
@@ -67,7 +68,9 @@ pub struct Sleep {
 
 pub(crate) enum Kind {
     Yield(YieldNow),
-    /// Not polled yet: the first poll arms a timer due at this deadline (µs).
+    /// Not polled yet: the first poll reads the clock and arms a timer due this long (µs) after it.
+    After(u64),
+    /// Not polled yet, given a deadline (µs) by `Sleep::reset`: the first poll arms a timer for it.
     Timer(u64),
     /// Armed, and perhaps fired since. The deadline is the timer's: a `Sleep` is 32 bytes.
     Armed(Armed<TimerRef>),
@@ -86,11 +89,20 @@ impl Future for Sleep {
                 this.handle.noted.set(true);
                 Poll::Pending
             }
+            // The deadline counts from now, as asyncio's sleep, a coroutine, reads the clock when it
+            // is first awaited, not when it is called.
+            Kind::After(delay_us) => match this.handle.now_us().checked_add(*delay_us) {
+                Some(deadline_us) => this.arm(deadline_us, cx),
+                None => {
+                    this.kind = Kind::Never;
+                    this.handle.noted.set(true);
+                    Poll::Pending
+                }
+            },
+            // Reset before its first poll.
             Kind::Timer(deadline_us) => {
-                check_alive(&this.handle);
-                let timer = timer_for(this.handle.own_task(cx.waker()), cx);
-                this.kind = Kind::Armed(this.handle.arm(*deadline_us, timer));
-                Poll::Pending
+                let deadline_us = *deadline_us;
+                this.arm(deadline_us, cx)
             }
             // The executor took the record away to fire it (or its teardown dropped it).
             Kind::Armed(timer) if !this.handle.is_armed(timer) => {
@@ -111,6 +123,16 @@ impl Future for Sleep {
                 Poll::Pending
             }
         }
+    }
+}
+
+impl Sleep {
+    /// The first poll's timer, due at `deadline_us`.
+    fn arm(&mut self, deadline_us: u64, cx: &Context<'_>) -> Poll<()> {
+        check_alive(&self.handle);
+        let timer = timer_for(self.handle.own_task(cx.waker()), cx);
+        self.kind = Kind::Armed(self.handle.arm(deadline_us, timer));
+        Poll::Pending
     }
 }
 

@@ -9,7 +9,8 @@ use crate::runtime::wheel::Armed;
 
 impl Sleep {
     /// When the sleep ends, on the executor's clock (the scale [`time::now`](crate::time::now)
-    /// reads); `None` for a zero sleep, which yields once, and for one that never ends.
+    /// reads); `None` for a zero sleep, which yields once, for one that never ends, and for one not
+    /// polled yet, whose deadline counts from its first poll (unless `reset` gave it one).
     pub fn deadline(&self) -> Option<Duration> {
         match self.kind {
             Kind::Timer(deadline_us)
@@ -17,7 +18,7 @@ impl Sleep {
                 deadline: deadline_us,
                 ..
             }) => Some(Duration::from_micros(deadline_us)),
-            Kind::Yield(_) | Kind::Never => None,
+            Kind::After(_) | Kind::Yield(_) | Kind::Never => None,
         }
     }
 
@@ -45,7 +46,7 @@ impl Sleep {
     pub fn reset(&mut self, deadline: Duration) {
         let timer = match self.kind {
             Kind::Armed(armed) => self.handle.disarm(armed),
-            Kind::Timer(_) | Kind::Yield(_) | Kind::Never => None,
+            Kind::After(_) | Kind::Timer(_) | Kind::Yield(_) | Kind::Never => None,
         };
         self.kind = match micros_ceil(deadline) {
             Some(deadline_us) => match timer {
@@ -69,6 +70,11 @@ impl std::fmt::Debug for Sleep {
                 .debug_struct("Sleep")
                 .field("deadline_us", deadline_us)
                 .field("armed", &matches!(self.kind, Kind::Armed(_)))
+                .finish(),
+            Kind::After(delay_us) => f
+                .debug_struct("Sleep")
+                .field("delay_us", delay_us)
+                .field("polled", &false)
                 .finish(),
             Kind::Never => f.write_str("Sleep(never)"),
         }
