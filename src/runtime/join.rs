@@ -15,9 +15,8 @@
 //! callback API); their storage and scheduling are here and in `table.rs`.
 //!
 //! A callback receives `&Result<T, JoinError>` while `.await` on the handle moves the result out, so
-//! the handle hands the result over only once every callback queued before has run. With callbacks
-//! added before anyone awaits (the tutorial's order) that is exactly asyncio's order; NOTES.md has the
-//! one corner where it differs.
+//! the handle hands the result over only once every callback queued before has run; asyncio's
+//! awaiter does not wait for them. NOTES.md says when that shows (not in the tutorial's order).
 
 use std::future::Future;
 use std::marker::PhantomData;
