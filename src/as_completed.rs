@@ -1,11 +1,10 @@
 //! `as_completed`: results in the order the tasks finish.
 
-use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::future::poll_fn;
 use std::rc::Rc;
-use std::task::{Poll, Waker};
+use std::task::Poll;
 
+use crate::ended::Ended;
 use crate::join::JoinHandle;
 use crate::join_error::JoinError;
 
@@ -15,11 +14,12 @@ use crate::join_error::JoinError;
 /// queued as each task ends), so that order is exactly the order of completion, for the tasks that
 /// end after the call. Those that had ended before it come first, in the order of `handles` (their
 /// callbacks are queued at the call); asyncio's `as_completed` takes a set, so it has no order there
-/// at all.
+/// at all. A handle whose executor was dropped counts as finished (with a cancelled error): it gets
+/// no callback, which that executor would refuse, and comes first of all, without waiting for a turn.
 ///
 /// # Panics
 ///
-/// Outside a running executor (it adds done-callbacks).
+/// If a handle's result was already taken by awaiting it through `&mut` (it adds done-callbacks).
 ///
 /// ```
 /// use std::time::Duration;
@@ -42,38 +42,32 @@ use crate::join_error::JoinError;
 pub fn as_completed<T: 'static>(
     handles: impl IntoIterator<Item = JoinHandle<T>>,
 ) -> AsCompleted<T> {
-    let finished = Rc::new(RefCell::new(Finished::default()));
+    let ended = Rc::new(Ended::default());
     let handles: Vec<Option<JoinHandle<T>>> = handles
         .into_iter()
         .enumerate()
         .map(|(index, handle)| {
-            let finished = finished.clone();
-            handle.add_done_callback(move |_| {
-                let mut finished = finished.borrow_mut();
-                finished.order.push_back(index);
-                if let Some(waker) = finished.waker.take() {
-                    waker.wake();
-                }
-            });
+            // As asyncio's `as_completed`, it never takes its callbacks back.
+            ended.follow(index, &handle);
             Some(handle)
         })
         .collect();
-    AsCompleted { handles, finished }
-}
-
-#[derive(Default)]
-struct Finished {
-    /// Indices of finished tasks, in completion order, not yet handed out.
-    order: VecDeque<usize>,
-    /// The task waiting in `next`.
-    waker: Option<Waker>,
+    AsCompleted {
+        handles,
+        ended,
+        handed_out: 0,
+    }
 }
 
 /// Returned by [`as_completed`]; call [`next`](AsCompleted::next) until it returns `None`.
 #[must_use = "as_completed does nothing unless you call next().await"]
 pub struct AsCompleted<T> {
+    /// `None` once its result has been handed out.
     handles: Vec<Option<JoinHandle<T>>>,
-    finished: Rc<RefCell<Finished>>,
+    /// The indices of the handles whose tasks have ended, in completion order (`src/ended.rs`).
+    ended: Rc<Ended>,
+    /// How many of them have been handed out.
+    handed_out: usize,
 }
 
 impl<T> std::fmt::Debug for AsCompleted<T> {
@@ -100,17 +94,15 @@ impl<T: 'static> AsCompleted<T> {
         if self.remaining() == 0 {
             return None;
         }
-        let index = poll_fn(|cx| {
-            let mut finished = self.finished.borrow_mut();
-            match finished.order.pop_front() {
-                Some(index) => Poll::Ready(index),
-                None => {
-                    finished.waker = Some(cx.waker().clone());
-                    Poll::Pending
-                }
+        let index = poll_fn(|cx| match self.ended.nth(self.handed_out) {
+            Some(index) => Poll::Ready(index),
+            None => {
+                self.ended.wake_me(cx);
+                Poll::Pending
             }
         })
         .await;
+        self.handed_out += 1;
         let handle = self.handles[index]
             .take()
             .expect("each index is noted once");
@@ -120,7 +112,7 @@ impl<T: 'static> AsCompleted<T> {
 
 impl<T> Drop for AsCompleted<T> {
     fn drop(&mut self) {
-        // The callbacks hold `finished`; nothing else needs undoing: the tasks keep running.
-        self.finished.borrow_mut().waker.take();
+        // The callbacks hold `ended`; nothing else needs undoing: the tasks keep running.
+        self.ended.forget_waker();
     }
 }

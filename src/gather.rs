@@ -1,11 +1,11 @@
 //! `join_all` and `gather`: wait for several tasks, results in input order.
 
-use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
+use crate::ended::Ended;
 use crate::join::JoinHandle;
 use crate::join_error::JoinError;
 use crate::spawn::spawn;
@@ -86,26 +86,18 @@ pub fn join_all_settled<T: 'static>(
 /// Handles still pending, and the outcomes of those that are not, in input order.
 ///
 /// Each handle gets a done-callback, as asyncio's `gather` gives each child one: it notes the
-/// handle's index in `ended` and wakes whoever awaits this future. So the outcomes are taken in the
-/// order the tasks ended (the first failure is the one that happened first), and the awaiting task
-/// resumes when asyncio's would: the turn after the last callback (or the failing one) ran.
+/// handle's index in `ended` and wakes whoever awaits this future (`src/ended.rs`). So the outcomes
+/// are taken in the order the tasks ended (the first failure is the one that happened first), and
+/// the awaiting task resumes when asyncio's would: the turn after the last callback (or the failing
+/// one) ran.
 #[derive(Debug)]
 struct Waiting<T> {
     /// `None` once that handle's outcome is in `outcomes` (its task's entry can go then).
     handles: Vec<Option<JoinHandle<T>>>,
     outcomes: Vec<Option<Result<T, JoinError>>>,
     ended: Rc<Ended>,
-    /// How many indices of `ended.order` have been taken in.
+    /// How many of the indices in `ended` have been taken in.
     taken: usize,
-}
-
-/// What the done-callbacks note, shared with them.
-#[derive(Debug, Default)]
-struct Ended {
-    /// Indices of the handles whose tasks ended, in the order their callbacks ran.
-    order: RefCell<Vec<usize>>,
-    /// Whoever awaits the `JoinAll`: woken by each callback.
-    waker: RefCell<Option<Waker>>,
 }
 
 impl<T: 'static> Waiting<T> {
@@ -113,19 +105,8 @@ impl<T: 'static> Waiting<T> {
         let handles: Vec<JoinHandle<T>> = handles.into_iter().collect();
         let ended = Rc::new(Ended::default());
         for (index, handle) in handles.iter().enumerate() {
-            if handle.handle.strong_count() == 0 {
-                // Its executor is gone: the handle yields a cancelled error at once.
-                ended.order.borrow_mut().push(index);
-                continue;
-            }
-            let ended = Rc::clone(&ended);
-            handle.add_done_callback(move |_| {
-                ended.order.borrow_mut().push(index);
-                let waker = ended.waker.borrow_mut().take();
-                if let Some(waker) = waker {
-                    waker.wake();
-                }
-            });
+            // The callbacks stay when the wait is over, as `gather`'s do.
+            ended.follow(index, handle);
         }
         let outcomes = handles.iter().map(|_| None).collect();
         Waiting {
@@ -139,16 +120,9 @@ impl<T: 'static> Waiting<T> {
     /// Takes in the outcomes of the tasks whose callbacks ran since the last poll, in that order;
     /// returns the index of the first failure among them, if any.
     fn poll_pending(&mut self, cx: &mut Context<'_>) -> Option<usize> {
-        let mut waker = self.ended.waker.borrow_mut();
-        if !waker
-            .as_ref()
-            .is_some_and(|kept| kept.will_wake(cx.waker()))
-        {
-            *waker = Some(cx.waker().clone());
-        }
-        drop(waker);
+        self.ended.wake_me(cx);
         let mut failed = None;
-        while let Some(index) = self.ended.order.borrow().get(self.taken).copied() {
+        while let Some(index) = self.ended.nth(self.taken) {
             let handle = self.handles[index].as_mut().expect("each index ends once");
             // Its callbacks have run (this future's was the last registered): the result is there.
             let Poll::Ready(result) = Pin::new(handle).poll(cx) else {

@@ -65,6 +65,7 @@ pub mod blocking;
 pub mod callback;
 mod counts;
 pub mod demo;
+mod ended;
 pub mod gather;
 #[doc = include_str!("../NOTES.md")]
 pub mod guide {}

@@ -1,0 +1,70 @@
+//! Which of several tasks have ended, in the order their done-callbacks ran: what `join_all`,
+//! `as_completed` and `wait_first` wait on, as asyncio's `gather`, `as_completed` and `wait` wait on
+//! the done-callbacks they give each task.
+//!
+//! Following the callbacks, rather than asking each handle whether its task has ended, gives
+//! asyncio's order twice over: the tasks come in the order they ended (the task table keeps no order
+//! of completion), and the awaiting task resumes when asyncio's does, on the turn after the callback
+//! woke it, itself one turn after the task ended.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::task::{Context, Waker};
+
+use crate::callback::CallbackKey;
+use crate::join::JoinHandle;
+
+/// The indices of the handles whose tasks have ended, in the order their callbacks ran, and the
+/// waker of whoever waits for the next one. Shared with the callbacks.
+#[derive(Debug, Default)]
+pub(crate) struct Ended {
+    order: RefCell<Vec<usize>>,
+    waker: RefCell<Option<Waker>>,
+}
+
+impl Ended {
+    /// Gives `handle`, the one at `index` of those waited on, a done-callback that notes `index` and
+    /// wakes the waiter. A handle whose executor is gone gets none (the executor refuses it): its
+    /// index is noted at once, since awaiting it gives a cancelled error at once; `None` then.
+    pub(crate) fn follow<T: 'static>(
+        self: &Rc<Ended>,
+        index: usize,
+        handle: &JoinHandle<T>,
+    ) -> Option<CallbackKey> {
+        if handle.handle.strong_count() == 0 {
+            self.order.borrow_mut().push(index);
+            return None;
+        }
+        let ended = Rc::clone(self);
+        let key = handle.add_done_callback(move |_| {
+            ended.order.borrow_mut().push(index);
+            let waker = ended.waker.borrow_mut().take();
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+        });
+        Some(key)
+    }
+
+    /// The index of the handle that ended `nth` (the first is 0), if that many have ended.
+    pub(crate) fn nth(&self, nth: usize) -> Option<usize> {
+        self.order.borrow().get(nth).copied()
+    }
+
+    /// Keeps the waker of `cx`, for the next callback to wake; the one kept already stays if it wakes
+    /// the same task.
+    pub(crate) fn wake_me(&self, cx: &Context<'_>) {
+        let same = (self.waker.borrow().as_ref()).is_some_and(|kept| kept.will_wake(cx.waker()));
+        if !same {
+            // The old waker is dropped after the borrow: a waker's drop may be anyone's code.
+            let old = self.waker.replace(Some(cx.waker().clone()));
+            drop(old);
+        }
+    }
+
+    /// Drops the waker kept: a callback that runs from now on wakes nobody.
+    pub(crate) fn forget_waker(&self) {
+        let old = self.waker.borrow_mut().take();
+        drop(old);
+    }
+}
