@@ -34,7 +34,7 @@ use std::time::Instant;
 use clap::error::{ContextKind, ContextValue, ErrorKind as ClapErrorKind};
 use clap::{Args as ClapArgs, CommandFactory, FromArgMatches, Parser, ValueEnum};
 use minimalist_async::demo::{
-    Capture, Likelihood, Output, RngKind, Seed, Stdout, Tutorial, TutorialRng,
+    Capture, Likelihood, Output, RngKind, Seed, Stdout, Tutorial, TutorialRng, shown, shown_bytes,
 };
 use minimalist_async::trace::Event;
 use minimalist_async::{Executor, Rule};
@@ -137,14 +137,14 @@ fn parse_tags(text: &str) -> Result<Tags, String> {
     if tags.iter().any(|tag| tag.trim().is_empty()) {
         return Err(format!(
             "'{}' has an empty or blank tag; write tags like a,b,c",
-            text.escape_debug()
+            shown(text)
         ));
     }
     for (i, tag) in tags.iter().enumerate() {
         if tags[..i].contains(tag) {
             return Err(format!(
                 "tag '{}' appears twice; tags name tasks and must be unique",
-                tag.escape_debug()
+                shown(tag)
             ));
         }
     }
@@ -158,6 +158,18 @@ pub fn parse_or_exit<P: Parser>() -> P {
 
 /// [`parse_or_exit`] with the flags of `command`: `P`'s, with texts of its own program changed.
 pub fn parse_command_or_exit<P: FromArgMatches>(command: clap::Command) -> P {
+    // A word that is not UTF-8 is refused before anything else, as the Python programs refuse it
+    // (clap would say "invalid UTF-8 was detected in one or more arguments", not which).
+    if let Some(word) = std::env::args_os()
+        .skip(1)
+        .find(|word| word.to_str().is_none())
+    {
+        eprintln!(
+            "error: argument '{}' is not valid UTF-8",
+            shown_bytes(word.as_encoded_bytes())
+        );
+        std::process::exit(2);
+    }
     // clap acts on `-h` (or `-V`) as soon as it reads it, so `-h2` would print the help; argparse,
     // which the Python programs use, refuses a value stuck to a flag that takes none.
     let args = std::env::args_os().skip(1);
@@ -170,7 +182,7 @@ pub fn parse_command_or_exit<P: FromArgMatches>(command: clap::Command) -> P {
             eprintln!(
                 "error: argument {}: ignored explicit argument '{}'",
                 &arg[..2],
-                value.escape_debug()
+                shown(value)
             );
             std::process::exit(2);
         }
@@ -198,17 +210,39 @@ pub fn parse_command_or_exit<P: FromArgMatches>(command: clap::Command) -> P {
 
 /// clap's message in one line: its first, plus the valid values that clap lists on a line of their
 /// own (`--rng foo` must say which values are valid).
+///
+/// A message that quotes what was typed is written here, from the parts clap keeps, with the text
+/// escaped as the Python programs escape it ([`shown`]): clap quotes it as given (a newline in it
+/// would cut the line short) or drops its control characters (`'a'` for `a\x01`).
 fn one_line(error: &clap::Error) -> String {
-    let mut text = error.to_string();
-    // clap quotes the value as given: escaped, a newline in it does not cut the line short.
-    if let Some(ContextValue::String(value)) = error.get(ContextKind::InvalidValue) {
-        text = text.replacen(value.as_str(), &value.escape_debug().to_string(), 1);
-    }
-    let mut line = text
-        .lines()
-        .next()
-        .unwrap_or("error: invalid arguments")
-        .to_owned();
+    let context = |kind| match error.get(kind) {
+        Some(ContextValue::String(text)) => Some(text.as_str()),
+        _ => None,
+    };
+    let arg = context(ContextKind::InvalidArg);
+    let value = context(ContextKind::InvalidValue).filter(|value| !value.is_empty());
+    let mut line = match (error.kind(), arg, value) {
+        (ClapErrorKind::ValueValidation, Some(arg), Some(value)) => {
+            let reason = std::error::Error::source(error)
+                .map_or_else(String::new, |reason| format!(": {reason}"));
+            format!(
+                "error: invalid value '{}' for '{arg}'{reason}",
+                shown(value)
+            )
+        }
+        (ClapErrorKind::InvalidValue, Some(arg), Some(value)) => {
+            format!("error: invalid value '{}' for '{arg}'", shown(value))
+        }
+        (ClapErrorKind::UnknownArgument, Some(arg), _) => {
+            format!("error: unexpected argument '{}' found", shown(arg))
+        }
+        _ => error
+            .to_string()
+            .lines()
+            .next()
+            .unwrap_or("error: invalid arguments")
+            .to_owned(),
+    };
     if let Some(ContextValue::Strings(values)) = error.get(ContextKind::ValidValue)
         && !values.is_empty()
     {

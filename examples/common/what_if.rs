@@ -21,7 +21,8 @@ pub fn parse(text: &str) -> Result<WhatIf, String> {
     Rule::from_name(text).map(WhatIf::Break).ok_or_else(|| {
         let names: Vec<&str> = Rule::ALL.iter().map(|rule| rule.name()).collect();
         format!(
-            "no rule '{text}'; the rules are {} (or: list)",
+            "no rule '{}'; the rules are {} (or: list)",
+            minimalist_async::demo::shown(text),
             names.join(", ")
         )
     })

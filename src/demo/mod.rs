@@ -5,6 +5,7 @@
 //! - [`py_random`]: CPython's Mersenne Twister, so a seed gives the rolls Python gives.
 //! - [`seed`]: seeds as Python's `int()` reads them, any size, any sign.
 //! - [`py_float`]: floats printed (and parsed) as Python prints (and parses) them.
+//! - [`py_text`]: a bad value quoted in an error message, escaped as the Python programs escape it.
 //! - [`output`]: where lines go: stdout, or a buffer for tests.
 //!
 //! Nothing in the executor uses this module: it is an ordinary user of the public API.
@@ -13,6 +14,7 @@ pub mod mains;
 pub mod output;
 pub mod py_float;
 pub mod py_random;
+pub mod py_text;
 pub mod retry;
 pub mod seed;
 
@@ -20,5 +22,6 @@ pub use mains::{await_main, callback_main};
 pub use output::{Capture, Output, Silent, Stdout};
 pub use py_float::{PyFloat, parse_py_float};
 pub use py_random::PyRandom;
+pub use py_text::{shown, shown_bytes};
 pub use retry::{Likelihood, LikelihoodError, RngKind, Tutorial, TutorialRng};
 pub use seed::{Seed, SeedError};

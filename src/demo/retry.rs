@@ -29,7 +29,7 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
 use super::output::Output;
-use super::{PyFloat, PyRandom, Seed, parse_py_float};
+use super::{PyFloat, PyRandom, Seed, parse_py_float, shown};
 use crate::time::sleep;
 
 /// The chance that one roll succeeds: a number in (0, 1].
@@ -74,8 +74,9 @@ impl FromStr for Likelihood {
     fn from_str(text: &str) -> Result<Likelihood, LikelihoodError> {
         match parse_py_float(text) {
             Some(p) => Likelihood::new(p),
-            // Escaped: the message stays on one line whatever the text holds.
-            None => Err(LikelihoodError(format!("'{}'", text.escape_debug()))),
+            // Escaped as the Python program escapes it: the message stays on one line whatever the
+            // text holds.
+            None => Err(LikelihoodError(format!("'{}'", shown(text)))),
         }
     }
 }

@@ -19,6 +19,8 @@
 use std::fmt::{self, Write};
 use std::str::FromStr;
 
+use super::shown;
+
 /// Python's default `sys.get_int_max_str_digits()`: `int()` refuses longer
 /// digit strings (counting leading zeros, not underscores) to avoid
 /// quadratic-time conversions, so we refuse them too.
@@ -293,12 +295,12 @@ enum Reason {
 impl fmt::Display for SeedError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.reason {
-            // escape_debug keeps the message on one line even if the
-            // argument contained a newline.
+            // Escaped as the Python program escapes it: the message stays
+            // on one line even if the argument contained a newline.
             Reason::NotAnInteger => write!(
                 f,
                 "invalid seed '{}': expected a whole number such as 7 or -12",
-                self.text.escape_debug()
+                shown(&self.text)
             ),
             // Echoing thousands of digits would bury the message.
             Reason::TooManyDigits(count) => write!(

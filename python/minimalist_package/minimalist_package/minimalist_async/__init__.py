@@ -38,9 +38,40 @@ MAX_SEED_DIGITS = 4300
 _SPACE = " \t\n\v\f\r\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 
 
+# The characters that do not show as themselves, first and last of each range: Unicode 14's
+# controls (Cc), format characters (Cf), spaces other than " " (Zs), line and paragraph separators
+# (Zl, Zp), surrogates (Cs) and private-use characters (Co), which is what str.isprintable() refuses
+# except the unassigned code points. A fixed list, not str.isprintable(), so that the Rust examples,
+# which carry the same one (HIDDEN in src/demo/py_text.rs), escape the same characters whatever
+# Unicode version this Python has.
+_HIDDEN = [
+    (0x0000, 0x001F), (0x007F, 0x00A0), (0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C),
+    (0x06DD, 0x06DD), (0x070F, 0x070F), (0x0890, 0x0891), (0x08E2, 0x08E2), (0x1680, 0x1680),
+    (0x180E, 0x180E), (0x2000, 0x200F), (0x2028, 0x202F), (0x205F, 0x2064), (0x2066, 0x206F),
+    (0x3000, 0x3000), (0xD800, 0xF8FF), (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB), (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD), (0x13430, 0x13438), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A),
+    (0xE0001, 0xE0001), (0xE0020, 0xE007F), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD),
+]
+
+
+def _escaped(c: str) -> str:
+    """``c`` as repr() writes a character it does not print: \\t, \\n, \\r, else \\xNN, \\uNNNN or
+    \\UNNNNNNNN."""
+    code = ord(c)
+    if c in "\t\n\r":
+        return repr(c)[1:-1]
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
 def _shown(text: str) -> str:
-    """The text with control characters escaped, so that an error message stays on one line."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    """The text with the characters of _HIDDEN escaped as repr() escapes them, so that an error
+    message stays on one line and shows what was typed. A word of the command line that is not
+    UTF-8 reaches Python with each bad byte as a lone surrogate (U+DC80 to U+DCFF), shown \\udcNN."""
+    return "".join(
+        _escaped(c) if any(first <= ord(c) <= last for first, last in _HIDDEN) else c for c in text
+    )
 
 
 def _is_digit_part(text: str) -> bool:
@@ -98,7 +129,8 @@ class _Parser(argparse.ArgumentParser):
     """argparse, except that a usage error is one line on stderr, then exit status 2."""
 
     def error(self, message: str):  # type: ignore[override]
-        self.exit(2, f"error: {message}\n")
+        # argparse quotes an unknown argument as typed: escaped, a newline in it cannot add a line.
+        self.exit(2, f"error: {_shown(message)}\n")
 
 
 class _Once(argparse.Action):
@@ -162,7 +194,13 @@ def command_line(program: str, description: str, argv: Optional[List[str]] = Non
         help="wait with time.sleep instead of await asyncio.sleep: the blocking mistake; the tasks "
         "then run one after the other",
     )
-    args = parser.parse_args(_join_hyphen_values(sys.argv[1:] if argv is None else argv))
+    argv = sys.argv[1:] if argv is None else argv
+    # Python reads a word that is not UTF-8 with a lone surrogate for each bad byte; refused here, as
+    # the Rust examples refuse it, before a tag that cannot be printed gets to run.
+    for word in argv:
+        if any("\ud800" <= c <= "\udfff" for c in word):
+            parser.error(f"argument '{_shown(word)}' is not valid UTF-8")
+    args = parser.parse_args(_join_hyphen_values(argv))
     if args.seed is None:
         args.seed = random.SystemRandom().getrandbits(64)
         replay = [

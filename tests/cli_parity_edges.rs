@@ -1,0 +1,266 @@
+//! The edges of the examples' command lines, where the Rust examples and the tutorial's Python
+//! programs must still print the same bytes.
+//!
+//! README: "Bad flags get one line on stderr and exit status 2, in both languages", and the two
+//! programs print the same bytes for the same flags. Python's line for a bad value is
+//! `error: argument --seed: REASON`, Rust's `error: invalid value 'X' for '--seed <N>': REASON`;
+//! `.ci/parity` compares the reasons, and so do these tests. Pinned here:
+//!
+//! - characters that do not show as themselves, in a bad value or an unknown argument, escaped the
+//!   same way on both sides (Python's `repr` style: `\x01`, `\t`, `\u2028`), and a word of the
+//!   command line that is not UTF-8 refused with the same line.
+//!
+//! The tests that run Python skip, with a note on stderr, where python3 is missing.
+
+mod common;
+
+use std::ffi::OsStr;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use common::example_path;
+use minimalist_async::demo::py_text::HIDDEN;
+
+/// Runs a Rust example with `args`, stdin empty.
+fn rust<S: AsRef<OsStr>>(example: &str, args: &[S]) -> Output {
+    Command::new(example_path(example))
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run the example")
+}
+
+/// The Python program of `mode` ("await" or "callback"), or `None`, with a note, without python3.
+/// UTF-8 mode makes Python read a word that is not UTF-8 as it does in a UTF-8 locale, whatever the
+/// locale of the machine running the tests.
+fn python<S: AsRef<OsStr>>(mode: &str, args: &[S]) -> Option<Output> {
+    let package = Path::new(env!("CARGO_MANIFEST_DIR")).join("python/minimalist_package");
+    let output = Command::new("python3")
+        .arg("-m")
+        .arg(format!(
+            "minimalist_package.minimalist_async.async_{mode}_example"
+        ))
+        .args(args)
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env("PYTHONUTF8", "1")
+        .current_dir(package)
+        .stdin(Stdio::null())
+        .output();
+    if output.is_err() {
+        eprintln!("python3 not found: skipping the comparison with Python");
+    }
+    output.ok()
+}
+
+/// What python3 prints for a snippet run from the package's directory, or `None`, with a note.
+fn python_prints(code: &str) -> Option<String> {
+    let package = Path::new(env!("CARGO_MANIFEST_DIR")).join("python/minimalist_package");
+    let output = Command::new("python3")
+        .args(["-c", code])
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .current_dir(package)
+        .output();
+    let Ok(output) = output else {
+        eprintln!("python3 not found: skipping the comparison with Python");
+        return None;
+    };
+    assert!(
+        output.status.success(),
+        "python3 -c {code:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Some(String::from_utf8(output.stdout).expect("python3 prints UTF-8"))
+}
+
+fn stderr_lines(output: &Output) -> Vec<String> {
+    String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Rust's one line for `args`, after checking that the example refused them: status 2, nothing on
+/// stdout, one line on stderr.
+fn rust_refusal<S: AsRef<OsStr>>(example: &str, args: &[S]) -> String {
+    let mut all: Vec<&OsStr> = args.iter().map(AsRef::as_ref).collect();
+    all.push(OsStr::new("--virtual-time"));
+    let output = rust(example, &all);
+    let lines = stderr_lines(&output);
+    assert_eq!(
+        (output.status.code(), lines.len(), output.stdout.len()),
+        (Some(2), 1, 0),
+        "{example} {all:?}: want status 2, one line on stderr and nothing on stdout; got {lines:?}"
+    );
+    lines[0].clone()
+}
+
+/// Python's one line for `args` (the await program), after the same checks, or `None` without
+/// python3.
+fn python_refusal<S: AsRef<OsStr>>(args: &[S]) -> Option<String> {
+    let output = python("await", args)?;
+    let lines = stderr_lines(&output);
+    let shown: Vec<&OsStr> = args.iter().map(AsRef::as_ref).collect();
+    assert_eq!(
+        (output.status.code(), lines.len(), output.stdout.len()),
+        (Some(2), 1, 0),
+        "python {shown:?}: want status 2, one line on stderr and nothing on stdout; got {:?}",
+        &lines[..lines.len().min(4)]
+    );
+    Some(lines[0].clone())
+}
+
+/// What follows `error: argument --flag: ` in Python's line.
+fn reason(python_line: &str) -> &str {
+    python_line.splitn(3, ": ").last().unwrap_or_default()
+}
+
+/// Both programs refuse `args` with one line and status 2, and Rust's line ends with Python's reason,
+/// as `.ci/parity` compares them. Returns Rust's line.
+fn assert_same_refusal<S: AsRef<OsStr>>(args: &[S]) -> String {
+    let rust_line = rust_refusal("async_await_example", args);
+    if let Some(python_line) = python_refusal(args) {
+        let shown: Vec<&OsStr> = args.iter().map(AsRef::as_ref).collect();
+        assert!(
+            rust_line.ends_with(&format!(": {}", reason(&python_line))),
+            "{shown:?}: different reasons\n  python: {python_line}\n  rust:   {rust_line}"
+        );
+    }
+    rust_line
+}
+
+/// A control character in a bad value is written as Python's `repr` writes it (`\x01`), in the
+/// reason and in the value Rust's line quotes first (clap quoted it without its control character:
+/// `'a'`).
+#[test]
+fn a_control_character_in_a_bad_value_is_shown_as_python_shows_it() {
+    assert_eq!(
+        assert_same_refusal(&["--seed", "a\u{1}"]),
+        r"error: invalid value 'a\x01' for '--seed <N>': invalid seed 'a\x01': expected a whole number such as 7 or -12"
+    );
+    assert_same_refusal(&["--tasks", "a\u{1},a\u{1}"]);
+    assert_same_refusal(&["--likelihood", "\u{200b}0.5"]);
+}
+
+/// Every class of character that does not show as itself is escaped, and the characters around
+/// them are not: the first and last character of every range of `HIDDEN` (NUL cannot be in a
+/// command line, nor a surrogate in UTF-8: U+0001 and U+E000 stand for them), and the one before
+/// and after each range. Python and Rust give the same reason; Rust's line quotes the same text.
+#[test]
+fn every_hidden_character_is_escaped_as_python_escapes_it() {
+    let mut value = String::from("x");
+    for &(first, last) in &HIDDEN {
+        for code in [first.saturating_sub(1), first, last, last + 1] {
+            let code = match code {
+                0 => 1,
+                0xD800..=0xDFFF => 0xE000,
+                code => code,
+            };
+            value.extend(char::from_u32(code));
+        }
+    }
+    let rust_line = assert_same_refusal(&[format!("--seed={value}")]);
+    let quoted = minimalist_async::demo::shown(&value);
+    assert!(
+        rust_line.starts_with(&format!(
+            "error: invalid value '{quoted}' for '--seed <N>': "
+        )),
+        "{rust_line}"
+    );
+    for (c, escaped) in [
+        ('\t', r"\t"),
+        ('\n', r"\n"),
+        ('\r', r"\r"),
+        ('\u{7f}', r"\x7f"),
+        ('\u{85}', r"\x85"),
+        ('\u{9f}', r"\x9f"),
+        ('\u{2028}', r"\u2028"),
+        ('\u{202e}', r"\u202e"),
+        ('\u{e0001}', r"\U000e0001"),
+    ] {
+        let line = rust_refusal("async_await_example", &[format!("--seed=x{c}")]);
+        assert!(line.contains(&format!("'x{escaped}'")), "{c:?}: {line}");
+    }
+}
+
+/// Python's `_HIDDEN` is Rust's `HIDDEN`; and, where Python's Unicode is the table's (14.0.0, as in
+/// Python 3.11), it is every character of the categories it names, except the space U+0020.
+#[test]
+fn python_and_rust_hide_the_same_characters() {
+    let Some(printed) = python_prints(
+        "import unicodedata\n\
+         from minimalist_package.minimalist_async import _HIDDEN\n\
+         print(_HIDDEN)\n\
+         print(unicodedata.unidata_version)\n\
+         hidden = {'Cc', 'Cf', 'Zs', 'Zl', 'Zp', 'Co', 'Cs'}\n\
+         table = {c for a, b in _HIDDEN for c in range(a, b + 1)}\n\
+         print(sum(1 for c in range(0x110000)\n\
+                   if (c != 32 and unicodedata.category(chr(c)) in hidden) != (c in table)))",
+    ) else {
+        return;
+    };
+    let lines: Vec<&str> = printed.lines().collect();
+    let rust_table = format!("{:?}", HIDDEN.to_vec());
+    assert_eq!(
+        lines[0], rust_table,
+        "python's _HIDDEN (left), Rust's HIDDEN (right)"
+    );
+    if lines[1] == "14.0.0" {
+        assert_eq!(
+            lines[2], "0",
+            "characters the table and Unicode 14 disagree on"
+        );
+    } else {
+        eprintln!(
+            "python3 has Unicode {}, the table is Unicode 14.0.0: skipping the category check",
+            lines[1]
+        );
+    }
+}
+
+/// An unknown argument is quoted escaped too, so that a newline in it cannot make a second line.
+#[test]
+fn an_unknown_argument_with_a_newline_is_one_line() {
+    let line = rust_refusal("async_await_example", &["x\ny"]);
+    assert_eq!(line, r"error: unexpected argument 'x\ny' found");
+    if let Some(line) = python_refusal(&["x\ny"]) {
+        assert_eq!(line, r"error: unrecognized arguments: x\ny");
+    }
+}
+
+/// A word that is not UTF-8 is refused by both programs with the same line, each bad byte shown as
+/// Python shows it (`\udcNN`, Python's "surrogateescape"): whatever the flag, before any other
+/// check. (Rust gave clap's "invalid UTF-8 was detected in one or more arguments"; Python ran a tag
+/// `--tasks $'\xff'` it could not print, or named a seed's bad byte.)
+#[cfg(unix)]
+#[test]
+fn a_word_that_is_not_utf8_gets_the_same_line_in_both_languages() {
+    use std::os::unix::ffi::OsStrExt;
+
+    for (word, line) in [
+        (
+            &b"--seed=caf\xe9"[..],
+            r"error: argument '--seed=caf\udce9' is not valid UTF-8",
+        ),
+        (
+            b"--tasks=a,\xff\xfe,\x01",
+            r"error: argument '--tasks=a,\udcff\udcfe,\x01' is not valid UTF-8",
+        ),
+        (
+            b"\xe2\x82",
+            r"error: argument '\udce2\udc82' is not valid UTF-8",
+        ),
+    ] {
+        let word = OsStr::from_bytes(word);
+        for example in [
+            "async_await_example",
+            "async_callback_example",
+            "step_through",
+        ] {
+            assert_eq!(rust_refusal(example, &[word]), line, "{example} {word:?}");
+        }
+        if let Some(python_line) = python_refusal(&[word]) {
+            assert_eq!(python_line, line, "python {word:?}");
+        }
+    }
+}
