@@ -120,7 +120,7 @@ fn a_value_stuck_to_the_help_flag_is_refused() {
         assert!(output.stdout.is_empty(), "{example} -h2 printed on stdout");
         assert_eq!(
             stderr_of(&output),
-            "error: argument -h: ignored explicit argument '2'\n",
+            "error: argument -h/--help: ignored explicit argument '2'\n",
             "{example} -h2"
         );
     }

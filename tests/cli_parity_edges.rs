@@ -8,7 +8,10 @@
 //!
 //! - characters that do not show as themselves, in a bad value or an unknown argument, escaped the
 //!   same way on both sides (Python's `repr` style: `\x01`, `\t`, `\u2028`), and a word of the
-//!   command line that is not UTF-8 refused with the same line.
+//!   command line that is not UTF-8 refused with the same line;
+//! - a value given to a flag that takes none (`-h2`, `--blocking=1`), refused in argparse's words,
+//!   and only where it is a flag: the word after `--seed` or `--likelihood` is their value, whatever
+//!   it looks like.
 //!
 //! The tests that run Python skip, with a note on stderr, where python3 is missing.
 
@@ -261,6 +264,109 @@ fn a_word_that_is_not_utf8_gets_the_same_line_in_both_languages() {
         }
         if let Some(python_line) = python_refusal(&[word]) {
             assert_eq!(python_line, line, "python {word:?}");
+        }
+    }
+}
+
+/// The word after `--seed` or `--likelihood` is their value even when it reads like a flag with a
+/// value stuck to it: `--seed -h2` is a bad seed, with Python's reason. (The check for `-h2` looked
+/// at every word, so Rust said "argument -h: ignored explicit argument '2'".)
+#[test]
+fn a_seed_or_likelihood_that_looks_like_a_stuck_help_flag_is_a_bad_value() {
+    for args in [
+        ["--seed", "-h2"],
+        ["--seed", "-Vx"],
+        ["--seed", "-hV"],
+        ["--likelihood", "-h2"],
+        ["--likelihood", "-V1"],
+    ] {
+        let line = assert_same_refusal(&args);
+        assert!(line.starts_with("error: invalid value"), "{args:?}: {line}");
+    }
+}
+
+/// The flags of `example` that take no value, each as argparse names it (`-h/--help`), read from
+/// its `--help`: a line `  -h, --help` or `      --blocking`, with no `<VALUE>` after the names.
+fn flags_without_a_value(example: &str) -> Vec<(String, String)> {
+    let help = rust(example, &["--help"]);
+    assert!(help.status.success(), "{example} --help");
+    let flags: Vec<(String, String)> = String::from_utf8_lossy(&help.stdout)
+        .lines()
+        .map(str::trim)
+        .filter_map(|line| {
+            let names: Vec<&str> = line.split(", ").collect();
+            let is_flag = |name: &&str| {
+                name.strip_prefix("--")
+                    .or_else(|| name.strip_prefix('-'))
+                    .is_some_and(|word| {
+                        !word.is_empty()
+                            && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    })
+            };
+            names
+                .iter()
+                .all(is_flag)
+                .then(|| (names[names.len() - 1].to_owned(), names.join("/")))
+        })
+        .collect();
+    assert!(
+        flags.iter().any(|(long, _)| long == "--help"),
+        "{example}: no flags found in --help: {flags:?}"
+    );
+    flags
+}
+
+/// A value given to a flag that takes none gets argparse's words in every example, for every such
+/// flag (`--blocking=1`: "argument --blocking: ignored explicit argument '1'"; clap said "unexpected
+/// value '1' for '--blocking' found; no more were expected"), and the same line as Python's for the
+/// flags Python has.
+#[test]
+fn a_value_given_to_a_flag_that_takes_none_gets_argparse_words() {
+    for example in [
+        "async_await_example",
+        "async_callback_example",
+        "step_through",
+    ] {
+        let flags = flags_without_a_value(example);
+        for (long, names) in &flags {
+            for value in ["1", "", "a\u{1}"] {
+                let line = rust_refusal(example, &[format!("{long}={value}")]);
+                let want = format!(
+                    "error: argument {names}: ignored explicit argument '{}'",
+                    minimalist_async::demo::shown(value)
+                );
+                assert_eq!(line, want, "{example} {long}={value:?}");
+            }
+        }
+        for (short, names) in [("-h", "-h/--help"), ("-V", "-V/--version")] {
+            let line = rust_refusal(example, &[format!("{short}2")]);
+            assert_eq!(
+                line,
+                format!("error: argument {names}: ignored explicit argument '2'")
+            );
+        }
+        let expected = [
+            "--blocking",
+            "--virtual-time",
+            "--timeline",
+            "--help",
+            "--version",
+        ];
+        let auto = (example == "step_through").then_some("--auto");
+        for name in expected.into_iter().chain(auto) {
+            assert!(
+                flags.iter().any(|(long, _)| long == name),
+                "{example}: {name} not among {flags:?}"
+            );
+        }
+    }
+    for args in [["--blocking=1"], ["--help=1"], ["-h2"], ["--blocking="]] {
+        let rust_line = rust_refusal("async_await_example", &args);
+        if let Some(python_line) = python_refusal(&args) {
+            assert_eq!(
+                rust_line, python_line,
+                "{args:?}: rust (left), python (right)"
+            );
         }
     }
 }

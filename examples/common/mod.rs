@@ -157,7 +157,7 @@ pub fn parse_or_exit<P: Parser>() -> P {
 }
 
 /// [`parse_or_exit`] with the flags of `command`: `P`'s, with texts of its own program changed.
-pub fn parse_command_or_exit<P: FromArgMatches>(command: clap::Command) -> P {
+pub fn parse_command_or_exit<P: FromArgMatches>(mut command: clap::Command) -> P {
     // A word that is not UTF-8 is refused before anything else, as the Python programs refuse it
     // (clap would say "invalid UTF-8 was detected in one or more arguments", not which).
     if let Some(word) = std::env::args_os()
@@ -170,22 +170,12 @@ pub fn parse_command_or_exit<P: FromArgMatches>(command: clap::Command) -> P {
         );
         std::process::exit(2);
     }
-    // clap acts on `-h` (or `-V`) as soon as it reads it, so `-h2` would print the help; argparse,
-    // which the Python programs use, refuses a value stuck to a flag that takes none.
-    let args = std::env::args_os().skip(1);
-    for arg in args.take_while(|arg| arg != "--") {
-        let Some(arg) = arg.to_str().filter(|arg| !arg.starts_with("--")) else {
-            continue;
-        };
-        let stuck = arg.strip_prefix("-h").or_else(|| arg.strip_prefix("-V"));
-        if let Some(value) = stuck.filter(|value| !value.is_empty()) {
-            eprintln!(
-                "error: argument {}: ignored explicit argument '{}'",
-                &arg[..2],
-                shown(value)
-            );
-            std::process::exit(2);
-        }
+    // Every word is UTF-8 now. `build` adds clap's own flags (-h/--help, -V/--version).
+    let words: Vec<String> = std::env::args().skip(1).collect();
+    command.build();
+    if let Some(line) = value_for_a_flag_without_one(&command, &words) {
+        eprintln!("{line}");
+        std::process::exit(2);
     }
     let parsed = command
         .try_get_matches()
@@ -206,6 +196,71 @@ pub fn parse_command_or_exit<P: FromArgMatches>(command: clap::Command) -> P {
             std::process::exit(2);
         }
     }
+}
+
+/// The line argparse (the Python programs) prints for a value given to a flag that takes none,
+/// stuck to it (`-h2`) or after `=` (`--blocking=1`), if `words` hold one: argparse refuses it
+/// before it reads any value, where clap acts on `-h` as soon as it reads it (`-h2` printed the help)
+/// and words the rest its own way.
+///
+/// Only flags are looked at, as argparse looks at them: the word after `--seed` or `--likelihood`
+/// is their value whatever it looks like (`--seed -h2` is a bad seed, not a help flag), the word
+/// after another flag that takes a value is that value unless it starts with a hyphen, and no word
+/// after `--` is a flag.
+fn value_for_a_flag_without_one(command: &clap::Command, words: &[String]) -> Option<String> {
+    let mut words = words.iter();
+    while let Some(word) = words.next() {
+        if word == "--" {
+            return None;
+        }
+        let (arg, value) = if let Some(long) = word.strip_prefix("--") {
+            let (name, value) = long
+                .split_once('=')
+                .map_or((long, None), |(n, v)| (n, Some(v)));
+            let arg = command
+                .get_arguments()
+                .find(|arg| arg.get_long() == Some(name));
+            (arg, value)
+        } else if let Some(shorts) = word.strip_prefix('-') {
+            // `-h2`: the flag `-h`, then what is stuck to it.
+            let mut chars = shorts.chars();
+            let arg = chars.next().and_then(|short| {
+                command
+                    .get_arguments()
+                    .find(|arg| arg.get_short() == Some(short))
+            });
+            (arg, Some(chars.as_str()).filter(|rest| !rest.is_empty()))
+        } else {
+            continue;
+        };
+        let Some(arg) = arg else {
+            continue;
+        };
+        let takes_a_value = arg.get_action().takes_values();
+        match value {
+            Some(value) if !takes_a_value => {
+                // argparse names a flag by all its spellings: `-h/--help`.
+                let short = arg.get_short().map(|short| format!("-{short}"));
+                let long = arg.get_long().map(|long| format!("--{long}"));
+                let names: Vec<String> = short.into_iter().chain(long).collect();
+                return Some(format!(
+                    "error: argument {}: ignored explicit argument '{}'",
+                    names.join("/"),
+                    shown(value)
+                ));
+            }
+            None if takes_a_value => {
+                let next = words.as_slice().first();
+                if arg.is_allow_hyphen_values_set()
+                    || next.is_some_and(|next| !next.starts_with('-'))
+                {
+                    words.next();
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// clap's message in one line: its first, plus the valid values that clap lists on a line of their
