@@ -32,43 +32,39 @@ use crate::runtime::waker::Lent;
 /// if it was cancelled. `None` for a stale queue entry (the task has ended).
 #[inline]
 pub(crate) fn poll_task(handle: &Rc<Handle>, key: Key) -> Option<Step> {
-    let (id, mut future, table, kept) = {
-        let mut tasks = handle.tasks.borrow_mut();
-        let entry = tasks.entries.get_mut(key)?;
-        let future = match std::mem::replace(&mut entry.stage, Stage::Polling) {
-            Stage::Running(future) => future,
-            Stage::Main => {
-                // The `block_on` future's turn: `block_on` polls it, in its own frame.
-                entry.stage = Stage::Main;
-                entry.queued = false;
-                return Some(Step::MainWoken);
-            }
-            stage => {
-                // A task that ended while queued (cancelled in the poll where it returned) leaves its
-                // queue entry behind: skip it.
-                entry.stage = stage;
-                return None;
-            }
-        };
-        entry.queued = false;
-        if entry.cancel {
-            // Cancelled before this poll: the future is dropped unpolled (which disarms its sleeps).
-            let (id, table) = (entry.id, entry.table);
-            drop(tasks);
-            let cancelled = Err(JoinError::cancelled(id));
-            end_task(handle, key, id, future, table, cancelled);
-            return Some(Step::Cancelled { task: id });
+    let mut tasks = handle.tasks.borrow_mut();
+    let entry = tasks.entries.get_mut(key)?;
+    let mut future = match std::mem::replace(&mut entry.stage, Stage::Polling) {
+        Stage::Running(future) => future,
+        Stage::Main => {
+            // The `block_on` future's turn: `block_on` polls it, in its own frame.
+            entry.stage = Stage::Main;
+            entry.queued = false;
+            return Some(Step::MainWoken);
         }
-        (entry.id, future, entry.table, entry.waker.take())
+        stage => {
+            // A task that ended while queued (cancelled in the poll where it returned) leaves its
+            // queue entry behind: skip it.
+            entry.stage = stage;
+            return None;
+        }
     };
+    entry.queued = false;
+    let (id, table) = (entry.id, entry.table);
+    if entry.cancel {
+        // Cancelled before this poll: the future is dropped unpolled (which disarms its sleeps).
+        drop(tasks);
+        let cancelled = Err(JoinError::cancelled(id));
+        end_task(handle, key, id, future, table, cancelled);
+        return Some(Step::Cancelled { task: id });
+    }
+    let kept = entry.waker.take();
+    drop(tasks);
     let (polled, kept) = poll_with_waker(handle, key, id, kept, |cx| {
-        let polled = catch_unwind(AssertUnwindSafe(|| {
-            future.as_mut().poll_task(cx, &handle.outputs, table)
-        }));
-        match polled {
-            Ok(Poll::Pending) => Poll::Pending,
-            // Returned: the output is in its type's table already, under this key.
-            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+        let polled = || future.as_mut().poll_task(cx, &handle.outputs, table);
+        match catch_unwind(AssertUnwindSafe(polled)) {
+            // Returned: the output is in its type's table already, under the key it gives.
+            Ok(polled) => polled.map(Ok),
             // Panicked: caught, so that the other tasks go on; the panic is this task's result.
             Err(panic) => Poll::Ready(Err(JoinError::panicked(id, panic))),
         }
@@ -84,11 +80,7 @@ pub(crate) fn poll_task(handle: &Rc<Handle>, key: Key) -> Option<Step> {
     // Cancelled during the very poll in which it returned: as in asyncio (a task whose
     // `_must_cancel` is set ends cancelled), `cancel()` said it was still running, so the cancel wins
     // and the output is dropped.
-    let cancelled = handle
-        .tasks
-        .borrow()
-        .get(key)
-        .is_some_and(|entry| entry.cancel);
+    let cancelled = handle.tasks.borrow().get(key).is_some_and(|e| e.cancel);
     if let Ok(output) = ended
         && cancelled
     {
@@ -204,7 +196,11 @@ fn report_if_lost(handle: &Handle, key: Key) {
         _ => tasks.name(key).expect("the entry is there"),
     };
     drop(tasks);
-    report_lost_waker(&name);
+    eprintln!(
+        "minimalist-async: {name} returned Pending but no waker for it is left anywhere: nothing can \
+         wake it, so it will never run again (a future must keep cx.waker() somewhere before returning \
+         Pending)"
+    );
 }
 
 /// The task is over, with its output (already in its table, under this key) or an error: the result is
@@ -279,12 +275,4 @@ fn end_task(
     if unclaimed {
         handle.release_if_unclaimed(key);
     }
-}
-
-fn report_lost_waker(name: &str) {
-    eprintln!(
-        "minimalist-async: {name} returned Pending but no waker for it is left anywhere: nothing can \
-         wake it, so it will never run again (a future must keep cx.waker() somewhere before returning \
-         Pending)"
-    );
 }
