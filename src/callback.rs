@@ -9,19 +9,20 @@
 //! return a [`CallbackHandle`] that cancels the callback if it has not run yet.
 
 use std::cell::Cell;
-use std::panic::{AssertUnwindSafe, Location, catch_unwind};
+use std::panic::{AssertUnwindSafe, Location, catch_unwind, resume_unwind};
 use std::rc::{Rc, Weak};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use crate::runtime::clock::micros_ceil;
 use crate::runtime::executor::Executor;
 use crate::runtime::handle::{Handle, Timer, TimerRef, current};
 use crate::runtime::join::JoinHandle;
 use crate::runtime::join_error::{JoinError, drop_contained, report_panic};
 use crate::runtime::queue::Runnable;
-use crate::runtime::results::{ResultTable, typed};
+use crate::runtime::results::{ResultTable, Results, typed};
 use crate::runtime::slab::Key;
-use crate::runtime::table::{DoneCallback, Stage};
+use crate::runtime::table::{DoneCallback, Stage, Tasks};
 use crate::runtime::wheel::Armed;
 
 /// Wraps `callback` so that a panic inside it is reported on stderr, naming where it was scheduled
@@ -124,7 +125,9 @@ fn schedule_later(
     delay: Duration,
     callback: Box<dyn FnOnce()>,
 ) -> CallbackHandle {
-    let scheduled = match handle.deadline_after(delay) {
+    // Rounded up to the microsecond; a delay that does not fit the clock never comes.
+    let deadline = micros_ceil(delay).and_then(|us| handle.now_us().checked_add(us));
+    let scheduled = match deadline {
         Some(deadline) => Scheduled::Later(handle.arm(deadline, Timer::Call(callback))),
         None => Scheduled::Never(Cell::new(true)),
     };
@@ -335,5 +338,55 @@ impl<T: 'static> JoinHandle<T> {
             });
         });
         removed.is_some()
+    }
+}
+
+/// Done-callbacks' registration, on the task table's cold data, where the executor finds them when the
+/// task ends (`join.rs` runs them).
+impl Tasks {
+    /// Registers a done-callback numbered `number` with the task under `key`; whether the task has
+    /// ended already (the caller then queues it at once). The callback comes back if the entry is gone,
+    /// for the caller to drop with nothing borrowed.
+    pub(crate) fn add_callback(
+        &mut self,
+        key: Key,
+        number: u64,
+        callback: DoneCallback,
+    ) -> Result<bool, DoneCallback> {
+        let Some(entry) = self.entries.get_mut(key) else {
+            return Err(callback);
+        };
+        entry.callbacks += 1;
+        entry.has_cold = true;
+        let done = entry.is_done();
+        let queued = self.cold.callbacks.entry(key.index()).or_default();
+        queued.push_back((number, callback));
+        Ok(done)
+    }
+
+    /// Takes back the done-callback numbered `number` of the task under `key`, unless the task has
+    /// ended (its callbacks are scheduled then, as in asyncio).
+    pub(crate) fn remove_callback(&mut self, key: Key, number: u64) -> Option<DoneCallback> {
+        let entry = self.entries.get_mut(key).filter(|entry| !entry.is_done())?;
+        let registered = self.cold.callbacks.get_mut(&key.index())?;
+        let at = registered.iter().position(|(n, _)| *n == number)?;
+        entry.callbacks -= 1;
+        registered.remove(at).map(|(_, callback)| callback)
+    }
+}
+
+/// How a done-callback (and `JoinHandle::stats`) sees a finished task's result without taking it.
+impl<T> Results<T> {
+    /// Lends the result to `look`. It is taken out of the table while `look` runs, so that `look` may
+    /// reach this table itself (a callback that awaits another task's handle).
+    /// A panic in `look` unwinds on, once the result is back.
+    pub(crate) fn lend(&self, key: Key, look: impl FnOnce(&Result<T, JoinError>)) {
+        let result = self.slots.borrow_mut().get_mut(key).and_then(Option::take);
+        let Some(result) = result else { return };
+        let looked = catch_unwind(AssertUnwindSafe(|| look(&result)));
+        if let Some(slot) = self.slots.borrow_mut().get_mut(key) {
+            *slot = Some(result);
+        }
+        looked.unwrap_or_else(|panic| resume_unwind(panic));
     }
 }

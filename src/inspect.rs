@@ -12,9 +12,9 @@ use std::time::Duration;
 
 use crate::runtime::executor::Executor;
 use crate::runtime::handle::{Timer, TimerRef, Timers, current};
-use crate::runtime::queue::{Message, Runnable};
+use crate::runtime::queue::Runnable;
 use crate::runtime::slab::Key;
-use crate::runtime::table::Stage;
+use crate::runtime::table::{Stage, Tasks};
 use crate::runtime::task::TaskId;
 use crate::runtime::wheel::{Armed, SlotId};
 use crate::trace::{Outcome, tools};
@@ -26,7 +26,8 @@ pub struct Snapshot {
     pub now: Duration,
     /// Turns begun so far.
     pub turn: u64,
-    /// The ready queue, in order.
+    /// The ready queue, in order: the rest of this turn, then the next one (what other threads sent is
+    /// taken in first, as the next turn would).
     pub ready: Vec<Ready>,
     /// How many entries at the front of `ready` the current turn still runs; the rest wait for the
     /// next turn.
@@ -155,6 +156,8 @@ impl Executor {
     /// ```
     pub fn snapshot(&mut self) -> Snapshot {
         let handle = &self.handle;
+        // What other threads sent joins the local queue first, where the next turn would put it.
+        handle.take_in_if_sent();
         let tasks = handle.tasks.borrow();
         let calls = handle.calls.borrow();
         let task_id = |key: Key| match tasks.get(key).map(|entry| (&entry.stage, entry.id)) {
@@ -172,14 +175,7 @@ impl Executor {
         };
         // The rest of this turn, then what waits for the next one, in the order it will run.
         let mut ready: Vec<Ready> = self.turn.batch.iter().map(of_runnable).collect();
-        handle.queue.peek(|local, messages| {
-            ready.extend(local.iter().map(of_runnable));
-            ready.extend(messages.iter().map(|message| match message {
-                Message::Wake { key, .. } => task_id(*key),
-                Message::Cancel(key) => task_id(*key),
-                Message::Run(_) => Ready::Remote,
-            }));
-        });
+        ready.extend(handle.queue.local().iter().map(of_runnable));
         let timers = handle.timers.borrow();
         // The task a live timer wakes by key, if any.
         let wakes = |timer: &Armed<TimerRef>| match timer.value {
@@ -359,5 +355,16 @@ impl fmt::Display for Snapshot {
             writeln!(f, "  {place}: {}", timers.join(", "))?;
         }
         Ok(())
+    }
+}
+
+/// Spawn parents, for snapshots and the trace: the core keeps them by slot, off the entries.
+impl Tasks {
+    /// The task that spawned the task under `key`.
+    pub(crate) fn parent(&self, key: Key) -> Option<TaskId> {
+        match self.cold.parents.get(key.index() as usize) {
+            Some(0) | None => None,
+            Some(id) => Some(TaskId(*id)),
+        }
     }
 }

@@ -13,7 +13,6 @@ use std::sync::{Arc, Mutex};
 use std::task::{Poll, Waker};
 use std::time::Duration;
 
-use minimalist_async::inspect::Ready;
 use minimalist_async::{Executor, call_soon, sleep, spawn, yield_now};
 
 /// Counts its drops, and panics in the first one.
@@ -173,11 +172,8 @@ fn a_wake_of_a_finished_task_queues_nothing() {
     // From another thread: the message is taken in and dropped, costing no turn of its own.
     let waker = kept.borrow().clone().unwrap();
     std::thread::spawn(move || waker.wake()).join().unwrap();
-    assert_eq!(
-        executor.snapshot().ready,
-        [Ready::Stale],
-        "seen waiting in the channel"
-    );
+    // A snapshot takes it in first, as the next turn would: it queues nothing.
+    assert!(executor.snapshot().ready.is_empty(), "nothing to run");
     let turns = executor.turns();
     executor.run_until_stalled();
     assert_eq!(executor.turns(), turns, "no empty turn");

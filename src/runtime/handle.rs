@@ -20,7 +20,7 @@ use std::sync::atomic::AtomicUsize;
 use std::task::{RawWakerVTable, Waker};
 use std::time::Duration;
 
-use crate::runtime::clock::{Clock, micros_ceil};
+use crate::runtime::clock::Clock;
 use crate::runtime::events::{Event, EventKind, Sink};
 use crate::runtime::queue::{Message, ReadyQueue, Runnable};
 use crate::runtime::results::Outputs;
@@ -140,12 +140,6 @@ impl Handle {
     /// The clock's reading now (µs): what asyncio's `loop.time()` returns.
     pub(crate) fn now_us(&self) -> u64 {
         self.clock.get().now_us()
-    }
-
-    /// The deadline `delay` from now, rounded up to the microsecond; `None` when it does not fit the
-    /// clock (which callers read as "never").
-    pub(crate) fn deadline_after(&self, delay: Duration) -> Option<u64> {
-        micros_ceil(delay).and_then(|us| self.now_us().checked_add(us))
     }
 
     /// Moves virtual time forward to `to_us` (never backwards), and says so to the sink.

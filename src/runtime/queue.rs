@@ -66,8 +66,6 @@ const KEPT_CAPACITY: usize = 4096;
 /// The executor's side of the ready queue.
 pub(crate) struct ReadyQueue {
     local: RefCell<VecDeque<Runnable>>,
-    /// Messages a snapshot took off the channel to look at them; the next turn takes them first.
-    arrived: RefCell<Vec<Message>>,
     inbox: Inbox,
     /// Taken out (and so dropped) when the executor is dropped: senders then learn that nobody is
     /// left to run what they send.
@@ -124,7 +122,6 @@ impl Default for ReadyQueue {
         let (sender, receiver) = crossbeam_channel::unbounded();
         ReadyQueue {
             local: RefCell::default(),
-            arrived: RefCell::default(),
             inbox: Inbox {
                 executor: NEXT_EXECUTOR.fetch_add(1, Ordering::Relaxed),
                 shared: Arc::new(InboxShared {
@@ -169,12 +166,9 @@ impl ReadyQueue {
     /// The messages other threads sent since the last call, oldest first, once a sender raised the
     /// flag.
     pub(crate) fn received(&self) -> Vec<Message> {
-        let mut messages = std::mem::take(&mut *self.arrived.borrow_mut());
         self.inbox.shared.sent.swap(false, Ordering::Acquire);
-        if let Some(receiver) = &*self.receiver.borrow() {
-            messages.extend(receiver.try_iter());
-        }
-        messages
+        let receiver = self.receiver.borrow();
+        receiver.iter().flat_map(Receiver::try_iter).collect()
     }
 
     /// Whether nothing at all was sent: the turn's cheap check before it asks for messages.
@@ -182,19 +176,9 @@ impl ReadyQueue {
         !self.inbox.shared.sent.load(Ordering::Relaxed)
     }
 
-    /// The local entries, then the messages waiting in the channel, in the order the next turn takes
-    /// them, without changing that order: for snapshots. The channel cannot be read without taking from
-    /// it, so its messages move to `arrived`, which the next turn takes first.
-    pub(crate) fn peek<R>(&self, look: impl FnOnce(&VecDeque<Runnable>, &[Message]) -> R) -> R {
-        if let Some(receiver) = &*self.receiver.borrow() {
-            let mut arrived = self.arrived.borrow_mut();
-            arrived.extend(receiver.try_iter());
-            if !arrived.is_empty() {
-                // So that the next turn looks, as it would have for the channel.
-                self.inbox.shared.sent.store(true, Ordering::Relaxed);
-            }
-        }
-        look(&self.local.borrow(), &self.arrived.borrow())
+    /// The local entries, in the order the next turn takes them: for snapshots.
+    pub(crate) fn local(&self) -> std::cell::Ref<'_, VecDeque<Runnable>> {
+        self.local.borrow()
     }
 
     /// Empties the local queue, closes the channel and returns the messages still in it, for the
@@ -202,11 +186,8 @@ impl ReadyQueue {
     /// send. (Local entries are plain keys: what they name is dropped with the tables.)
     pub(crate) fn close(&self) -> Vec<Message> {
         self.local.borrow_mut().clear();
-        let mut messages = std::mem::take(&mut *self.arrived.borrow_mut());
-        if let Some(receiver) = self.receiver.borrow_mut().take() {
-            messages.extend(receiver.try_iter());
-        }
-        messages
+        let receiver = self.receiver.borrow_mut().take();
+        receiver.iter().flat_map(Receiver::try_iter).collect()
     }
 
     /// Whether `close` has run: the executor is gone, and nothing will run what is queued here.
@@ -228,10 +209,7 @@ impl ReadyQueue {
             Some(receiver) => !receiver.is_empty(),
             None => return,
         };
-        if pending
-            || !self.arrived.borrow().is_empty()
-            || self.inbox.shared.sent.load(Ordering::Acquire)
-        {
+        if pending || self.inbox.shared.sent.load(Ordering::Acquire) {
             return;
         }
         match deadline {

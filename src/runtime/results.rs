@@ -12,7 +12,6 @@
 use std::any::{Any, TypeId};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
-use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
@@ -24,7 +23,7 @@ use crate::runtime::task::TaskId;
 /// The results of finished tasks whose output type is `T`. A slot is `None` while its result is lent
 /// out to a done-callback.
 pub(crate) struct Results<T> {
-    slots: RefCell<Slab<Option<Result<T, JoinError>>>>,
+    pub(crate) slots: RefCell<Slab<Option<Result<T, JoinError>>>>,
 }
 
 impl<T> Results<T> {
@@ -37,19 +36,6 @@ impl<T> Results<T> {
     #[inline]
     pub(crate) fn take(&self, key: Key) -> Option<Result<T, JoinError>> {
         self.slots.borrow_mut().remove(key).flatten()
-    }
-
-    /// Lends the result to `look`. It is taken out of the table while `look` runs, so that `look` may
-    /// reach this table itself (a callback that awaits another task's handle).
-    /// A panic in `look` unwinds on, once the result is back.
-    pub(crate) fn lend(&self, key: Key, look: impl FnOnce(&Result<T, JoinError>)) {
-        let result = self.slots.borrow_mut().get_mut(key).and_then(Option::take);
-        let Some(result) = result else { return };
-        let looked = catch_unwind(AssertUnwindSafe(|| look(&result)));
-        if let Some(slot) = self.slots.borrow_mut().get_mut(key) {
-            *slot = Some(result);
-        }
-        looked.unwrap_or_else(|panic| resume_unwind(panic));
     }
 }
 

@@ -237,14 +237,6 @@ impl Tasks {
         })
     }
 
-    /// The task that spawned the task under `key`.
-    pub(crate) fn parent(&self, key: Key) -> Option<TaskId> {
-        match self.cold.parents.get(key.index() as usize) {
-            Some(0) | None => None,
-            Some(id) => Some(TaskId(*id)),
-        }
-    }
-
     /// The entry in slot `index`, with its key, if it records the own timer numbered `seq`.
     pub(crate) fn own_timer(&mut self, index: u32, seq: u64) -> Option<(Key, &mut Entry)> {
         self.entries
@@ -284,36 +276,6 @@ impl Tasks {
             self.orphan_timers.insert(entry.timer);
         }
         Some(entry)
-    }
-
-    /// Registers a done-callback numbered `number` with the task under `key`; whether the task has
-    /// ended already (the caller then queues it at once). The callback comes back if the entry is gone,
-    /// for the caller to drop with nothing borrowed.
-    pub(crate) fn add_callback(
-        &mut self,
-        key: Key,
-        number: u64,
-        callback: DoneCallback,
-    ) -> Result<bool, DoneCallback> {
-        let Some(entry) = self.entries.get_mut(key) else {
-            return Err(callback);
-        };
-        entry.callbacks += 1;
-        entry.has_cold = true;
-        let done = entry.is_done();
-        let queued = self.cold.callbacks.entry(key.index()).or_default();
-        queued.push_back((number, callback));
-        Ok(done)
-    }
-
-    /// Takes back the done-callback numbered `number` of the task under `key`, unless the task has
-    /// ended (its callbacks are scheduled then, as in asyncio).
-    pub(crate) fn remove_callback(&mut self, key: Key, number: u64) -> Option<DoneCallback> {
-        let entry = self.entries.get_mut(key).filter(|entry| !entry.is_done())?;
-        let registered = self.cold.callbacks.get_mut(&key.index())?;
-        let at = registered.iter().position(|(n, _)| *n == number)?;
-        entry.callbacks -= 1;
-        registered.remove(at).map(|(_, callback)| callback)
     }
 
     /// Takes out who awaits the handle of the task under `key`, to wake it with nothing borrowed.
