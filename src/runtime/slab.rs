@@ -48,8 +48,8 @@ impl Key {
     }
 }
 
-/// A slot and its generation, which moves on (wrapping round to 1) each time its value is removed: a key reaches
-/// the value only with the generation the slot had when the value went in.
+/// A slot and its generation, which moves on each time its value is removed: a key reaches the value
+/// only with the generation the slot had when the value went in.
 #[derive(Debug)]
 struct Slot<T> {
     generation: u32,
@@ -144,10 +144,15 @@ impl<T> Slab<T> {
         if slot.generation != key.generation() || slot.value.is_none() {
             return None;
         }
-        slot.generation = slot.generation.checked_add(1).unwrap_or(1);
-        slot.next_free = self.free_head;
-        self.free_head = key.index();
         self.len -= 1;
+        // A slot whose generation would wrap round is retired, never reused: a key kept since the
+        // slot's first value (a clone of a waker, a handle) would match again. 4 billion reuses of
+        // one slot cost it its 88 bytes.
+        if let Some(next) = slot.generation.checked_add(1) {
+            slot.generation = next;
+            slot.next_free = self.free_head;
+            self.free_head = key.index();
+        }
         slot.value.take()
     }
 
@@ -227,6 +232,21 @@ mod tests {
             assert_eq!(slab.get(*key), None, "{key:?} outlived its value");
         }
         assert_eq!(new.iter().filter_map(|key| slab.get(*key)).count(), 3);
+    }
+
+    #[test]
+    fn a_slot_whose_generation_would_wrap_is_never_reused() {
+        let mut slab = Slab::default();
+        let first = slab.insert('a');
+        slab.remove(first);
+        slab.slots[0].generation = u32::MAX;
+        let last = slab.vacant_key();
+        assert_eq!(slab.insert('b'), last);
+        assert_eq!(slab.remove(last), Some('b'));
+        let next = slab.insert('c');
+        assert_ne!(next.index(), last.index(), "the worn-out slot is retired");
+        assert_eq!((slab.get(last), slab.get(first)), (None, None));
+        assert_eq!(slab.len(), 1);
     }
 
     #[test]
