@@ -146,7 +146,11 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
         }
         // Done-callbacks are added only to a live entry (`Tasks::add_callback` marks it `has_cold`),
         // and an entry's removal takes its callbacks with it: the walk above found them all.
-        debug_assert!(callbacks.is_empty(), "done-callbacks of no entry");
+        debug_assert!(
+            callbacks.is_empty(),
+            "done-callbacks of no entry, in slots {:?}",
+            callbacks.keys().collect::<Vec<_>>()
+        );
         drop_each(
             calls.into_iter().map(|(_, call)| call),
             "a call_soon callback (or work from another thread) that never ran",

@@ -99,7 +99,12 @@ impl Lent {
     /// reference, and whatever hands one to another thread later (a channel, a lock) orders this store
     /// before that thread's reads.
     pub(crate) fn point_at(&self, target: Key) {
-        debug_assert!(!self.is_kept(), "re-pointing a waker someone holds");
+        debug_assert!(
+            !self.is_kept(),
+            "re-pointing to {target:?} a waker of {:?} that {} others hold",
+            Key::from_bits(self.state.target.load(Ordering::Relaxed)),
+            Arc::strong_count(&self.state) - 2
+        );
         self.state.target.store(target.to_bits(), Ordering::Relaxed);
     }
 
