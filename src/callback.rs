@@ -303,7 +303,11 @@ impl<T: 'static> JoinHandle<T> {
             }
         }
     }
+}
 
+/// Removing needs nothing of the output type, so it works for any `JoinHandle<T>` (a combinator's
+/// `Drop`, which cannot ask `T: 'static`, takes its callbacks back with it).
+impl<T> JoinHandle<T> {
     /// Removes a done-callback while the task is still running: asyncio's `remove_done_callback`.
     /// Returns whether it removed one.
     ///

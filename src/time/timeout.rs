@@ -1,12 +1,14 @@
 //! `timeout`: give up on a future after a while.
 
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::future::{Future, poll_fn};
 use std::pin::pin;
-use std::task::Poll;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use super::sleep;
+use crate::callback::{CallbackHandle, call_later, call_soon};
 
 /// The error of a [`timeout`] that ran out: asyncio's `TimeoutError`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,16 +29,29 @@ impl fmt::Display for Elapsed {
 
 impl std::error::Error for Elapsed {}
 
-/// Runs `future` for at most `limit`: asyncio's `wait_for(future, timeout)`, tokio's `timeout`.
+/// Runs `future` for at most `limit`: asyncio's `async with asyncio.timeout(limit): await future`,
+/// tokio's `timeout`.
 ///
 /// If `future` finishes first, its output comes back as `Ok`. If the time runs out first, `future` is
 /// **dropped before** `Err(Elapsed)` is returned, so whatever it held (a sleep's timer, a lock, a
-/// buffer) is released by the time the caller sees the error. When both are ready in the same poll, the
-/// future's output wins. The limit counts from the clock's reading when the timeout is first polled.
+/// buffer) is released by the time the caller sees the error.
+///
+/// As asyncio's `timeout`, at its first poll it schedules a callback for the deadline, `limit` from
+/// the clock's reading then (with [`call_later`](crate::call_later), or with
+/// [`call_soon`](crate::call_soon) for a zero limit), and only then polls `future`. That callback
+/// marks the timeout expired and wakes the task, as asyncio's cancels it; from then on the timeout
+/// returns `Err(Elapsed)` without polling `future` again. So:
+/// - the deadline wins a tie: if the callback ran before the task is polled again, the timeout has
+///   expired even if `future` would be ready by now (its timer fired in the same turn);
+/// - with a zero limit `future` is still polled once, and its output wins if it is ready then; if not,
+///   the callback runs on the next turn and the task sees `Elapsed` when it is next polled.
+///
+/// asyncio's `wait_for(future, limit)` differs: it runs `future` as a task of its own, which costs
+/// turns, and with a zero limit a coroutine given to it never runs at all.
 ///
 /// # Panics
 ///
-/// Outside a running executor (it sleeps).
+/// Outside a running executor (it schedules a callback).
 ///
 /// ```
 /// use std::time::Duration;
@@ -48,22 +63,80 @@ impl std::error::Error for Elapsed {}
 ///     assert_eq!(quick, Ok(5));
 ///     let slow = timeout(Duration::from_millis(100), sleep(Duration::from_secs(60))).await;
 ///     assert_eq!(slow.unwrap_err().to_string(), "timed out after 100ms");
+///     // A tie: the deadline wins, as in asyncio.
+///     let tie = timeout(Duration::from_millis(50), sleep(Duration::from_millis(50))).await;
+///     assert!(tie.is_err());
+///     // A zero limit still polls the future once.
+///     assert_eq!(timeout(Duration::ZERO, async { 6 }).await, Ok(6));
 /// });
-/// assert_eq!(executor.now(), Duration::from_millis(100));
+/// assert_eq!(executor.now(), Duration::from_millis(150));
 /// ```
 pub async fn timeout<F: Future>(limit: Duration, future: F) -> Result<F::Output, Elapsed> {
-    // The future is a local of this async fn: locals are dropped as the function returns, before
-    // the caller sees the result, so the future never outlives the error.
+    // As asyncio's `Timeout.__aenter__`, the deadline is scheduled before the body's first step: a
+    // limit already reached with `call_soon`.
+    let expiry = Rc::new(Expiry::default());
+    let on_timeout = {
+        let expiry = Rc::clone(&expiry);
+        move || expiry.expire()
+    };
+    let _deadline = Deadline(if limit.is_zero() {
+        call_soon(on_timeout)
+    } else {
+        call_later(limit, on_timeout)
+    });
+    // The future is a local of this async fn: locals are dropped as the function returns (the future
+    // first, then `_deadline`, which cancels the callback if it has not run), before the caller sees
+    // the result, so the future never outlives the error.
     let mut future = pin!(future);
-    let mut deadline = sleep(limit);
     poll_fn(|cx| {
+        if expiry.expired.get() {
+            return Poll::Ready(Err(Elapsed(limit)));
+        }
         if let Poll::Ready(output) = future.as_mut().poll(cx) {
             return Poll::Ready(Ok(output));
         }
-        if pin!(&mut deadline).poll(cx).is_ready() {
-            return Poll::Ready(Err(Elapsed(limit)));
-        }
+        expiry.wake_me(cx);
         Poll::Pending
     })
     .await
+}
+
+/// Whether the deadline's callback has run, and the waker of the task to wake when it does.
+#[derive(Default)]
+struct Expiry {
+    expired: Cell<bool>,
+    waker: RefCell<Option<Waker>>,
+}
+
+impl Expiry {
+    /// asyncio's `Timeout._on_timeout`: marks the timeout expired and wakes the task (asyncio cancels
+    /// it, which wakes it).
+    fn expire(&self) {
+        self.expired.set(true);
+        let waker = self.waker.borrow_mut().take();
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    /// Keeps the waker of `cx`, for the callback to wake; the one kept already stays if it wakes the
+    /// same task.
+    fn wake_me(&self, cx: &Context<'_>) {
+        let same = (self.waker.borrow().as_ref()).is_some_and(|kept| kept.will_wake(cx.waker()));
+        if !same {
+            // The old waker is dropped after the borrow: a waker's drop may be anyone's code.
+            let old = self.waker.replace(Some(cx.waker().clone()));
+            drop(old);
+        }
+    }
+}
+
+/// Cancels the deadline's callback when the timeout is over or dropped, as asyncio's
+/// `Timeout.__aexit__` cancels its handle.
+struct Deadline(CallbackHandle);
+
+impl Drop for Deadline {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
 }

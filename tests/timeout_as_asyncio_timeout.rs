@@ -1,0 +1,208 @@
+//! `timeout(limit, future)` against CPython 3.11's `async with asyncio.timeout(limit): await future`:
+//! whether the body runs at a zero limit, on which turn the error comes, and who wins a tie. Each
+//! test carries the asyncio program that shows it; with this prelude they run as they are:
+//!
+//! ```python
+//! import asyncio
+//! log = []
+//! async def ticker():
+//!     for i in range(4): log.append(f"tick{i}"); await asyncio.sleep(0)
+//! async def run(limit, body):
+//!     t = asyncio.create_task(ticker()); await asyncio.sleep(0)  # tick0 is logged
+//!     log.append("enter")
+//!     try:
+//!         async with asyncio.timeout(limit): r = await body()
+//!         log.append(f"ok {r}")
+//!     except TimeoutError: log.append("TimeoutError")
+//!     await t; print(log)
+//! ```
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::pin;
+use std::rc::Rc;
+use std::task::Poll;
+use std::time::Duration;
+
+use minimalist_async::{Executor, sleep, spawn, timeout, yield_now};
+
+type Log = Rc<RefCell<Vec<String>>>;
+
+/// The prelude's `run`: a ticker logs once a turn while the main future runs `body` under
+/// `timeout(limit, ..)`; returns the log.
+fn run<F: Future<Output = u32> + 'static>(
+    limit: Duration,
+    body: impl FnOnce(Log) -> F,
+) -> Vec<String> {
+    let log: Log = Rc::default();
+    let mut executor = Executor::with_virtual_time();
+    let body = body(log.clone());
+    executor.block_on({
+        let log = log.clone();
+        async move {
+            let ticks = log.clone();
+            let ticker = spawn(async move {
+                for tick in 0..4 {
+                    ticks.borrow_mut().push(format!("tick{tick}"));
+                    yield_now().await;
+                }
+            });
+            yield_now().await;
+            log.borrow_mut().push("enter".into());
+            let line = match timeout(limit, body).await {
+                Ok(r) => format!("ok {r}"),
+                Err(_) => "TimeoutError".into(),
+            };
+            log.borrow_mut().push(line);
+            ticker.await.unwrap();
+        }
+    });
+    log.take()
+}
+
+/// At a zero limit the body still runs, and a body that returns without waiting wins: asyncio
+/// schedules the cancellation with `call_soon` before the body's first step, so it can only land
+/// once the body waits.
+///
+/// ```python
+/// async def immediate(): log.append("body runs"); return 5
+/// asyncio.run(run(0, immediate))
+/// # ['tick0', 'enter', 'body runs', 'ok 5', 'tick1', 'tick2', 'tick3']
+/// ```
+#[test]
+fn a_zero_limit_runs_the_body_and_a_body_that_does_not_wait_wins() {
+    let log = run(Duration::ZERO, |log| async move {
+        log.borrow_mut().push("body runs".into());
+        5
+    });
+    assert_eq!(
+        log,
+        [
+            "tick0",
+            "enter",
+            "body runs",
+            "ok 5",
+            "tick1",
+            "tick2",
+            "tick3"
+        ]
+    );
+}
+
+/// At a zero limit a body that yields once is cancelled on the next turn: asyncio's callback runs
+/// ahead of the task's own step in that turn, so the task's step raises.
+///
+/// ```python
+/// async def yields(): log.append("body runs"); await asyncio.sleep(0); log.append("body resumed"); return 5
+/// asyncio.run(run(0, yields))
+/// # ['tick0', 'enter', 'body runs', 'tick1', 'TimeoutError', 'tick2', 'tick3']
+/// ```
+#[test]
+fn a_zero_limit_ends_a_body_that_yields_on_the_next_turn() {
+    let log = run(Duration::ZERO, |log| async move {
+        log.borrow_mut().push("body runs".into());
+        yield_now().await;
+        log.borrow_mut().push("body resumed".into());
+        5
+    });
+    assert_eq!(
+        log,
+        [
+            "tick0",
+            "enter",
+            "body runs",
+            "tick1",
+            "TimeoutError",
+            "tick2",
+            "tick3"
+        ]
+    );
+}
+
+/// At a zero limit a body waiting on a timer sees the error two turns on: the callback runs on the
+/// next turn and wakes the task (asyncio's cancels the sleep's future, whose callback wakes the task),
+/// which runs on the turn after.
+///
+/// ```python
+/// async def waits(): log.append("body runs"); await asyncio.sleep(1); return 5
+/// asyncio.run(run(0, waits))
+/// # ['tick0', 'enter', 'body runs', 'tick1', 'tick2', 'TimeoutError', 'tick3']
+/// ```
+#[test]
+fn a_zero_limit_ends_a_waiting_body_two_turns_on() {
+    let log = run(Duration::ZERO, |log| async move {
+        log.borrow_mut().push("body runs".into());
+        sleep(Duration::from_secs(1)).await;
+        5
+    });
+    assert_eq!(
+        log,
+        [
+            "tick0",
+            "enter",
+            "body runs",
+            "tick1",
+            "tick2",
+            "TimeoutError",
+            "tick3"
+        ]
+    );
+}
+
+/// The body's timer and the deadline are due in the same turn: the deadline wins, whichever was
+/// armed first. First the body's sleep was armed before the timeout (polled once before), as the
+/// future's `call_later` is: its timer fires first, and asyncio's `task.cancel()` then finds the
+/// task's future done and cancels the task's next step instead. Then a sleep armed after the
+/// deadline, inside the body.
+///
+/// ```python
+/// async def main():
+///     loop = asyncio.get_running_loop()
+///     fut = loop.create_future(); loop.call_later(0.05, fut.set_result, 5)
+///     try:
+///         async with asyncio.timeout(0.05): print("ok", await fut)
+///     except TimeoutError: print("TimeoutError")   # this one
+///     try:
+///         async with asyncio.timeout(0.05): print("ok", await asyncio.sleep(0.05, 5))
+///     except TimeoutError: print("TimeoutError")   # this one
+/// asyncio.run(main())
+/// ```
+#[test]
+fn the_deadline_wins_a_tie_with_the_future() {
+    let mut executor = Executor::with_virtual_time();
+    let (armed_first, armed_after) = executor.block_on(async {
+        let mut body = pin!(sleep(Duration::from_millis(50)));
+        let polled = std::future::poll_fn(|cx| Poll::Ready(body.as_mut().poll(cx))).await;
+        assert!(polled.is_pending(), "its timer is armed now");
+        let armed_first = timeout(Duration::from_millis(50), body).await;
+        let armed_after =
+            timeout(Duration::from_millis(50), sleep(Duration::from_millis(50))).await;
+        (armed_first, armed_after)
+    });
+    assert!(
+        armed_first.is_err(),
+        "the deadline should win: {armed_first:?}"
+    );
+    assert!(
+        armed_after.is_err(),
+        "the deadline should win: {armed_after:?}"
+    );
+    assert_eq!(executor.now(), Duration::from_millis(100));
+    assert_eq!(executor.armed_timers(), 0);
+}
+
+/// The body finishing first cancels the deadline's callback, as `Timeout.__aexit__` cancels its
+/// handle: nothing is left armed or queued, and no turn is spent on it.
+#[test]
+fn a_body_that_wins_leaves_no_callback_behind() {
+    let mut executor = Executor::with_virtual_time();
+    let out = executor.block_on(timeout(Duration::from_secs(10), async {
+        sleep(Duration::from_millis(5)).await;
+        7
+    }));
+    assert_eq!(out, Ok(7));
+    assert_eq!(executor.armed_timers(), 0);
+    let turns = executor.turns();
+    executor.run_until_stalled();
+    assert_eq!(executor.turns(), turns, "a cancelled call_soon still ran");
+}
