@@ -1,4 +1,5 @@
-//! Time: `sleep`, `timeout` built on it, the loop's current time, and the timer wheel underneath.
+//! Time: `sleep`, `timeout` (asyncio.timeout's deadline, a `call_later`), the loop's current time, and
+//! the timer wheel underneath.
 
 mod deadline;
 mod timeout;
@@ -15,7 +16,7 @@ use crate::runtime::handle::current;
 ///
 /// On virtual time the clock moves only between turns, so every task polled in one turn sees the same
 /// value; on the real clock it is read afresh, as asyncio reads `time.monotonic()`. Every `sleep`
-/// counts its deadline from this reading at its call.
+/// counts its deadline from this reading at its first poll, every `call_later` at its call.
 ///
 /// # Panics
 ///
