@@ -278,7 +278,11 @@ mod tests {
         slab.remove(keys[1]);
         assert_eq!(std::rc::Rc::strong_count(&value), 3);
         drop(slab);
-        assert_eq!(std::rc::Rc::strong_count(&value), 1, "the two left were dropped");
+        assert_eq!(
+            std::rc::Rc::strong_count(&value),
+            1,
+            "the two left were dropped"
+        );
     }
 
     #[test]
