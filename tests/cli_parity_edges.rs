@@ -13,7 +13,8 @@
 //!   and only where it is a flag: the word after `--seed` or `--likelihood` is their value, whatever
 //!   it looks like;
 //! - a flag without its value (last, before `--`, or before a word that reads as a flag), refused
-//!   with argparse's line on both sides, and a value given with `=` taken as the value, `--` too.
+//!   with argparse's line on both sides, and a value given with `=` taken as the value, `--` too;
+//! - `--version` and `-V`, the same line on both sides.
 //!
 //! The tests that run Python skip, with a note on stderr, where python3 is missing.
 
@@ -422,6 +423,7 @@ fn a_flag_without_its_value_gets_the_same_line_in_both_languages() {
         &["--tasks", "-1e3"],
         &["--tasks", "--help"],
         &["--tasks", "-h2"],
+        &["--tasks", "-V"],
         &["--tasks", "--seed=1"],
         &["--bogus", "--tasks"],
         &["--seed", "1", "--tasks", "--", "x"],
@@ -473,5 +475,50 @@ fn a_tag_that_starts_with_a_hyphen_but_is_not_a_flag_is_a_value() {
             stdout.contains(&format!("The result of task={first} was ")),
             "{tags:?}: {stdout}"
         );
+    }
+}
+
+/// `--version` and `-V` print the same line on both sides, exit status 0 (Python exited 2 with
+/// "unrecognized arguments"); a value given to them gets the same line too.
+#[test]
+fn version_is_the_same_in_both_languages() {
+    let want = format!("minimalist-async {}\n", env!("CARGO_PKG_VERSION"));
+    for flag in ["--version", "-V"] {
+        for example in [
+            "async_await_example",
+            "async_callback_example",
+            "step_through",
+        ] {
+            let output = rust(example, &[flag]);
+            assert_eq!(output.status.code(), Some(0), "{example} {flag}");
+            assert_eq!(String::from_utf8_lossy(&output.stdout), want, "{example}");
+            assert!(output.stderr.is_empty(), "{example} {flag}");
+        }
+        for mode in ["await", "callback"] {
+            let Some(output) = python(mode, &[flag]) else {
+                return;
+            };
+            assert_eq!(
+                output.status.code(),
+                Some(0),
+                "python {mode} {flag}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            assert_eq!(
+                String::from_utf8_lossy(&output.stdout),
+                want,
+                "python {mode}"
+            );
+            assert!(output.stderr.is_empty(), "python {mode} {flag}");
+        }
+    }
+    for args in [["-V2"], ["--version=1"], ["--version="]] {
+        let rust_line = rust_refusal("async_await_example", &args);
+        if let Some(python_line) = python_refusal(&args) {
+            assert_eq!(
+                rust_line, python_line,
+                "{args:?}: rust (left), python (right)"
+            );
+        }
     }
 }

@@ -9,6 +9,7 @@ run side by side and print the same bytes for the same flags:
   --tasks A,B,C   the task tags, each one non-blank and unique (default: task1,task2)
   --likelihood P  the chance that one roll succeeds, a number in (0, 1] (default: 0.1)
   --blocking      sleep with time.sleep instead of await asyncio.sleep: the blocking mistake
+  -V, --version   print "minimalist-async VERSION", the crate's version, and exit
 
 A value given with ``=`` is the value (``--tasks=--`` is the tag ``--``); the word after a flag is its
 value, except ``--`` and, after --tasks, a word that reads as a flag (``-x``), as the Rust examples
@@ -30,7 +31,11 @@ from typing import Awaitable, Callable, List, Optional, Tuple
 
 from minimalist_package.minimalist_async._unlikely_to_return import unlikely_to_return
 
-__all__ = ["unlikely_to_return", "command_line", "run_main"]
+__all__ = ["unlikely_to_return", "command_line", "run_main", "__version__"]
+
+# The version of minimalist-async, the crate these programs are ported to: --version prints
+# "minimalist-async <this>", as the Rust examples do (tests/cli_parity_edges.rs checks the two).
+__version__ = "0.1.0"
 
 # Python 3.11's int() refuses longer digit strings (sys.get_int_max_str_digits()). The Rust examples
 # refuse them whatever the Python version, so this does too.
@@ -224,6 +229,10 @@ def command_line(program: str, description: str, argv: Optional[List[str]] = Non
     )
     actions = [
         parser.add_argument("-h", "--help", action="help", help="show this help message and exit"),
+        parser.add_argument(
+            "-V", "--version", action="version", version=f"minimalist-async {__version__}",
+            help="print the version, as the Rust examples do, and exit",
+        ),
     ]
     actions += [parser.add_argument(
         "--seed", type=_seed, action=_Once, metavar="N",
