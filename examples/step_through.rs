@@ -19,7 +19,7 @@ use std::pin::Pin;
 use clap::{Parser, ValueEnum};
 use common::record::{Names, Record, Recorder};
 use common::{DemoArgs, Lines, VisualArgs, view};
-use minimalist_async::demo::{Seed, Tutorial};
+use minimalist_async::demo::{Seed, Tutorial, shown_bytes};
 use minimalist_async::demo::{await_main, callback_main};
 use minimalist_async::inspect::{TaskInfo, TaskState};
 use minimalist_async::time::wheel::SlotId;
@@ -43,6 +43,7 @@ use minimalist_async::{Snapshot, Step, TaskId};
 ///   /TEXT   run until an output line contains TEXT
 ///   h       list the keys
 ///   end of input (Ctrl-D, or the end of piped input): continue to the end, as c does
+///   (so does input that cannot be read, said on stderr; a line that is not UTF-8 is refused)
 ///
 /// Going back replays the run from the start to the step asked for: on virtual time a run
 /// is a pure function of its seed and flags, so the replay is exact. On the real clock it
@@ -356,17 +357,38 @@ fn parse_command(line: &str) -> Result<Command, String> {
     }
 }
 
-/// Reads one command from a line of stdin. End of input means continue to the end.
+/// Reads one command from a line of stdin. End of input means continue to the end; so does input
+/// that cannot be read, said on stderr. A line that is not UTF-8 is refused as an unknown command
+/// is, with one line, its bad bytes shown as the command line's are (`\udcNN`).
 fn read_command(input: &mut impl BufRead, prompt: bool) -> Command {
     loop {
         if prompt {
             say(PROMPT);
         }
-        let mut line = String::new();
-        match input.read_line(&mut line) {
-            Ok(0) | Err(_) => return Command::Continue,
+        let mut bytes = Vec::new();
+        match input.read_until(b'\n', &mut bytes) {
+            Ok(0) => return Command::Continue,
             Ok(_) => {}
+            Err(error) => {
+                eprintln!(
+                    "error: cannot read the input: {error}; going on to the end, as at the end of input"
+                );
+                return Command::Continue;
+            }
         }
+        let line = match String::from_utf8(bytes) {
+            Ok(line) => line,
+            Err(error) => {
+                let bytes = error.into_bytes();
+                let line = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                say(&format!(
+                    "input '{}' is not valid UTF-8: Enter steps; h (then Enter) lists the keys\n",
+                    shown_bytes(line)
+                ));
+                continue;
+            }
+        };
         match parse_command(&line) {
             Ok(command) => return command,
             Err(why) => say(&format!("{why}\n")),
