@@ -19,6 +19,7 @@ use std::pin::Pin;
 use clap::{Parser, ValueEnum};
 use common::record::{Names, Record, Recorder};
 use common::{DemoArgs, Lines, VisualArgs, view};
+use minimalist_async::demo::columns::width;
 use minimalist_async::demo::{Seed, Tutorial, shown_bytes};
 use minimalist_async::demo::{await_main, callback_main};
 use minimalist_async::inspect::{TaskInfo, TaskState};
@@ -133,8 +134,8 @@ the slot its deadline falls in and moves down a level as that time comes near.";
 /// The widest line the stepper prints, so that nothing wraps in an 80-column terminal.
 const WIDTH: usize = 80;
 
-/// Columns a line takes in a terminal: each character's `width`, not counting escape sequences
-/// (`ESC [ … letter`).
+/// Columns a line takes in a terminal: each character's [`width`] (two for the East Asian Width W
+/// and F characters, emoji among them), not counting escape sequences (`ESC [ … letter`).
 fn columns(line: &str) -> usize {
     let mut count = 0;
     let mut chars = line.chars();
@@ -150,38 +151,6 @@ fn columns(line: &str) -> usize {
         }
     }
     count
-}
-
-/// Terminal columns of `c`: two for the wide and full-width characters of East Asian scripts and
-/// for emoji (Unicode's East Asian Width "W" and "F", the main blocks, as `wcwidth` counts them),
-/// one otherwise.
-fn width(c: char) -> usize {
-    const WIDE: [(u32, u32); 15] = [
-        (0x1100, 0x115F),
-        (0x2E80, 0x303E),
-        (0x3041, 0x33FF),
-        (0x3400, 0x4DBF),
-        (0x4E00, 0x9FFF),
-        (0xA000, 0xA4CF),
-        (0xAC00, 0xD7A3),
-        (0xF900, 0xFAFF),
-        (0xFE30, 0xFE4F),
-        (0xFF00, 0xFF60),
-        (0xFFE0, 0xFFE6),
-        (0x1F300, 0x1F64F),
-        (0x1F900, 0x1F9FF),
-        (0x20000, 0x2FFFD),
-        (0x30000, 0x3FFFD),
-    ];
-    let c = u32::from(c);
-    if WIDE
-        .iter()
-        .any(|&(first, last)| (first..=last).contains(&c))
-    {
-        2
-    } else {
-        1
-    }
 }
 
 /// Breaks every line wider than [`WIDTH`] at spaces, the rest indented under the line's own
