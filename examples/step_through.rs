@@ -19,7 +19,8 @@ use std::pin::Pin;
 use clap::{Parser, ValueEnum};
 use common::record::{Names, Record, Recorder};
 use common::{DemoArgs, Lines, VisualArgs, view};
-use minimalist_async::demo::{Seed, Tutorial};
+use minimalist_async::demo::columns::width;
+use minimalist_async::demo::{Seed, Tutorial, shown_bytes};
 use minimalist_async::demo::{await_main, callback_main};
 use minimalist_async::inspect::{TaskInfo, TaskState};
 use minimalist_async::time::wheel::SlotId;
@@ -43,6 +44,7 @@ use minimalist_async::{Snapshot, Step, TaskId};
 ///   /TEXT   run until an output line contains TEXT
 ///   h       list the keys
 ///   end of input (Ctrl-D, or the end of piped input): continue to the end, as c does
+///   (so does input that cannot be read, said on stderr; a line that is not UTF-8 is refused)
 ///
 /// Going back replays the run from the start to the step asked for: on virtual time a run
 /// is a pure function of its seed and flags, so the replay is exact. On the real clock it
@@ -132,8 +134,8 @@ the slot its deadline falls in and moves down a level as that time comes near.";
 /// The widest line the stepper prints, so that nothing wraps in an 80-column terminal.
 const WIDTH: usize = 80;
 
-/// Columns a line takes in a terminal: each character's `width`, not counting escape sequences
-/// (`ESC [ … letter`).
+/// Columns a line takes in a terminal: each character's [`width`] (two for the East Asian Width W
+/// and F characters, emoji among them), not counting escape sequences (`ESC [ … letter`).
 fn columns(line: &str) -> usize {
     let mut count = 0;
     let mut chars = line.chars();
@@ -149,38 +151,6 @@ fn columns(line: &str) -> usize {
         }
     }
     count
-}
-
-/// Terminal columns of `c`: two for the wide and full-width characters of East Asian scripts and
-/// for emoji (Unicode's East Asian Width "W" and "F", the main blocks, as `wcwidth` counts them),
-/// one otherwise.
-fn width(c: char) -> usize {
-    const WIDE: [(u32, u32); 15] = [
-        (0x1100, 0x115F),
-        (0x2E80, 0x303E),
-        (0x3041, 0x33FF),
-        (0x3400, 0x4DBF),
-        (0x4E00, 0x9FFF),
-        (0xA000, 0xA4CF),
-        (0xAC00, 0xD7A3),
-        (0xF900, 0xFAFF),
-        (0xFE30, 0xFE4F),
-        (0xFF00, 0xFF60),
-        (0xFFE0, 0xFFE6),
-        (0x1F300, 0x1F64F),
-        (0x1F900, 0x1F9FF),
-        (0x20000, 0x2FFFD),
-        (0x30000, 0x3FFFD),
-    ];
-    let c = u32::from(c);
-    if WIDE
-        .iter()
-        .any(|&(first, last)| (first..=last).contains(&c))
-    {
-        2
-    } else {
-        1
-    }
 }
 
 /// Breaks every line wider than [`WIDTH`] at spaces, the rest indented under the line's own
@@ -356,17 +326,38 @@ fn parse_command(line: &str) -> Result<Command, String> {
     }
 }
 
-/// Reads one command from a line of stdin. End of input means continue to the end.
+/// Reads one command from a line of stdin. End of input means continue to the end; so does input
+/// that cannot be read, said on stderr. A line that is not UTF-8 is refused as an unknown command
+/// is, with one line, its bad bytes shown as the command line's are (`\udcNN`).
 fn read_command(input: &mut impl BufRead, prompt: bool) -> Command {
     loop {
         if prompt {
             say(PROMPT);
         }
-        let mut line = String::new();
-        match input.read_line(&mut line) {
-            Ok(0) | Err(_) => return Command::Continue,
+        let mut bytes = Vec::new();
+        match input.read_until(b'\n', &mut bytes) {
+            Ok(0) => return Command::Continue,
             Ok(_) => {}
+            Err(error) => {
+                eprintln!(
+                    "error: cannot read the input: {error}; going on to the end, as at the end of input"
+                );
+                return Command::Continue;
+            }
         }
+        let line = match String::from_utf8(bytes) {
+            Ok(line) => line,
+            Err(error) => {
+                let bytes = error.into_bytes();
+                let line = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                say(&format!(
+                    "input '{}' is not valid UTF-8: Enter steps; h (then Enter) lists the keys\n",
+                    shown_bytes(line)
+                ));
+                continue;
+            }
+        };
         match parse_command(&line) {
             Ok(command) => return command,
             Err(why) => say(&format!("{why}\n")),

@@ -11,7 +11,10 @@
 //!   command line that is not UTF-8 refused with the same line;
 //! - a value given to a flag that takes none (`-h2`, `--blocking=1`), refused in argparse's words,
 //!   and only where it is a flag: the word after `--seed` or `--likelihood` is their value, whatever
-//!   it looks like.
+//!   it looks like;
+//! - a flag without its value (last, before `--`, or before a word that reads as a flag), refused
+//!   with argparse's line on both sides, and a value given with `=` taken as the value, `--` too;
+//! - `--version` and `-V`, the same line on both sides.
 //!
 //! The tests that run Python skip, with a note on stderr, where python3 is missing.
 
@@ -84,10 +87,11 @@ fn stderr_lines(output: &Output) -> Vec<String> {
 }
 
 /// Rust's one line for `args`, after checking that the example refused them: status 2, nothing on
-/// stdout, one line on stderr.
+/// stdout, one line on stderr. `--virtual-time` goes first, so that the last word of `args` stays
+/// the last.
 fn rust_refusal<S: AsRef<OsStr>>(example: &str, args: &[S]) -> String {
-    let mut all: Vec<&OsStr> = args.iter().map(AsRef::as_ref).collect();
-    all.push(OsStr::new("--virtual-time"));
+    let mut all: Vec<&OsStr> = vec![OsStr::new("--virtual-time")];
+    all.extend(args.iter().map(AsRef::as_ref));
     let output = rust(example, &all);
     let lines = stderr_lines(&output);
     assert_eq!(
@@ -361,6 +365,154 @@ fn a_value_given_to_a_flag_that_takes_none_gets_argparse_words() {
         }
     }
     for args in [["--blocking=1"], ["--help=1"], ["-h2"], ["--blocking="]] {
+        let rust_line = rust_refusal("async_await_example", &args);
+        if let Some(python_line) = python_refusal(&args) {
+            assert_eq!(
+                rust_line, python_line,
+                "{args:?}: rust (left), python (right)"
+            );
+        }
+    }
+}
+
+/// Both programs run `args` (Rust on virtual time, Python's rolls) and print the same bytes on
+/// stdout, with exit status 0. Returns Rust's stdout.
+fn assert_same_run(args: &[&str]) -> String {
+    let mut all = args.to_vec();
+    all.extend(["--rng", "python", "--virtual-time"]);
+    let rust_output = rust("async_await_example", &all);
+    let stdout = String::from_utf8_lossy(&rust_output.stdout).into_owned();
+    assert_eq!(
+        rust_output.status.code(),
+        Some(0),
+        "rust {args:?}: {}",
+        String::from_utf8_lossy(&rust_output.stderr)
+    );
+    if let Some(python_output) = python("await", args) {
+        assert_eq!(
+            python_output.status.code(),
+            Some(0),
+            "python {args:?}: {}",
+            String::from_utf8_lossy(&python_output.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&python_output.stdout),
+            stdout,
+            "{args:?}: python (left), rust (right)"
+        );
+    }
+    stdout
+}
+
+/// A flag that takes a value with none after it gets argparse's line on both sides, the same
+/// bytes: at the end, before `--` (which ends the flags: `--seed --` gave Python a traceback, and
+/// Rust a bad seed '--'), or before a word that looks like a flag (`--tasks -x`; clap said
+/// "unexpected argument '-x' found", or "a value is required for '--tasks <A,B,C>' but none was
+/// supplied"). A bad value before it is reported first, an unknown argument after it, as argparse
+/// reads words in order and reports unknown ones last.
+#[test]
+fn a_flag_without_its_value_gets_the_same_line_in_both_languages() {
+    for args in [
+        &["--seed", "--"][..],
+        &["--likelihood", "--"],
+        &["--tasks", "--"],
+        &["--seed"],
+        &["--likelihood"],
+        &["--tasks"],
+        &["--tasks", "-x"],
+        &["--tasks", "-1e3"],
+        &["--tasks", "--help"],
+        &["--tasks", "-h2"],
+        &["--tasks", "-V"],
+        &["--tasks", "--seed=1"],
+        &["--bogus", "--tasks"],
+        &["--seed", "1", "--tasks", "--", "x"],
+    ] {
+        let flag = args
+            .iter()
+            .rev()
+            .find(|word| ["--seed", "--likelihood", "--tasks"].contains(word));
+        let want = format!(
+            "error: argument {}: expected one argument",
+            flag.expect("a flag")
+        );
+        for example in ["async_await_example", "async_callback_example"] {
+            assert_eq!(rust_refusal(example, args), want, "{example} {args:?}");
+        }
+        if let Some(line) = python_refusal(args) {
+            assert_eq!(line, want, "python {args:?}");
+        }
+    }
+    // A bad value before it comes first.
+    let line = assert_same_refusal(&["--seed", "abc", "--tasks"]);
+    assert!(line.contains("invalid seed 'abc'"), "{line}");
+}
+
+/// A value given with `=` is the value, `--` too: `--seed=--` and `--likelihood=--` are bad values
+/// with the same reason on both sides (Python gave a traceback, or exited 0 after one), and
+/// `--tasks=--` runs a task tagged `--` on both (Python, whose argparse drops that `--`, ran none).
+#[test]
+fn two_hyphens_given_with_equals_are_the_value() {
+    let line = assert_same_refusal(&["--seed=--"]);
+    assert!(line.ends_with(": invalid seed '--': expected a whole number such as 7 or -12"));
+    let line = assert_same_refusal(&["--likelihood=--"]);
+    assert!(line.ends_with(", got '--'"), "{line}");
+    let stdout = assert_same_run(&["--seed", "1", "--likelihood", "1", "--tasks=--"]);
+    assert!(stdout.contains("The result of task=-- was "), "{stdout}");
+    let stdout = assert_same_run(&["--seed", "1", "--likelihood", "1", "--tasks=a,--,b"]);
+    assert!(stdout.contains("The result of task=-- was "), "{stdout}");
+}
+
+/// The word after `--tasks` is its value when argparse would not read it as a flag: `-` alone, a
+/// negative number, a word with a space. Rust ran them as argparse does (clap said "unexpected
+/// argument '-1' found").
+#[test]
+fn a_tag_that_starts_with_a_hyphen_but_is_not_a_flag_is_a_value() {
+    for tags in ["-", "-1", "-2.5", "-.5", "-a b", "-1 ,x"] {
+        let stdout = assert_same_run(&["--seed", "1", "--likelihood", "1", "--tasks", tags]);
+        let first = tags.split(',').next().unwrap_or_default();
+        assert!(
+            stdout.contains(&format!("The result of task={first} was ")),
+            "{tags:?}: {stdout}"
+        );
+    }
+}
+
+/// `--version` and `-V` print the same line on both sides, exit status 0 (Python exited 2 with
+/// "unrecognized arguments"); a value given to them gets the same line too.
+#[test]
+fn version_is_the_same_in_both_languages() {
+    let want = format!("minimalist-async {}\n", env!("CARGO_PKG_VERSION"));
+    for flag in ["--version", "-V"] {
+        for example in [
+            "async_await_example",
+            "async_callback_example",
+            "step_through",
+        ] {
+            let output = rust(example, &[flag]);
+            assert_eq!(output.status.code(), Some(0), "{example} {flag}");
+            assert_eq!(String::from_utf8_lossy(&output.stdout), want, "{example}");
+            assert!(output.stderr.is_empty(), "{example} {flag}");
+        }
+        for mode in ["await", "callback"] {
+            let Some(output) = python(mode, &[flag]) else {
+                return;
+            };
+            assert_eq!(
+                output.status.code(),
+                Some(0),
+                "python {mode} {flag}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            assert_eq!(
+                String::from_utf8_lossy(&output.stdout),
+                want,
+                "python {mode}"
+            );
+            assert!(output.stderr.is_empty(), "python {mode} {flag}");
+        }
+    }
+    for args in [["-V2"], ["--version=1"], ["--version="]] {
         let rust_line = rust_refusal("async_await_example", &args);
         if let Some(python_line) = python_refusal(&args) {
             assert_eq!(

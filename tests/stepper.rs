@@ -234,3 +234,73 @@ fn nothing_is_wider_than_80_columns() {
     }
     assert!(checked > 3000, "only {checked} lines checked");
 }
+
+/// Runs the stepper with `args`, its stdin from `stdin` (bytes, or a file); returns the output.
+fn stepper_with(args: &[&str], stdin: std::process::Stdio, bytes: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(common::example_path("step_through"))
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the stepper");
+    if let Some(mut input) = child.stdin.take() {
+        let _ = input.write_all(bytes);
+    }
+    child.wait_with_output().expect("wait for the stepper")
+}
+
+/// A line of input that is not UTF-8 is refused with one line, as an unknown key is, and the
+/// stepper reads the next line. (It was taken for the end of input: the run went on to the end.)
+#[test]
+fn a_line_that_is_not_utf8_is_refused_and_the_next_one_read() {
+    let output = stepper_with(
+        &SEED7,
+        std::process::Stdio::piped(),
+        b"\ncaf\xe9\r\n\xff\nq\n",
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(output.stderr.is_empty(), "{:?}", output.stderr);
+    for line in [r"caf\udce9", r"\udcff"] {
+        assert_eq!(
+            stdout
+                .lines()
+                .filter(|l| *l
+                    == format!(
+                        "input '{line}' is not valid UTF-8: Enter steps; h (then Enter) lists \
+                         the keys"
+                    ))
+                .count(),
+            1,
+            "{stdout}"
+        );
+    }
+    assert_eq!(step_numbers(&stdout), [0, 1], "{stdout}");
+    assert!(stdout.contains("stopped at step 1 (turn 1"), "{stdout}");
+}
+
+/// Input that cannot be read (stdin is a directory) is said on stderr, in one line, and the run
+/// goes on to the end as at the end of input, instead of silently.
+#[cfg(unix)]
+#[test]
+fn input_that_cannot_be_read_is_said_on_stderr() {
+    let directory = std::fs::File::open("/").expect("open /");
+    let output = stepper_with(&SEED7, directory.into(), b"");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].starts_with("error: cannot read the input: ")
+            && lines[0].ends_with("; going on to the end, as at the end of input"),
+        "{stderr}"
+    );
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("the run is over"),
+        "{stderr}"
+    );
+}

@@ -173,16 +173,24 @@ pub fn parse_command_or_exit<P: FromArgMatches>(mut command: clap::Command) -> P
     // Every word is UTF-8 now. `build` adds clap's own flags (-h/--help, -V/--version).
     let words: Vec<String> = std::env::args().skip(1).collect();
     command.build();
-    if let Some(line) = value_for_a_flag_without_one(&command, &words) {
-        eprintln!("{line}");
-        std::process::exit(2);
-    }
+    let (words, refused) = argparse_words(&command, words);
+    let program = command.get_name().to_owned();
     let parsed = command
-        .try_get_matches()
+        .try_get_matches_from(std::iter::once(program).chain(words))
         .and_then(|matches| P::from_arg_matches(&matches));
-    match parsed {
-        Ok(args) => args,
-        Err(error)
+    match (parsed, refused) {
+        // The words before the one argparse refuses were fine, or held only unknown arguments,
+        // which argparse reports last: its line for that word.
+        (Ok(_), Some(line)) => {
+            eprintln!("{line}");
+            std::process::exit(2);
+        }
+        (Err(error), Some(line)) if error.kind() == ClapErrorKind::UnknownArgument => {
+            eprintln!("{line}");
+            std::process::exit(2);
+        }
+        (Ok(args), None) => args,
+        (Err(error), _)
             if matches!(
                 error.kind(),
                 ClapErrorKind::DisplayHelp | ClapErrorKind::DisplayVersion
@@ -191,27 +199,39 @@ pub fn parse_command_or_exit<P: FromArgMatches>(mut command: clap::Command) -> P
             let _ = error.print();
             std::process::exit(0);
         }
-        Err(error) => {
+        (Err(error), _) => {
             eprintln!("{}", one_line(&error));
             std::process::exit(2);
         }
     }
 }
 
-/// The line argparse (the Python programs) prints for a value given to a flag that takes none,
-/// stuck to it (`-h2`) or after `=` (`--blocking=1`), if `words` hold one: argparse refuses it
-/// before it reads any value, where clap acts on `-h` as soon as it reads it (`-h2` printed the help)
-/// and words the rest its own way.
+/// The words as argparse (the Python programs) reads them, for clap to parse: each value that
+/// follows its flag stuck to it (`--tasks -1` as `--tasks=-1`), up to the first word argparse
+/// refuses there, and argparse's line for it. The caller has clap parse the words before it, so
+/// that a bad value or `--help` earlier on is reported first, as argparse reads words in order.
 ///
-/// Only flags are looked at, as argparse looks at them: the word after `--seed` or `--likelihood`
-/// is their value whatever it looks like (`--seed -h2` is a bad seed, not a help flag), the word
-/// after another flag that takes a value is that value unless it starts with a hyphen, and no word
-/// after `--` is a flag.
-fn value_for_a_flag_without_one(command: &clap::Command, words: &[String]) -> Option<String> {
-    let mut words = words.iter();
+/// argparse refuses, where clap acts or words it otherwise:
+///
+/// - a value given to a flag that takes none, stuck to it (`-h2`) or after `=` (`--blocking=1`):
+///   "argument --blocking: ignored explicit argument '1'" (clap acted on `-h` as soon as it read
+///   it, and `-h2` printed the help);
+/// - a flag that takes a value with none after it: "argument --tasks: expected one argument"
+///   (clap: "a value is required for '--tasks <A,B,C>' but none was supplied"). The word after
+///   `--seed` or `--likelihood` is their value whatever it looks like (`--seed -h2` is a bad seed),
+///   except `--`, which ends the flags; the word after another flag is its value unless it
+///   [looks like a flag](looks_like_a_flag). A value given with `=` is the value, `--tasks=--`
+///   too.
+///
+/// No word after `--` is a flag.
+fn argparse_words(command: &clap::Command, words: Vec<String>) -> (Vec<String>, Option<String>) {
+    let mut read = Vec::with_capacity(words.len());
+    let mut words = words.into_iter();
     while let Some(word) = words.next() {
         if word == "--" {
-            return None;
+            read.push(word);
+            read.extend(words);
+            return (read, None);
         }
         let (arg, value) = if let Some(long) = word.strip_prefix("--") {
             let (name, value) = long
@@ -231,36 +251,90 @@ fn value_for_a_flag_without_one(command: &clap::Command, words: &[String]) -> Op
             });
             (arg, Some(chars.as_str()).filter(|rest| !rest.is_empty()))
         } else {
-            continue;
+            (None, None)
         };
         let Some(arg) = arg else {
+            read.push(word);
             continue;
+        };
+        // argparse names a flag by all its spellings: `-h/--help`.
+        let names = || {
+            let short = arg.get_short().map(|short| format!("-{short}"));
+            let long = arg.get_long().map(|long| format!("--{long}"));
+            short.into_iter().chain(long).collect::<Vec<_>>().join("/")
         };
         let takes_a_value = arg.get_action().takes_values();
         match value {
             Some(value) if !takes_a_value => {
-                // argparse names a flag by all its spellings: `-h/--help`.
-                let short = arg.get_short().map(|short| format!("-{short}"));
-                let long = arg.get_long().map(|long| format!("--{long}"));
-                let names: Vec<String> = short.into_iter().chain(long).collect();
-                return Some(format!(
+                let line = format!(
                     "error: argument {}: ignored explicit argument '{}'",
-                    names.join("/"),
+                    names(),
                     shown(value)
-                ));
+                );
+                return (read, Some(line));
             }
             None if takes_a_value => {
-                let next = words.as_slice().first();
-                if arg.is_allow_hyphen_values_set()
-                    || next.is_some_and(|next| !next.starts_with('-'))
-                {
-                    words.next();
-                }
+                let next = words.as_slice().first().filter(|next| {
+                    *next != "--"
+                        && (arg.is_allow_hyphen_values_set() || !looks_like_a_flag(command, next))
+                });
+                let Some(next) = next else {
+                    let line = format!("error: argument {}: expected one argument", names());
+                    return (read, Some(line));
+                };
+                read.push(format!("{word}={next}"));
+                words.next();
             }
-            _ => {}
+            _ => read.push(word),
         }
     }
-    None
+    (read, None)
+}
+
+/// Whether argparse reads `word` as a flag, known or not, rather than as a value: it starts with a
+/// hyphen and is not `-` alone, a negative number (`-1`, `-2.5`, `-.5`, in ASCII digits) or a word
+/// with a space in it, unless it is one of the flags, one with a value after `=`, or a short flag
+/// with a value stuck to it (`-h2`). `--` is a flag here: it ends the flags. The Python programs
+/// apply the same rule (`_looks_like_a_flag`).
+fn looks_like_a_flag(command: &clap::Command, word: &str) -> bool {
+    let Some(rest) = word.strip_prefix('-') else {
+        return false;
+    };
+    let is_flag = |name: &str| match name.strip_prefix("--") {
+        Some(long) => command
+            .get_arguments()
+            .any(|arg| arg.get_long() == Some(long)),
+        None => {
+            let mut chars = name.chars().skip(1);
+            match (chars.next(), chars.next()) {
+                (Some(short), None) => command
+                    .get_arguments()
+                    .any(|arg| arg.get_short() == Some(short)),
+                _ => false,
+            }
+        }
+    };
+    let digits = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    let negative_number = digits(rest)
+        || rest
+            .split_once('.')
+            .is_some_and(|(whole, part)| (whole.is_empty() || digits(whole)) && digits(part));
+    // `--seed=1`, and `-h2`: a short flag with a value stuck to it.
+    let with_a_value = word.split_once('=').is_some_and(|(name, _)| is_flag(name))
+        || (!rest.starts_with('-')
+            && rest
+                .chars()
+                .next()
+                .is_some_and(|c| is_flag(&format!("-{c}"))));
+    if word == "--" || is_flag(word) {
+        true
+    } else if rest.is_empty() {
+        false
+    } else if with_a_value {
+        true
+    } else {
+        !negative_number && !word.contains(' ')
+    }
 }
 
 /// clap's message in one line: its first, plus the valid values that clap lists on a line of their

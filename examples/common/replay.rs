@@ -102,10 +102,41 @@ pub fn data(recorder: &Recorder, chart: &Timeline, title: &str) -> String {
     )
 }
 
-/// The whole page.
+/// The whole page: the template with each `{{NAME}}` placeholder filled in, in one pass over the
+/// template, so that text filled in is never read for placeholders: a task tag `{{DATA}}` in the
+/// title stays as it is. (The page was built with one `str::replace` after another, and each one
+/// also filled the placeholders that the text put in by the ones before held.)
 pub fn page(recorder: &Recorder, chart: &Timeline, title: &str) -> String {
-    TEMPLATE
-        .replace("{{TITLE}}", &escape(title))
-        .replace("{{SVG}}", &svg::render(chart, title, false))
-        .replace("{{DATA}}", &data(recorder, chart, title))
+    fill(TEMPLATE, |name| match name {
+        "TITLE" => Some(escape(title)),
+        "SVG" => Some(svg::render(chart, title, false)),
+        "DATA" => Some(data(recorder, chart, title)),
+        _ => None,
+    })
+}
+
+/// `template` with each `{{NAME}}` that `value` knows replaced by its value, in one pass from the
+/// start; a `{{` that starts no known placeholder is kept as it is.
+pub fn fill(template: &str, value: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(at) = rest.find("{{") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        let filled = after
+            .split_once("}}")
+            .and_then(|(name, tail)| Some((value(name)?, tail)));
+        match filled {
+            Some((text, tail)) => {
+                out.push_str(&text);
+                rest = tail;
+            }
+            None => {
+                out.push_str("{{");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }

@@ -9,6 +9,8 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use minimalist_async::demo::columns::columns;
+
 use super::timeline::{Cell, LEGEND, Timeline};
 use super::view::time;
 
@@ -124,7 +126,7 @@ pub fn left_margin(chart: &Timeline) -> usize {
     let longest = chart
         .lanes
         .iter()
-        .map(|l| l.label().chars().count())
+        .map(|l| columns(&l.label()))
         .max()
         .unwrap_or(0);
     24 + longest * 8
@@ -137,7 +139,7 @@ pub fn render(chart: &Timeline, title: &str, standalone: bool) -> String {
     let lanes_bottom = TOP + chart.lanes.len() * LANE;
     let legend_rows = LEGEND.len().div_ceil(2);
     // Wide enough for the lanes, the title and the reading (about 8 and 7 px a character).
-    let text_width = (title.chars().count() * 9 + 260).max(chart.reading.chars().count() * 7 + 40);
+    let text_width = (columns(title) * 9 + 260).max(columns(&chart.reading) * 7 + 40);
     let width = (left + chart.columns * CELL + 40).max(760).max(text_width);
     let height = lanes_bottom + 30 + legend_rows * 22 + 34;
     let mut out = String::new();

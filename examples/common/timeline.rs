@@ -15,6 +15,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use minimalist_async::TaskId;
+use minimalist_async::demo::columns::{columns, pad};
 use minimalist_async::trace::{Event, EventKind, Outcome};
 
 use super::record::Names;
@@ -311,7 +312,7 @@ impl Timeline {
         let label_width = self
             .lanes
             .iter()
-            .map(|l| l.label().chars().count())
+            .map(|l| columns(&l.label()))
             .max()
             .unwrap_or(0)
             + 2;
@@ -326,7 +327,7 @@ impl Timeline {
         let _ = writeln!(out, "{:label_width$}{ticks}", "");
         for lane in &self.lanes {
             let row: String = lane.cells.iter().map(|c| c.glyph()).collect();
-            let _ = writeln!(out, "{:<label_width$}{}", lane.label(), row.trim_end());
+            let _ = writeln!(out, "{}{}", pad(&lane.label(), label_width), row.trim_end());
         }
         let _ = writeln!(out, "legend:");
         for pair in LEGEND.chunks(2) {
@@ -356,7 +357,7 @@ impl Timeline {
 impl Lane {
     /// `main   Task-1`: the name, then the id.
     pub fn label(&self) -> String {
-        format!("{:<6} {}", self.name, self.task)
+        format!("{} {}", pad(&self.name, 6), self.task)
     }
 
     fn put(&mut self, column: usize, cell: Cell) {

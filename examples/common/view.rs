@@ -7,6 +7,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use minimalist_async::demo::columns::{columns, pad};
 use minimalist_async::inspect::{Ready, TaskState};
 use minimalist_async::time::wheel::SlotId;
 use minimalist_async::trace::{Event, EventKind, Outcome};
@@ -354,27 +355,34 @@ pub fn snapshot_text(snapshot: &Snapshot, ran: Option<(TaskId, &str)>, names: &N
     let rows = task_rows(snapshot, ran, names);
     let name_width = rows
         .iter()
-        .map(|r| r.name.chars().count())
+        .map(|r| columns(&r.name))
         .max()
         .unwrap_or(4)
         .max(4);
     let parent_width = rows
         .iter()
-        .map(|r| r.parent.chars().count())
+        .map(|r| columns(&r.parent))
         .max()
         .unwrap_or(0)
         .max(10);
+    // Padded by terminal columns, not characters, so that a wide tag (任务, 🚀) keeps the columns
+    // after it in line.
     let _ = writeln!(
         out,
-        "tasks     {:<8} {:<name_width$}  {:<parent_width$}  state",
-        "id", "name", "spawned by"
+        "tasks     {:<8} {}  {}  state",
+        "id",
+        pad("name", name_width),
+        pad("spawned by", parent_width)
     );
     for row in &rows {
         let mark = if row.ran { "▶" } else { " " };
         let _ = writeln!(
             out,
-            "        {mark} {:<8} {:<name_width$}  {:<parent_width$}  {}",
-            row.id, row.name, row.parent, row.state
+            "        {mark} {} {}  {}  {}",
+            pad(&row.id, 8),
+            pad(&row.name, name_width),
+            pad(&row.parent, parent_width),
+            row.state
         );
     }
     let timers = timer_rows(snapshot, names);
@@ -399,8 +407,8 @@ pub fn step_text(record: &Record, names: &Names, virtual_time: bool) -> String {
         snapshot.turn,
         time(snapshot.now)
     );
-    let pad = 78usize.saturating_sub(rule.chars().count());
-    let _ = writeln!(out, "\n{rule}{}", "─".repeat(pad));
+    let rest = 78usize.saturating_sub(columns(&rule));
+    let _ = writeln!(out, "\n{rule}{}", "─".repeat(rest));
     let _ = writeln!(
         out,
         "did: {}",

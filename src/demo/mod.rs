@@ -7,9 +7,12 @@
 //! - [`py_float`]: floats printed (and parsed) as Python prints (and parses) them.
 //! - [`py_text`]: a bad value quoted in an error message, escaped as the Python programs escape it.
 //! - [`output`]: where lines go: stdout, or a buffer for tests.
+//! - [`columns`]: how many terminal columns a character takes (two for CJK and emoji), for the
+//!   tools' tables and charts.
 //!
 //! Nothing in the executor uses this module: it is an ordinary user of the public API.
 
+pub mod columns;
 pub mod mains;
 pub mod output;
 pub mod py_float;

@@ -9,6 +9,11 @@ run side by side and print the same bytes for the same flags:
   --tasks A,B,C   the task tags, each one non-blank and unique (default: task1,task2)
   --likelihood P  the chance that one roll succeeds, a number in (0, 1] (default: 0.1)
   --blocking      sleep with time.sleep instead of await asyncio.sleep: the blocking mistake
+  -V, --version   print "minimalist-async VERSION", the crate's version, and exit
+
+A value given with ``=`` is the value (``--tasks=--`` is the tag ``--``); the word after a flag is its
+value, except ``--`` and, after --tasks, a word that reads as a flag (``-x``), as the Rust examples
+read them.
 
 A bad flag gets one line on stderr and exit status 2. Only the tutorial's lines go to stdout; the
 wall time goes to stderr. When the reader of stdout goes away (``... | head -3``), the run ends
@@ -18,14 +23,19 @@ import argparse
 import asyncio
 import os
 import random
+import re
 import shlex
 import sys
 import time
-from typing import Awaitable, Callable, List, Optional
+from typing import Awaitable, Callable, List, Optional, Tuple
 
 from minimalist_package.minimalist_async._unlikely_to_return import unlikely_to_return
 
-__all__ = ["unlikely_to_return", "command_line", "run_main"]
+__all__ = ["unlikely_to_return", "command_line", "run_main", "__version__"]
+
+# The version of minimalist-async, the crate these programs are ported to: --version prints
+# "minimalist-async <this>", as the Rust examples do (tests/cli_parity_edges.rs checks the two).
+__version__ = "0.1.0"
 
 # Python 3.11's int() refuses longer digit strings (sys.get_int_max_str_digits()). The Rust examples
 # refuse them whatever the Python version, so this does too.
@@ -142,6 +152,13 @@ class _Once(argparse.Action):
         if self.used:
             parser.error(f"the argument '{option_string}' cannot be used multiple times")
         self.used = True
+        if values == [] and self.nargs is None:
+            # A value `--` given with `=` (`--tasks=--`): argparse before 3.13 drops it, as the `--`
+            # that ends the flags, and hands on no value at all. The value is `--`, as in Rust.
+            try:
+                values = self.type("--")
+            except argparse.ArgumentTypeError as error:
+                raise argparse.ArgumentError(self, str(error)) from None
         setattr(namespace, self.dest, True if self.nargs == 0 else values)
 
 
@@ -149,15 +166,48 @@ class _Once(argparse.Action):
 _HYPHEN_VALUES = ("--seed", "--likelihood")
 
 
-def _join_hyphen_values(argv: List[str]) -> List[str]:
-    """Writes ``--seed -5`` as ``--seed=-5``, so that argparse takes the next word as the value
-    whatever it looks like, as the Rust examples do."""
+def _looks_like_a_flag(word: str, flags: List[str]) -> bool:
+    """Whether argparse reads ``word`` as a flag, known or not, rather than as a value: it starts
+    with a hyphen and is not ``-`` alone, a negative number (``-1``, ``-2.5``, ``-.5``, in ASCII
+    digits) or a word with a space in it, unless it is one of ``flags``, one with a value after
+    ``=``, or a short flag with a value stuck to it (``-h2``). ``--`` is a flag here: it ends the
+    flags. The Rust examples apply the same rule (``looks_like_a_flag``, examples/common/mod.rs)."""
+    if not word.startswith("-"):
+        return False
+    if word == "--" or word in flags:
+        return True
+    if word == "-":
+        return False
+    if word.split("=", 1)[0] in flags or (word[1] != "-" and word[:2] in flags):
+        return True
+    negative_number = re.fullmatch(r"-[0-9]+|-[0-9]*\.[0-9]+", word) is not None
+    return not negative_number and " " not in word
+
+
+def _stuck_values(argv: List[str], actions: List[argparse.Action]) -> Tuple[List[str], Optional[str]]:
+    """Writes each value that follows its flag stuck to it (``--seed -5`` as ``--seed=-5``), so that
+    argparse takes it as the value whatever it looks like, as the Rust examples do; up to the first
+    flag that takes a value and has none after it. Returns the words, and that flag's names, or None.
+
+    The word after ``--seed`` or ``--likelihood`` is their value, except ``--``, which ends the flags;
+    the word after ``--tasks`` is its value unless it looks like a flag (``_looks_like_a_flag``).
+    No word after ``--`` is a flag."""
+    flags = [name for action in actions for name in action.option_strings]
+    takes_a_value = {name: action for action in actions if action.nargs != 0 for name in action.option_strings}
     joined: List[str] = []
     words = iter(argv)
     for word in words:
-        value = next(words, None) if word in _HYPHEN_VALUES else None
-        joined.append(word if value is None else f"{word}={value}")
-    return joined
+        if word == "--":
+            return joined + [word] + list(words), None
+        action = takes_a_value.get(word)
+        if action is None:
+            joined.append(word)
+            continue
+        value = next(words, None)
+        if value is None or value == "--" or (word not in _HYPHEN_VALUES and _looks_like_a_flag(value, flags)):
+            return joined, "/".join(action.option_strings)
+        joined.append(f"{word}={value}")
+    return joined, None
 
 
 def _flag(name: str, value: str) -> str:
@@ -175,32 +225,43 @@ def command_line(program: str, description: str, argv: Optional[List[str]] = Non
         description=description,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         allow_abbrev=False,
+        add_help=False,
     )
-    parser.add_argument(
+    actions = [
+        parser.add_argument("-h", "--help", action="help", help="show this help message and exit"),
+        parser.add_argument(
+            "-V", "--version", action="version", version=f"minimalist-async {__version__}",
+            help="print the version, as the Rust examples do, and exit",
+        ),
+    ]
+    actions += [parser.add_argument(
         "--seed", type=_seed, action=_Once, metavar="N",
         help="seed of the RNG, any integer, as random.seed takes it; without it a fresh seed is drawn "
         "and printed on stderr, with the command that replays the run",
-    )
-    parser.add_argument(
+    ), parser.add_argument(
         "--likelihood", type=_likelihood, action=_Once, metavar="P", default="0.1",
         help="chance that one roll succeeds, a number in (0, 1] (default: 0.1)",
-    )
-    parser.add_argument(
+    ), parser.add_argument(
         "--tasks", type=_tags, action=_Once, metavar="A,B,C", default="task1,task2", dest="tags",
         help="comma-separated task tags, each non-blank and unique (default: task1,task2)",
-    )
-    parser.add_argument(
+    ), parser.add_argument(
         "--blocking", action=_Once, nargs=0, default=False,
         help="wait with time.sleep instead of await asyncio.sleep: the blocking mistake; the tasks "
         "then run one after the other",
-    )
+    )]
     argv = sys.argv[1:] if argv is None else argv
     # Python reads a word that is not UTF-8 with a lone surrogate for each bad byte; refused here, as
     # the Rust examples refuse it, before a tag that cannot be printed gets to run.
     for word in argv:
         if any("\ud800" <= c <= "\udfff" for c in word):
             parser.error(f"argument '{_shown(word)}' is not valid UTF-8")
-    args = parser.parse_args(_join_hyphen_values(argv))
+    words, missing = _stuck_values(argv, actions)
+    if missing is not None:
+        # An earlier word's error, or --help, comes first: argparse reads the words in order. An
+        # unknown argument comes last, as argparse reports those once it has read every word.
+        parser.parse_known_args(words)
+        parser.error(f"argument {missing}: expected one argument")
+    args = parser.parse_args(words)
     if args.seed is None:
         args.seed = random.SystemRandom().getrandbits(64)
         replay = [
