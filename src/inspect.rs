@@ -13,8 +13,8 @@ use std::time::Duration;
 use crate::runtime::executor::Executor;
 use crate::runtime::handle::{Timer, TimerRef, Timers, current};
 use crate::runtime::queue::{Message, Runnable};
-use crate::runtime::slab::Key;
-use crate::runtime::table::Stage;
+use crate::runtime::slab::{Key, Tagged};
+use crate::runtime::table::{BY_TASK, Stage};
 use crate::runtime::task::TaskId;
 use crate::runtime::wheel::{Armed, SlotId};
 use crate::trace::{Outcome, tools};
@@ -162,12 +162,12 @@ impl Executor {
             Some((Stage::Main, _)) => Ready::Main,
             _ => Ready::Stale,
         };
-        let of_runnable = |runnable: &Runnable| match runnable {
-            Runnable::Task(key) => task_id(*key),
+        let of_runnable = |queued: &Tagged| match Runnable::from(*queued) {
+            Runnable::Task(key) => task_id(key),
             Runnable::Done(key) => tasks
-                .get(*key)
+                .get(key)
                 .map_or(Ready::Stale, |entry| Ready::DoneCallback(entry.id)),
-            Runnable::Call(key) => calls.get(*key).map_or(Ready::Stale, |_| Ready::CallSoon),
+            Runnable::Call(key) => calls.get(key).map_or(Ready::Stale, |_| Ready::CallSoon),
             Runnable::Remote(_) => Ready::Remote,
         };
         // The rest of this turn, then what waits for the next one, in the order it will run.
@@ -209,8 +209,8 @@ impl Executor {
         }
         let mut awaiting: HashMap<Key, TaskId> = HashMap::new();
         for (_, other) in tasks.entries.iter() {
-            if let (Some(key), false) = (other.waiter, other.waiter_is_waker) {
-                awaiting.entry(key).or_insert(other.id);
+            if let Some(noted) = other.waiter.filter(|noted| noted.tag() == BY_TASK) {
+                awaiting.entry(noted.key()).or_insert(other.id);
             }
         }
         let mut task_infos: Vec<TaskInfo> = tasks

@@ -31,7 +31,7 @@ use crate::runtime::join_error::{JoinError, report_panic, wake_contained};
 use crate::runtime::queue::Runnable;
 use crate::runtime::results::typed;
 use crate::runtime::slab::Key;
-use crate::runtime::table::{Awaiter, Stage, Tasks};
+use crate::runtime::table::{Awaiter, BY_TASK, BY_WAKER, Stage, Tasks};
 use crate::runtime::task::TaskId;
 
 /// An owned permission to await a spawned task's result, returned by [`spawn`](fn@crate::spawn).
@@ -161,9 +161,10 @@ impl<T: 'static> Future for JoinHandle<T> {
                 // The awaiting task of this executor is noted by key; any other waker is kept. Noted
                 // again only if it changed.
                 let own = handle.own_task(cx.waker());
-                let unchanged = match (own, entry.waiter, entry.waiter_is_waker) {
-                    (Some(waiting), Some(noted), false) => waiting == noted,
-                    (None, Some(noted), true) => tasks
+                let noted = entry.waiter.map(|noted| (noted.key(), noted.tag()));
+                let unchanged = match (own, noted) {
+                    (Some(waiting), Some((noted, BY_TASK))) => waiting == noted,
+                    (None, Some((noted, BY_WAKER))) => tasks
                         .as_ref()
                         .and_then(|t| t.awaiters.get(noted))
                         .is_some_and(|kept| kept.will_wake(cx.waker())),

@@ -18,13 +18,25 @@ use std::num::NonZeroU64;
 /// word stalls the processor's store-to-load forwarding (with two fields, `perf annotate` put a quarter
 /// of the poll loop's samples on the load right after a task's poll returned).
 ///
-/// Generations start at 1, so no key is 0, and an `Option<Key>` is one word too.
+/// Generations start at 1, so no key is 0, and an `Option<Key>` is one word too. They stay below
+/// 2^30, which leaves a key's top two bits free for a [`Tagged`] key's tag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Key(NonZeroU64);
 
+/// The generation a slot is retired at: it is never filled again, so no generation is ever used twice
+/// in one slot, and a key that outlived its value never matches, however often its slot was reused.
+/// A slot reused a billion times costs its size, for good.
+const RETIRED: u32 = 1 << 30;
+
+/// Where a [`Tagged`] key's tag sits: above every bit a key uses.
+const TAG_SHIFT: u32 = 62;
+
 impl Key {
     fn new(index: u32, generation: u32) -> Key {
-        debug_assert_ne!(generation, 0, "slot {index} has generation 0");
+        debug_assert!(
+            (1..RETIRED).contains(&generation),
+            "slot {index} has generation {generation}"
+        );
         Key::from_bits(u64::from(generation) << 32 | u64::from(index))
     }
 
@@ -43,13 +55,43 @@ impl Key {
     }
 
     /// The key [`Key::to_bits`] made `bits` from.
+    #[inline]
     pub(crate) fn from_bits(bits: u64) -> Key {
         Key(NonZeroU64::new(bits).expect("a key is never 0: its generation is not"))
     }
 }
 
-/// A slot and its generation, which moves on (wrapping round to 1) each time its value is removed: a key reaches
-/// the value only with the generation the slot had when the value went in.
+/// A key and a tag of two bits (what the key names: a task to poll or a callback to run, a task or a
+/// kept waker) in one word, where an enum of keys would take two: the ready queue holds one per task
+/// queued, 8 bytes, not 16.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Tagged(NonZeroU64);
+
+impl Tagged {
+    #[inline]
+    pub(crate) fn new(key: Key, tag: u8) -> Tagged {
+        debug_assert!(tag < 4, "a tag has two bits");
+        Tagged(key.0 | u64::from(tag) << TAG_SHIFT)
+    }
+
+    #[inline]
+    pub(crate) fn key(self) -> Key {
+        match self.tag() {
+            // Tag 0 leaves the key as it is: read where the tag is known (a task to poll, the
+            // commonest queue entry), nothing is masked or checked.
+            0 => Key(self.0),
+            _ => Key::from_bits(self.0.get() & !(3 << TAG_SHIFT)),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn tag(self) -> u8 {
+        (self.0.get() >> TAG_SHIFT) as u8
+    }
+}
+
+/// A slot and its generation, which moves on each time its value is removed (up to `RETIRED`): a key
+/// reaches the value only with the generation the slot had when the value went in.
 #[derive(Debug)]
 struct Slot<T> {
     generation: u32,
@@ -129,24 +171,29 @@ impl<T> Slab<T> {
     /// the value it is after by other means (a timer's arming number, see `timers.rs`).
     pub(crate) fn at(&self, index: u32) -> Option<(Key, &T)> {
         let slot = self.slots.get(index as usize)?;
-        Some((Key::new(index, slot.generation), slot.value.as_ref()?))
+        let value = slot.value.as_ref()?;
+        Some((Key::new(index, slot.generation), value))
     }
 
     /// The value in slot `index`, mutably, whatever its generation.
     pub(crate) fn at_mut(&mut self, index: u32) -> Option<(Key, &mut T)> {
         let slot = self.slots.get_mut(index as usize)?;
-        Some((Key::new(index, slot.generation), slot.value.as_mut()?))
+        let value = slot.value.as_mut()?;
+        Some((Key::new(index, slot.generation), value))
     }
 
-    /// Takes the value out; the slot's generation moves on so that `key` never matches again.
+    /// Takes the value out; the slot's generation moves on so that `key` never matches again (and at
+    /// `RETIRED`, the slot leaves the free list for good).
     pub(crate) fn remove(&mut self, key: Key) -> Option<T> {
         let slot = self.slots.get_mut(key.index() as usize)?;
         if slot.generation != key.generation() || slot.value.is_none() {
             return None;
         }
-        slot.generation = slot.generation.checked_add(1).unwrap_or(1);
-        slot.next_free = self.free_head;
-        self.free_head = key.index();
+        slot.generation += 1;
+        if slot.generation < RETIRED {
+            slot.next_free = self.free_head;
+            self.free_head = key.index();
+        }
         self.len -= 1;
         slot.value.take()
     }
@@ -227,6 +274,28 @@ mod tests {
             assert_eq!(slab.get(*key), None, "{key:?} outlived its value");
         }
         assert_eq!(new.iter().filter_map(|key| slab.get(*key)).count(), 3);
+    }
+
+    #[test]
+    fn a_slot_is_retired_before_its_generation_could_repeat() {
+        let mut slab = Slab::default();
+        let first = slab.insert(0);
+        slab.remove(first);
+        slab.slots[0].generation = RETIRED - 1;
+        let last = slab.insert(1);
+        assert_eq!(slab.remove(last), Some(1));
+        let next = slab.insert(2);
+        assert_ne!(next.index(), first.index(), "a retired slot is not reused");
+        assert_eq!((slab.get(first), slab.get(last)), (None, None));
+    }
+
+    #[test]
+    fn a_tag_leaves_the_key_whole() {
+        let key = Key::new(u32::MAX - 1, RETIRED - 1);
+        for tag in 0..4 {
+            let tagged = Tagged::new(key, tag);
+            assert_eq!((tagged.key(), tagged.tag()), (key, tag));
+        }
     }
 
     #[test]

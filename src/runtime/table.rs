@@ -58,7 +58,7 @@ use std::task::Waker;
 
 use crate::runtime::events::Outcome;
 use crate::runtime::results::{ResultTable, TaskFuture};
-use crate::runtime::slab::{Key, Slab};
+use crate::runtime::slab::{Key, Slab, Tagged};
 use crate::runtime::task::TaskId;
 use crate::runtime::waker::Lent;
 
@@ -117,12 +117,15 @@ pub(crate) struct Entry {
     /// The waker this task keeps, once a poll's lent waker was cloned by someone. Boxed: few tasks
     /// keep one, and every entry is 16 bytes smaller.
     pub(crate) waker: Option<Box<Lent>>,
-    /// Who awaits the handle: the task under this key, or (with `waiter_is_waker`) the waker under
-    /// this key in `Tasks::awaiters`. A key and a flag, 9 bytes, where an enum of a key and a boxed
-    /// waker would take 16: every entry is 8 bytes smaller.
-    pub(crate) waiter: Option<Key>,
-    pub(crate) waiter_is_waker: bool,
+    /// Who awaits the handle: the task under this key (tagged `BY_TASK`), or the waker under this key
+    /// in `Tasks::awaiters` (`BY_WAKER`). One word, where an enum of a key and a boxed waker would
+    /// take 16 bytes.
+    pub(crate) waiter: Option<Tagged>,
 }
+
+/// The tags of `Entry::waiter`.
+pub(crate) const BY_TASK: u8 = 0;
+pub(crate) const BY_WAKER: u8 = 1;
 
 impl Entry {
     pub(crate) fn is_done(&self) -> bool {
@@ -203,7 +206,6 @@ impl Tasks {
             timer: 0,
             waker: None,
             waiter: None,
-            waiter_is_waker: false,
         });
         if counts {
             self.pending += 1;
@@ -329,10 +331,10 @@ impl Tasks {
             return Some(awaiter);
         };
         let old = take_awaiter(entry, &mut self.awaiters);
-        (entry.waiter, entry.waiter_is_waker) = match awaiter {
-            Awaiter::Task(task) => (Some(task), false),
-            Awaiter::Waker(waker) => (Some(self.awaiters.insert(waker)), true),
-        };
+        entry.waiter = Some(match awaiter {
+            Awaiter::Task(task) => Tagged::new(task, BY_TASK),
+            Awaiter::Waker(waker) => Tagged::new(self.awaiters.insert(waker), BY_WAKER),
+        });
         old
     }
 
@@ -349,10 +351,10 @@ impl Tasks {
 /// Takes `entry`'s awaiter out, its waker out of `awaiters` if it is not a task of this executor.
 fn take_awaiter(entry: &mut Entry, awaiters: &mut Slab<Waker>) -> Option<Awaiter> {
     let noted = entry.waiter.take()?;
-    if !std::mem::take(&mut entry.waiter_is_waker) {
-        return Some(Awaiter::Task(noted));
+    if noted.tag() == BY_TASK {
+        return Some(Awaiter::Task(noted.key()));
     }
-    let waker = awaiters.remove(noted).expect("a noted waker is kept");
+    let waker = awaiters.remove(noted.key()).expect("a noted waker is kept");
     Some(Awaiter::Waker(waker))
 }
 

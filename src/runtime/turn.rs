@@ -24,14 +24,15 @@ use std::time::Duration;
 use crate::runtime::events::EventKind;
 use crate::runtime::handle::{Handle, Timers};
 use crate::runtime::poll::poll_task;
-use crate::runtime::queue::Runnable;
+use crate::runtime::queue::{CALL, DONE, TASK};
+use crate::runtime::slab::Tagged;
 use crate::runtime::step::Step;
 
 /// The bookkeeping of the turn in progress.
 #[derive(Default)]
 pub(crate) struct Turn {
     /// The entries this turn runs, in order; fixed when the turn begins.
-    pub(crate) batch: VecDeque<Runnable>,
+    pub(crate) batch: VecDeque<Tagged>,
     /// How many of the due timers (`Timers::due`) have fired.
     fired: usize,
 }
@@ -90,20 +91,22 @@ impl Turn {
         // Taken out of the table in a call of its own, so that the table is not borrowed while the
         // call runs.
         let take_call = |key| handle.calls.borrow_mut().remove(key);
-        while let Some(runnable) = self.batch.pop_front() {
+        while let Some(queued) = self.batch.pop_front() {
             // Each arm returns `None` for a stale entry (a task that ended while queued, a cancelled
             // call), which is skipped.
-            let step = match runnable {
-                Runnable::Task(key) => poll_task(handle, key),
-                Runnable::Done(key) => handle
-                    .run_done_callback(key)
+            // Matched on the tag, the key read in each arm: a task's key is then the queued word
+            // itself (`Tagged::key`).
+            let step = match queued.tag() {
+                TASK => poll_task(handle, queued.key()),
+                DONE => handle
+                    .run_done_callback(queued.key())
                     .map(|task| Step::RanCallback { task }),
-                Runnable::Call(key) => take_call(key).map(|call| {
+                CALL => take_call(queued.key()).map(|call| {
                     handle.record(|| EventKind::CallbackRan { task: None });
                     call();
                     Step::RanCallSoon
                 }),
-                Runnable::Remote(key) => take_call(key).map(|call| {
+                _ => take_call(queued.key()).map(|call| {
                     call();
                     Step::RanRemote
                 }),
