@@ -145,11 +145,10 @@ impl<T: 'static> Future for JoinHandle<T> {
             return Poll::Ready(Err(JoinError::cancelled(self.id)));
         };
         match entry.stage {
-            Stage::Done { result, .. } if entry.callbacks == 0 => {
+            Stage::Done { result, table, .. } if entry.callbacks == 0 => {
                 // The emptied box goes with the `Done` stage: freed here, in the order handles are
                 // awaited.
                 let done = std::mem::replace(&mut entry.stage, Stage::Taken);
-                let table = entry.table;
                 drop(tasks);
                 drop(done);
                 let result = handle.outputs.with(table, |t| typed::<T>(t).take(result));
@@ -195,7 +194,10 @@ impl Handle {
             let Tasks { entries, cold, .. } = &mut *tasks;
             let entry = entries.get_mut(key)?;
             let Stage::Done {
-                result, outcome, ..
+                result,
+                outcome,
+                table,
+                ..
             } = entry.stage
             else {
                 return None;
@@ -205,7 +207,7 @@ impl Handle {
             if outcome == Outcome::Panicked {
                 cold.seen_failures.insert(key.index());
             }
-            (entry.id, callback, result, entry.table)
+            (entry.id, callback, result, table)
         };
         self.record(|| EventKind::CallbackRan { task: Some(id) });
         let results = self.outputs.table(table);
@@ -256,10 +258,13 @@ impl Handle {
         // `Taken`: the handle took the result, nothing is left to report or drop.
         if let Some(entry) = entry
             && let Stage::Done {
-                result, outcome, ..
+                result,
+                outcome,
+                table,
+                ..
             } = entry.stage
         {
-            let results = self.outputs.table(entry.table);
+            let results = self.outputs.table(table);
             if outcome == Outcome::Panicked
                 && !seen
                 && let Some(error) = results.error_text(result)

@@ -32,7 +32,7 @@ use crate::runtime::waker::Lent;
 /// if it was cancelled. `None` for a stale queue entry (the task has ended).
 #[inline]
 pub(crate) fn poll_task(handle: &Rc<Handle>, key: Key) -> Option<Step> {
-    let (id, mut future, table, kept) = {
+    let (id, mut future, kept) = {
         let mut tasks = handle.tasks.borrow_mut();
         let entry = tasks.entries.get_mut(key)?;
         let future = match std::mem::replace(&mut entry.stage, Stage::Polling) {
@@ -53,17 +53,17 @@ pub(crate) fn poll_task(handle: &Rc<Handle>, key: Key) -> Option<Step> {
         entry.queued = false;
         if entry.cancel {
             // Cancelled before this poll: the future is dropped unpolled (which disarms its sleeps).
-            let (id, table) = (entry.id, entry.table);
+            let id = entry.id;
             drop(tasks);
             let cancelled = Err(JoinError::cancelled(id));
-            end_task(handle, key, id, future, table, cancelled);
+            end_task(handle, key, id, future, cancelled);
             return Some(Step::Cancelled { task: id });
         }
-        (entry.id, future, entry.table, entry.waker.take())
+        (entry.id, future, entry.waker.take())
     };
     let (polled, kept) = poll_with_waker(handle, key, id, kept, |cx| {
         let polled = catch_unwind(AssertUnwindSafe(|| {
-            future.as_mut().poll_task(cx, &handle.outputs, table)
+            future.as_mut().poll_task(cx, &handle.outputs)
         }));
         match polled {
             Ok(Poll::Pending) => Poll::Pending,
@@ -92,12 +92,13 @@ pub(crate) fn poll_task(handle: &Rc<Handle>, key: Key) -> Option<Step> {
     if let Ok(output) = ended
         && cancelled
     {
+        let table = future.table(&handle.outputs);
         handle.outputs.table(table).discard(output, id);
         ended = Err(JoinError::cancelled(id));
     }
     // The task is over: a kept waker stays with whoever kept it, its wakes finding an ended task.
     drop(kept);
-    end_task(handle, key, id, future, table, ended);
+    end_task(handle, key, id, future, ended);
     Some(Step::Polled {
         task: id,
         finished: true,
@@ -216,9 +217,9 @@ fn end_task(
     key: Key,
     id: TaskId,
     future: Pin<Box<dyn TaskFuture>>,
-    table: u32,
     ended: Result<Key, JoinError>,
 ) {
+    let table = future.table(&handle.outputs);
     let (result, outcome) = match ended {
         Ok(output) => (output, Outcome::Returned),
         Err(error) => {
@@ -227,7 +228,7 @@ fn end_task(
             } else {
                 Outcome::Panicked
             };
-            (future.fail(&handle.outputs, table, error), outcome)
+            (future.fail(&handle.outputs, error), outcome)
         }
     };
     // Dropped in place, with nothing borrowed: the future's locals may call back into the executor.
@@ -249,6 +250,7 @@ fn end_task(
         let done = Stage::Done {
             result,
             outcome,
+            table,
             spent,
         };
         let entry = tasks.end(key, done);
