@@ -186,7 +186,7 @@ impl Executor {
             TimerRef::Task(index) => tasks
                 .entries
                 .at(index)
-                .filter(|(_, e)| e.timer == timer.seq),
+                .filter(|(_, e)| e.timer() == timer.seq),
             TimerRef::Other(index) => match timers.others.at(index) {
                 Some((_, (_, Timer::Task(key)))) => tasks.get(*key).map(|entry| (*key, entry)),
                 _ => None,

@@ -145,7 +145,8 @@ impl<T: 'static> Future for JoinHandle<T> {
             return Poll::Ready(Err(JoinError::cancelled(self.id)));
         };
         match entry.stage {
-            Stage::Done { result, table, .. } if entry.callbacks == 0 => {
+            Stage::Done { table, .. } if entry.callbacks == 0 => {
+                let result = entry.result();
                 // The emptied box goes with the `Done` stage: freed here, in the order handles are
                 // awaited.
                 let done = std::mem::replace(&mut entry.stage, Stage::Taken);
@@ -193,13 +194,7 @@ impl Handle {
             let mut tasks = self.tasks.borrow_mut();
             let Tasks { entries, cold, .. } = &mut *tasks;
             let entry = entries.get_mut(key)?;
-            let Stage::Done {
-                result,
-                outcome,
-                table,
-                ..
-            } = entry.stage
-            else {
+            let Stage::Done { outcome, table, .. } = entry.stage else {
                 return None;
             };
             // One queue entry per callback: callbacks are removed only before the task ends.
@@ -207,7 +202,7 @@ impl Handle {
             if outcome == Outcome::Panicked {
                 cold.seen_failures.insert(key.index());
             }
-            (entry.id, callback, result, table)
+            (entry.id, callback, entry.result(), table)
         };
         self.record(|| EventKind::CallbackRan { task: Some(id) });
         let results = self.outputs.table(table);
@@ -257,13 +252,9 @@ impl Handle {
         };
         // `Taken`: the handle took the result, nothing is left to report or drop.
         if let Some(entry) = entry
-            && let Stage::Done {
-                result,
-                outcome,
-                table,
-                ..
-            } = entry.stage
+            && let Stage::Done { outcome, table, .. } = entry.stage
         {
+            let result = entry.result();
             let results = self.outputs.table(table);
             if outcome == Outcome::Panicked
                 && !seen

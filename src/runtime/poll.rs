@@ -248,12 +248,11 @@ fn end_task(
     let (callbacks, kept, awaiter, unclaimed) = {
         let mut tasks = handle.tasks.borrow_mut();
         let done = Stage::Done {
-            result,
             outcome,
             table,
             spent,
         };
-        let entry = tasks.end(key, done);
+        let entry = tasks.end(key, result, done);
         let unclaimed = !entry.handle_alive && entry.callbacks == 0;
         let (callbacks, kept, awaited) =
             (entry.callbacks, entry.waker.take(), entry.waiter.is_some());

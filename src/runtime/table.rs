@@ -69,14 +69,13 @@ pub(crate) enum Stage {
     /// Being polled: the executor holds the future for the length of the poll, so that the poll may
     /// spawn (and so grow the table) without the table being borrowed.
     Polling,
-    /// Ended; the result waits in its type's table, number `table`, under `result`: the number is
-    /// read only from here, in the word the tag takes anyway, where a field of the entry would make
-    /// every entry 8 bytes bigger (a running task's future finds its table by its output type, when
-    /// it ends: `TaskFuture::table`). `spent` is the task's box, its
+    /// Ended; the result waits in its type's table, number `table`, under the key `Entry::result`
+    /// gives. The number is read only from here, in the word the tag takes anyway, where a field of
+    /// the entry would make every entry 8 bytes bigger (a running task's future finds its table by
+    /// its output type, when it ends: `TaskFuture::table`). `spent` is the task's box, its
     /// future dropped in place when the task ended, kept only to be freed when the result is taken or
     /// the entry goes (see "When a box is freed" above).
     Done {
-        result: Key,
         outcome: Outcome,
         table: u32,
         #[allow(dead_code, reason = "held to be freed later: never read, only dropped")]
@@ -112,10 +111,12 @@ pub(crate) struct Entry {
     pub(crate) has_cold: bool,
     /// Done-callbacks registered and not yet run (the one running counts until it returns).
     pub(crate) callbacks: u32,
-    /// The arming number of the task's own timer (0: none): the first timer a `sleep` of this task
-    /// armed with the task's lent waker and that is still armed. Its record is here, in the entry
-    /// that firing it must touch anyway, not in an entry of its own (see `timers.rs`).
-    pub(crate) timer: u64,
+    /// Until the task ends, the arming number of its own timer (`Entry::timer`); then the key of
+    /// its result (`Entry::result`). One word for both: an ended task has no own timer (one still
+    /// armed then, its `Sleep` having outlived the future, became an orphan: `Tasks::end`), and
+    /// with the key in `Stage::Done` the stage took 32 bytes, not 24: every entry is 8 bytes
+    /// smaller.
+    timer_or_result: u64,
     /// The waker this task keeps, once a poll's lent waker was cloned by someone. Boxed: few tasks
     /// keep one, and every entry is 16 bytes smaller.
     pub(crate) waker: Option<Box<Lent>>,
@@ -132,6 +133,36 @@ pub(crate) const BY_WAKER: u8 = 1;
 impl Entry {
     pub(crate) fn is_done(&self) -> bool {
         matches!(self.stage, Stage::Done { .. } | Stage::Taken)
+    }
+
+    /// The arming number of the task's own timer (0: none, and always once the task has ended): the
+    /// first timer a `sleep` of this task armed with the task's lent waker and that is still armed.
+    /// Its record is here, in the entry that firing it must touch anyway, not in an entry of its own
+    /// (see `timers.rs`).
+    #[inline]
+    pub(crate) fn timer(&self) -> u64 {
+        if self.is_done() {
+            0
+        } else {
+            self.timer_or_result
+        }
+    }
+
+    /// Records `seq` (0: none) as the own timer of a task that has not ended.
+    #[inline]
+    pub(crate) fn set_timer(&mut self, seq: u64) {
+        debug_assert!(!self.is_done(), "{} has ended", self.id);
+        self.timer_or_result = seq;
+    }
+
+    /// The key of an ended task's result in its type's table (`Stage::Done`).
+    pub(crate) fn result(&self) -> Key {
+        debug_assert!(
+            matches!(self.stage, Stage::Done { .. }),
+            "{} has no result",
+            self.id
+        );
+        Key::from_bits(self.timer_or_result)
     }
 
     /// Ends the poll in progress: the stage, `Polling`, becomes `next`. Speed: `Polling` owns
@@ -203,7 +234,7 @@ impl Tasks {
             handle_alive: true,
             has_cold: name.is_some(),
             callbacks: 0,
-            timer: 0,
+            timer_or_result: 0,
             waker: None,
             waiter: None,
         });
@@ -251,14 +282,14 @@ impl Tasks {
     pub(crate) fn own_timer(&mut self, index: u32, seq: u64) -> Option<(Key, &mut Entry)> {
         self.entries
             .at_mut(index)
-            .filter(|(_, entry)| entry.timer == seq)
+            .filter(|(_, entry)| entry.timer() == seq)
     }
 
     /// Whether the entry in slot `index` records the own timer numbered `seq`.
     pub(crate) fn has_own_timer(&self, index: u32, seq: u64) -> bool {
         self.entries
             .at(index)
-            .is_some_and(|(_, entry)| entry.timer == seq)
+            .is_some_and(|(_, entry)| entry.timer() == seq)
     }
 
     /// Removes the entry and its cold data.
@@ -282,8 +313,8 @@ impl Tasks {
         if matches!(entry.stage, Stage::Running(_) | Stage::Polling) {
             self.pending -= 1;
         }
-        if entry.timer != 0 {
-            self.orphan_timers.insert(entry.timer);
+        if entry.timer() != 0 {
+            self.orphan_timers.insert(entry.timer());
         }
         Some(entry)
     }
@@ -338,11 +369,17 @@ impl Tasks {
         old
     }
 
-    /// Marks the task ended (one fewer pending) with `done`, its `Stage::Done`, and returns its entry.
-    pub(crate) fn end(&mut self, key: Key, done: Stage) -> &mut Entry {
+    /// Marks the task ended (one fewer pending) with `done`, its `Stage::Done`, its result stored
+    /// under `result`, and returns its entry. An own timer still armed (a `Sleep` that outlived the
+    /// future, as its output) is an orphan from now on.
+    pub(crate) fn end(&mut self, key: Key, result: Key, done: Stage) -> &mut Entry {
         self.pending -= 1;
         let entry = self.entries.get_mut(key).expect("ends once");
         debug_assert!(!entry.is_done(), "{} ended twice", entry.id);
+        let timer = std::mem::replace(&mut entry.timer_or_result, result.to_bits());
+        if timer != 0 {
+            self.orphan_timers.insert(timer);
+        }
         entry.leave_polling(done);
         entry
     }
@@ -362,15 +399,15 @@ fn take_awaiter(entry: &mut Entry, awaiters: &mut Slab<Waker>) -> Option<Awaiter
 mod tests {
     use super::*;
 
-    /// The entry is what a million tasks multiply; it is 72 bytes on 64-bit targets: the id 8, the
-    /// stage 32 (a tag, the outcome and the results table in one word, the result's key, the box),
-    /// the own timer's record 8 (which saves a sleeping task a 56-byte timer entry elsewhere), the
-    /// kept waker 8, the awaiter 8, the callback count 4 and four flags. No per-task counts, which
-    /// the tools keep. A field added to it shows here first.
+    /// The entry is what a million tasks multiply; it is 64 bytes on 64-bit targets: the id 8, the
+    /// stage 24 (a tag, the outcome and the results table in one word, then the box), the own
+    /// timer's record or the result's key 8 (the record saves a sleeping task a 56-byte timer entry
+    /// elsewhere), the kept waker 8, the awaiter 8, the callback count 4 and four flags. No per-task
+    /// counts, which the tools keep. A field added to it shows here first.
     #[test]
-    fn an_entry_stays_within_72_bytes() {
+    fn an_entry_stays_within_64_bytes() {
         assert!(
-            std::mem::size_of::<Entry>() <= 72,
+            std::mem::size_of::<Entry>() <= 64,
             "Entry is {} bytes",
             std::mem::size_of::<Entry>()
         );
