@@ -185,8 +185,11 @@ pub(crate) type DoneCallback = Box<dyn FnOnce(&dyn ResultTable, Key)>;
 /// Per-task data that is rare or read rarely, by slot index.
 #[derive(Default)]
 pub(crate) struct Cold {
-    /// The spawning task of each slot's task, as the `TaskId` number (0: spawned from outside).
-    pub(crate) parents: Vec<u64>,
+    /// The spawning task of each slot's task, as how far its `TaskId` number lies below the task's
+    /// (0: spawned from outside): 4 bytes a slot, not 8. A gap that needs more (`u32::MAX`: four
+    /// billion tasks made in between) is in `far_parents`.
+    pub(crate) parents: Vec<u32>,
+    pub(crate) far_parents: HashMap<u32, u64>,
     /// Names given with `spawn_named`.
     pub(crate) names: HashMap<u32, Box<str>>,
     /// Done-callbacks not yet run, oldest first, each with the number `add_done_callback` gave it.
@@ -245,7 +248,13 @@ impl Tasks {
         if self.cold.parents.len() <= index {
             self.cold.parents.resize(index + 1, 0);
         }
-        self.cold.parents[index] = parent.map_or(0, |parent| parent.0);
+        let gap = parent.map_or(0, |parent| id.0 - parent.0);
+        self.cold.parents[index] = if gap < u64::from(u32::MAX) {
+            gap as u32
+        } else {
+            self.cold.far_parents.insert(key.index(), gap);
+            u32::MAX
+        };
         if let Some(name) = name {
             self.cold.names.insert(key.index(), name);
         }
@@ -272,10 +281,12 @@ impl Tasks {
 
     /// The task that spawned the task under `key`.
     pub(crate) fn parent(&self, key: Key) -> Option<TaskId> {
-        match self.cold.parents.get(key.index() as usize) {
-            Some(0) | None => None,
-            Some(id) => Some(TaskId(*id)),
-        }
+        let gap = match *self.cold.parents.get(key.index() as usize)? {
+            0 => return None,
+            u32::MAX => self.cold.far_parents[&key.index()],
+            gap => u64::from(gap),
+        };
+        Some(TaskId(self.entries.get(key)?.id.0 - gap))
     }
 
     /// The entry in slot `index`, with its key, if it records the own timer numbered `seq`.
@@ -404,6 +415,19 @@ mod tests {
     /// timer's record or the result's key 8 (the record saves a sleeping task a 56-byte timer entry
     /// elsewhere), the kept waker 8, the awaiter 8, the callback count 4 and four flags. No per-task
     /// counts, which the tools keep. A field added to it shows here first.
+    #[test]
+    fn a_parent_is_found_however_far_below_its_child() {
+        let mut tasks = Tasks::default();
+        for (child, parent) in [(7, Some(2)), (1 << 40, Some(3)), (1 << 40 | 5, None)] {
+            let key = tasks.insert(TaskId(child), Stage::Main, parent.map(TaskId), None);
+            assert_eq!(
+                tasks.parent(key),
+                parent.map(TaskId),
+                "the parent of {child}"
+            );
+        }
+    }
+
     #[test]
     fn an_entry_stays_within_64_bytes() {
         assert!(
