@@ -18,13 +18,13 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use crate::runtime::join_error::{JoinError, drop_contained};
-use crate::runtime::slab::{Key, Slab};
+use crate::runtime::slab::{Cells, Key};
 use crate::runtime::task::TaskId;
 
 /// The results of finished tasks whose output type is `T`. A slot is `None` while its result is lent
 /// out to a done-callback.
 pub(crate) struct Results<T> {
-    slots: RefCell<Slab<Option<Result<T, JoinError>>>>,
+    slots: RefCell<Cells<Option<Result<T, JoinError>>>>,
 }
 
 impl<T> Results<T> {
