@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use crate::runtime::executor::Executor;
 use crate::runtime::handle::{Timer, TimerRef, Timers, current};
-use crate::runtime::queue::{Message, Runnable};
+use crate::runtime::queue::{CALL, DONE, Message, TASK};
 use crate::runtime::slab::{Key, Tagged};
 use crate::runtime::table::{BY_TASK, Stage};
 use crate::runtime::task::TaskId;
@@ -162,13 +162,15 @@ impl Executor {
             Some((Stage::Main, _)) => Ready::Main,
             _ => Ready::Stale,
         };
-        let of_runnable = |queued: &Tagged| match Runnable::from(*queued) {
-            Runnable::Task(key) => task_id(key),
-            Runnable::Done(key) => tasks
-                .get(key)
+        let of_runnable = |queued: &Tagged| match queued.tag() {
+            TASK => task_id(queued.key()),
+            DONE => tasks
+                .get(queued.key())
                 .map_or(Ready::Stale, |entry| Ready::DoneCallback(entry.id)),
-            Runnable::Call(key) => calls.get(key).map_or(Ready::Stale, |_| Ready::CallSoon),
-            Runnable::Remote(_) => Ready::Remote,
+            CALL => calls
+                .get(queued.key())
+                .map_or(Ready::Stale, |_| Ready::CallSoon),
+            _ => Ready::Remote,
         };
         // The rest of this turn, then what waits for the next one, in the order it will run.
         let mut ready: Vec<Ready> = self.turn.batch.iter().map(of_runnable).collect();

@@ -46,7 +46,8 @@ pub(crate) enum Runnable {
     Remote(Key),
 }
 
-/// The tag each variant is queued with; the turn reads it straight from the queued key.
+/// The tag each variant is queued with; the turn (and a snapshot) reads it straight from the
+/// queued key.
 pub(crate) const TASK: u8 = 0;
 pub(crate) const DONE: u8 = 1;
 pub(crate) const CALL: u8 = 2;
@@ -60,18 +61,6 @@ impl From<Runnable> for Tagged {
             Runnable::Done(key) => Tagged::new(key, DONE),
             Runnable::Call(key) => Tagged::new(key, CALL),
             Runnable::Remote(key) => Tagged::new(key, REMOTE),
-        }
-    }
-}
-
-impl From<Tagged> for Runnable {
-    fn from(queued: Tagged) -> Runnable {
-        let key = queued.key();
-        match queued.tag() {
-            TASK => Runnable::Task(key),
-            DONE => Runnable::Done(key),
-            CALL => Runnable::Call(key),
-            _ => Runnable::Remote(key),
         }
     }
 }

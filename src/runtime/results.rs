@@ -72,15 +72,16 @@ impl<T: 'static> ResultTable for Results<T> {
 
     fn drop_all(&self) -> usize {
         let slots = std::mem::take(&mut *self.slots.borrow_mut());
-        let count = slots.len();
+        let mut count = 0;
         for result in slots.into_values() {
+            count += 1;
             drop_contained(result, || "a task's output".to_owned());
         }
         count
     }
 
     fn error_text(&self, key: Key) -> Option<String> {
-        match self.slots.borrow().get(key) {
+        match self.slots.borrow_mut().get_mut(key) {
             Some(Some(Err(error))) => Some(error.to_string()),
             _ => None,
         }

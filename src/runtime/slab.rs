@@ -239,7 +239,6 @@ pub(crate) struct Cells<T> {
     cells: Vec<Cell<T>>,
     /// The cell emptied last (`u32::MAX`: none).
     free_head: u32,
-    len: usize,
 }
 
 enum Cell<T> {
@@ -253,14 +252,12 @@ impl<T> Default for Cells<T> {
         Cells {
             cells: Vec::new(),
             free_head: u32::MAX,
-            len: 0,
         }
     }
 }
 
 impl<T> Cells<T> {
     pub(crate) fn insert(&mut self, value: T) -> Key {
-        self.len += 1;
         let index = self.free_head;
         if let Some(cell) = self.cells.get_mut(index as usize) {
             let Cell::Empty(next) = std::mem::replace(cell, Cell::Full(value)) else {
@@ -272,14 +269,6 @@ impl<T> Cells<T> {
         let index = u32::try_from(self.cells.len()).expect("at most u32::MAX values");
         self.cells.push(Cell::Full(value));
         Key::new(index, 1)
-    }
-
-    #[inline]
-    pub(crate) fn get(&self, key: Key) -> Option<&T> {
-        match self.cells.get(key.index() as usize)? {
-            Cell::Full(value) => Some(value),
-            Cell::Empty(_) => None,
-        }
     }
 
     #[inline]
@@ -300,12 +289,7 @@ impl<T> Cells<T> {
             unreachable!("just looked");
         };
         self.free_head = key.index();
-        self.len -= 1;
         Some(value)
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.len
     }
 
     pub(crate) fn into_values(self) -> impl Iterator<Item = T> {
@@ -393,7 +377,6 @@ mod tests {
             (Some(1), None)
         );
         assert_eq!(cells.insert(10).index(), keys[1].index());
-        assert_eq!(cells.len(), 3);
         assert_eq!(cells.into_values().collect::<Vec<_>>(), [0, 10, 2]);
     }
 
