@@ -12,9 +12,9 @@ use std::time::Duration;
 
 use crate::runtime::executor::Executor;
 use crate::runtime::handle::{Timer, TimerRef, Timers, current};
-use crate::runtime::queue::Runnable;
-use crate::runtime::slab::Key;
-use crate::runtime::table::{Stage, Tasks};
+use crate::runtime::queue::{CALL, DONE, TASK};
+use crate::runtime::slab::{Key, Tagged};
+use crate::runtime::table::{BY_TASK, Stage, Tasks};
 use crate::runtime::task::TaskId;
 use crate::runtime::wheel::{Armed, SlotId};
 use crate::trace::{Outcome, tools};
@@ -165,13 +165,15 @@ impl Executor {
             Some((Stage::Main, _)) => Ready::Main,
             _ => Ready::Stale,
         };
-        let of_runnable = |runnable: &Runnable| match runnable {
-            Runnable::Task(key) => task_id(*key),
-            Runnable::Done(key) => tasks
-                .get(*key)
+        let of_runnable = |queued: &Tagged| match queued.tag() {
+            TASK => task_id(queued.key()),
+            DONE => tasks
+                .get(queued.key())
                 .map_or(Ready::Stale, |entry| Ready::DoneCallback(entry.id)),
-            Runnable::Call(key) => calls.get(*key).map_or(Ready::Stale, |_| Ready::CallSoon),
-            Runnable::Remote(_) => Ready::Remote,
+            CALL => calls
+                .get(queued.key())
+                .map_or(Ready::Stale, |_| Ready::CallSoon),
+            _ => Ready::Remote,
         };
         // The rest of this turn, then what waits for the next one, in the order it will run.
         let mut ready: Vec<Ready> = self.turn.batch.iter().map(of_runnable).collect();
@@ -182,7 +184,7 @@ impl Executor {
             TimerRef::Task(index) => tasks
                 .entries
                 .at(index)
-                .filter(|(_, e)| e.timer == timer.seq),
+                .filter(|(_, e)| e.timer() == timer.seq),
             TimerRef::Other(index) => match timers.others.at(index) {
                 Some((_, (_, Timer::Task(key)))) => tasks.get(*key).map(|entry| (*key, entry)),
                 _ => None,
@@ -205,8 +207,8 @@ impl Executor {
         }
         let mut awaiting: HashMap<Key, TaskId> = HashMap::new();
         for (_, other) in tasks.entries.iter() {
-            if let (Some(key), false) = (other.waiter, other.waiter_is_waker) {
-                awaiting.entry(key).or_insert(other.id);
+            if let Some(noted) = other.waiter.filter(|noted| noted.tag() == BY_TASK) {
+                awaiting.entry(noted.key()).or_insert(other.id);
             }
         }
         let mut task_infos: Vec<TaskInfo> = tasks
@@ -362,9 +364,11 @@ impl fmt::Display for Snapshot {
 impl Tasks {
     /// The task that spawned the task under `key`.
     pub(crate) fn parent(&self, key: Key) -> Option<TaskId> {
-        match self.cold.parents.get(key.index() as usize) {
-            Some(0) | None => None,
-            Some(id) => Some(TaskId(*id)),
-        }
+        let gap = match *self.cold.parents.get(key.index() as usize)? {
+            0 => return None,
+            u32::MAX => self.cold.far_parents[&key.index()],
+            gap => u64::from(gap),
+        };
+        Some(TaskId(self.entries.get(key)?.id.0 - gap))
     }
 }

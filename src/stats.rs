@@ -99,10 +99,10 @@ impl<T: 'static> JoinHandle<T> {
             let (result, table) = {
                 let tasks = handle.tasks.borrow();
                 let entry = tasks.get(key)?;
-                let Stage::Done { result, .. } = entry.stage else {
+                let Stage::Done { table, .. } = entry.stage else {
                     return None;
                 };
-                (result, entry.table)
+                (entry.result(), table)
             };
             let results = handle.outputs.table(table);
             let mut seen = None;

@@ -111,7 +111,7 @@ impl Executor {
             .handle
             .tasks
             .borrow_mut()
-            .insert(id, Stage::Main, u32::MAX, None, None);
+            .insert(id, Stage::Main, None, None);
         let main = MainEntry(Rc::clone(&self.handle), key);
         self.handle.push(Runnable::Task(key));
         let mut future = pin!(future);

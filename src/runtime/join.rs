@@ -31,7 +31,7 @@ use crate::runtime::join_error::{JoinError, report_panic, wake_contained};
 use crate::runtime::queue::Runnable;
 use crate::runtime::results::typed;
 use crate::runtime::slab::Key;
-use crate::runtime::table::{Awaiter, Stage, Tasks};
+use crate::runtime::table::{Awaiter, BY_TASK, BY_WAKER, Stage, Tasks};
 use crate::runtime::task::TaskId;
 
 /// An owned permission to await a spawned task's result, returned by [`spawn`](fn@crate::spawn).
@@ -145,11 +145,11 @@ impl<T: 'static> Future for JoinHandle<T> {
             return Poll::Ready(Err(JoinError::cancelled(self.id)));
         };
         match entry.stage {
-            Stage::Done { result, .. } if entry.callbacks == 0 => {
+            Stage::Done { table, .. } if entry.callbacks == 0 => {
+                let result = entry.result();
                 // The emptied box goes with the `Done` stage: freed here, in the order handles are
                 // awaited.
                 let done = std::mem::replace(&mut entry.stage, Stage::Taken);
-                let table = entry.table;
                 drop(tasks);
                 drop(done);
                 let result = handle.outputs.with(table, |t| typed::<T>(t).take(result));
@@ -161,9 +161,10 @@ impl<T: 'static> Future for JoinHandle<T> {
                 // The awaiting task of this executor is noted by key; any other waker is kept. Noted
                 // again only if it changed.
                 let own = handle.own_task(cx.waker());
-                let unchanged = match (own, entry.waiter, entry.waiter_is_waker) {
-                    (Some(waiting), Some(noted), false) => waiting == noted,
-                    (None, Some(noted), true) => tasks
+                let noted = entry.waiter.map(|noted| (noted.key(), noted.tag()));
+                let unchanged = match (own, noted) {
+                    (Some(waiting), Some((noted, BY_TASK))) => waiting == noted,
+                    (None, Some((noted, BY_WAKER))) => tasks
                         .as_ref()
                         .and_then(|t| t.awaiters.get(noted))
                         .is_some_and(|kept| kept.will_wake(cx.waker())),
@@ -193,10 +194,7 @@ impl Handle {
             let mut tasks = self.tasks.borrow_mut();
             let Tasks { entries, cold, .. } = &mut *tasks;
             let entry = entries.get_mut(key)?;
-            let Stage::Done {
-                result, outcome, ..
-            } = entry.stage
-            else {
+            let Stage::Done { outcome, table, .. } = entry.stage else {
                 return None;
             };
             // One queue entry per callback: callbacks are removed only before the task ends.
@@ -204,7 +202,7 @@ impl Handle {
             if outcome == Outcome::Panicked {
                 cold.seen_failures.insert(key.index());
             }
-            (entry.id, callback, result, entry.table)
+            (entry.id, callback, entry.result(), table)
         };
         self.record(|| EventKind::CallbackRan { task: Some(id) });
         let results = self.outputs.table(table);
@@ -254,11 +252,10 @@ impl Handle {
         };
         // `Taken`: the handle took the result, nothing is left to report or drop.
         if let Some(entry) = entry
-            && let Stage::Done {
-                result, outcome, ..
-            } = entry.stage
+            && let Stage::Done { outcome, table, .. } = entry.stage
         {
-            let results = self.outputs.table(entry.table);
+            let result = entry.result();
+            let results = self.outputs.table(table);
             if outcome == Outcome::Panicked
                 && !seen
                 && let Some(error) = results.error_text(result)

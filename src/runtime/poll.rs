@@ -32,39 +32,43 @@ use crate::runtime::waker::Lent;
 /// if it was cancelled. `None` for a stale queue entry (the task has ended).
 #[inline]
 pub(crate) fn poll_task(handle: &Rc<Handle>, key: Key) -> Option<Step> {
-    let mut tasks = handle.tasks.borrow_mut();
-    let entry = tasks.entries.get_mut(key)?;
-    let mut future = match std::mem::replace(&mut entry.stage, Stage::Polling) {
-        Stage::Running(future) => future,
-        Stage::Main => {
-            // The `block_on` future's turn: `block_on` polls it, in its own frame.
-            entry.stage = Stage::Main;
-            entry.queued = false;
-            return Some(Step::MainWoken);
+    let (id, mut future, kept) = {
+        let mut tasks = handle.tasks.borrow_mut();
+        let entry = tasks.entries.get_mut(key)?;
+        let future = match std::mem::replace(&mut entry.stage, Stage::Polling) {
+            Stage::Running(future) => future,
+            Stage::Main => {
+                // The `block_on` future's turn: `block_on` polls it, in its own frame.
+                entry.stage = Stage::Main;
+                entry.queued = false;
+                return Some(Step::MainWoken);
+            }
+            stage => {
+                // A task that ended while queued (cancelled in the poll where it returned) leaves its
+                // queue entry behind: skip it.
+                entry.stage = stage;
+                return None;
+            }
+        };
+        entry.queued = false;
+        if entry.cancel {
+            // Cancelled before this poll: the future is dropped unpolled (which disarms its sleeps).
+            let id = entry.id;
+            drop(tasks);
+            let cancelled = Err(JoinError::cancelled(id));
+            end_task(handle, key, id, future, cancelled);
+            return Some(Step::Cancelled { task: id });
         }
-        stage => {
-            // A task that ended while queued (cancelled in the poll where it returned) leaves its
-            // queue entry behind: skip it.
-            entry.stage = stage;
-            return None;
-        }
+        (entry.id, future, entry.waker.take())
     };
-    entry.queued = false;
-    let (id, table) = (entry.id, entry.table);
-    if entry.cancel {
-        // Cancelled before this poll: the future is dropped unpolled (which disarms its sleeps).
-        drop(tasks);
-        let cancelled = Err(JoinError::cancelled(id));
-        end_task(handle, key, id, future, table, cancelled);
-        return Some(Step::Cancelled { task: id });
-    }
-    let kept = entry.waker.take();
-    drop(tasks);
     let (polled, kept) = poll_with_waker(handle, key, id, kept, |cx| {
-        let polled = || future.as_mut().poll_task(cx, &handle.outputs, table);
-        match catch_unwind(AssertUnwindSafe(polled)) {
-            // Returned: the output is in its type's table already, under the key it gives.
-            Ok(polled) => polled.map(Ok),
+        let polled = catch_unwind(AssertUnwindSafe(|| {
+            future.as_mut().poll_task(cx, &handle.outputs)
+        }));
+        match polled {
+            Ok(Poll::Pending) => Poll::Pending,
+            // Returned: the output is in its type's table already, under this key.
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
             // Panicked: caught, so that the other tasks go on; the panic is this task's result.
             Err(panic) => Poll::Ready(Err(JoinError::panicked(id, panic))),
         }
@@ -84,12 +88,13 @@ pub(crate) fn poll_task(handle: &Rc<Handle>, key: Key) -> Option<Step> {
     if let Ok(output) = ended
         && cancelled
     {
+        let table = future.table(&handle.outputs);
         handle.outputs.table(table).discard(output, id);
         ended = Err(JoinError::cancelled(id));
     }
     // The task is over: a kept waker stays with whoever kept it, its wakes finding an ended task.
     drop(kept);
-    end_task(handle, key, id, future, table, ended);
+    end_task(handle, key, id, future, ended);
     Some(Step::Polled {
         task: id,
         finished: true,
@@ -212,9 +217,9 @@ fn end_task(
     key: Key,
     id: TaskId,
     future: Pin<Box<dyn TaskFuture>>,
-    table: u32,
     ended: Result<Key, JoinError>,
 ) {
+    let table = future.table(&handle.outputs);
     let (result, outcome) = match ended {
         Ok(output) => (output, Outcome::Returned),
         Err(error) => {
@@ -223,7 +228,7 @@ fn end_task(
             } else {
                 Outcome::Panicked
             };
-            (future.fail(&handle.outputs, table, error), outcome)
+            (future.fail(&handle.outputs, error), outcome)
         }
     };
     // Dropped in place, with nothing borrowed: the future's locals may call back into the executor.
@@ -243,11 +248,11 @@ fn end_task(
     let (callbacks, kept, awaiter, unclaimed) = {
         let mut tasks = handle.tasks.borrow_mut();
         let done = Stage::Done {
-            result,
             outcome,
+            table,
             spent,
         };
-        let entry = tasks.end(key, done);
+        let entry = tasks.end(key, result, done);
         let unclaimed = !entry.handle_alive && entry.callbacks == 0;
         let (callbacks, kept, awaited) =
             (entry.callbacks, entry.waker.take(), entry.waiter.is_some());

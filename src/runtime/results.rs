@@ -2,7 +2,7 @@
 //! poll that produced it and the handle (or the done-callbacks) that claim it.
 //!
 //! The task's box holds only its future (`table.rs` says why), so the output needs a home that knows
-//! its type: a `Results<T>` per output type `T`, made when the first task with that type is spawned and
+//! its type: a `Results<T>` per output type `T`, made when the first task with that type ends and
 //! reused by every later one. The executor reaches a table by its number in `Outputs` and sees it
 //! without its type (`ResultTable`), to drop a result nobody claimed; `typed` gets the type back.
 //!
@@ -17,13 +17,13 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use crate::runtime::join_error::{JoinError, drop_contained};
-use crate::runtime::slab::{Key, Slab};
+use crate::runtime::slab::{Cells, Key};
 use crate::runtime::task::TaskId;
 
 /// The results of finished tasks whose output type is `T`. A slot is `None` while its result is lent
 /// out to a done-callback.
 pub(crate) struct Results<T> {
-    pub(crate) slots: RefCell<Slab<Option<Result<T, JoinError>>>>,
+    pub(crate) slots: RefCell<Cells<Option<Result<T, JoinError>>>>,
 }
 
 impl<T> Results<T> {
@@ -58,15 +58,16 @@ impl<T: 'static> ResultTable for Results<T> {
 
     fn drop_all(&self) -> usize {
         let slots = std::mem::take(&mut *self.slots.borrow_mut());
-        let count = slots.len();
+        let mut count = 0;
         for result in slots.into_values() {
+            count += 1;
             drop_contained(result, || "a task's output".to_owned());
         }
         count
     }
 
     fn error_text(&self, key: Key) -> Option<String> {
-        match self.slots.borrow().get(key) {
+        match self.slots.borrow_mut().get_mut(key) {
             Some(Some(Err(error))) => Some(error.to_string()),
             _ => None,
         }
@@ -80,13 +81,13 @@ pub(crate) fn typed<T: 'static>(results: &dyn ResultTable) -> &Results<T> {
         .expect("a task's results live in the table of its output type")
 }
 
-/// Every [`Results`] table, one per output type, in the order the types were first spawned. A
-/// program has a handful of output types, so finding one is a short walk, done once per spawn.
+/// Every [`Results`] table, one per output type, in the order tasks of each type first ended. A
+/// program has a handful of output types, so finding one is a short walk, done when a task ends.
 #[derive(Default)]
 pub(crate) struct Outputs {
     tables: RefCell<Vec<(TypeId, Rc<dyn ResultTable>)>>,
     /// The output type asked for last, and its table's number: a program spawns the same kind of
-    /// task many times in a row, so most spawns find their table here (spawn_join: 31
+    /// task many times in a row, so most tasks find their table here (spawn_join: 31
     /// instructions fewer per task).
     last: Cell<Option<(TypeId, u32)>>,
 }
@@ -136,18 +137,16 @@ impl Outputs {
 
 /// A spawned future, seen without its type: what the task table stores in the task's one box.
 pub(crate) trait TaskFuture {
-    /// Polls the future once; when it returns, moves its output into `outputs`' table number `table`
-    /// (the table of its output type) and returns the output's key there.
-    fn poll_task(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        outputs: &Outputs,
-        table: u32,
-    ) -> Poll<Key>;
+    /// Polls the future once; when it returns, moves its output into the table of its output type
+    /// and returns the output's key there.
+    fn poll_task(self: Pin<&mut Self>, cx: &mut Context<'_>, outputs: &Outputs) -> Poll<Key>;
     /// Drops the future in place, keeping its box: for a task that ended.
     fn clear(self: Pin<&mut Self>);
     /// Stores `error` as the task's result, for a task that produced no value.
-    fn fail(&self, outputs: &Outputs, table: u32, error: JoinError) -> Key;
+    fn fail(&self, outputs: &Outputs, error: JoinError) -> Key;
+    /// The number of the table of its output type, made if needed: asked when the task ends, not
+    /// kept in its entry.
+    fn table(&self, outputs: &Outputs) -> u32;
 }
 
 impl<F> TaskFuture for Option<F>
@@ -155,16 +154,14 @@ where
     F: Future,
     F::Output: 'static,
 {
-    fn poll_task(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        outputs: &Outputs,
-        table: u32,
-    ) -> Poll<Key> {
+    fn poll_task(self: Pin<&mut Self>, cx: &mut Context<'_>, outputs: &Outputs) -> Poll<Key> {
         let Some(future) = self.as_pin_mut() else {
             unreachable!("an emptied box is never polled again");
         };
-        let stored = |output| outputs.with(table, |results| typed(results).insert(Ok(output)));
+        let stored = |output| {
+            let table = outputs.table_of::<F::Output>();
+            outputs.with(table, |results| typed(results).insert(Ok(output)))
+        };
         future.poll(cx).map(stored)
     }
 
@@ -172,10 +169,14 @@ where
         self.set(None);
     }
 
-    fn fail(&self, outputs: &Outputs, table: u32, error: JoinError) -> Key {
-        outputs.with(table, |results| {
+    fn fail(&self, outputs: &Outputs, error: JoinError) -> Key {
+        outputs.with(self.table(outputs), |results| {
             typed::<F::Output>(results).insert(Err(error))
         })
+    }
+
+    fn table(&self, outputs: &Outputs) -> u32 {
+        outputs.table_of::<F::Output>()
     }
 }
 

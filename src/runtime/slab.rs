@@ -8,7 +8,8 @@
 //! A key is an index plus the generation of the slot at the time of insertion. Removing a value bumps
 //! the slot's generation, so a key that outlived its value (a wake for a task that already finished, a
 //! cancel for a callback that already ran) simply finds nothing, instead of hitting whoever reuses the
-//! slot next.
+//! slot next. The results of finished tasks, each named by one entry only, use [`Cells`]: the same
+//! without generations, 8 bytes a value smaller.
 
 use std::mem::ManuallyDrop;
 use std::num::NonZeroU64;
@@ -19,13 +20,25 @@ use std::num::NonZeroU64;
 /// word stalls the processor's store-to-load forwarding (with two fields, `perf annotate` put a quarter
 /// of the poll loop's samples on the load right after a task's poll returned).
 ///
-/// Generations start at 1, so no key is 0, and an `Option<Key>` is one word too.
+/// Generations start at 1, so no key is 0, and an `Option<Key>` is one word too. They stay below
+/// 2^30, which leaves a key's top two bits free for a [`Tagged`] key's tag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Key(NonZeroU64);
 
+/// The generation a slot is retired at: it is never filled again, so no generation is ever used twice
+/// in one slot, and a key that outlived its value never matches, however often its slot was reused.
+/// A slot reused a billion times costs its size, for good.
+const RETIRED: u32 = 1 << 30;
+
+/// Where a [`Tagged`] key's tag sits: above every bit a key uses.
+const TAG_SHIFT: u32 = 62;
+
 impl Key {
     fn new(index: u32, generation: u32) -> Key {
-        debug_assert_ne!(generation, 0, "slot {index} has generation 0");
+        debug_assert!(
+            (1..RETIRED).contains(&generation),
+            "slot {index} has generation {generation}"
+        );
         Key::from_bits(u64::from(generation) << 32 | u64::from(index))
     }
 
@@ -44,13 +57,43 @@ impl Key {
     }
 
     /// The key [`Key::to_bits`] made `bits` from.
+    #[inline]
     pub(crate) fn from_bits(bits: u64) -> Key {
         Key(NonZeroU64::new(bits).expect("a key is never 0: its generation is not"))
     }
 }
 
-/// A slot and its generation, which moves on each time its value is removed: a key reaches the value
-/// only with the generation the slot had when the value went in.
+/// A key and a tag of two bits (what the key names: a task to poll or a callback to run, a task or a
+/// kept waker) in one word, where an enum of keys would take two: the ready queue holds one per task
+/// queued, 8 bytes, not 16.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Tagged(NonZeroU64);
+
+impl Tagged {
+    #[inline]
+    pub(crate) fn new(key: Key, tag: u8) -> Tagged {
+        debug_assert!(tag < 4, "a tag has two bits");
+        Tagged(key.0 | u64::from(tag) << TAG_SHIFT)
+    }
+
+    #[inline]
+    pub(crate) fn key(self) -> Key {
+        match self.tag() {
+            // Tag 0 leaves the key as it is: read where the tag is known (a task to poll, the
+            // commonest queue entry), nothing is masked or checked.
+            0 => Key(self.0),
+            _ => Key::from_bits(self.0.get() & !(3 << TAG_SHIFT)),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn tag(self) -> u8 {
+        (self.0.get() >> TAG_SHIFT) as u8
+    }
+}
+
+/// A slot and its generation, which moves on each time its value is removed (up to `RETIRED`): a key
+/// reaches the value only with the generation the slot had when the value went in.
 #[derive(Debug)]
 struct Slot<T> {
     generation: u32,
@@ -131,30 +174,30 @@ impl<T> Slab<T> {
     /// the value it is after by other means (a timer's arming number, see `timers.rs`).
     pub(crate) fn at(&self, index: u32) -> Option<(Key, &T)> {
         let slot = self.slots.get(index as usize)?;
-        Some((Key::new(index, slot.generation), slot.value.as_ref()?))
+        let value = slot.value.as_ref()?;
+        Some((Key::new(index, slot.generation), value))
     }
 
     /// The value in slot `index`, mutably, whatever its generation.
     pub(crate) fn at_mut(&mut self, index: u32) -> Option<(Key, &mut T)> {
         let slot = self.slots.get_mut(index as usize)?;
-        Some((Key::new(index, slot.generation), slot.value.as_mut()?))
+        let value = slot.value.as_mut()?;
+        Some((Key::new(index, slot.generation), value))
     }
 
-    /// Takes the value out; the slot's generation moves on so that `key` never matches again.
+    /// Takes the value out; the slot's generation moves on so that `key` never matches again (and at
+    /// `RETIRED`, the slot leaves the free list for good).
     pub(crate) fn remove(&mut self, key: Key) -> Option<T> {
         let slot = self.slots.get_mut(key.index() as usize)?;
         if slot.generation != key.generation() || slot.value.is_none() {
             return None;
         }
-        self.len -= 1;
-        // A slot whose generation would wrap round is retired, never reused: a key kept since the
-        // slot's first value (a clone of a waker, a handle) would match again. 4 billion reuses of
-        // one slot cost it its 88 bytes.
-        if let Some(next) = slot.generation.checked_add(1) {
-            slot.generation = next;
+        slot.generation += 1;
+        if slot.generation < RETIRED {
             slot.next_free = self.free_head;
             self.free_head = key.index();
         }
+        self.len -= 1;
         slot.value.take()
     }
 
@@ -195,9 +238,34 @@ impl<T> Slab<T> {
     }
 }
 
+/// A slab without generations, for values whose key has one holder, which gives it up with the
+/// value: a finished task's result, named by its entry alone. An empty cell holds the next empty
+/// one itself, so a cell is its value's size (16 bytes for a `u64` result), not the value plus
+/// eight. Its keys carry generation 1: a key kept after its value went would reach the next one.
+pub(crate) struct Cells<T> {
+    cells: Vec<Cell<T>>,
+    /// The cell emptied last (`u32::MAX`: none).
+    free_head: u32,
+}
+
+enum Cell<T> {
+    Full(T),
+    /// Empty, and the next empty cell (`u32::MAX`: none).
+    Empty(u32),
+}
+
+impl<T> Default for Cells<T> {
+    fn default() -> Self {
+        Cells {
+            cells: Vec::new(),
+            free_head: u32::MAX,
+        }
+    }
+}
+
 /// Drops the values still stored, walking the slots only if there are any. Speed: the slots' values
 /// are `ManuallyDrop`, so that a slab emptied value by value (the task table at the end of a run)
-/// frees its slots without reading them all again: a million slots of 88 bytes, read from memory
+/// frees its slots without reading them all again: a million slots of 72 bytes, read from memory
 /// for nothing.
 impl<T> Drop for Slab<T> {
     fn drop(&mut self) {
@@ -206,6 +274,50 @@ impl<T> Drop for Slab<T> {
                 drop(slot.value.take());
             }
         }
+    }
+}
+
+impl<T> Cells<T> {
+    pub(crate) fn insert(&mut self, value: T) -> Key {
+        let index = self.free_head;
+        if let Some(cell) = self.cells.get_mut(index as usize) {
+            let Cell::Empty(next) = std::mem::replace(cell, Cell::Full(value)) else {
+                unreachable!("the free list holds empty cells");
+            };
+            self.free_head = next;
+            return Key::new(index, 1);
+        }
+        let index = u32::try_from(self.cells.len()).expect("at most u32::MAX values");
+        self.cells.push(Cell::Full(value));
+        Key::new(index, 1)
+    }
+
+    #[inline]
+    pub(crate) fn get_mut(&mut self, key: Key) -> Option<&mut T> {
+        match self.cells.get_mut(key.index() as usize)? {
+            Cell::Full(value) => Some(value),
+            Cell::Empty(_) => None,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn remove(&mut self, key: Key) -> Option<T> {
+        let cell = self.cells.get_mut(key.index() as usize)?;
+        if let Cell::Empty(_) = cell {
+            return None;
+        }
+        let Cell::Full(value) = std::mem::replace(cell, Cell::Empty(self.free_head)) else {
+            unreachable!("just looked");
+        };
+        self.free_head = key.index();
+        Some(value)
+    }
+
+    pub(crate) fn into_values(self) -> impl Iterator<Item = T> {
+        self.cells.into_iter().filter_map(|cell| match cell {
+            Cell::Full(value) => Some(value),
+            Cell::Empty(_) => None,
+        })
     }
 }
 
@@ -256,21 +368,6 @@ mod tests {
     }
 
     #[test]
-    fn a_slot_whose_generation_would_wrap_is_never_reused() {
-        let mut slab = Slab::default();
-        let first = slab.insert('a');
-        slab.remove(first);
-        slab.slots[0].generation = u32::MAX;
-        let last = slab.vacant_key();
-        assert_eq!(slab.insert('b'), last);
-        assert_eq!(slab.remove(last), Some('b'));
-        let next = slab.insert('c');
-        assert_ne!(next.index(), last.index(), "the worn-out slot is retired");
-        assert_eq!((slab.get(last), slab.get(first)), (None, None));
-        assert_eq!(slab.len(), 1);
-    }
-
-    #[test]
     fn the_values_left_are_dropped_with_the_slab_and_only_they() {
         let value = std::rc::Rc::new(());
         let mut slab = Slab::default();
@@ -286,12 +383,53 @@ mod tests {
     }
 
     #[test]
+    fn a_slot_is_retired_before_its_generation_could_repeat() {
+        let mut slab = Slab::default();
+        let first = slab.insert(0);
+        slab.remove(first);
+        slab.slots[0].generation = RETIRED - 1;
+        let last = slab.insert(1);
+        assert_eq!(slab.remove(last), Some(1));
+        let next = slab.insert(2);
+        assert_ne!(next.index(), first.index(), "a retired slot is not reused");
+        assert_eq!((slab.get(first), slab.get(last)), (None, None));
+    }
+
+    #[test]
+    fn a_tag_leaves_the_key_whole() {
+        let key = Key::new(u32::MAX - 1, RETIRED - 1);
+        for tag in 0..4 {
+            let tagged = Tagged::new(key, tag);
+            assert_eq!((tagged.key(), tagged.tag()), (key, tag));
+        }
+    }
+
+    #[test]
+    fn cells_reuse_the_cell_emptied_last() {
+        let mut cells = Cells::default();
+        let keys: Vec<Key> = (0..3).map(|i| cells.insert(i)).collect();
+        assert_eq!(
+            (cells.remove(keys[1]), cells.remove(keys[1])),
+            (Some(1), None)
+        );
+        assert_eq!(cells.insert(10).index(), keys[1].index());
+        assert_eq!(cells.into_values().collect::<Vec<_>>(), [0, 10, 2]);
+    }
+
+    #[test]
+    fn a_cell_is_its_value_when_the_value_leaves_a_niche() {
+        // A stored `u64` result: the result's tag has room for the empty cell's.
+        type Stored = Option<Result<u64, Box<u8>>>;
+        assert_eq!(std::mem::size_of::<Cell<Stored>>(), 16);
+    }
+
+    #[test]
     fn a_slot_is_its_value_plus_eight_bytes() {
-        // 80 bytes with a niche (the `Box`), like a task entry: `Option` needs no tag of its own.
+        // 64 bytes with a niche (the `Box`), like a task entry: `Option` needs no tag of its own.
         struct Entry {
-            _fields: [u64; 9],
+            _fields: [u64; 7],
             _future: Box<u8>,
         }
-        assert_eq!(std::mem::size_of::<Slot<Entry>>(), 88);
+        assert_eq!(std::mem::size_of::<Slot<Entry>>(), 72);
     }
 }

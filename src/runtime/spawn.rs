@@ -29,12 +29,8 @@ impl Handle {
             name: name.as_ref().map_or(id.to_string(), ToString::to_string),
             parent,
         });
-        let table = self.outputs.table_of::<F::Output>();
         let stage = Stage::Running(Box::pin(Some(future)));
-        let key = self
-            .tasks
-            .borrow_mut()
-            .insert(id, stage, table, parent, name);
+        let key = self.tasks.borrow_mut().insert(id, stage, parent, name);
         if self.rules.get().eager_spawn && try_current().is_some_and(|h| Rc::ptr_eq(&h, self)) {
             // A broken rule (`Rule::EagerSpawn`): poll the task right here, inside the spawner's
             // step, then give the spawner back its own "who is polling".

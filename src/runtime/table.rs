@@ -15,14 +15,23 @@
 //!   ends.
 //! - **The output goes to a table of its type.** When the future returns, its `poll_task` (which knows
 //!   the output type, see `results.rs`) moves the output into `Outputs`: one slab of
-//!   `Result<T, JoinError>` per output type `T`, created when the first task with that output type is
-//!   spawned and reused by every later one. Its slots are reused too, so in steady use storing a result
+//!   `Result<T, JoinError>` per output type `T`, created when the first task with that output type
+//!   ends and reused by every later one. Its slots are reused too, so in steady use storing a result
 //!   allocates nothing.
 //! - **A handle is a key.** A [`JoinHandle`](crate::JoinHandle) is the task's key in this table plus a
 //!   weak reference to the executor, like a file descriptor is a number plus the process it belongs
 //!   to. No `Rc` per task: the handle reads the entry when asked, and a key whose task is gone (its slot
 //!   reused) matches nothing, thanks to the slab's generations.
 //! - **Wakers are lent** (see `waker.rs`): an entry owns a waker only if something kept a clone.
+//!
+//! # What a task costs
+//!
+//! On 64-bit targets: its slot here, 72 bytes (the 64-byte [`Entry`] and the slab's generation and
+//! free-list link); its parent in `Cold`, 4; its box, the future's size plus `Option`'s tag (80 for
+//! the benchmark's sleeper, whose future is 72); and the caller's `JoinHandle`, 24. While queued, a
+//! ready-queue entry, 8 (`queue.rs`); while asleep, a wheel item, 24 (`wheel/`); once ended and not
+//! yet joined, its result, 16 for a `u64` (`slab::Cells`). The tables' `Vec`s add their growth's
+//! slack: at a million tasks, 5 % for the slab, about 25 % for a wheel list.
 //!
 //! # Hot and cold
 //!
@@ -58,7 +67,7 @@ use std::task::Waker;
 
 use crate::runtime::events::Outcome;
 use crate::runtime::results::{ResultTable, TaskFuture};
-use crate::runtime::slab::{Key, Slab};
+use crate::runtime::slab::{Key, Slab, Tagged};
 use crate::runtime::task::TaskId;
 use crate::runtime::waker::Lent;
 
@@ -69,12 +78,15 @@ pub(crate) enum Stage {
     /// Being polled: the executor holds the future for the length of the poll, so that the poll may
     /// spawn (and so grow the table) without the table being borrowed.
     Polling,
-    /// Ended; the result waits in its type's table under `result`. `spent` is the task's box, its
+    /// Ended; the result waits in its type's table, number `table`, under the key `Entry::result`
+    /// gives. The number is read only from here, in the word the tag takes anyway, where a field of
+    /// the entry would make every entry 8 bytes bigger (a running task's future finds its table by
+    /// its output type, when it ends: `TaskFuture::table`). `spent` is the task's box, its
     /// future dropped in place when the task ended, kept only to be freed when the result is taken or
     /// the entry goes (see "When a box is freed" above).
     Done {
-        result: Key,
         outcome: Outcome,
+        table: u32,
         #[allow(dead_code, reason = "held to be freed later: never read, only dropped")]
         spent: Pin<Box<dyn TaskFuture>>,
     },
@@ -97,8 +109,6 @@ pub(crate) enum Awaiter {
 pub(crate) struct Entry {
     pub(crate) id: TaskId,
     pub(crate) stage: Stage,
-    /// Which `Outputs` table holds this task's result.
-    pub(crate) table: u32,
     /// In the ready queue: set when queued, cleared as its poll begins. What makes ten wakes before a
     /// poll queue the task once.
     pub(crate) queued: bool,
@@ -110,23 +120,58 @@ pub(crate) struct Entry {
     pub(crate) has_cold: bool,
     /// Done-callbacks registered and not yet run (the one running counts until it returns).
     pub(crate) callbacks: u32,
-    /// The arming number of the task's own timer (0: none): the first timer a `sleep` of this task
-    /// armed with the task's lent waker and that is still armed. Its record is here, in the entry
-    /// that firing it must touch anyway, not in an entry of its own (see `timers.rs`).
-    pub(crate) timer: u64,
+    /// Until the task ends, the arming number of its own timer (`Entry::timer`); then the key of
+    /// its result (`Entry::result`). One word for both: an ended task has no own timer (one still
+    /// armed then, its `Sleep` having outlived the future, became an orphan: `Tasks::end`), and
+    /// with the key in `Stage::Done` the stage took 32 bytes, not 24: every entry is 8 bytes
+    /// smaller.
+    timer_or_result: u64,
     /// The waker this task keeps, once a poll's lent waker was cloned by someone. Boxed: few tasks
     /// keep one, and every entry is 16 bytes smaller.
     pub(crate) waker: Option<Box<Lent>>,
-    /// Who awaits the handle: the task under this key, or (with `waiter_is_waker`) the waker under
-    /// this key in `Tasks::awaiters`. A key and a flag, 9 bytes, where an enum of a key and a boxed
-    /// waker would take 16: every entry is 8 bytes smaller.
-    pub(crate) waiter: Option<Key>,
-    pub(crate) waiter_is_waker: bool,
+    /// Who awaits the handle: the task under this key (tagged `BY_TASK`), or the waker under this key
+    /// in `Tasks::awaiters` (`BY_WAKER`). One word, where an enum of a key and a boxed waker would
+    /// take 16 bytes.
+    pub(crate) waiter: Option<Tagged>,
 }
+
+/// The tags of `Entry::waiter`.
+pub(crate) const BY_TASK: u8 = 0;
+pub(crate) const BY_WAKER: u8 = 1;
 
 impl Entry {
     pub(crate) fn is_done(&self) -> bool {
         matches!(self.stage, Stage::Done { .. } | Stage::Taken)
+    }
+
+    /// The arming number of the task's own timer (0: none, and always once the task has ended): the
+    /// first timer a `sleep` of this task armed with the task's lent waker and that is still armed.
+    /// Its record is here, in the entry that firing it must touch anyway, not in an entry of its own
+    /// (see `timers.rs`).
+    #[inline]
+    pub(crate) fn timer(&self) -> u64 {
+        if self.is_done() {
+            0
+        } else {
+            self.timer_or_result
+        }
+    }
+
+    /// Records `seq` (0: none) as the own timer of a task that has not ended.
+    #[inline]
+    pub(crate) fn set_timer(&mut self, seq: u64) {
+        debug_assert!(!self.is_done(), "{} has ended", self.id);
+        self.timer_or_result = seq;
+    }
+
+    /// The key of an ended task's result in its type's table (`Stage::Done`).
+    pub(crate) fn result(&self) -> Key {
+        debug_assert!(
+            matches!(self.stage, Stage::Done { .. }),
+            "{} has no result",
+            self.id
+        );
+        Key::from_bits(self.timer_or_result)
     }
 
     /// Ends the poll in progress: the stage, `Polling`, becomes `next`. Speed: `Polling` owns
@@ -149,8 +194,11 @@ pub(crate) type DoneCallback = Box<dyn FnOnce(&dyn ResultTable, Key)>;
 /// Per-task data that is rare or read rarely, by slot index.
 #[derive(Default)]
 pub(crate) struct Cold {
-    /// The spawning task of each slot's task, as the `TaskId` number (0: spawned from outside).
-    pub(crate) parents: Vec<u64>,
+    /// The spawning task of each slot's task, as how far its `TaskId` number lies below the task's
+    /// (0: spawned from outside): 4 bytes a slot, not 8. A gap that needs more (`u32::MAX`: four
+    /// billion tasks made in between) is in `far_parents`.
+    pub(crate) parents: Vec<u32>,
+    pub(crate) far_parents: HashMap<u32, u64>,
     /// Names given with `spawn_named`.
     pub(crate) names: HashMap<u32, Box<str>>,
     /// Done-callbacks not yet run, oldest first, each with the number `add_done_callback` gave it.
@@ -186,7 +234,6 @@ impl Tasks {
         &mut self,
         id: TaskId,
         stage: Stage,
-        table: u32,
         parent: Option<TaskId>,
         name: Option<Box<str>>,
     ) -> Key {
@@ -194,16 +241,14 @@ impl Tasks {
         let key = self.entries.insert(Entry {
             id,
             stage,
-            table,
             queued: true,
             cancel: false,
             handle_alive: true,
             has_cold: name.is_some(),
             callbacks: 0,
-            timer: 0,
+            timer_or_result: 0,
             waker: None,
             waiter: None,
-            waiter_is_waker: false,
         });
         if counts {
             self.pending += 1;
@@ -212,7 +257,13 @@ impl Tasks {
         if self.cold.parents.len() <= index {
             self.cold.parents.resize(index + 1, 0);
         }
-        self.cold.parents[index] = parent.map_or(0, |parent| parent.0);
+        let gap = parent.map_or(0, |parent| id.0 - parent.0);
+        self.cold.parents[index] = if gap < u64::from(u32::MAX) {
+            gap as u32
+        } else {
+            self.cold.far_parents.insert(key.index(), gap);
+            u32::MAX
+        };
         if let Some(name) = name {
             self.cold.names.insert(key.index(), name);
         }
@@ -241,14 +292,14 @@ impl Tasks {
     pub(crate) fn own_timer(&mut self, index: u32, seq: u64) -> Option<(Key, &mut Entry)> {
         self.entries
             .at_mut(index)
-            .filter(|(_, entry)| entry.timer == seq)
+            .filter(|(_, entry)| entry.timer() == seq)
     }
 
     /// Whether the entry in slot `index` records the own timer numbered `seq`.
     pub(crate) fn has_own_timer(&self, index: u32, seq: u64) -> bool {
         self.entries
             .at(index)
-            .is_some_and(|(_, entry)| entry.timer == seq)
+            .is_some_and(|(_, entry)| entry.timer() == seq)
     }
 
     /// Removes the entry and its cold data.
@@ -272,8 +323,8 @@ impl Tasks {
         if matches!(entry.stage, Stage::Running(_) | Stage::Polling) {
             self.pending -= 1;
         }
-        if entry.timer != 0 {
-            self.orphan_timers.insert(entry.timer);
+        if entry.timer() != 0 {
+            self.orphan_timers.insert(entry.timer());
         }
         Some(entry)
     }
@@ -291,18 +342,24 @@ impl Tasks {
             return Some(awaiter);
         };
         let old = take_awaiter(entry, &mut self.awaiters);
-        (entry.waiter, entry.waiter_is_waker) = match awaiter {
-            Awaiter::Task(task) => (Some(task), false),
-            Awaiter::Waker(waker) => (Some(self.awaiters.insert(waker)), true),
-        };
+        entry.waiter = Some(match awaiter {
+            Awaiter::Task(task) => Tagged::new(task, BY_TASK),
+            Awaiter::Waker(waker) => Tagged::new(self.awaiters.insert(waker), BY_WAKER),
+        });
         old
     }
 
-    /// Marks the task ended (one fewer pending) with `done`, its `Stage::Done`, and returns its entry.
-    pub(crate) fn end(&mut self, key: Key, done: Stage) -> &mut Entry {
+    /// Marks the task ended (one fewer pending) with `done`, its `Stage::Done`, its result stored
+    /// under `result`, and returns its entry. An own timer still armed (a `Sleep` that outlived the
+    /// future, as its output) is an orphan from now on.
+    pub(crate) fn end(&mut self, key: Key, result: Key, done: Stage) -> &mut Entry {
         self.pending -= 1;
         let entry = self.entries.get_mut(key).expect("ends once");
         debug_assert!(!entry.is_done(), "{} ended twice", entry.id);
+        let timer = std::mem::replace(&mut entry.timer_or_result, result.to_bits());
+        if timer != 0 {
+            self.orphan_timers.insert(timer);
+        }
         entry.leave_polling(done);
         entry
     }
@@ -311,10 +368,10 @@ impl Tasks {
 /// Takes `entry`'s awaiter out, its waker out of `awaiters` if it is not a task of this executor.
 fn take_awaiter(entry: &mut Entry, awaiters: &mut Slab<Waker>) -> Option<Awaiter> {
     let noted = entry.waiter.take()?;
-    if !std::mem::take(&mut entry.waiter_is_waker) {
-        return Some(Awaiter::Task(noted));
+    if noted.tag() == BY_TASK {
+        return Some(Awaiter::Task(noted.key()));
     }
-    let waker = awaiters.remove(noted).expect("a noted waker is kept");
+    let waker = awaiters.remove(noted.key()).expect("a noted waker is kept");
     Some(Awaiter::Waker(waker))
 }
 
@@ -322,13 +379,28 @@ fn take_awaiter(entry: &mut Entry, awaiters: &mut Slab<Waker>) -> Option<Awaiter
 mod tests {
     use super::*;
 
-    /// The entry is what a million tasks multiply; it is 80 bytes on 64-bit targets (the own
-    /// timer's record included, which saves a sleeping task a 56-byte timer entry elsewhere; no
-    /// per-task counts, which the tools keep). A field added to it shows here first.
+    /// The entry is what a million tasks multiply; it is 64 bytes on 64-bit targets: the id 8, the
+    /// stage 24 (a tag, the outcome and the results table in one word, then the box), the own
+    /// timer's record or the result's key 8 (the record saves a sleeping task a 56-byte timer entry
+    /// elsewhere), the kept waker 8, the awaiter 8, the callback count 4 and four flags. No per-task
+    /// counts, which the tools keep. A field added to it shows here first.
     #[test]
-    fn an_entry_stays_within_80_bytes() {
+    fn a_parent_is_found_however_far_below_its_child() {
+        let mut tasks = Tasks::default();
+        for (child, parent) in [(7, Some(2)), (1 << 40, Some(3)), (1 << 40 | 5, None)] {
+            let key = tasks.insert(TaskId(child), Stage::Main, parent.map(TaskId), None);
+            assert_eq!(
+                tasks.parent(key),
+                parent.map(TaskId),
+                "the parent of {child}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_entry_stays_within_64_bytes() {
         assert!(
-            std::mem::size_of::<Entry>() <= 80,
+            std::mem::size_of::<Entry>() <= 64,
             "Entry is {} bytes",
             std::mem::size_of::<Entry>()
         );

@@ -40,10 +40,10 @@ impl Handle {
         let Timers { wheel, others, .. } = &mut *timers;
         if let Timer::Task(key) = timer
             && let Some(entry) = self.tasks.borrow_mut().get_mut(key)
-            && entry.timer == 0
+            && entry.timer() == 0
         {
             let armed = wheel.insert(deadline_us, TimerRef::Task(key.index()));
-            entry.timer = armed.seq;
+            entry.set_timer(armed.seq);
             return armed;
         }
         let slot = others.vacant_key();
@@ -79,7 +79,7 @@ impl Handle {
             TimerRef::Task(index) => {
                 let mut tasks = self.tasks.borrow_mut();
                 if let Some((key, entry)) = tasks.own_timer(index, timer.seq) {
-                    entry.timer = 0;
+                    entry.set_timer(0);
                     return Some(Timer::Task(key));
                 }
                 // Fired or cancelled already (the usual case when a finished sleep is dropped), or
@@ -111,7 +111,7 @@ impl Handle {
             self.take_in_if_sent();
             let mut tasks = self.tasks.borrow_mut();
             if let Some((key, entry)) = tasks.own_timer(index, timer.seq) {
-                entry.timer = 0;
+                entry.set_timer(0);
                 let (task, already_queued) = self.queue_woken(key, entry);
                 drop(tasks);
                 self.record(|| EventKind::TimerFired {

@@ -122,6 +122,14 @@ pub use level::Armed;
 use level::{EXPIRED, List, OVERFLOW, list_for, slot_start};
 pub use level::{LEVELS, SLOT_BITS, SLOTS, SPAN, SlotId};
 
+/// The largest emptied list buffer kept for reuse, in timers (24 KiB). A burst fills a few high
+/// slots with huge lists (a million sleeps of up to 10 s: 38 lists of 26,000 timers); cascading
+/// spreads each over 64 slots below, which need a fraction of its room. Kept, those buffers would
+/// hold the burst's memory (30 bytes per timer) until the wheel is dropped, the lower lists growing
+/// inside them; freed, the memory shrinks as the timers fire: timers_virtual's peak fell 261 → 252
+/// bytes per task (its peak came as results piled up, half the timers fired).
+const KEPT_BUFFER: usize = 1024;
+
 /// A hierarchical timer wheel of timers that each carry a small `T`, with microsecond deadlines.
 ///
 /// Generic on purpose: it knows nothing about tasks or wakers, so it can be tested (and read) on its
@@ -151,7 +159,8 @@ pub struct Wheel<T> {
     /// The batch `poll` is collecting, kept between polls so that collecting allocates nothing.
     batch: Vec<Armed<T>>,
     /// Emptied list buffers, for the next list that fills: timers flow down the levels, and their
-    /// buffers flow with them, so a wheel in steady use allocates nothing.
+    /// buffers flow with them, so a wheel in steady use allocates nothing. Only buffers of at most
+    /// `KEPT_BUFFER` timers are kept (see there).
     spare_buffers: Vec<Vec<Armed<T>>>,
 }
 
@@ -395,7 +404,9 @@ impl<T: Copy> Wheel<T> {
                 self.link(item);
             }
         }
-        self.spare_buffers.push(list.items);
+        if list.items.capacity() <= KEPT_BUFFER {
+            self.spare_buffers.push(list.items);
+        }
     }
 
     /// Appends `item` to the list its deadline belongs in, given `elapsed`.
