@@ -162,6 +162,9 @@ pub(crate) trait TaskFuture {
     fn clear(self: Pin<&mut Self>);
     /// Stores `error` as the task's result, for a task that produced no value.
     fn fail(&self, outputs: &Outputs, table: u32, error: JoinError) -> Key;
+    /// Whether the future was dropped (`clear`). Reading it brings the box into the cache: see
+    /// `Timers::warm`.
+    fn is_spent(&self) -> bool;
 }
 
 impl<F> TaskFuture for Option<F>
@@ -190,6 +193,10 @@ where
         outputs.with(table, |results| {
             typed::<F::Output>(results).insert(Err(error))
         })
+    }
+
+    fn is_spent(&self) -> bool {
+        self.is_none()
     }
 }
 
