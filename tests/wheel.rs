@@ -43,7 +43,7 @@ fn cancel(wheel: &mut Wheel<u64>, model: &mut Model, timer: Armed<u64>) {
 /// when it fires them. Every timer handed out must still be armed.
 fn fire(wheel: &mut Wheel<u64>, model: &mut Model, now: u64) -> Vec<u64> {
     let mut due = Vec::new();
-    wheel.poll(now, &mut due, live(model));
+    wheel.poll(now, &mut due, live(model), |_| {});
     due.into_iter()
         .map(|timer| {
             let record = model.remove(&(timer.deadline, timer.seq));
@@ -120,7 +120,7 @@ fn forgetting_a_handed_out_or_expired_timer() {
     let a = arm(&mut wheel, &mut model, 50, 50);
     let b = arm(&mut wheel, &mut model, 50, 51);
     let mut due = Vec::new();
-    wheel.poll(50, &mut due, live(&model));
+    wheel.poll(50, &mut due, live(&model), |_| {});
     assert_eq!(due, [a, b]);
     assert!(wheel.is_empty(), "handed out, they left the wheel");
     cancel(&mut wheel, &mut model, a);
@@ -159,7 +159,7 @@ fn replacing_a_handed_out_timer_arms_nothing() {
     let (mut wheel, mut model) = (Wheel::new(), Model::new());
     let timer = arm(&mut wheel, &mut model, 30, 1);
     let mut due = Vec::new();
-    wheel.poll(30, &mut due, live(&model));
+    wheel.poll(30, &mut due, live(&model), |_| {});
     assert_eq!(due, [timer]);
     model.remove(&(timer.deadline, timer.seq));
     assert_eq!(wheel.replace(timer, 2, live(&model)), None);
@@ -249,7 +249,7 @@ fn cancellations_anywhere_match_the_model() {
                     };
                     now = deadline;
                     let mut due = Vec::new();
-                    wheel.poll(now, &mut due, live(&model));
+                    wheel.poll(now, &mut due, live(&model), |_| {});
                     let expected: Vec<Armed<u64>> = model
                         .values()
                         .take_while(|timer| timer.deadline <= now)
@@ -369,7 +369,7 @@ fn run_edges(seed: u64, base: u64, steps: usize) {
                 };
                 polled = polled.max(now);
                 let mut due = Vec::new();
-                wheel.poll(now, &mut due, live(&model));
+                wheel.poll(now, &mut due, live(&model), |_| {});
                 let expected: Vec<Armed<u64>> = model
                     .values()
                     .take_while(|t| t.deadline <= polled)

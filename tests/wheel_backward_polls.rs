@@ -13,13 +13,13 @@ fn a_timer_armed_behind_elapsed_is_due_at_the_next_poll_even_one_for_an_earlier_
     let mut wheel: Wheel<char> = Wheel::new();
     let first = wheel.insert(10, 'a');
     let mut due = Vec::new();
-    wheel.poll(20, &mut due, |t| t.seq == first.seq);
+    wheel.poll(20, &mut due, |t| t.seq == first.seq, |_| {});
     assert_eq!(due, [first]);
     assert_eq!(wheel.elapsed(), 20);
 
     let late = wheel.insert(15, 'b');
     let mut due = Vec::new();
-    wheel.poll(12, &mut due, |t| t.seq == late.seq);
+    wheel.poll(12, &mut due, |t| t.seq == late.seq, |_| {});
     assert_eq!(
         due,
         [late],
@@ -34,11 +34,11 @@ fn a_timer_armed_behind_elapsed_is_due_at_the_next_poll_even_one_for_an_earlier_
 fn elapsed_is_the_time_polled_up_to_even_when_nothing_was_due() {
     let mut wheel: Wheel<char> = Wheel::new();
     let mut due = Vec::new();
-    wheel.poll(100, &mut due, |_| true);
+    wheel.poll(100, &mut due, |_| true, |_| {});
     assert_eq!(wheel.elapsed(), 100, "polled up to 100 on an empty wheel");
 
     let later = wheel.insert(1_000, 'x');
-    wheel.poll(500, &mut due, |t| t.seq == later.seq);
+    wheel.poll(500, &mut due, |t| t.seq == later.seq, |_| {});
     assert!(due.is_empty());
     assert_eq!(
         wheel.elapsed(),
@@ -53,9 +53,9 @@ fn elapsed_is_the_time_polled_up_to_even_when_nothing_was_due() {
 fn a_deadline_before_the_last_poll_is_already_due() {
     let mut wheel: Wheel<char> = Wheel::new();
     let mut due = Vec::new();
-    wheel.poll(100, &mut due, |_| true);
+    wheel.poll(100, &mut due, |_| true, |_| {});
     let past = wheel.insert(50, 'c');
-    wheel.poll(40, &mut due, |t| t.seq == past.seq);
+    wheel.poll(40, &mut due, |t| t.seq == past.seq, |_| {});
     assert_eq!(
         due,
         [past],

@@ -20,7 +20,7 @@ fn a_replaced_timer_is_handed_out_once() {
     armed.insert((moved.seq, moved.value)); // and the owner keeps the one returned
     assert_eq!(wheel.len(), 4);
     let mut due = Vec::new();
-    wheel.poll(1_000, &mut due, |t| live(&armed, t));
+    wheel.poll(1_000, &mut due, |t| live(&armed, t), |_| {});
     let seqs: Vec<u64> = due.iter().map(|t| t.seq).collect();
     assert_eq!(seqs, [1, 2, 3, 4], "each timer once, in deadline order");
     assert!(wheel.is_empty());

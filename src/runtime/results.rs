@@ -147,6 +147,9 @@ pub(crate) trait TaskFuture {
     /// The number of the table of its output type, made if needed: asked when the task ends, not
     /// kept in its entry.
     fn table(&self, outputs: &Outputs) -> u32;
+    /// Whether the future was dropped (`clear`). Reading it brings the box into the cache: see
+    /// `Timers::warm`.
+    fn is_spent(&self) -> bool;
 }
 
 impl<F> TaskFuture for Option<F>
@@ -177,6 +180,10 @@ where
 
     fn table(&self, outputs: &Outputs) -> u32 {
         outputs.table_of::<F::Output>()
+    }
+
+    fn is_spent(&self) -> bool {
+        self.is_none()
     }
 }
 

@@ -71,7 +71,8 @@ impl Turn {
             let now = handle.now_us();
             let tasks = handle.tasks.borrow();
             let Timers { wheel, others, due } = &mut *timers;
-            wheel.poll(now, due, |t| Timers::is_live(others, &tasks, t));
+            let live = |t: &_| Timers::is_live(others, &tasks, t);
+            wheel.poll(now, due, live, |t| Timers::warm(&tasks, t));
             handle.turn_time.set(now);
         }
         if handle.rules.get().lifo_ties {

@@ -104,9 +104,9 @@
 //! assert_eq!(wheel.next_deadline(|t| armed.contains(&t.seq)), Some(100));
 //!
 //! let mut due = Vec::new();
-//! wheel.poll(99, &mut due, |t| armed.contains(&t.seq));
+//! wheel.poll(99, &mut due, |t| armed.contains(&t.seq), |_| {});
 //! assert!(due.is_empty(), "nothing fires early");
-//! wheel.poll(1_000, &mut due, |t| armed.contains(&t.seq));
+//! wheel.poll(1_000, &mut due, |t| armed.contains(&t.seq), |_| {});
 //! assert_eq!(due, [soon]);
 //! armed.remove(&soon.seq); // fired
 //!
@@ -129,6 +129,10 @@ pub use level::{LEVELS, SLOT_BITS, SLOTS, SPAN, SlotId};
 /// inside them; freed, the memory shrinks as the timers fire: timers_virtual's peak fell 261 → 252
 /// bytes per task (its peak came as results piled up, half the timers fired).
 const KEPT_BUFFER: usize = 1024;
+/// The lists below this index, levels 0 and 1, hold the timers due within 4.1 ms: `poll` shows each
+/// timer a cascade moves there to its `soon` function. Level 0 alone (64 µs) did as well for
+/// microsecond sleeps but nothing for whole-millisecond ones, which never pass through level 0.
+const SOON: usize = 2 * SLOTS;
 
 /// A hierarchical timer wheel of timers that each carry a small `T`, with microsecond deadlines.
 ///
@@ -271,7 +275,7 @@ impl<T: Copy> Wheel<T> {
     /// let timer = wheel.insert(5, ());
     /// wheel.forget(timer, |_| false);
     /// let mut due = Vec::new();
-    /// wheel.poll(10, &mut due, |_| false);
+    /// wheel.poll(10, &mut due, |_| false, |_| {});
     /// assert!(due.is_empty(), "a cancelled timer never comes due");
     /// assert!(wheel.is_empty());
     /// ```
@@ -324,11 +328,17 @@ impl<T: Copy> Wheel<T> {
     /// deadline and, for equal deadlines, by arming order. They leave the wheel: the caller decides
     /// when a due timer actually fires. `now` earlier than [`Wheel::elapsed`] (an earlier poll's time)
     /// is treated as that time: what was due then is due now.
+    ///
+    /// `soon` is shown each timer that a cascade moves down onto level 0 or 1, due within 4.1 ms, once
+    /// (not again when it moves from level 1 to 0, nor one armed there): an owner may read what
+    /// firing it will touch, so that the memory is in the cache by then (the executor's
+    /// `Timers::warm`, in `runtime/handle.rs`).
     pub fn poll(
         &mut self,
         now: u64,
         due: &mut Vec<Armed<T>>,
         mut live: impl FnMut(&Armed<T>) -> bool,
+        mut soon: impl FnMut(&Armed<T>),
     ) {
         let now = now.max(self.polled);
         self.polled = now;
@@ -336,7 +346,7 @@ impl<T: Copy> Wheel<T> {
         // it is kept apart, small enough for the caller to inline. `elapsed` stays behind, as if this
         // poll came later: moving it without visiting the slots it passes would strand their timers.
         if now >= self.nothing_before {
-            self.hand_out(now, due, &mut live);
+            self.hand_out(now, due, &mut live, &mut soon);
         }
     }
 
@@ -346,13 +356,14 @@ impl<T: Copy> Wheel<T> {
         now: u64,
         due: &mut Vec<Armed<T>>,
         live: &mut impl FnMut(&Armed<T>) -> bool,
+        soon: &mut impl FnMut(&Armed<T>),
     ) {
         let now = now.max(self.elapsed);
         while let Some((index, start)) = self.first_list(live)
             && start <= now
         {
             self.elapsed = start;
-            self.cascade(index, now, live);
+            self.cascade(index, now, live, soon);
         }
         self.elapsed = now;
         self.nothing_before = now.saturating_add(1);
@@ -391,7 +402,13 @@ impl<T: Copy> Wheel<T> {
     /// The list is detached first, since its timers may come back to it; its emptied buffer goes to
     /// the spares. A list with no stale timers is walked without asking `live` once: the list holds
     /// all that is needed. That is what keeps cascading cheap with a million timers.
-    fn cascade(&mut self, index: usize, now: u64, live: &mut impl FnMut(&Armed<T>) -> bool) {
+    fn cascade(
+        &mut self,
+        index: usize,
+        now: u64,
+        live: &mut impl FnMut(&Armed<T>) -> bool,
+        soon: &mut impl FnMut(&Armed<T>),
+    ) {
         let mut list = std::mem::take(&mut self.lists[index]);
         self.sync_occupied(index);
         for item in list.items.drain(..) {
@@ -401,6 +418,9 @@ impl<T: Copy> Wheel<T> {
             if item.deadline <= now {
                 self.batch.push(item);
             } else {
+                if index >= SOON && list_for(self.elapsed, item.deadline) < SOON {
+                    soon(&item);
+                }
                 self.link(item);
             }
         }
