@@ -126,7 +126,7 @@ fn schedule_later(
     callback: Box<dyn FnOnce()>,
 ) -> CallbackHandle {
     // Rounded up to the microsecond; a delay that does not fit the clock never comes.
-    let deadline = micros_ceil(delay).and_then(|us| handle.now_us().checked_add(us));
+    let deadline = micros_ceil(delay).and_then(|us| handle.start_us().checked_add(us));
     let scheduled = match deadline {
         Some(deadline) => Scheduled::Later(handle.arm(deadline, Timer::Call(callback))),
         None => Scheduled::Never(Cell::new(true)),

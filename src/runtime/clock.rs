@@ -5,8 +5,8 @@
 //!
 //! **When the time is read.** Exactly where asyncio reads `loop.time()`: a `sleep` at its first poll
 //! (asyncio's sleep is a coroutine, run from its first await) and a `call_later` at its call each
-//! count a deadline from that reading; a turn reads it once, when it begins, to collect the timers due
-//! by then. Nothing else reads it.
+//! count a deadline from that reading (rounded up to the microsecond, `Clock::start_us`); a turn
+//! reads it once, when it begins, to collect the timers due by then. Nothing else reads it.
 //!
 //! **Real** time reads [`Instant::now`] at each of those points. When nothing is ready the executor
 //! sleeps until the next deadline (or until another thread wakes a task).
@@ -55,6 +55,17 @@ impl Clock {
         }
     }
 
+    /// The reading a deadline counts from: [`Clock::now_us`] rounded up on the real clock, so that a
+    /// deadline `d` after it is never before `d` after the instant it was read. Counted from the
+    /// rounded-down reading, a sleep could end up to a microsecond early by the caller's
+    /// `Instant::now()` (compare's timers_real saw one).
+    pub(crate) fn start_us(&self) -> u64 {
+        match self {
+            Clock::Real { origin } => micros_ceil(origin.elapsed()).unwrap_or(u64::MAX),
+            Clock::Virtual { now_us } => *now_us,
+        }
+    }
+
     /// Moves virtual time forward to `to_us`; never backwards. The real clock moves on its own.
     pub(crate) fn advance_to(&mut self, to_us: u64) {
         if let Clock::Virtual { now_us } = self {
@@ -89,6 +100,25 @@ mod tests {
         assert_eq!(micros_ceil(Duration::from_nanos(1001)), Some(2));
         assert_eq!(micros_ceil(Duration::from_millis(100)), Some(100_000));
         assert_eq!(micros_ceil(Duration::MAX), None);
+    }
+
+    /// What makes a real sleep never early: the reading a deadline counts from is never before an
+    /// instant read earlier, which the rounded-down reading is whenever that instant has a part of
+    /// a microsecond.
+    #[test]
+    fn a_deadline_counts_from_no_earlier_than_the_callers_instant() {
+        let clock = Clock::real();
+        let Clock::Real { origin } = clock else {
+            unreachable!()
+        };
+        for _ in 0..1000 {
+            let callers = origin.elapsed();
+            let start = Duration::from_micros(clock.start_us());
+            assert!(
+                start >= callers,
+                "counted from {start:?}, the caller read {callers:?}"
+            );
+        }
     }
 
     #[test]

@@ -157,6 +157,11 @@ impl Handle {
         self.clock.get().now_us()
     }
 
+    /// The reading a deadline counts from: now, rounded up (`Clock::start_us`).
+    pub(crate) fn start_us(&self) -> u64 {
+        self.clock.get().start_us()
+    }
+
     /// Moves virtual time forward to `to_us` (never backwards), and says so to the sink.
     pub(crate) fn move_clock_to(&self, to_us: u64) {
         let mut clock = self.clock.get();

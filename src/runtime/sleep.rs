@@ -91,7 +91,7 @@ impl Future for Sleep {
             }
             // The deadline counts from now, as asyncio's sleep, a coroutine, reads the clock when it
             // is first awaited, not when it is called.
-            Kind::After(delay_us) => match this.handle.now_us().checked_add(*delay_us) {
+            Kind::After(delay_us) => match this.handle.start_us().checked_add(*delay_us) {
                 Some(deadline_us) => this.arm(deadline_us, cx),
                 None => {
                     this.kind = Kind::Never;
