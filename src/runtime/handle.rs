@@ -26,7 +26,7 @@ use crate::runtime::queue::{Message, ReadyQueue, Runnable};
 use crate::runtime::results::Outputs;
 use crate::runtime::rules::Rules;
 use crate::runtime::slab::{Key, Slab};
-use crate::runtime::table::{Entry, Stage, Tasks};
+use crate::runtime::table::{Entry, Tasks};
 use crate::runtime::task::TaskId;
 use crate::runtime::waker::{Lent, set_running};
 use crate::runtime::wheel::{Armed, Wheel};
@@ -78,21 +78,6 @@ impl Timers {
                 let other = others.at(index);
                 other.is_some_and(|(_, (armed, _))| armed.seq == timer.seq)
             }
-        }
-    }
-
-    /// Reads the entry and the future of the task whose own timer `timer` is, due within 4.1 ms
-    /// (`Wheel::poll`'s `soon`): firing the timer and polling the task read both, and with a million
-    /// tasks each read is a cache miss, taken there one after the other. Read here, for a cascade's
-    /// timers together, the misses overlap. Measured (1M tasks, time over tokio's in the same run):
-    /// timers_virtual 0.74–0.76 → 0.56–0.61, timers_virtual_ms 0.49–0.51 → 0.47–0.48; the price is
-    /// 45 instructions per timer (timers_virtual 3,291 → 3,336 at 20k, where nothing misses).
-    pub(crate) fn warm(tasks: &Tasks, timer: &Armed<TimerRef>) {
-        if let TimerRef::Task(index) = timer.value
-            && let Some((_, entry)) = tasks.entries.at(index)
-            && let Stage::Running(future) = &entry.stage
-        {
-            std::hint::black_box(future.is_spent());
         }
     }
 }

@@ -16,11 +16,12 @@
 //!                       ┌──────┼──────────────┬──────────────┐
 //!     results.rs · table.rs    waker.rs     queue.rs      wheel/       results, the task table, the lent
 //!                       │      │              │              │          waker, the ready queue, the wheel
-//!        task.rs · join_error.rs · step.rs · rules.rs · slab.rs · clock.rs · events.rs    plain types
+//!        task.rs · join_error.rs · step.rs · rules.rs · slab.rs · tagged.rs · clock.rs · events.rs  plain types
 //! ```
 //!
 //! 1. [`task`] — `TaskId`.
-//! 2. `slab.rs` — keys with generations: a handle is a key, like a file descriptor.
+//! 2. `slab.rs` — keys with generations: a handle is a key, like a file descriptor; `tagged.rs` — a
+//!    key and what it names, in one word (a ready-queue entry).
 //! 3. `clock.rs` — real or virtual time, and exactly when it is read.
 //! 4. [`join_error`] — `JoinError`; [`step`] — what one step did; [`rules`] — the scheduling rules,
 //!    which a learner may break.
@@ -58,6 +59,7 @@ pub mod sleep;
 pub mod spawn;
 pub mod step;
 pub(crate) mod table;
+pub(crate) mod tagged;
 pub mod task;
 pub(crate) mod timers;
 pub(crate) mod turn;

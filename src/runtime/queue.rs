@@ -29,7 +29,8 @@ use std::time::Instant;
 
 use crossbeam_channel::{Receiver, SendError, Sender};
 
-use crate::runtime::slab::{Key, Tagged};
+use crate::runtime::slab::Key;
+use crate::runtime::tagged::Tagged;
 
 /// One entry of the local ready queue: plain data, so that the queue is cheap to move. Queued as a
 /// [`Tagged`] key, 8 bytes: a burst of a million spawns queues 8 MB, not 16. The `block_on` future is

@@ -21,20 +21,17 @@ use std::num::NonZeroU64;
 /// of the poll loop's samples on the load right after a task's poll returned).
 ///
 /// Generations start at 1, so no key is 0, and an `Option<Key>` is one word too. They stay below
-/// 2^30, which leaves a key's top two bits free for a [`Tagged`] key's tag.
+/// 2^30, which leaves a key's top two bits free for a tag (`tagged.rs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) struct Key(NonZeroU64);
+pub(crate) struct Key(pub(crate) NonZeroU64);
 
 /// The generation a slot is retired at: it is never filled again, so no generation is ever used twice
 /// in one slot, and a key that outlived its value never matches, however often its slot was reused.
 /// A slot reused a billion times costs its size, for good.
-const RETIRED: u32 = 1 << 30;
-
-/// Where a [`Tagged`] key's tag sits: above every bit a key uses.
-const TAG_SHIFT: u32 = 62;
+pub(crate) const RETIRED: u32 = 1 << 30;
 
 impl Key {
-    fn new(index: u32, generation: u32) -> Key {
+    pub(crate) fn new(index: u32, generation: u32) -> Key {
         debug_assert!(
             (1..RETIRED).contains(&generation),
             "slot {index} has generation {generation}"
@@ -60,35 +57,6 @@ impl Key {
     #[inline]
     pub(crate) fn from_bits(bits: u64) -> Key {
         Key(NonZeroU64::new(bits).expect("a key is never 0: its generation is not"))
-    }
-}
-
-/// A key and a tag of two bits (what the key names: a task to poll or a callback to run, a task or a
-/// kept waker) in one word, where an enum of keys would take two: the ready queue holds one per task
-/// queued, 8 bytes, not 16.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Tagged(NonZeroU64);
-
-impl Tagged {
-    #[inline]
-    pub(crate) fn new(key: Key, tag: u8) -> Tagged {
-        debug_assert!(tag < 4, "a tag has two bits");
-        Tagged(key.0 | u64::from(tag) << TAG_SHIFT)
-    }
-
-    #[inline]
-    pub(crate) fn key(self) -> Key {
-        match self.tag() {
-            // Tag 0 leaves the key as it is: read where the tag is known (a task to poll, the
-            // commonest queue entry), nothing is masked or checked.
-            0 => Key(self.0),
-            _ => Key::from_bits(self.0.get() & !(3 << TAG_SHIFT)),
-        }
-    }
-
-    #[inline]
-    pub(crate) fn tag(self) -> u8 {
-        (self.0.get() >> TAG_SHIFT) as u8
     }
 }
 
@@ -393,15 +361,6 @@ mod tests {
         let next = slab.insert(2);
         assert_ne!(next.index(), first.index(), "a retired slot is not reused");
         assert_eq!((slab.get(first), slab.get(last)), (None, None));
-    }
-
-    #[test]
-    fn a_tag_leaves_the_key_whole() {
-        let key = Key::new(u32::MAX - 1, RETIRED - 1);
-        for tag in 0..4 {
-            let tagged = Tagged::new(key, tag);
-            assert_eq!((tagged.key(), tagged.tag()), (key, tag));
-        }
     }
 
     #[test]

@@ -14,7 +14,7 @@
 //!   for us (`Option::as_pin_mut`), and `Pin::set(None)` drops the future in place when the task
 //!   ends.
 //! - **The output goes to a table of its type.** When the future returns, its `poll_task` (which knows
-//!   the output type, see `results.rs`) moves the output into `Outputs`: one slab of
+//!   the output type, see `results.rs`) moves the output into `Outputs`: one table (`cells.rs`) of
 //!   `Result<T, JoinError>` per output type `T`, created when the first task with that output type
 //!   ends and reused by every later one. Its slots are reused too, so in steady use storing a result
 //!   allocates nothing.
@@ -30,7 +30,7 @@
 //! free-list link); its parent in `Cold`, 4; its box, the future's size plus `Option`'s tag (80 for
 //! the benchmark's sleeper, whose future is 72); and the caller's `JoinHandle`, 24. While queued, a
 //! ready-queue entry, 8 (`queue.rs`); while asleep, a wheel item, 24 (`wheel/`); once ended and not
-//! yet joined, its result, 16 for a `u64` (`slab::Cells`). The tables' `Vec`s add their growth's
+//! yet joined, its result, 16 for a `u64` (`cells.rs`). The tables' `Vec`s add their growth's
 //! slack: at a million tasks, 5 % for the slab, about 25 % for a wheel list.
 //!
 //! # Hot and cold
@@ -44,8 +44,7 @@
 //!
 //! # When an entry goes
 //!
-//! An entry stays until its task has ended, its handle is gone and its done-callbacks have run: until
-//! nobody can ask for the result any more. Then the entry and its result are removed together.
+//! Once its task has ended, its handle is gone and its done-callbacks have run, with its result.
 //!
 //! # When a box is freed
 //!
@@ -57,9 +56,8 @@
 //! freed at random it takes a cache miss per block. tokio frees a task's cell when its handle lets go,
 //! the same way. Measured with a million sleeping tasks: 12–16 % faster. The price: a finished task
 //! whose result is not taken yet keeps its box, the future's size (its own heap data is freed with
-//! the future): timers_virtual's peak rose 34 bytes per task (since then brought back to 269 by the
-//! ready queue's shrinking, `queue.rs`). A handle kept only to `cancel` a task with a large future
-//! holds that much until it is dropped.
+//! the future): timers_virtual's peak rose 34 bytes per task when it came in. A handle kept only to
+//! `cancel` a task with a large future holds that much until it is dropped.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::pin::Pin;
@@ -67,7 +65,8 @@ use std::task::Waker;
 
 use crate::runtime::events::Outcome;
 use crate::runtime::results::{ResultTable, TaskFuture};
-use crate::runtime::slab::{Key, Slab, Tagged};
+use crate::runtime::slab::{Key, Slab};
+use crate::runtime::tagged::Tagged;
 use crate::runtime::task::TaskId;
 use crate::runtime::waker::Lent;
 
@@ -286,13 +285,6 @@ impl Tasks {
             Some(name) if entry.has_cold => name.to_string(),
             _ => entry.id.to_string(),
         })
-    }
-
-    /// The entry in slot `index`, with its key, if it records the own timer numbered `seq`.
-    pub(crate) fn own_timer(&mut self, index: u32, seq: u64) -> Option<(Key, &mut Entry)> {
-        self.entries
-            .at_mut(index)
-            .filter(|(_, entry)| entry.timer() == seq)
     }
 
     /// Whether the entry in slot `index` records the own timer numbered `seq`.

@@ -25,6 +25,7 @@ use crate::runtime::events::EventKind;
 use crate::runtime::handle::{Handle, Timer, TimerRef, Timers};
 use crate::runtime::join_error::wake_contained;
 use crate::runtime::slab::Key;
+use crate::runtime::table::{Entry, Stage, Tasks};
 use crate::runtime::wheel::{Armed, Wheel};
 
 /// What the executor does with timers, on their records. The wheel asks whether a timer is armed
@@ -210,5 +211,33 @@ impl Handle {
         let key = timers.others.insert((moved, fired));
         debug_assert_eq!(key, slot, "the timer names its own slot");
         (moved, old)
+    }
+}
+
+/// Speed: reading ahead what firing a timer will touch (see `Wheel::poll`'s `soon`).
+impl Timers {
+    /// Reads the entry and the future of the task whose own timer `timer` is, due within 4.1 ms
+    /// (`Wheel::poll`'s `soon`): firing the timer and polling the task read both, and with a million
+    /// tasks each read is a cache miss, taken there one after the other. Read here, for a cascade's
+    /// timers together, the misses overlap. Measured (1M tasks, time over tokio's in the same run):
+    /// timers_virtual 0.74–0.76 → 0.56–0.61, timers_virtual_ms 0.49–0.51 → 0.47–0.48; the price is
+    /// 45 instructions per timer (timers_virtual 3,291 → 3,336 at 20k, where nothing misses).
+    pub(crate) fn warm(tasks: &Tasks, timer: &Armed<TimerRef>) {
+        if let TimerRef::Task(index) = timer.value
+            && let Some((_, entry)) = tasks.entries.at(index)
+            && let Stage::Running(future) = &entry.stage
+        {
+            std::hint::black_box(future.is_spent());
+        }
+    }
+}
+
+/// Finding a task's own timer, for the acts above.
+impl Tasks {
+    /// The entry in slot `index`, with its key, if it records the own timer numbered `seq`.
+    pub(crate) fn own_timer(&mut self, index: u32, seq: u64) -> Option<(Key, &mut Entry)> {
+        self.entries
+            .at_mut(index)
+            .filter(|(_, entry)| entry.timer() == seq)
     }
 }

@@ -25,8 +25,8 @@ use crate::runtime::events::EventKind;
 use crate::runtime::handle::{Handle, Timers};
 use crate::runtime::poll::poll_task;
 use crate::runtime::queue::{CALL, DONE, TASK, drain_floor};
-use crate::runtime::slab::Tagged;
 use crate::runtime::step::Step;
+use crate::runtime::tagged::Tagged;
 
 /// The bookkeeping of the turn in progress.
 #[derive(Default)]
