@@ -361,10 +361,11 @@ impl<T: Copy> Wheel<T> {
             if item.deadline <= now {
                 self.batch.push(item);
             } else {
-                if index >= SOON && list_for(self.elapsed, item.deadline) < SOON {
+                let to = list_for(self.elapsed, item.deadline);
+                if index >= SOON && to < SOON {
                     soon(&item);
                 }
-                self.link(item);
+                self.link_into(to, item);
             }
         }
         if list.items.capacity() <= KEPT_BUFFER {
@@ -374,7 +375,11 @@ impl<T: Copy> Wheel<T> {
 
     /// Appends `item` to the list its deadline belongs in, given `elapsed`.
     fn link(&mut self, item: Armed<T>) {
-        let index = list_for(self.elapsed, item.deadline);
+        self.link_into(list_for(self.elapsed, item.deadline), item);
+    }
+
+    /// Appends `item` to the list at `index`, the one `list_for` names for it.
+    fn link_into(&mut self, index: usize, item: Armed<T>) {
         self.lists[index].push(item, &mut self.spare_buffers);
         self.sync_occupied(index);
     }
