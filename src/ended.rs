@@ -9,17 +9,18 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::task::{Context, Waker};
+use std::task::Context;
 
 use crate::callback::CallbackKey;
 use crate::join::JoinHandle;
+use crate::kept_waker::KeptWaker;
 
 /// The indices of the handles whose tasks have ended, in the order their callbacks ran, and the
 /// waker of whoever waits for the next one. Shared with the callbacks.
 #[derive(Debug, Default)]
 pub(crate) struct Ended {
     order: RefCell<Vec<usize>>,
-    waker: RefCell<Option<Waker>>,
+    waker: KeptWaker,
 }
 
 impl Ended {
@@ -38,10 +39,7 @@ impl Ended {
         let ended = Rc::clone(self);
         let key = handle.add_done_callback(move |_| {
             ended.order.borrow_mut().push(index);
-            let waker = ended.waker.borrow_mut().take();
-            if let Some(waker) = waker {
-                waker.wake();
-            }
+            ended.waker.wake();
         });
         Some(key)
     }
@@ -51,20 +49,13 @@ impl Ended {
         self.order.borrow().get(nth).copied()
     }
 
-    /// Keeps the waker of `cx`, for the next callback to wake; the one kept already stays if it wakes
-    /// the same task.
+    /// Keeps the waker of `cx`, for the next callback to wake (`KeptWaker::keep`).
     pub(crate) fn wake_me(&self, cx: &Context<'_>) {
-        let same = (self.waker.borrow().as_ref()).is_some_and(|kept| kept.will_wake(cx.waker()));
-        if !same {
-            // The old waker is dropped after the borrow: a waker's drop may be anyone's code.
-            let old = self.waker.replace(Some(cx.waker().clone()));
-            drop(old);
-        }
+        self.waker.keep(cx);
     }
 
     /// Drops the waker kept: a callback that runs from now on wakes nobody.
     pub(crate) fn forget_waker(&self) {
-        let old = self.waker.borrow_mut().take();
-        drop(old);
+        self.waker.forget();
     }
 }

@@ -67,6 +67,7 @@ mod counts;
 pub mod demo;
 mod ended;
 pub mod gather;
+mod kept_waker;
 #[doc = include_str!("../NOTES.md")]
 pub mod guide {}
 pub mod inspect;

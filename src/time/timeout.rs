@@ -1,14 +1,15 @@
 //! `timeout`: give up on a future after a while.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::fmt;
 use std::future::{Future, poll_fn};
 use std::pin::pin;
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use std::task::Poll;
 use std::time::Duration;
 
 use crate::callback::{CallbackHandle, call_later, call_soon};
+use crate::kept_waker::KeptWaker;
 
 /// The error of a [`timeout`] that ran out: asyncio's `TimeoutError`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,7 +96,7 @@ pub async fn timeout<F: Future>(limit: Duration, future: F) -> Result<F::Output,
         if let Poll::Ready(output) = future.as_mut().poll(cx) {
             return Poll::Ready(Ok(output));
         }
-        expiry.wake_me(cx);
+        expiry.waker.keep(cx);
         Poll::Pending
     })
     .await
@@ -105,7 +106,7 @@ pub async fn timeout<F: Future>(limit: Duration, future: F) -> Result<F::Output,
 #[derive(Default)]
 struct Expiry {
     expired: Cell<bool>,
-    waker: RefCell<Option<Waker>>,
+    waker: KeptWaker,
 }
 
 impl Expiry {
@@ -113,21 +114,7 @@ impl Expiry {
     /// it, which wakes it).
     fn expire(&self) {
         self.expired.set(true);
-        let waker = self.waker.borrow_mut().take();
-        if let Some(waker) = waker {
-            waker.wake();
-        }
-    }
-
-    /// Keeps the waker of `cx`, for the callback to wake; the one kept already stays if it wakes the
-    /// same task.
-    fn wake_me(&self, cx: &Context<'_>) {
-        let same = (self.waker.borrow().as_ref()).is_some_and(|kept| kept.will_wake(cx.waker()));
-        if !same {
-            // The old waker is dropped after the borrow: a waker's drop may be anyone's code.
-            let old = self.waker.replace(Some(cx.waker().clone()));
-            drop(old);
-        }
+        self.waker.wake();
     }
 }
 
