@@ -206,6 +206,20 @@ impl<T> Slab<T> {
     }
 }
 
+/// Drops the values still stored, walking the slots only if there are any. Speed: the slots' values
+/// are `ManuallyDrop`, so that a slab emptied value by value (the task table at the end of a run)
+/// frees its slots without reading them all again: a million slots of 72 bytes, read from memory
+/// for nothing.
+impl<T> Drop for Slab<T> {
+    fn drop(&mut self) {
+        if self.len > 0 {
+            for slot in &mut self.slots {
+                drop(slot.value.take());
+            }
+        }
+    }
+}
+
 /// A slab without generations, for values whose key has one holder, which gives it up with the
 /// value: a finished task's result, named by its entry alone. An empty cell holds the next empty
 /// one itself, so a cell is its value's size (16 bytes for a `u64` result), not the value plus
@@ -227,20 +241,6 @@ impl<T> Default for Cells<T> {
         Cells {
             cells: Vec::new(),
             free_head: u32::MAX,
-        }
-    }
-}
-
-/// Drops the values still stored, walking the slots only if there are any. Speed: the slots' values
-/// are `ManuallyDrop`, so that a slab emptied value by value (the task table at the end of a run)
-/// frees its slots without reading them all again: a million slots of 72 bytes, read from memory
-/// for nothing.
-impl<T> Drop for Slab<T> {
-    fn drop(&mut self) {
-        if self.len > 0 {
-            for slot in &mut self.slots {
-                drop(slot.value.take());
-            }
         }
     }
 }

@@ -371,11 +371,6 @@ fn take_awaiter(entry: &mut Entry, awaiters: &mut Slab<Waker>) -> Option<Awaiter
 mod tests {
     use super::*;
 
-    /// The entry is what a million tasks multiply; it is 64 bytes on 64-bit targets: the id 8, the
-    /// stage 24 (a tag, the outcome and the results table in one word, then the box), the own
-    /// timer's record or the result's key 8 (the record saves a sleeping task a 56-byte timer entry
-    /// elsewhere), the kept waker 8, the awaiter 8, the callback count 4 and four flags. No per-task
-    /// counts, which the tools keep. A field added to it shows here first.
     #[test]
     fn a_parent_is_found_however_far_below_its_child() {
         let mut tasks = Tasks::default();
@@ -389,6 +384,11 @@ mod tests {
         }
     }
 
+    /// The entry is what a million tasks multiply; it is 64 bytes on 64-bit targets: the id 8, the
+    /// stage 24 (a tag, the outcome and the results table in one word, then the box), the own
+    /// timer's record or the result's key 8 (the record saves a sleeping task a 56-byte timer entry
+    /// elsewhere), the kept waker 8, the awaiter 8, the callback count 4 and four flags. No per-task
+    /// counts, which the tools keep. A field added to it shows here first.
     #[test]
     fn an_entry_stays_within_64_bytes() {
         assert!(
