@@ -24,9 +24,5 @@ const HELP: common::Help = common::Help {
 };
 
 fn main() {
-    common::run(
-        "async_await_example",
-        &HELP,
-        minimalist_async::demo::await_main,
-    );
+    common::run("async_await_example", &HELP, minimalist_async::demo::await_main);
 }

@@ -22,9 +22,5 @@ const HELP: common::Help = common::Help {
 };
 
 fn main() {
-    common::run(
-        "async_callback_example",
-        &HELP,
-        minimalist_async::demo::callback_main,
-    );
+    common::run("async_callback_example", &HELP, minimalist_async::demo::callback_main);
 }

@@ -41,10 +41,9 @@ async fn async_main(tutorial: Tutorial, tags: Vec<String>, likelihood: Likelihoo
     }
     for (tag, task) in tags.iter().zip(tasks) {
         match task.await {
-            Ok(result) => tutorial.print(&format!(
-                "The result of task={tag} was {}.",
-                PyFloat(result)
-            )),
+            Ok(result) => {
+                tutorial.print(&format!("The result of task={tag} was {}.", PyFloat(result)))
+            }
             Err(error) => tutorial.print(&error.to_string()),
         }
     }

@@ -215,18 +215,11 @@ fn fit(text: &str) -> String {
 fn say(text: &str) {
     let text = fit(text);
     let mut stdout = std::io::stdout().lock();
-    if let Err(error) = stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
+    if let Err(error) = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
         if error.kind() != ErrorKind::BrokenPipe {
             eprintln!("error: cannot write to stdout: {error}");
         }
-        std::process::exit(if error.kind() == ErrorKind::BrokenPipe {
-            0
-        } else {
-            1
-        });
+        std::process::exit(if error.kind() == ErrorKind::BrokenPipe { 0 } else { 1 });
     }
 }
 
@@ -271,16 +264,11 @@ impl Display {
             let did = view::headline(record.step.as_ref(), &names, self.virtual_time);
             out.push_str(&format!("   step {:>3}: {did}\n", record.number));
         }
-        let before = records
-            .get(last.number.saturating_sub(1))
-            .map_or(0, |r| r.output_len);
+        let before = records.get(last.number.saturating_sub(1)).map_or(0, |r| r.output_len);
         out.push_str(&self.step(last, &names, &lines, before.min(last.output_len)));
         let tail = 8;
         let from = lines.len().saturating_sub(tail);
-        out.push_str(&format!(
-            "output so far ({}):\n",
-            view::count(lines.len(), "line")
-        ));
+        out.push_str(&format!("output so far ({}):\n", view::count(lines.len(), "line")));
         if from > 0 {
             out.push_str(&format!("   … {} earlier\n", view::count(from, "line")));
         }
@@ -303,9 +291,8 @@ fn parse_command(line: &str) -> Result<Command, String> {
             Ok(Command::Find(text.to_owned()))
         };
     }
-    let (key, rest) = line
-        .split_once(char::is_whitespace)
-        .map_or((line, ""), |(key, rest)| (key, rest.trim()));
+    let (key, rest) =
+        line.split_once(char::is_whitespace).map_or((line, ""), |(key, rest)| (key, rest.trim()));
     match (key, rest) {
         ("" | "s" | "n", "") => Ok(Command::Step),
         ("t", "") => Ok(Command::Turn),
@@ -320,9 +307,7 @@ fn parse_command(line: &str) -> Result<Command, String> {
             .map_err(|_| format!("g needs a step number, not {n:?}: g 5 goes to step 5")),
         ("u", "") => Err("u needs a task: u task1 (a name) or u Task-2 (an id)".to_owned()),
         ("u", task) => Ok(Command::Until(task.to_owned())),
-        _ => Err(format!(
-            "unknown command {line:?}: Enter steps; h (then Enter) lists the keys"
-        )),
+        _ => Err(format!("unknown command {line:?}: Enter steps; h (then Enter) lists the keys")),
     }
 }
 
@@ -391,19 +376,12 @@ fn advance(recorder: &mut Recorder) {
 
 /// A task in the snapshot, by name or by id.
 fn find_task<'s>(snapshot: &'s Snapshot, wanted: &str) -> Option<&'s TaskInfo> {
-    snapshot
-        .tasks
-        .iter()
-        .find(|task| task.name == wanted || task.id.to_string() == wanted)
+    snapshot.tasks.iter().find(|task| task.name == wanted || task.id.to_string() == wanted)
 }
 
 /// A task's state in the snapshot, if it is there.
 fn state_of(snapshot: &Snapshot, task: TaskId) -> Option<TaskState> {
-    snapshot
-        .tasks
-        .iter()
-        .find(|info| info.id == task)
-        .map(|info| info.state)
+    snapshot.tasks.iter().find(|info| info.id == task).map(|info| info.state)
 }
 
 /// A task's state in the words of the snapshot's rows: `sleeping until 100ms`.
@@ -417,10 +395,7 @@ fn state_words(snapshot: &Snapshot, names: &Names, task: TaskId) -> String {
 
 /// Whether the snapshot shows a timer in a slot of a level, which is what [`WHEEL_NOTE`] explains.
 fn shows_a_level(snapshot: &Snapshot) -> bool {
-    snapshot
-        .timers
-        .iter()
-        .any(|list| matches!(list.slot, Some(SlotId::Level { .. })))
+    snapshot.timers.iter().any(|list| matches!(list.slot, Some(SlotId::Level { .. })))
 }
 
 fn main() {
@@ -539,11 +514,7 @@ fn main() {
                             .collect();
                         notes.push(format!(
                             "u: no task {wanted:?} at step {current}; the tasks are: {}",
-                            if known.is_empty() {
-                                "none yet".to_owned()
-                            } else {
-                                known.join(", ")
-                            }
+                            if known.is_empty() { "none yet".to_owned() } else { known.join(", ") }
                         ));
                         None
                     }
@@ -629,16 +600,15 @@ fn main() {
         }
         if recorder.is_over() {
             match &goal {
-                Some(Goal::Until(task, name, ..)) => notes.push(format!(
-                    "u: the run ended, and {name} ({task}) never changed state"
-                )),
+                Some(Goal::Until(task, name, ..)) => {
+                    notes.push(format!("u: the run ended, and {name} ({task}) never changed state"))
+                }
                 Some(Goal::Find(text)) => notes.push(format!(
                     "/: the run ended, and no line printed after the search began contains {text:?}"
                 )),
-                Some(Goal::Reach(n)) => notes.push(format!(
-                    "g {n}: the run ended at step {}",
-                    recorder.last().number
-                )),
+                Some(Goal::Reach(n)) => {
+                    notes.push(format!("g {n}: the run ended at step {}", recorder.last().number))
+                }
                 _ => {}
             }
             goal = None;
@@ -668,10 +638,7 @@ fn main() {
     };
     say(&summary);
     let lines = recorder.lines().all();
-    say(&format!(
-        "demo output ({}):\n",
-        view::count(lines.len(), "line")
-    ));
+    say(&format!("demo output ({}):\n", view::count(lines.len(), "line")));
     say(&view::output_text(&lines, 1));
     common::write_visuals(&args.visual, &title, &recorder.groups(), Some(&recorder));
     if quit {

@@ -52,11 +52,7 @@ pub fn as_completed<T: 'static>(
             Some(handle)
         })
         .collect();
-    AsCompleted {
-        handles,
-        ended,
-        handed_out: 0,
-    }
+    AsCompleted { handles, ended, handed_out: 0 }
 }
 
 /// Returned by [`as_completed`]; call [`next`](AsCompleted::next) until it returns `None`.
@@ -72,19 +68,14 @@ pub struct AsCompleted<T> {
 
 impl<T> std::fmt::Debug for AsCompleted<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AsCompleted")
-            .field("remaining", &self.remaining())
-            .finish()
+        f.debug_struct("AsCompleted").field("remaining", &self.remaining()).finish()
     }
 }
 
 impl<T> AsCompleted<T> {
     /// How many results have not been handed out yet.
     pub fn remaining(&self) -> usize {
-        self.handles
-            .iter()
-            .filter(|handle| handle.is_some())
-            .count()
+        self.handles.iter().filter(|handle| handle.is_some()).count()
     }
 }
 
@@ -103,9 +94,7 @@ impl<T: 'static> AsCompleted<T> {
         })
         .await;
         self.handed_out += 1;
-        let handle = self.handles[index]
-            .take()
-            .expect("each index is noted once");
+        let handle = self.handles[index].take().expect("each index is noted once");
         Some(handle.await)
     }
 }

@@ -59,9 +59,8 @@ where
     let running = handle.clock_holds.clone();
     running.fetch_add(1, Ordering::AcqRel);
     let inbox = handle.queue.inbox().clone();
-    let started = std::thread::Builder::new()
-        .name("minimalist-async-blocking".into())
-        .spawn(move || {
+    let started =
+        std::thread::Builder::new().name("minimalist-async-blocking".into()).spawn(move || {
             let outcome = catch_unwind(AssertUnwindSafe(work));
             // The result (and the wake of whoever awaits it) first: an executor that sees the count
             // drop then finds the wake sent, and cannot let virtual time jump past it.

@@ -113,10 +113,7 @@ impl CallbackHandle {
 fn schedule_soon(handle: &Rc<Handle>, callback: Box<dyn FnOnce()>) -> CallbackHandle {
     let key = handle.calls.borrow_mut().insert(callback);
     handle.push(Runnable::Call(key));
-    CallbackHandle {
-        scheduled: Scheduled::Soon(key),
-        handle: Rc::downgrade(handle),
-    }
+    CallbackHandle { scheduled: Scheduled::Soon(key), handle: Rc::downgrade(handle) }
 }
 
 /// Arms a timer that runs `callback` when `delay` has passed on the loop's clock.
@@ -131,10 +128,7 @@ fn schedule_later(
         Some(deadline) => Scheduled::Later(handle.arm(deadline, Timer::Call(callback))),
         None => Scheduled::Never(Cell::new(true)),
     };
-    CallbackHandle {
-        scheduled,
-        handle: Rc::downgrade(handle),
-    }
+    CallbackHandle { scheduled, handle: Rc::downgrade(handle) }
 }
 
 /// Runs `callback` on the next turn of the running executor: asyncio's `loop.call_soon`.
@@ -337,9 +331,7 @@ impl<T> JoinHandle<T> {
         let removed =
             self.with_entry(|handle, task| handle.tasks.borrow_mut().remove_callback(task, key.0));
         let removed = removed.flatten().map(|callback| {
-            drop_contained(callback, || {
-                format!("a removed done-callback of {}", self.id)
-            });
+            drop_contained(callback, || format!("a removed done-callback of {}", self.id));
         });
         removed.is_some()
     }

@@ -109,12 +109,7 @@ impl<T: 'static> Waiting<T> {
             ended.follow(index, handle);
         }
         let outcomes = handles.iter().map(|_| None).collect();
-        Waiting {
-            handles: handles.into_iter().map(Some).collect(),
-            outcomes,
-            ended,
-            taken: 0,
-        }
+        Waiting { handles: handles.into_iter().map(Some).collect(), outcomes, ended, taken: 0 }
     }
 
     /// Takes in the outcomes of the tasks whose callbacks ran since the last poll, in that order;
@@ -144,9 +139,7 @@ impl<T: 'static> Waiting<T> {
     }
 
     fn take_outcomes(&mut self) -> impl Iterator<Item = Result<T, JoinError>> + '_ {
-        self.outcomes
-            .iter_mut()
-            .map(|outcome| outcome.take().expect("every handle delivered"))
+        self.outcomes.iter_mut().map(|outcome| outcome.take().expect("every handle delivered"))
     }
 }
 

@@ -168,12 +168,10 @@ impl Executor {
         };
         let of_runnable = |queued: &Tagged| match queued.tag() {
             TASK => task_id(queued.key()),
-            DONE => tasks
-                .get(queued.key())
-                .map_or(Ready::Stale, |entry| Ready::DoneCallback(entry.id)),
-            CALL => calls
-                .get(queued.key())
-                .map_or(Ready::Stale, |_| Ready::CallSoon),
+            DONE => {
+                tasks.get(queued.key()).map_or(Ready::Stale, |entry| Ready::DoneCallback(entry.id))
+            }
+            CALL => calls.get(queued.key()).map_or(Ready::Stale, |_| Ready::CallSoon),
             _ => Ready::Remote,
         };
         // The rest of this turn, then what waits for the next one, in the order it will run.
@@ -182,18 +180,15 @@ impl Executor {
         let timers = handle.timers.borrow();
         // The task a live timer wakes by key, if any.
         let wakes = |timer: &Armed<TimerRef>| match timer.value {
-            TimerRef::Task(index) => tasks
-                .entries
-                .at(index)
-                .filter(|(_, e)| e.timer() == timer.seq),
+            TimerRef::Task(index) => {
+                tasks.entries.at(index).filter(|(_, e)| e.timer() == timer.seq)
+            }
             TimerRef::Other(index) => match timers.others.at(index) {
                 Some((_, (_, Timer::Task(key)))) => tasks.get(*key).map(|entry| (*key, entry)),
                 _ => None,
             },
         };
-        let lists = timers
-            .wheel
-            .lists(|t| Timers::is_live(&timers.others, &tasks, t));
+        let lists = timers.wheel.lists(|t| Timers::is_live(&timers.others, &tasks, t));
         // What each task waits on, found by looking once over the wheel and the table (not once per
         // task): its earliest timer, and the task whose handle it awaits.
         let mut sleeping: HashMap<Key, u64> = HashMap::new();
@@ -224,9 +219,7 @@ impl Executor {
                 state: if entry.queued {
                     TaskState::Queued
                 } else if let Some(&until) = sleeping.get(&key) {
-                    TaskState::Sleeping {
-                        until: Duration::from_micros(until),
-                    }
+                    TaskState::Sleeping { until: Duration::from_micros(until) }
                 } else if let Some(&id) = awaiting.get(&key) {
                     TaskState::Awaiting(id)
                 } else {
@@ -237,9 +230,8 @@ impl Executor {
         if let Some(tools) = tools(handle) {
             // An ended task's callbacks wait in its entry, if it is still there.
             let ended_entries = tasks.entries.iter().filter(|(_, entry)| entry.is_done());
-            let queued: HashMap<TaskId, u32> = ended_entries
-                .map(|(_, entry)| (entry.id, entry.callbacks))
-                .collect();
+            let queued: HashMap<TaskId, u32> =
+                ended_entries.map(|(_, entry)| (entry.id, entry.callbacks)).collect();
             task_infos.extend(tools.ended().into_iter().map(|ended| TaskInfo {
                 id: ended.id,
                 name: ended.name,
@@ -268,10 +260,7 @@ impl Executor {
         let due = due.filter(|t| Timers::is_live(&timers.others, &tasks, t));
         let due: Vec<TimerInfo> = due.map(info).collect();
         if !due.is_empty() {
-            timer_lists.push(TimerList {
-                slot: None,
-                timers: due,
-            });
+            timer_lists.push(TimerList { slot: None, timers: due });
         }
         Snapshot {
             now: self.now(),
@@ -299,11 +288,7 @@ impl fmt::Display for Snapshot {
             write!(f, " (empty)")?;
         }
         for (index, entry) in self.ready.iter().enumerate() {
-            let separator = if index == self.this_turn {
-                " ‖ next turn:"
-            } else {
-                ""
-            };
+            let separator = if index == self.this_turn { " ‖ next turn:" } else { "" };
             let text = match entry {
                 Ready::Task(id) => name(*id),
                 Ready::DoneCallback(id) => format!("callback of {}", name(*id)),
@@ -329,12 +314,7 @@ impl fmt::Display for Snapshot {
             let parent = task
                 .spawned_by
                 .map_or_else(String::new, |id| format!(" (spawned by {})", name(id)));
-            writeln!(
-                f,
-                "  {:<8} {:<12} {state}{parent}",
-                task.id.to_string(),
-                task.name
-            )?;
+            writeln!(f, "  {:<8} {:<12} {state}{parent}", task.id.to_string(), task.name)?;
         }
         writeln!(f, "timer wheel:")?;
         if self.timers.is_empty() {

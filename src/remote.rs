@@ -48,9 +48,7 @@ impl fmt::Debug for Remote {
 impl Executor {
     /// A `Send` handle through which other threads spawn tasks and queue callbacks on this executor.
     pub fn remote(&self) -> Remote {
-        Remote {
-            inbox: self.handle.queue.inbox().clone(),
-        }
+        Remote { inbox: self.handle.queue.inbox().clone() }
     }
 }
 
@@ -120,10 +118,7 @@ impl Remote {
         F::Output: Send + 'static,
     {
         let shared = Arc::new(Slot::new());
-        let guard = CompleteOnDrop {
-            shared: Some(shared.clone()),
-            task: TaskId(0),
-        };
+        let guard = CompleteOnDrop { shared: Some(shared.clone()), task: TaskId(0) };
         let work = move || {
             let mut guard = guard;
             let handle = current("Remote::spawn").spawn(None, future);
@@ -161,11 +156,8 @@ impl<T> Drop for CompleteOnDrop<T> {
     fn drop(&mut self) {
         if self.shared.is_some() {
             let task = self.task;
-            CompleteOnDrop {
-                shared: self.shared.take(),
-                task,
-            }
-            .complete(Err(JoinError::cancelled(task)));
+            CompleteOnDrop { shared: self.shared.take(), task }
+                .complete(Err(JoinError::cancelled(task)));
         }
     }
 }
@@ -179,9 +171,7 @@ pub struct RemoteJoinHandle<T> {
 impl<T> fmt::Debug for RemoteJoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let finished = self.shared.is_filled();
-        f.debug_struct("RemoteJoinHandle")
-            .field("finished", &finished)
-            .finish()
+        f.debug_struct("RemoteJoinHandle").field("finished", &finished).finish()
     }
 }
 

@@ -17,13 +17,7 @@ struct State<T> {
 
 impl<T> Slot<T> {
     pub(crate) fn new() -> Slot<T> {
-        Slot {
-            state: Mutex::new(State {
-                value: None,
-                waker: None,
-            }),
-            filled: Condvar::new(),
-        }
+        Slot { state: Mutex::new(State { value: None, waker: None }), filled: Condvar::new() }
     }
 
     fn lock(&self) -> MutexGuard<'_, State<T>> {
@@ -54,11 +48,7 @@ impl<T> Slot<T> {
         match state.value.take() {
             Some(value) => Poll::Ready(value),
             None => {
-                if !state
-                    .waker
-                    .as_ref()
-                    .is_some_and(|w| w.will_wake(cx.waker()))
-                {
+                if !state.waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
                     state.waker = Some(cx.waker().clone());
                 }
                 Poll::Pending
@@ -73,10 +63,7 @@ impl<T> Slot<T> {
             if let Some(value) = state.value.take() {
                 return value;
             }
-            state = self
-                .filled
-                .wait(state)
-                .unwrap_or_else(PoisonError::into_inner);
+            state = self.filled.wait(state).unwrap_or_else(PoisonError::into_inner);
         }
     }
 }

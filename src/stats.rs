@@ -119,10 +119,7 @@ impl<T> fmt::Debug for JoinHandle<T> {
             let tasks = handle.tasks.borrow();
             match tasks.get(key).map(|entry| &entry.stage) {
                 Some(Stage::Running(_) | Stage::Polling | Stage::Main) => "running",
-                Some(Stage::Done {
-                    outcome: Outcome::Returned,
-                    ..
-                }) => "finished",
+                Some(Stage::Done { outcome: Outcome::Returned, .. }) => "finished",
                 Some(Stage::Done { .. }) => "failed",
                 Some(Stage::Taken) | None => "result taken",
             }

@@ -85,9 +85,7 @@ impl Sink for Tools {
     fn record(&self, event: Event) {
         match &event.kind {
             EventKind::Spawned { task, name, parent } => {
-                self.spawned
-                    .borrow_mut()
-                    .insert(*task, (name.clone(), *parent));
+                self.spawned.borrow_mut().insert(*task, (name.clone(), *parent));
             }
             EventKind::PollEnded { task, duration, .. } => self.warn_if_slow(*task, *duration),
             EventKind::PollStarted { task } => {
@@ -139,9 +137,7 @@ pub(crate) fn install(executor: &Executor) -> &Tools {
         tools.spawned.borrow_mut().extend(named);
         Rc::new(tools)
     });
-    (&**sink as &dyn Any)
-        .downcast_ref()
-        .expect("only these tools install a sink")
+    (&**sink as &dyn Any).downcast_ref().expect("only these tools install a sink")
 }
 
 impl Executor {

@@ -56,10 +56,7 @@ use crate::join_error::JoinError;
 pub fn wait_first<T: 'static>(handles: impl IntoIterator<Item = JoinHandle<T>>) -> WaitFirst<T> {
     let handles: Vec<JoinHandle<T>> = handles.into_iter().collect();
     assert!(!handles.is_empty(), "wait_first needs at least one handle");
-    WaitFirst {
-        handles: Some(handles),
-        following: None,
-    }
+    WaitFirst { handles: Some(handles), following: None }
 }
 
 /// The future returned by [`wait_first`].
@@ -102,10 +99,7 @@ impl<T: 'static> Future for WaitFirst<T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<First<T>> {
         let this = &mut *self;
-        let handles = this
-            .handles
-            .as_mut()
-            .expect("WaitFirst polled after it completed");
+        let handles = this.handles.as_mut().expect("WaitFirst polled after it completed");
         // asyncio's `_wait`, a coroutine, adds its callbacks when it first runs.
         let following = this.following.get_or_insert_with(|| {
             let ended = Rc::new(Ended::default());

@@ -120,11 +120,7 @@ fn destructor_calls_back() {
     });
     *slot.borrow_mut() = Some(h);
     ex.run_until_stalled();
-    assert_eq!(
-        count.0.load(Ordering::SeqCst),
-        1,
-        "the awaiter noted in the destructor is woken"
-    );
+    assert_eq!(count.0.load(Ordering::SeqCst), 1, "the awaiter noted in the destructor is woken");
     assert_eq!(ex.pending_tasks(), 0);
 }
 
@@ -174,28 +170,13 @@ fn pending_callbacks_poll_twice_then_take() {
     let mut h = ex.spawn(async { 3 });
     h.add_done_callback(|_| {});
     ex.try_step();
-    assert!(
-        Pin::new(&mut h)
-            .poll(&mut Context::from_waker(&w1))
-            .is_pending()
-    );
-    assert!(
-        Pin::new(&mut h)
-            .poll(&mut Context::from_waker(&w2))
-            .is_pending()
-    );
-    assert!(
-        Pin::new(&mut h)
-            .poll(&mut Context::from_waker(&w2))
-            .is_pending()
-    );
+    assert!(Pin::new(&mut h).poll(&mut Context::from_waker(&w1)).is_pending());
+    assert!(Pin::new(&mut h).poll(&mut Context::from_waker(&w2)).is_pending());
+    assert!(Pin::new(&mut h).poll(&mut Context::from_waker(&w2)).is_pending());
     ex.run_until_stalled();
     assert_eq!(c1.0.load(Ordering::SeqCst), 0);
     assert_eq!(c2.0.load(Ordering::SeqCst), 1);
-    assert!(matches!(
-        Pin::new(&mut h).poll(&mut Context::from_waker(&w2)),
-        Poll::Ready(Ok(3))
-    ));
+    assert!(matches!(Pin::new(&mut h).poll(&mut Context::from_waker(&w2)), Poll::Ready(Ok(3))));
     drop(h);
 }
 
@@ -252,11 +233,7 @@ fn yield_now_foreign_waker() {
     // outside any executor
     let (count, waker) = counting();
     let mut y = yield_now();
-    assert!(
-        Pin::new(&mut y)
-            .poll(&mut Context::from_waker(&waker))
-            .is_pending()
-    );
+    assert!(Pin::new(&mut y).poll(&mut Context::from_waker(&waker)).is_pending());
     assert_eq!(count.0.load(Ordering::SeqCst), 1);
     // in block_on
     assert_eq!(
@@ -307,11 +284,7 @@ fn inline_callbacks_waiter() {
     let s = slot.clone();
     h.add_done_callback(move |_| {
         let mut h = s.borrow_mut().take().unwrap();
-        assert!(
-            Pin::new(&mut h)
-                .poll(&mut Context::from_waker(&waker))
-                .is_pending()
-        );
+        assert!(Pin::new(&mut h).poll(&mut Context::from_waker(&waker)).is_pending());
         drop(h);
     });
     h.add_done_callback(|_| {});

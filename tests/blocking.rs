@@ -26,15 +26,7 @@ fn blocking_demos_print_what_python_prints_and_warn() {
         };
         let example = format!("async_{mode}_example");
         let output = Command::new(example_path(&example))
-            .args([
-                "--seed",
-                seed,
-                "--tasks",
-                tags,
-                "--likelihood",
-                likelihood,
-                "--blocking",
-            ])
+            .args(["--seed", seed, "--tasks", tags, "--likelihood", likelihood, "--blocking"])
             .output()
             .unwrap();
         assert!(output.status.success(), "{file}: {output:?}");
@@ -42,10 +34,7 @@ fn blocking_demos_print_what_python_prints_and_warn() {
         assert_eq!(String::from_utf8_lossy(&output.stdout), expected, "{file}");
         let stderr = String::from_utf8_lossy(&output.stderr);
         if expected.contains("retry needed") {
-            assert!(
-                stderr.contains("blocked the executor for"),
-                "{file}: {stderr}"
-            );
+            assert!(stderr.contains("blocked the executor for"), "{file}: {stderr}");
             assert!(stderr.contains("std::thread::sleep"), "{file}: {stderr}");
         }
     }

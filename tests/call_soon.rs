@@ -20,10 +20,7 @@ fn call_soon_runs_on_the_next_turn_in_queue_order() {
         yield_now().await;
         log.push("main again");
     });
-    assert_eq!(
-        entries,
-        ["after call_soon", "first", "second", "main again"]
-    );
+    assert_eq!(entries, ["after call_soon", "first", "second", "main again"]);
 }
 
 /// `call_later` callbacks run when due, in deadline order, ties in scheduling order.
@@ -38,10 +35,7 @@ fn call_later_runs_in_deadline_order_never_early() {
         }
         sleep(Duration::from_millis(50)).await;
     });
-    assert_eq!(
-        entries,
-        ["zero at 0ns", "a at 10ms", "b at 10ms", "c at 30ms"]
-    );
+    assert_eq!(entries, ["zero at 0ns", "a at 10ms", "b at 10ms", "c at 30ms"]);
 }
 
 #[test]
@@ -80,12 +74,7 @@ fn executor_call_soon_and_call_later_from_outside() {
     let later = log.clone();
     executor.call_later(Duration::from_secs(1), move || later.push("later"));
     assert_eq!(executor.step(), Step::RanCallSoon);
-    assert_eq!(
-        executor.step(),
-        Step::AdvancedClock {
-            now: Duration::from_secs(1)
-        }
-    );
+    assert_eq!(executor.step(), Step::AdvancedClock { now: Duration::from_secs(1) });
     assert_eq!(executor.step(), Step::FiredTimers { count: 1 });
     assert_eq!(log.entries(), ["soon", "later"]);
 }

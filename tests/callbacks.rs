@@ -17,23 +17,13 @@ fn callback_added_before_completion_runs_on_the_next_turn() {
         let log = log.clone();
         task.add_done_callback(move |result| log.push(format!("{name} saw {result:?}")));
     }
-    assert!(matches!(
-        executor.step(),
-        Step::Polled { finished: true, .. }
-    ));
-    assert!(
-        log.entries().is_empty(),
-        "not inside the step that finished the task"
-    );
+    assert!(matches!(executor.step(), Step::Polled { finished: true, .. }));
+    assert!(log.entries().is_empty(), "not inside the step that finished the task");
     assert_eq!(executor.turns(), 1);
     assert_eq!(executor.step(), Step::RanCallback { task: task.id() });
     assert_eq!(executor.turns(), 2);
     assert_eq!(executor.step(), Step::RanCallback { task: task.id() });
-    assert_eq!(
-        executor.step(),
-        Step::Idle,
-        "each callback runs exactly once"
-    );
+    assert_eq!(executor.step(), Step::Idle, "each callback runs exactly once");
     assert_eq!(log.entries(), ["first saw Ok(7)", "second saw Ok(7)"]);
 }
 
@@ -55,11 +45,7 @@ fn callback_added_after_completion_is_queued_at_that_moment() {
     });
     assert_eq!(
         entries,
-        [
-            "add_done_callback returned",
-            "queued earlier",
-            "late callback saw Ok(\"done\")",
-        ]
+        ["add_done_callback returned", "queued earlier", "late callback saw Ok(\"done\")",]
     );
 }
 

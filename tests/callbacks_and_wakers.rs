@@ -32,10 +32,7 @@ fn with_result_inside_the_tasks_own_done_callback_is_none_the_callback_holds_the
         let (shared, seen) = (shared.clone(), seen.clone());
         move |result| {
             let shared = shared.borrow();
-            let looked = shared
-                .as_ref()
-                .unwrap()
-                .with_result(|r| r.as_ref().unwrap().clone());
+            let looked = shared.as_ref().unwrap().with_result(|r| r.as_ref().unwrap().clone());
             *seen.borrow_mut() = Some((result.as_ref().unwrap().clone(), looked));
         }
     });
@@ -43,12 +40,7 @@ fn with_result_inside_the_tasks_own_done_callback_is_none_the_callback_holds_the
     executor.run_until_stalled();
     assert_eq!(*seen.borrow(), Some(("seven".to_owned(), None)));
     let handle = shared.borrow_mut().take().unwrap();
-    assert_eq!(
-        handle
-            .with_result(|r| r.as_ref().unwrap().clone())
-            .as_deref(),
-        Some("seven")
-    );
+    assert_eq!(handle.with_result(|r| r.as_ref().unwrap().clone()).as_deref(), Some("seven"));
     assert_eq!(executor.block_on(handle).unwrap(), "seven");
 }
 
@@ -115,10 +107,7 @@ fn wait_first_the_task_whose_callback_ran_first_wins_a_tie() {
     });
     assert_eq!(turns.0, turns.1, "both tasks ended in one turn");
     assert_eq!(winner, 1, "the task that ended first should win");
-    assert!(
-        rest_finished,
-        "the other one comes back in `rest`, finished"
-    );
+    assert!(rest_finished, "the other one comes back in `rest`, finished");
 }
 
 /// Wakes the task it wraps, then panics (a user's waker with a bug in it).

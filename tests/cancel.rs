@@ -59,14 +59,7 @@ fn cancel_reaches_callbacks_on_a_later_turn() {
         log.push("a turn later");
         yield_now().await; // its callback runs in this one
     });
-    assert_eq!(
-        entries,
-        [
-            "cancel returned",
-            "a turn later",
-            "callback: Task-2 was cancelled"
-        ]
-    );
+    assert_eq!(entries, ["cancel returned", "a turn later", "callback: Task-2 was cancelled"]);
 }
 
 /// Cancelling a finished task changes nothing; cancelling twice is harmless.
@@ -109,14 +102,7 @@ fn cancel_from_inside_the_task_takes_effect_before_its_next_poll() {
         let task = slot.borrow_mut().take().unwrap();
         log.push(format!("{id}: {}", task.await.unwrap_err()));
     });
-    assert_eq!(
-        entries,
-        [
-            "first poll",
-            "still in the first poll",
-            "Task-2: Task-2 was cancelled"
-        ]
-    );
+    assert_eq!(entries, ["first poll", "still in the first poll", "Task-2: Task-2 was cancelled"]);
 }
 
 /// Cancelling from another thread works, and wakes an idle executor at once.

@@ -40,10 +40,7 @@ fn a_cancel_that_answers_true_is_never_followed_by_an_ok_result() {
     let me: Rc<RefCell<Option<JoinHandle<i32>>>> = Rc::default();
     let answered = Rc::new(Cell::new(None));
     let mut executor = Executor::with_virtual_time();
-    let handle = executor.spawn(CancelsItselfOnDrop {
-        me: me.clone(),
-        answered: answered.clone(),
-    });
+    let handle = executor.spawn(CancelsItselfOnDrop { me: me.clone(), answered: answered.clone() });
     *me.borrow_mut() = Some(handle);
     executor.run_until_stalled();
     let handle = me.borrow_mut().take().expect("the handle");

@@ -18,16 +18,9 @@ fn usage_error(name: &str, args: &[&str]) -> String {
     let output = run(name, args, "");
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{name} {args:?}: {stderr}");
-    assert!(
-        output.stdout.is_empty(),
-        "{name} {args:?} printed on stdout"
-    );
+    assert!(output.stdout.is_empty(), "{name} {args:?} printed on stdout");
     let lines: Vec<&str> = stderr.lines().collect();
-    assert_eq!(
-        lines.len(),
-        1,
-        "{name} {args:?}: want one line, got:\n{stderr}"
-    );
+    assert_eq!(lines.len(), 1, "{name} {args:?}: want one line, got:\n{stderr}");
     lines[0].to_owned()
 }
 
@@ -48,10 +41,7 @@ fn shell_words(command: &str) -> Vec<String> {
         .output()
         .expect("run sh");
     assert!(output.status.success(), "sh could not parse: {command}");
-    let mut words: Vec<String> = text(&output.stdout)
-        .split('\0')
-        .map(str::to_owned)
-        .collect();
+    let mut words: Vec<String> = text(&output.stdout).split('\0').map(str::to_owned).collect();
     words.pop(); // after the last NUL
     words
 }
@@ -68,18 +58,11 @@ fn replay_line_is_shell_quoted_and_replays_the_run() {
         let replay = replay_line(&stderr);
         let words = shell_words(replay);
         let (cargo, args) = words.split_at(5);
-        assert_eq!(
-            cargo,
-            ["cargo", "run", "--example", "async_await_example", "--"],
-            "{replay}"
-        );
-        let tags_given = args
-            .iter()
-            .find_map(|word| word.strip_prefix("--tasks="))
-            .or_else(|| {
-                let at = args.iter().position(|word| word == "--tasks")?;
-                args.get(at + 1).map(String::as_str)
-            });
+        assert_eq!(cargo, ["cargo", "run", "--example", "async_await_example", "--"], "{replay}");
+        let tags_given = args.iter().find_map(|word| word.strip_prefix("--tasks=")).or_else(|| {
+            let at = args.iter().position(|word| word == "--tasks")?;
+            args.get(at + 1).map(String::as_str)
+        });
         assert_eq!(tags_given, Some(tags), "{replay}");
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let again = run("async_await_example", &args, "");
@@ -93,27 +76,14 @@ fn replay_line_is_shell_quoted_and_replays_the_run() {
 fn stepper_replay_line_is_shell_quoted() {
     let output = run(
         "step_through",
-        &[
-            "--mode",
-            "callback",
-            "--tasks",
-            "a b,c",
-            "--virtual-time",
-            "--auto",
-        ],
+        &["--mode", "callback", "--tasks", "a b,c", "--virtual-time", "--auto"],
         "",
     );
     let stderr = text(&output.stderr);
     let replay = replay_line(&stderr);
     let words = shell_words(replay);
-    assert!(
-        words.windows(2).any(|w| w == ["--mode", "callback"]),
-        "{replay}"
-    );
-    assert!(
-        words.windows(2).any(|w| w == ["--tasks", "a b,c"]),
-        "{replay}"
-    );
+    assert!(words.windows(2).any(|w| w == ["--mode", "callback"]), "{replay}");
+    assert!(words.windows(2).any(|w| w == ["--tasks", "a b,c"]), "{replay}");
 }
 
 /// Bug: a whitespace-only tag was accepted (`--tasks ' '` printed `The result of task=  was …`).
@@ -127,11 +97,8 @@ fn blank_tags_are_refused() {
         }
     }
     // A tag with spaces around other characters is still a tag.
-    let output = run(
-        "async_await_example",
-        &["--virtual-time", "--seed", "7", "--tasks", " a,b c"],
-        "",
-    );
+    let output =
+        run("async_await_example", &["--virtual-time", "--seed", "7", "--tasks", " a,b c"], "");
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert!(text(&output.stdout).contains("The result of task= a was "));
 }
@@ -141,10 +108,7 @@ fn blank_tags_are_refused() {
 #[test]
 fn negative_likelihood_gets_the_range_message_in_both_spellings() {
     for value in ["-1", "-0.5", "-1e3", "-inf", "-.5"] {
-        let spaced = usage_error(
-            "async_await_example",
-            &["--virtual-time", "--likelihood", value],
-        );
+        let spaced = usage_error("async_await_example", &["--virtual-time", "--likelihood", value]);
         let joined = format!("--likelihood={value}");
         let equals = usage_error("async_await_example", &["--virtual-time", &joined]);
         assert_eq!(spaced, equals, "{value}");
@@ -159,20 +123,11 @@ fn negative_likelihood_gets_the_range_message_in_both_spellings() {
 #[test]
 fn invalid_choices_name_the_valid_values() {
     let line = usage_error("async_await_example", &["--virtual-time", "--rng", "foo"]);
-    assert!(
-        line.contains("'foo'") && line.contains("python, std"),
-        "{line}"
-    );
+    assert!(line.contains("'foo'") && line.contains("python, std"), "{line}");
     let line = usage_error("async_callback_example", &["--rng=bar"]);
-    assert!(
-        line.contains("'bar'") && line.contains("python, std"),
-        "{line}"
-    );
+    assert!(line.contains("'bar'") && line.contains("python, std"), "{line}");
     let line = usage_error("step_through", &["--mode", "foo"]);
-    assert!(
-        line.contains("'foo'") && line.contains("await, callback"),
-        "{line}"
-    );
+    assert!(line.contains("'foo'") && line.contains("await, callback"), "{line}");
 }
 
 /// Bug: `blocking_worker --help` described another program ("the program's name says which", "prints
@@ -188,16 +143,10 @@ fn blocking_worker_help_describes_blocking_worker() {
         "prints exactly what the Python tutorial prints",
         "the output is the same",
     ] {
-        assert!(
-            !help.contains(wrong),
-            "--help still says {wrong:?}:\n{help}"
-        );
+        assert!(!help.contains(wrong), "--help still says {wrong:?}:\n{help}");
     }
     for right in ["spawn_blocking", "worker thread", "--virtual-time"] {
-        assert!(
-            help.contains(right),
-            "--help does not mention {right}:\n{help}"
-        );
+        assert!(help.contains(right), "--help does not mention {right}:\n{help}");
     }
     // What the help says of --virtual-time holds: the worker's line moves.
     let real = run("blocking_worker", &["--seed", "7"], "");
@@ -220,11 +169,7 @@ fn blocking_worker_help_describes_blocking_worker() {
 /// Bug: blocking_worker's timeline showed the worker's task as `Task-4 Task-4`. It is named.
 #[test]
 fn blocking_worker_timeline_names_the_worker_lane() {
-    let output = run(
-        "blocking_worker",
-        &["--seed", "7", "--virtual-time", "--timeline"],
-        "",
-    );
+    let output = run("blocking_worker", &["--seed", "7", "--virtual-time", "--timeline"], "");
     assert!(output.status.success());
     let stderr = text(&output.stderr);
     // A lane reads `name   Task-N  P─────D`.
@@ -241,21 +186,14 @@ fn blocking_worker_timeline_names_the_worker_lane() {
         let (name, id) = (words.next().unwrap(), words.next().unwrap());
         assert_ne!(name, id, "an unnamed lane: {lane}");
     }
-    assert!(
-        lanes.iter().any(|lane| lane.starts_with("worker")),
-        "{stderr}"
-    );
+    assert!(lanes.iter().any(|lane| lane.starts_with("worker")), "{stderr}");
 }
 
 /// Bug: `q` in the stepper ended with an error-looking stderr line, "executor dropped with 1
 /// unfinished task(s)". Quitting says where it stopped, and stderr stays quiet.
 #[test]
 fn stepper_quit_says_where_it_stopped_without_an_error() {
-    let output = run(
-        "step_through",
-        &["--seed", "7", "--virtual-time"],
-        "\n\nq\n",
-    );
+    let output = run("step_through", &["--seed", "7", "--virtual-time"], "\n\nq\n");
     assert!(output.status.success());
     let stdout = text(&output.stdout);
     assert!(

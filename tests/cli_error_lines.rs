@@ -18,13 +18,7 @@ fn stderr_of(output: &Output) -> String {
 /// for a free-form flag.)
 #[test]
 fn a_missing_value_does_not_end_in_an_empty_list_of_valid_values() {
-    for flag in [
-        "--seed",
-        "--likelihood",
-        "--tasks",
-        "--what-if",
-        "--timeline-svg",
-    ] {
+    for flag in ["--seed", "--likelihood", "--tasks", "--what-if", "--timeline-svg"] {
         let output = run("async_await_example", &[flag], "");
         assert_eq!(output.status.code(), Some(2), "{flag}");
         let stderr = stderr_of(&output);
@@ -64,10 +58,7 @@ fn a_value_with_a_newline_still_gets_its_reason() {
 fn python_status(args: &[&str]) -> Option<i32> {
     let package = Path::new(env!("CARGO_MANIFEST_DIR")).join("python/minimalist_package");
     let output = Command::new("python3")
-        .args([
-            "-m",
-            "minimalist_package.minimalist_async.async_await_example",
-        ])
+        .args(["-m", "minimalist_package.minimalist_async.async_await_example"])
         .args(args)
         .current_dir(package)
         .output()
@@ -110,11 +101,7 @@ fn rust_and_python_refuse_the_same_separator_characters() {
 /// first, in Python's words.
 #[test]
 fn a_value_stuck_to_the_help_flag_is_refused() {
-    for example in [
-        "async_await_example",
-        "async_callback_example",
-        "step_through",
-    ] {
+    for example in ["async_await_example", "async_callback_example", "step_through"] {
         let output = run(example, &["-h2"], "");
         assert_eq!(output.status.code(), Some(2), "{example} -h2");
         assert!(output.stdout.is_empty(), "{example} -h2 printed on stdout");

@@ -44,9 +44,7 @@ fn python<S: AsRef<OsStr>>(mode: &str, args: &[S]) -> Option<Output> {
     let package = Path::new(env!("CARGO_MANIFEST_DIR")).join("python/minimalist_package");
     let output = Command::new("python3")
         .arg("-m")
-        .arg(format!(
-            "minimalist_package.minimalist_async.async_{mode}_example"
-        ))
+        .arg(format!("minimalist_package.minimalist_async.async_{mode}_example"))
         .args(args)
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .env("PYTHONUTF8", "1")
@@ -80,10 +78,7 @@ fn python_prints(code: &str) -> Option<String> {
 }
 
 fn stderr_lines(output: &Output) -> Vec<String> {
-    String::from_utf8_lossy(&output.stderr)
-        .lines()
-        .map(str::to_owned)
-        .collect()
+    String::from_utf8_lossy(&output.stderr).lines().map(str::to_owned).collect()
 }
 
 /// Rust's one line for `args`, after checking that the example refused them: status 2, nothing on
@@ -169,9 +164,7 @@ fn every_hidden_character_is_escaped_as_python_escapes_it() {
     let rust_line = assert_same_refusal(&[format!("--seed={value}")]);
     let quoted = minimalist_async::demo::shown(&value);
     assert!(
-        rust_line.starts_with(&format!(
-            "error: invalid value '{quoted}' for '--seed <N>': "
-        )),
+        rust_line.starts_with(&format!("error: invalid value '{quoted}' for '--seed <N>': ")),
         "{rust_line}"
     );
     for (c, escaped) in [
@@ -208,15 +201,9 @@ fn python_and_rust_hide_the_same_characters() {
     };
     let lines: Vec<&str> = printed.lines().collect();
     let rust_table = format!("{:?}", HIDDEN.to_vec());
-    assert_eq!(
-        lines[0], rust_table,
-        "python's _HIDDEN (left), Rust's HIDDEN (right)"
-    );
+    assert_eq!(lines[0], rust_table, "python's _HIDDEN (left), Rust's HIDDEN (right)");
     if lines[1] == "14.0.0" {
-        assert_eq!(
-            lines[2], "0",
-            "characters the table and Unicode 14 disagree on"
-        );
+        assert_eq!(lines[2], "0", "characters the table and Unicode 14 disagree on");
     } else {
         eprintln!(
             "python3 has Unicode {}, the table is Unicode 14.0.0: skipping the category check",
@@ -245,25 +232,15 @@ fn a_word_that_is_not_utf8_gets_the_same_line_in_both_languages() {
     use std::os::unix::ffi::OsStrExt;
 
     for (word, line) in [
-        (
-            &b"--seed=caf\xe9"[..],
-            r"error: argument '--seed=caf\udce9' is not valid UTF-8",
-        ),
+        (&b"--seed=caf\xe9"[..], r"error: argument '--seed=caf\udce9' is not valid UTF-8"),
         (
             b"--tasks=a,\xff\xfe,\x01",
             r"error: argument '--tasks=a,\udcff\udcfe,\x01' is not valid UTF-8",
         ),
-        (
-            b"\xe2\x82",
-            r"error: argument '\udce2\udc82' is not valid UTF-8",
-        ),
+        (b"\xe2\x82", r"error: argument '\udce2\udc82' is not valid UTF-8"),
     ] {
         let word = OsStr::from_bytes(word);
-        for example in [
-            "async_await_example",
-            "async_callback_example",
-            "step_through",
-        ] {
+        for example in ["async_await_example", "async_callback_example", "step_through"] {
             assert_eq!(rust_refusal(example, &[word]), line, "{example} {word:?}");
         }
         if let Some(python_line) = python_refusal(&[word]) {
@@ -300,17 +277,11 @@ fn flags_without_a_value(example: &str) -> Vec<(String, String)> {
         .filter_map(|line| {
             let names: Vec<&str> = line.split(", ").collect();
             let is_flag = |name: &&str| {
-                name.strip_prefix("--")
-                    .or_else(|| name.strip_prefix('-'))
-                    .is_some_and(|word| {
-                        !word.is_empty()
-                            && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                    })
+                name.strip_prefix("--").or_else(|| name.strip_prefix('-')).is_some_and(|word| {
+                    !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                })
             };
-            names
-                .iter()
-                .all(is_flag)
-                .then(|| (names[names.len() - 1].to_owned(), names.join("/")))
+            names.iter().all(is_flag).then(|| (names[names.len() - 1].to_owned(), names.join("/")))
         })
         .collect();
     assert!(
@@ -326,11 +297,7 @@ fn flags_without_a_value(example: &str) -> Vec<(String, String)> {
 /// flags Python has.
 #[test]
 fn a_value_given_to_a_flag_that_takes_none_gets_argparse_words() {
-    for example in [
-        "async_await_example",
-        "async_callback_example",
-        "step_through",
-    ] {
+    for example in ["async_await_example", "async_callback_example", "step_through"] {
         let flags = flags_without_a_value(example);
         for (long, names) in &flags {
             for value in ["1", "", "a\u{1}"] {
@@ -344,18 +311,9 @@ fn a_value_given_to_a_flag_that_takes_none_gets_argparse_words() {
         }
         for (short, names) in [("-h", "-h/--help"), ("-V", "-V/--version")] {
             let line = rust_refusal(example, &[format!("{short}2")]);
-            assert_eq!(
-                line,
-                format!("error: argument {names}: ignored explicit argument '2'")
-            );
+            assert_eq!(line, format!("error: argument {names}: ignored explicit argument '2'"));
         }
-        let expected = [
-            "--blocking",
-            "--virtual-time",
-            "--timeline",
-            "--help",
-            "--version",
-        ];
+        let expected = ["--blocking", "--virtual-time", "--timeline", "--help", "--version"];
         let auto = (example == "step_through").then_some("--auto");
         for name in expected.into_iter().chain(auto) {
             assert!(
@@ -367,10 +325,7 @@ fn a_value_given_to_a_flag_that_takes_none_gets_argparse_words() {
     for args in [["--blocking=1"], ["--help=1"], ["-h2"], ["--blocking="]] {
         let rust_line = rust_refusal("async_await_example", &args);
         if let Some(python_line) = python_refusal(&args) {
-            assert_eq!(
-                rust_line, python_line,
-                "{args:?}: rust (left), python (right)"
-            );
+            assert_eq!(rust_line, python_line, "{args:?}: rust (left), python (right)");
         }
     }
 }
@@ -428,14 +383,9 @@ fn a_flag_without_its_value_gets_the_same_line_in_both_languages() {
         &["--bogus", "--tasks"],
         &["--seed", "1", "--tasks", "--", "x"],
     ] {
-        let flag = args
-            .iter()
-            .rev()
-            .find(|word| ["--seed", "--likelihood", "--tasks"].contains(word));
-        let want = format!(
-            "error: argument {}: expected one argument",
-            flag.expect("a flag")
-        );
+        let flag =
+            args.iter().rev().find(|word| ["--seed", "--likelihood", "--tasks"].contains(word));
+        let want = format!("error: argument {}: expected one argument", flag.expect("a flag"));
         for example in ["async_await_example", "async_callback_example"] {
             assert_eq!(rust_refusal(example, args), want, "{example} {args:?}");
         }
@@ -471,10 +421,7 @@ fn a_tag_that_starts_with_a_hyphen_but_is_not_a_flag_is_a_value() {
     for tags in ["-", "-1", "-2.5", "-.5", "-a b", "-1 ,x"] {
         let stdout = assert_same_run(&["--seed", "1", "--likelihood", "1", "--tasks", tags]);
         let first = tags.split(',').next().unwrap_or_default();
-        assert!(
-            stdout.contains(&format!("The result of task={first} was ")),
-            "{tags:?}: {stdout}"
-        );
+        assert!(stdout.contains(&format!("The result of task={first} was ")), "{tags:?}: {stdout}");
     }
 }
 
@@ -484,11 +431,7 @@ fn a_tag_that_starts_with_a_hyphen_but_is_not_a_flag_is_a_value() {
 fn version_is_the_same_in_both_languages() {
     let want = format!("minimalist-async {}\n", env!("CARGO_PKG_VERSION"));
     for flag in ["--version", "-V"] {
-        for example in [
-            "async_await_example",
-            "async_callback_example",
-            "step_through",
-        ] {
+        for example in ["async_await_example", "async_callback_example", "step_through"] {
             let output = rust(example, &[flag]);
             assert_eq!(output.status.code(), Some(0), "{example} {flag}");
             assert_eq!(String::from_utf8_lossy(&output.stdout), want, "{example}");
@@ -504,21 +447,14 @@ fn version_is_the_same_in_both_languages() {
                 "python {mode} {flag}: {}",
                 String::from_utf8_lossy(&output.stderr)
             );
-            assert_eq!(
-                String::from_utf8_lossy(&output.stdout),
-                want,
-                "python {mode}"
-            );
+            assert_eq!(String::from_utf8_lossy(&output.stdout), want, "python {mode}");
             assert!(output.stderr.is_empty(), "python {mode} {flag}");
         }
     }
     for args in [["-V2"], ["--version=1"], ["--version="]] {
         let rust_line = rust_refusal("async_await_example", &args);
         if let Some(python_line) = python_refusal(&args) {
-            assert_eq!(
-                rust_line, python_line,
-                "{args:?}: rust (left), python (right)"
-            );
+            assert_eq!(rust_line, python_line, "{args:?}: rust (left), python (right)");
         }
     }
 }

@@ -81,9 +81,6 @@ fn a_tag_that_is_a_placeholder_is_not_filled_in() {
 fn braces_in_a_tag_stay_as_they_are() {
     let html = page("async_await_example", "{{,}},{{TITLE,a}}b");
     for tag in ["{{", "}}", "{{TITLE", "a}}b"] {
-        assert!(
-            html.contains(&format!("The result of task={tag} was ")),
-            "{tag}"
-        );
+        assert!(html.contains(&format!("The result of task={tag} was ")), "{tag}");
     }
 }

@@ -38,20 +38,14 @@ fn gather_reports_the_first_failure_and_cancels_nothing() {
             sleep(Duration::from_millis(50)).await;
             survivor_log.push(format!("survivor finished at {:?}", now()));
         });
-        let result = gather([
-            fail_after(20, "second failure"),
-            fail_after(10, "first failure"),
-        ])
-        .await;
+        let result =
+            gather([fail_after(20, "second failure"), fail_after(10, "first failure")]).await;
         log.push(format!("gather: {} at {:?}", result.unwrap_err(), now()));
         survivor.await.unwrap();
     });
     assert_eq!(
         entries,
-        [
-            "gather: Task-4 panicked: first failure at 10ms",
-            "survivor finished at 50ms"
-        ]
+        ["gather: Task-4 panicked: first failure at 10ms", "survivor finished at 50ms"]
     );
 }
 
@@ -67,9 +61,8 @@ fn as_completed_yields_in_completion_order() {
         }
         order
     });
-    let expected: Vec<(u64, Duration)> = [10, 20, 30, 40]
-        .map(|ms| (ms, Duration::from_millis(ms)))
-        .into();
+    let expected: Vec<(u64, Duration)> =
+        [10, 20, 30, 40].map(|ms| (ms, Duration::from_millis(ms))).into();
     assert_eq!(order, expected);
 }
 
@@ -133,9 +126,5 @@ fn timeout_drops_the_inner_future_before_returning_the_error() {
     });
     assert_eq!(result.unwrap_err().limit(), Duration::from_millis(10));
     assert_eq!(drops_seen_with_error, 1);
-    assert_eq!(
-        executor.armed_timers(),
-        0,
-        "the inner 60 s sleep was disarmed"
-    );
+    assert_eq!(executor.armed_timers(), 0, "the inner 60 s sleep was disarmed");
 }

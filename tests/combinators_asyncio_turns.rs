@@ -26,10 +26,7 @@ fn as_completed_hands_out_a_handle_whose_executor_is_gone() {
     let mut executor = Executor::with_virtual_time();
     let task = executor.spawn(async move {
         let mut completed = as_completed([orphan]);
-        completed
-            .next()
-            .await
-            .map(|result| result.unwrap_err().is_cancelled())
+        completed.next().await.map(|result| result.unwrap_err().is_cancelled())
     });
     executor.run_until_stalled();
     assert!(

@@ -96,11 +96,7 @@ fn dropping_an_executor_drops_each_panicking_future_once_without_aborting() {
         })
         .collect();
     drop(executor);
-    assert_eq!(
-        drops.get(),
-        2,
-        "both dropped, once each, and the process is still here"
-    );
+    assert_eq!(drops.get(), 2, "both dropped, once each, and the process is still here");
     for handle in handles {
         assert!(handle.is_finished());
     }
@@ -164,11 +160,7 @@ fn a_wake_of_a_finished_task_queues_nothing() {
     let waker = kept.borrow().clone().unwrap();
     let _waking = executor.spawn(async move { waker.wake() });
     executor.try_step();
-    assert!(
-        executor.snapshot().ready.is_empty(),
-        "{}",
-        executor.snapshot()
-    );
+    assert!(executor.snapshot().ready.is_empty(), "{}", executor.snapshot());
     // From another thread: the message is taken in and dropped, costing no turn of its own.
     let waker = kept.borrow().clone().unwrap();
     std::thread::spawn(move || waker.wake()).join().unwrap();
@@ -300,11 +292,7 @@ fn a_replaced_awaiter_waker_may_use_the_executor_while_it_drops() {
         let second = std::pin::Pin::new(&mut awaited)
             .poll(&mut std::task::Context::from_waker(Waker::noop()));
         assert!(second.is_pending());
-        assert_eq!(
-            SAW_FINISHED.get(),
-            Some(false),
-            "the waker's drop ran, and saw the table"
-        );
+        assert_eq!(SAW_FINISHED.get(), Some(false), "the waker's drop ran, and saw the table");
         awaited.await.unwrap();
         LOOKED_AT.take();
     });

@@ -70,23 +70,13 @@ struct Case {
 
 impl Case {
     fn args(&self) -> Vec<&str> {
-        vec![
-            "--seed",
-            &self.seed,
-            "--tasks",
-            &self.tags,
-            "--likelihood",
-            &self.likelihood,
-        ]
+        vec!["--seed", &self.seed, "--tasks", &self.tags, "--likelihood", &self.likelihood]
     }
 
     fn transcript(&self) -> String {
         let path = golden_dir().join(&self.file);
         std::fs::read_to_string(&path).unwrap_or_else(|error| {
-            panic!(
-                "cannot read {}: {error}; run tests/golden/regenerate.sh",
-                path.display()
-            )
+            panic!("cannot read {}: {error}; run tests/golden/regenerate.sh", path.display())
         })
     }
 }
@@ -103,18 +93,16 @@ fn golden_cases() -> Vec<Case> {
         .lines()
         .map(str::trim)
         .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .map(
-            |line| match line.split_whitespace().collect::<Vec<_>>()[..] {
-                [mode, seed, tags, likelihood, file] => Case {
-                    mode: Mode::parse(mode),
-                    seed: seed.to_owned(),
-                    tags: tags.to_owned(),
-                    likelihood: likelihood.to_owned(),
-                    file: file.to_owned(),
-                },
-                _ => panic!("cases.txt: want MODE SEED TAGS LIKELIHOOD FILE, got {line:?}"),
+        .map(|line| match line.split_whitespace().collect::<Vec<_>>()[..] {
+            [mode, seed, tags, likelihood, file] => Case {
+                mode: Mode::parse(mode),
+                seed: seed.to_owned(),
+                tags: tags.to_owned(),
+                likelihood: likelihood.to_owned(),
+                file: file.to_owned(),
             },
-        )
+            _ => panic!("cases.txt: want MODE SEED TAGS LIKELIHOOD FILE, got {line:?}"),
+        })
         .collect()
 }
 
@@ -139,23 +127,12 @@ fn run(mode: Mode, args: &[&str]) -> Output {
 /// The command as a user would type it, to paste into a shell when a test fails.
 fn shown(mode: Mode, args: &[&str]) -> String {
     let safe = |arg: &&str| {
-        !arg.is_empty()
-            && arg
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || ",._=/+-".contains(c))
+        !arg.is_empty() && arg.chars().all(|c| c.is_ascii_alphanumeric() || ",._=/+-".contains(c))
     };
-    let quoted = args.iter().map(|arg| {
-        if safe(arg) {
-            arg.to_string()
-        } else {
-            format!("'{arg}'")
-        }
-    });
+    let quoted =
+        args.iter().map(|arg| if safe(arg) { arg.to_string() } else { format!("'{arg}'") });
     let path = example_path(mode.example()).display().to_string();
-    std::iter::once(path)
-        .chain(quoted)
-        .collect::<Vec<_>>()
-        .join(" ")
+    std::iter::once(path).chain(quoted).collect::<Vec<_>>().join(" ")
 }
 
 /// `None` if equal, else the first line that differs (lines keep their `\n`, so a missing final newline
@@ -170,11 +147,7 @@ fn first_difference(expected: &str, actual: &str) -> Option<String> {
             (None, None) => return None,
             (want, got) if want == got => continue,
             (want, got) => {
-                return Some(format!(
-                    "line {number}: expected {}, got {}",
-                    show(want),
-                    show(got)
-                ));
+                return Some(format!("line {number}: expected {}, got {}", show(want), show(got)));
             }
         }
     }
@@ -203,13 +176,9 @@ fn check_golden(case: &Case, extra: &[&str]) -> Result<(), String> {
 /// failures at once.
 fn check_golden_in_parallel(cases: &[Case], extra: &[&str]) {
     let failures: Vec<String> = thread::scope(|scope| {
-        let runs: Vec<_> = cases
-            .iter()
-            .map(|case| scope.spawn(|| check_golden(case, extra)))
-            .collect();
-        runs.into_iter()
-            .filter_map(|run| run.join().expect("checker thread").err())
-            .collect()
+        let runs: Vec<_> =
+            cases.iter().map(|case| scope.spawn(|| check_golden(case, extra))).collect();
+        runs.into_iter().filter_map(|run| run.join().expect("checker thread").err()).collect()
     });
     assert!(
         failures.is_empty(),
@@ -280,9 +249,8 @@ fn asyncio_transcript(
                 format!("{tag} rolls in round {round}, but the output shows only {round} rolls")
             })?;
             drawn[i] += 1;
-            let value: f64 = roll
-                .parse()
-                .map_err(|_| format!("{tag} rolled {roll:?}, not a float"))?;
+            let value: f64 =
+                roll.parse().map_err(|_| format!("{tag} rolled {roll:?}, not a float"))?;
             if !(0.0..1.0).contains(&value) {
                 return Err(format!("{tag} rolled {roll}, outside [0, 1)"));
             }
@@ -319,11 +287,7 @@ fn asyncio_transcript(
 fn python_repr(likelihood: f64) -> String {
     assert!(likelihood >= 1e-4, "python_repr does not do exponent form");
     let text = likelihood.to_string();
-    if text.contains('.') {
-        text
-    } else {
-        text + ".0"
-    }
+    if text.contains('.') { text } else { text + ".0" }
 }
 
 /// Checks that `stdout` is what asyncio would print for the rolls it shows; `Err` says where it is not.
@@ -350,10 +314,7 @@ fn golden_transcripts_follow_the_asyncio_model() {
         if let Err(problem) =
             check_against_model(case.mode, &case.tags, &case.likelihood, &transcript)
         {
-            panic!(
-                "the model disagrees with CPython on {}: {problem}",
-                case.file
-            );
+            panic!("the model disagrees with CPython on {}: {problem}", case.file);
         }
     }
 }
@@ -363,16 +324,9 @@ fn golden_transcripts_follow_the_asyncio_model() {
 fn golden_directory_holds_only_listed_transcripts() {
     let listed: Vec<String> = golden_cases().into_iter().map(|case| case.file).collect();
     for entry in std::fs::read_dir(golden_dir()).expect("tests/golden/ exists") {
-        let name = entry
-            .expect("a directory entry")
-            .file_name()
-            .to_string_lossy()
-            .into_owned();
+        let name = entry.expect("a directory entry").file_name().to_string_lossy().into_owned();
         if name.ends_with(".txt") && name != "cases.txt" {
-            assert!(
-                listed.contains(&name),
-                "tests/golden/{name} is not in cases.txt"
-            );
+            assert!(listed.contains(&name), "tests/golden/{name} is not in cases.txt");
         }
     }
 }
@@ -390,15 +344,10 @@ fn golden_cases_on_virtual_time_match_byte_for_byte() {
 /// (3 and 5 rounds), one per mode.
 #[test]
 fn golden_cases_on_real_clock_match_byte_for_byte() {
-    let cases = [
-        "await-2528-task1,task2-0.1.txt",
-        "callback-7-task1,task2-0.15.txt",
-    ]
-    .map(golden_case);
-    let failures: Vec<String> = cases
-        .iter()
-        .filter_map(|case| check_golden_on_real_clock(case).0.err())
-        .collect();
+    let cases =
+        ["await-2528-task1,task2-0.1.txt", "callback-7-task1,task2-0.15.txt"].map(golden_case);
+    let failures: Vec<String> =
+        cases.iter().filter_map(|case| check_golden_on_real_clock(case).0.err()).collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -502,12 +451,7 @@ fn rng_std_draws_other_rolls_than_python() {
     let mut args = case.args();
     args.extend(["--rng", "std", "--virtual-time"]);
     let output = run(case.mode, &args);
-    assert!(
-        output.status.success(),
-        "`{}` exited with {}",
-        shown(case.mode, &args),
-        output.status
-    );
+    assert!(output.status.success(), "`{}` exited with {}", shown(case.mode, &args), output.status);
     assert_ne!(
         String::from_utf8_lossy(&output.stdout),
         case.transcript(),
@@ -547,22 +491,14 @@ fn bad_arguments_exit_2_with_one_line_on_stderr() {
     ];
     for mode in MODES {
         for args in bad {
-            let args: Vec<&str> = std::iter::once("--virtual-time")
-                .chain(args.iter().copied())
-                .collect();
+            let args: Vec<&str> =
+                std::iter::once("--virtual-time").chain(args.iter().copied()).collect();
             let output = run(mode, &args);
             let command = shown(mode, &args);
             let stderr = String::from_utf8_lossy(&output.stderr);
-            assert_eq!(
-                output.status.code(),
-                Some(2),
-                "`{command}` exit status; stderr: {stderr}"
-            );
+            assert_eq!(output.status.code(), Some(2), "`{command}` exit status; stderr: {stderr}");
             assert!(output.stdout.is_empty(), "`{command}` printed on stdout");
-            assert!(
-                !stderr.contains("panicked"),
-                "`{command}` panicked: {stderr}"
-            );
+            assert!(!stderr.contains("panicked"), "`{command}` panicked: {stderr}");
             let lines: Vec<&str> = stderr.lines().collect();
             assert!(
                 lines.len() == 1 && !lines[0].trim().is_empty(),
@@ -578,20 +514,11 @@ fn help_lists_every_flag() {
         for flag in ["--help", "-h"] {
             let output = run(mode, &[flag]);
             let command = shown(mode, &[flag]);
-            assert!(
-                output.status.success(),
-                "`{command}` exited with {}",
-                output.status
-            );
+            assert!(output.status.success(), "`{command}` exited with {}", output.status);
             let help = String::from_utf8_lossy(&output.stdout);
-            for documented in [
-                "--seed",
-                "--rng",
-                "--likelihood",
-                "--tasks",
-                "--virtual-time",
-                "--help",
-            ] {
+            for documented in
+                ["--seed", "--rng", "--likelihood", "--tasks", "--virtual-time", "--help"]
+            {
                 assert!(
                     help.contains(documented),
                     "`{command}` does not mention {documented}:\n{help}"
@@ -607,15 +534,8 @@ fn help_lists_every_flag() {
 /// to fail.
 #[test]
 fn closed_stdout_ends_the_run_without_panic() {
-    let args = [
-        "--seed",
-        "1",
-        "--tasks",
-        "a,b,c,d,e,f,g,h,i",
-        "--likelihood",
-        "0.001",
-        "--virtual-time",
-    ];
+    let args =
+        ["--seed", "1", "--tasks", "a,b,c,d,e,f,g,h,i", "--likelihood", "0.001", "--virtual-time"];
     for mode in MODES {
         let command = shown(mode, &args);
         let mut child = example(mode, &args)
@@ -625,17 +545,12 @@ fn closed_stdout_ends_the_run_without_panic() {
             .unwrap_or_else(|error| panic!("cannot run `{command}`: {error}"));
         let mut first_line = String::new();
         let stdout = child.stdout.take().expect("stdout is piped");
-        BufReader::new(stdout)
-            .read_line(&mut first_line)
-            .expect("read the first line");
+        BufReader::new(stdout).read_line(&mut first_line).expect("read the first line");
         assert_eq!(first_line, "Awaiting results...\n", "`{command}`");
         // The reader was dropped with the BufReader above: the pipe's read end is now closed.
         let output = child.wait_with_output().expect("wait for the example");
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(
-            !stderr.contains("panicked"),
-            "`{command} | head -1` panicked: {stderr}"
-        );
+        assert!(!stderr.contains("panicked"), "`{command} | head -1` panicked: {stderr}");
         let code = output.status.code();
         assert!(
             code.is_some() && code != Some(101),
@@ -678,10 +593,7 @@ fn run_without_seed_replays_from_the_printed_seed() {
 fn seed_after_flag(line: &str) -> Option<String> {
     let rest = line.split_once("--seed")?.1;
     let rest = rest.strip_prefix('=').unwrap_or(rest).trim_start();
-    let token = rest
-        .split_whitespace()
-        .next()?
-        .trim_matches(|c| "'\"`".contains(c));
+    let token = rest.split_whitespace().next()?.trim_matches(|c| "'\"`".contains(c));
     let digits = token.strip_prefix('-').unwrap_or(token);
     let is_integer = !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit());
     is_integer.then(|| token.to_owned())

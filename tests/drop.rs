@@ -84,11 +84,7 @@ fn dropping_the_executor_drops_callbacks_timers_and_remote_work_once() {
         drop(executor);
         assert!(pending.join().unwrap_err().is_cancelled());
     }
-    assert_eq!(
-        *count.borrow(),
-        4,
-        "task future, done-callback, call_soon, call_later"
-    );
+    assert_eq!(*count.borrow(), 4, "task future, done-callback, call_soon, call_later");
     drop(counter);
     assert_eq!(remote_drops.load(Ordering::SeqCst), 1);
 }

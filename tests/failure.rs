@@ -10,13 +10,7 @@ use minimalist_async::{Executor, call_soon, sleep, spawn, yield_now};
 
 fn stderr_of(scenario: &str) -> String {
     let output = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--ignored",
-            "--exact",
-            scenario,
-            "--nocapture",
-            "--test-threads=1",
-        ])
+        .args(["--ignored", "--exact", scenario, "--nocapture", "--test-threads=1"])
         .env("RUST_BACKTRACE", "0")
         .output()
         .unwrap();
@@ -101,19 +95,13 @@ fn scenario_panicking_callbacks() {
 fn panicking_callbacks_are_reported_by_name() {
     let stderr = stderr_of("scenario_panicking_callbacks");
     assert_eq!(
-        count(
-            &stderr,
-            "minimalist-async: callback scheduled at tests/failure.rs:"
-        ),
+        count(&stderr, "minimalist-async: callback scheduled at tests/failure.rs:"),
         1,
         "{stderr}"
     );
     assert_eq!(count(&stderr, "panicked: plain callback"), 1, "{stderr}");
     assert_eq!(
-        count(
-            &stderr,
-            "minimalist-async: a done-callback of Task-2 panicked: done callback"
-        ),
+        count(&stderr, "minimalist-async: a done-callback of Task-2 panicked: done callback"),
         1,
         "{stderr}"
     );
@@ -124,10 +112,8 @@ fn panicking_callbacks_are_reported_by_name() {
 fn scenario_lost_waker() {
     let mut executor = Executor::with_virtual_time();
     // Returns Pending without keeping the waker: nothing can ever wake it.
-    let lost = executor.spawn_named(
-        "forgetful",
-        std::future::poll_fn(|_| std::task::Poll::<()>::Pending),
-    );
+    let lost =
+        executor.spawn_named("forgetful", std::future::poll_fn(|_| std::task::Poll::<()>::Pending));
     // Keeps its waker in a timer: fine.
     drop(executor.spawn(async { sleep(Duration::from_secs(1)).await }));
     executor.run_until_stalled();
@@ -139,18 +125,11 @@ fn scenario_lost_waker() {
 fn lost_waker_is_reported_once_naming_the_task() {
     let stderr = stderr_of("scenario_lost_waker");
     assert_eq!(
-        count(
-            &stderr,
-            "returned Pending but no waker for it is left anywhere"
-        ),
+        count(&stderr, "returned Pending but no waker for it is left anywhere"),
         1,
         "{stderr}"
     );
-    assert_eq!(
-        count(&stderr, "minimalist-async: forgetful returned Pending"),
-        1,
-        "{stderr}"
-    );
+    assert_eq!(count(&stderr, "minimalist-async: forgetful returned Pending"), 1, "{stderr}");
 }
 
 #[test]
@@ -178,10 +157,7 @@ fn blocking_poll_is_reported_with_the_task_and_the_time() {
     let stderr = stderr_of("scenario_blocking_poll");
     assert_eq!(count(&stderr, "blocked the executor for"), 1, "{stderr}");
     assert_eq!(
-        count(
-            &stderr,
-            "minimalist-async: Task-2 (blocker) blocked the executor for"
-        ),
+        count(&stderr, "minimalist-async: Task-2 (blocker) blocked the executor for"),
         1,
         "{stderr}"
     );

@@ -33,20 +33,12 @@ fn await_in_order_even_when_the_later_task_finishes_first() {
         });
         for task in [slow, fast] {
             let result = task.await.unwrap();
-            log.push(format!(
-                "result {result} at {:?}",
-                minimalist_async::time::now()
-            ));
+            log.push(format!("result {result} at {:?}", minimalist_async::time::now()));
         }
     });
     assert_eq!(
         entries,
-        [
-            "fast finished",
-            "slow finished",
-            "result slow at 300ms",
-            "result fast at 300ms",
-        ]
+        ["fast finished", "slow finished", "result slow at 300ms", "result fast at 300ms",]
     );
 }
 
@@ -104,16 +96,9 @@ fn block_on_runs_one_more_turn_then_cancels_what_is_left() {
             vec![task]
         }
     });
-    assert_eq!(
-        log.entries(),
-        ["first step", "callback: Task-2 was cancelled"]
-    );
+    assert_eq!(log.entries(), ["first step", "callback: Task-2 was cancelled"]);
     assert!(task[0].is_finished());
     assert_eq!(executor.pending_tasks(), 0);
     assert_eq!(executor.armed_timers(), 0, "its sleep was disarmed");
-    assert_eq!(
-        executor.now(),
-        Duration::ZERO,
-        "no time passed after main returned"
-    );
+    assert_eq!(executor.now(), Duration::ZERO, "no time passed after main returned");
 }

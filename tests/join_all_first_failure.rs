@@ -52,8 +52,5 @@ fn the_awaiting_task_resumes_when_asyncio_s_would() {
             ticker.await.unwrap();
         }
     });
-    assert_eq!(
-        *log.borrow(),
-        ["tick0", "child ends", "tick1", "tick2", "gathered", "tick3"]
-    );
+    assert_eq!(*log.borrow(), ["tick0", "child ends", "tick1", "tick2", "gathered", "tick3"]);
 }

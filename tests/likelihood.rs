@@ -11,16 +11,8 @@ fn likelihood_accepts_the_half_open_unit_interval() {
 
 #[test]
 fn likelihood_rejects_nan_negative_zero_and_above_one_with_an_error() {
-    for p in [
-        f64::NAN,
-        -0.5,
-        -0.0,
-        0.0,
-        1.0000000000000002,
-        2.0,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-    ] {
+    for p in [f64::NAN, -0.5, -0.0, 0.0, 1.0000000000000002, 2.0, f64::INFINITY, f64::NEG_INFINITY]
+    {
         let error = Likelihood::new(p).unwrap_err();
         assert!(
             error

@@ -129,12 +129,8 @@ impl Micros {
 
 impl fmt::Debug for Micros {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const UNITS: [(u64, &str); 4] = [
-            (3_600_000_000, "h"),
-            (1_000_000, "s"),
-            (1_000, "ms"),
-            (1, "µs"),
-        ];
+        const UNITS: [(u64, &str); 4] =
+            [(3_600_000_000, "h"), (1_000_000, "s"), (1_000, "ms"), (1, "µs")];
         if self.0 == 0 {
             return f.write_str("0");
         }
@@ -262,19 +258,12 @@ impl fmt::Debug for Op {
             Op::Wake(token) => write!(f, "wake {token:?}"),
             Op::Await(task) => write!(f, "await {task:?}"),
             Op::Cancel(task) => write!(f, "{task:?}.cancel()"),
-            Op::AddCallback {
-                task,
-                cb,
-                nested: None,
-            } => write!(f, "{task:?}.add_done_callback({cb:?})"),
-            Op::AddCallback {
-                task,
-                cb,
-                nested: Some(inner),
-            } => write!(
-                f,
-                "{task:?}.add_done_callback({cb:?}, which adds {inner:?} when it runs)"
-            ),
+            Op::AddCallback { task, cb, nested: None } => {
+                write!(f, "{task:?}.add_done_callback({cb:?})")
+            }
+            Op::AddCallback { task, cb, nested: Some(inner) } => {
+                write!(f, "{task:?}.add_done_callback({cb:?}, which adds {inner:?} when it runs)")
+            }
             Op::RemoveCallback(task, cb) => write!(f, "{task:?}.remove_done_callback({cb:?})"),
             Op::ResetSleep(first, then) => write!(f, "sleep {first:?}, reset to now+{then:?}"),
             Op::CallSoon(call) => write!(f, "{call:?} = call_soon"),
@@ -514,10 +503,7 @@ fn driver_op() -> impl Strategy<Value = RawOp> {
 }
 
 fn program() -> impl Strategy<Value = Program> {
-    (
-        prop::collection::vec(outside_op(), 0..5),
-        prop::collection::vec(driver_op(), 0..24),
-    )
+    (prop::collection::vec(outside_op(), 0..5), prop::collection::vec(driver_op(), 0..24))
         .prop_map(|(outside, driver)| Resolver::program(outside, driver))
 }
 
@@ -629,22 +615,10 @@ impl Event {
     fn task_acting(&self) -> Option<TaskNo> {
         match *self {
             Event::Started(Who::Task(task))
-            | Event::SleepArmed {
-                who: Who::Task(task),
-                ..
-            }
-            | Event::TimerFired {
-                who: Who::Task(task),
-                ..
-            }
-            | Event::SleepReset {
-                who: Who::Task(task),
-                ..
-            }
-            | Event::StepDone {
-                who: Who::Task(task),
-                ..
-            }
+            | Event::SleepArmed { who: Who::Task(task), .. }
+            | Event::TimerFired { who: Who::Task(task), .. }
+            | Event::SleepReset { who: Who::Task(task), .. }
+            | Event::StepDone { who: Who::Task(task), .. }
             | Event::Returned(task, _) => Some(task),
             _ => None,
         }
@@ -655,30 +629,19 @@ impl fmt::Debug for Event {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Event::Started(who) => write!(f, "{who:?} starts"),
-            Event::SleepArmed {
-                who,
-                step,
-                deadline,
-            } => write!(f, "{who:?} step {step} arms a timer for {deadline:?}"),
-            Event::TimerFired {
-                who,
-                step,
-                deadline,
-            } => write!(f, "timer of {who:?} step {step} fires (due {deadline:?})"),
-            Event::SleepReset {
-                who,
-                step,
-                before,
-                deadline,
-            } => write!(
+            Event::SleepArmed { who, step, deadline } => {
+                write!(f, "{who:?} step {step} arms a timer for {deadline:?}")
+            }
+            Event::TimerFired { who, step, deadline } => {
+                write!(f, "timer of {who:?} step {step} fires (due {deadline:?})")
+            }
+            Event::SleepReset { who, step, before, deadline } => write!(
                 f,
                 "{who:?} step {step} resets its sleep: deadline {before:?} -> {deadline:?}"
             ),
-            Event::StepDone {
-                who,
-                step,
-                began_at,
-            } => write!(f, "{who:?} step {step} done (began at {began_at:?})"),
+            Event::StepDone { who, step, began_at } => {
+                write!(f, "{who:?} step {step} done (began at {began_at:?})")
+            }
             Event::Returned(task, value) => write!(f, "{task:?} returns {value}"),
             Event::Dropped(task) => write!(f, "{task:?} dropped unfinished (cancelled)"),
             Event::DriverReturned => f.write_str("driver returns"),
@@ -695,16 +658,12 @@ impl fmt::Debug for Event {
                 write!(f, "{cb:?} runs for {task:?}, sees {outcome:?}")
             }
             Event::CallbackRemoved { task, cb, removed } => {
-                write!(
-                    f,
-                    "{task:?}.remove_done_callback({cb:?}) returned {removed}"
-                )
+                write!(f, "{task:?}.remove_done_callback({cb:?}) returned {removed}")
             }
             Event::CallScheduled { call, delay: None } => write!(f, "{call:?} = call_soon"),
-            Event::CallScheduled {
-                call,
-                delay: Some(delay),
-            } => write!(f, "{call:?} = call_later({delay:?})"),
+            Event::CallScheduled { call, delay: Some(delay) } => {
+                write!(f, "{call:?} = call_later({delay:?})")
+            }
             Event::CallCancelled { call, was_pending } => {
                 write!(f, "{call:?}.cancel() returned {was_pending}")
             }
@@ -748,16 +707,8 @@ struct LogState {
 impl Log {
     fn push(&self, event: Event) {
         let mut state = self.0.lock().unwrap();
-        let at = if state.inside {
-            Micros::of(time::now())
-        } else {
-            Micros(0)
-        };
-        state.records.push(Record {
-            turn: None,
-            at,
-            event,
-        });
+        let at = if state.inside { Micros::of(time::now()) } else { Micros(0) };
+        state.records.push(Record { turn: None, at, event });
     }
 
     /// From now until the guard drops, the executor runs and records carry `time::now()`. A guard,
@@ -851,20 +802,13 @@ impl World {
             }
             Op::Cancel(task) => {
                 let was_pending = self.task(*task).borrow().cancel();
-                self.log.push(Event::Cancelled {
-                    task: *task,
-                    was_pending,
-                });
+                self.log.push(Event::Cancelled { task: *task, was_pending });
             }
             Op::AddCallback { task, cb, nested } => self.add_callback(*task, *cb, *nested),
             Op::RemoveCallback(task, cb) => {
                 let key = self.keys.borrow()[cb];
                 let removed = self.task(*task).borrow().remove_done_callback(key);
-                self.log.push(Event::CallbackRemoved {
-                    task: *task,
-                    cb: *cb,
-                    removed,
-                });
+                self.log.push(Event::CallbackRemoved { task: *task, cb: *cb, removed });
             }
             Op::CallSoon(call) => {
                 let (log, call) = (self.log.clone(), *call);
@@ -886,10 +830,7 @@ impl World {
             }
             Op::CancelCall(call) => {
                 let was_pending = self.calls.borrow()[call.0].cancel();
-                self.log.push(Event::CallCancelled {
-                    call: *call,
-                    was_pending,
-                });
+                self.log.push(Event::CallCancelled { call: *call, was_pending });
             }
             Op::Wake(token) => {
                 let waiters = {
@@ -908,11 +849,7 @@ impl World {
 
     fn scheduled(&self, call: CallNo, delay: Option<Micros>, handle: CallbackHandle) {
         let mut calls = self.calls.borrow_mut();
-        assert_eq!(
-            calls.len(),
-            call.0,
-            "calls are numbered in scheduling order"
-        );
+        assert_eq!(calls.len(), call.0, "calls are numbered in scheduling order");
         calls.push(handle);
         drop(calls);
         self.log.push(Event::CallScheduled { call, delay });
@@ -976,11 +913,7 @@ impl World {
                 .await
             }
         }
-        self.log.push(Event::StepDone {
-            who,
-            step,
-            began_at,
-        });
+        self.log.push(Event::StepDone { who, step, began_at });
     }
 
     /// `sleep(delay)`, logging when its timer is armed and when it fires.
@@ -1009,11 +942,7 @@ impl World {
 /// A spawned task: runs its script and returns its value. Logs `Dropped` if its future is dropped
 /// before it returns, including before its first poll.
 fn task_body(world: Rc<World>, task: TaskNo, script: Script) -> impl Future<Output = u32> {
-    let guard = DropGuard {
-        log: world.log.clone(),
-        task,
-        returned: false,
-    };
+    let guard = DropGuard { log: world.log.clone(), task, returned: false };
     async move {
         // Moved in whole (not just the field written below), so that it drops with the future.
         let mut guard = guard;
@@ -1112,11 +1041,7 @@ impl Wake for FireLogger {
 
     fn wake_by_ref(self: &Arc<Self>) {
         let deadline = *self.deadline.lock().unwrap();
-        self.log.push(Event::TimerFired {
-            who: self.who,
-            step: self.step,
-            deadline,
-        });
+        self.log.push(Event::TimerFired { who: self.who, step: self.step, deadline });
         if let Some(waker) = &*self.task_waker.lock().unwrap() {
             waker.wake_by_ref();
         }
@@ -1158,10 +1083,7 @@ fn run_in_block_on(program: &Program) -> Run {
 
 /// The index of the first record after the driver returned.
 fn after_driver_returned(records: &[Record]) -> usize {
-    records
-        .iter()
-        .position(|r| r.event == Event::DriverReturned)
-        .map_or(records.len(), |i| i + 1)
+    records.iter().position(|r| r.event == Event::DriverReturned).map_or(records.len(), |i| i + 1)
 }
 
 /// Runs the program with the driver spawned as a task, one `step` at a time until the executor is
@@ -1429,11 +1351,7 @@ impl Model {
     /// A turn begins: it will run what is queued now, then fire what is due now.
     fn begin_turn(&mut self) -> bool {
         self.this_turn = self.queue.len();
-        self.due = self
-            .timers
-            .range(..=(self.now, u64::MAX))
-            .map(|(key, _)| *key)
-            .collect();
+        self.due = self.timers.range(..=(self.now, u64::MAX)).map(|(key, _)| *key).collect();
         let has_work = self.this_turn > 0 || !self.due.is_empty();
         if has_work {
             self.turn += 1;
@@ -1455,10 +1373,7 @@ impl Model {
     fn run_turn_to_end(&mut self) {
         while self.this_turn > 0 {
             self.this_turn -= 1;
-            let entry = self
-                .queue
-                .pop_front()
-                .expect("the turn's entries are queued");
+            let entry = self.queue.pop_front().expect("the turn's entries are queued");
             self.run(entry);
         }
         self.fire_due();
@@ -1481,10 +1396,7 @@ impl Model {
         loop {
             while self.this_turn > 0 {
                 self.this_turn -= 1;
-                let entry = self
-                    .queue
-                    .pop_front()
-                    .expect("the turn's entries are queued");
+                let entry = self.queue.pop_front().expect("the turn's entries are queued");
                 self.run(entry);
                 if self.main_returned {
                     return self.finish_after_main();
@@ -1506,9 +1418,8 @@ impl Model {
             self.run_turn_to_end();
         }
         self.cancel_all_at = Some(self.records.len());
-        let cancelled: Vec<usize> = (0..self.tasks.len())
-            .filter(|&task| self.tasks[task].alive)
-            .collect();
+        let cancelled: Vec<usize> =
+            (0..self.tasks.len()).filter(|&task| self.tasks[task].alive).collect();
         for &task in &cancelled {
             self.tasks[task].cancel_requested = true;
             self.wake(Who::Task(TaskNo(task)));
@@ -1534,11 +1445,7 @@ impl Model {
         for key in std::mem::take(&mut self.due) {
             match self.timers.remove(&key) {
                 Some(Timer::Wake { who, step }) => {
-                    self.record(Event::TimerFired {
-                        who,
-                        step,
-                        deadline: Micros(key.0),
-                    });
+                    self.record(Event::TimerFired { who, step, deadline: Micros(key.0) });
                     self.wake(who);
                 }
                 Some(Timer::Call(call)) => self.record(Event::CallRan(call)),
@@ -1572,9 +1479,7 @@ impl Model {
                     return; // a stale wake
                 }
                 if actor.cancel_requested {
-                    let Who::Task(task) = who else {
-                        unreachable!("nothing cancels the driver")
-                    };
+                    let Who::Task(task) = who else { unreachable!("nothing cancels the driver") };
                     return self.drop_cancelled(task);
                 }
                 actor.queued = false;
@@ -1624,11 +1529,7 @@ impl Model {
             Instr::Act(Action::Sleep(delay)) => {
                 let deadline = self.now + delay.0;
                 let key = self.arm(deadline, Timer::Wake { who, step });
-                self.record(Event::SleepArmed {
-                    who,
-                    step,
-                    deadline: Micros(deadline),
-                });
+                self.record(Event::SleepArmed { who, step, deadline: Micros(deadline) });
                 Waiting::Timer { key, began_at }
             }
             Instr::Act(Action::ResetSleep(first, _)) => {
@@ -1640,11 +1541,7 @@ impl Model {
                 } else {
                     let deadline = self.now + first.0;
                     let key = self.arm(deadline, Timer::Wake { who, step });
-                    self.record(Event::SleepArmed {
-                        who,
-                        step,
-                        deadline: Micros(deadline),
-                    });
+                    self.record(Event::SleepArmed { who, step, deadline: Micros(deadline) });
                     Some(key)
                 };
                 self.wake(who);
@@ -1652,11 +1549,7 @@ impl Model {
             }
             Instr::Act(Action::Wait(token)) => {
                 if self.tokens[token.0].woken {
-                    self.record(Event::StepDone {
-                        who,
-                        step,
-                        began_at: Micros(began_at),
-                    });
+                    self.record(Event::StepDone { who, step, began_at: Micros(began_at) });
                     return true;
                 }
                 self.tokens[token.0].waiters.push(who);
@@ -1682,11 +1575,7 @@ impl Model {
     fn resume(&mut self, who: Who) -> bool {
         let step = self.actor(who).next;
         let waiting = self.actor(who).waiting;
-        let done = |began_at: u64| Event::StepDone {
-            who,
-            step,
-            began_at: Micros(began_at),
-        };
+        let done = |began_at: u64| Event::StepDone { who, step, began_at: Micros(began_at) };
         let over = match waiting {
             Waiting::ResetYield { armed, began_at } => {
                 self.reset_sleep(who, step, armed, began_at);
@@ -1704,9 +1593,9 @@ impl Model {
                     None
                 }
             }
-            Waiting::Join(task) => self
-                .poll_join(who, task)
-                .map(|outcome| Event::Awaited(task, outcome)),
+            Waiting::Join(task) => {
+                self.poll_join(who, task).map(|outcome| Event::Awaited(task, outcome))
+            }
             Waiting::Nothing => unreachable!("{who:?} polled while waiting for nothing"),
         };
         let Some(event) = over else {
@@ -1740,11 +1629,7 @@ impl Model {
             deadline: Some(Micros(deadline)),
         });
         if moved.is_none() {
-            self.record(Event::SleepArmed {
-                who,
-                step,
-                deadline: Micros(deadline),
-            });
+            self.record(Event::SleepArmed { who, step, deadline: Micros(deadline) });
         }
         self.actor(who).waiting = Waiting::Timer { key, began_at };
     }
@@ -1784,10 +1669,7 @@ impl Model {
         let actor = &mut self.tasks[task.0];
         actor.alive = false;
         match actor.waiting {
-            Waiting::Timer { key, .. }
-            | Waiting::ResetYield {
-                armed: Some(key), ..
-            } => {
+            Waiting::Timer { key, .. } | Waiting::ResetYield { armed: Some(key), .. } => {
                 self.timers.remove(&key);
             }
             _ => {}
@@ -1845,10 +1727,7 @@ impl Model {
                     self.tasks[task.0].cancel_requested = true;
                     self.wake(Who::Task(*task));
                 }
-                self.record(Event::Cancelled {
-                    task: *task,
-                    was_pending,
-                });
+                self.record(Event::Cancelled { task: *task, was_pending });
             }
             Op::AddCallback { task, cb, nested } => {
                 let cell = &mut self.cells[task.0];
@@ -1870,27 +1749,17 @@ impl Model {
                 if let Some(at) = at {
                     cell.callbacks.remove(at);
                 }
-                self.record(Event::CallbackRemoved {
-                    task: *task,
-                    cb: *cb,
-                    removed: at.is_some(),
-                });
+                self.record(Event::CallbackRemoved { task: *task, cb: *cb, removed: at.is_some() });
             }
             Op::CallSoon(call) => {
                 self.calls.push(ModelCall::Soon { pending: true });
                 self.queue.push_back(Ready::Call(*call));
-                self.record(Event::CallScheduled {
-                    call: *call,
-                    delay: None,
-                });
+                self.record(Event::CallScheduled { call: *call, delay: None });
             }
             Op::CallLater(call, delay) => {
                 let key = self.arm(self.now + delay.0, Timer::Call(*call));
                 self.calls.push(ModelCall::Later(key));
-                self.record(Event::CallScheduled {
-                    call: *call,
-                    delay: Some(*delay),
-                });
+                self.record(Event::CallScheduled { call: *call, delay: Some(*delay) });
             }
             Op::CancelCall(call) => {
                 let was_pending = match self.calls[call.0] {
@@ -1900,10 +1769,7 @@ impl Model {
                     }
                     ModelCall::Later(key) => self.timers.remove(&key).is_some(),
                 };
-                self.record(Event::CallCancelled {
-                    call: *call,
-                    was_pending,
-                });
+                self.record(Event::CallCancelled { call: *call, was_pending });
             }
             Op::Wake(token) => {
                 self.tokens[token.0].woken = true;
@@ -1957,9 +1823,7 @@ fn check_tasks_end_once(program: &Program, run: &Run) -> Result<(), TestCaseErro
         if let Outcome::Value(value) = outcome {
             prop_assert_eq!(value, scripts[t].value);
         }
-        let started = records
-            .iter()
-            .position(|r| r.event == Event::Started(Who::Task(task)));
+        let started = records.iter().position(|r| r.event == Event::Started(Who::Task(task)));
         // Spawning never runs the task: it starts on a later turn.
         let spawned = records.iter().position(|r| r.event == Event::Spawned(task));
         if let (Some(spawned), Some(started)) = (spawned, started)
@@ -1970,10 +1834,7 @@ fn check_tasks_end_once(program: &Program, run: &Run) -> Result<(), TestCaseErro
         let mut first_cancel = None;
         for (i, record) in records.iter().enumerate() {
             match record.event {
-                Event::Cancelled {
-                    task: x,
-                    was_pending,
-                } if x == task => {
+                Event::Cancelled { task: x, was_pending } if x == task => {
                     prop_assert_eq!(
                         was_pending,
                         i < end,
@@ -2051,27 +1912,15 @@ fn check_timers(program: &Program, run: &Run) -> Result<(), TestCaseError> {
     let mut reset_to: HashMap<TimerId, Micros> = HashMap::new();
     for (i, record) in run.records.iter().enumerate() {
         let (id, deadline) = match record.event {
-            Event::SleepArmed {
-                who,
-                step,
-                deadline,
-            } => {
+            Event::SleepArmed { who, step, deadline } => {
                 armed.insert(TimerId::Sleep(who, step), (i, deadline));
                 continue;
             }
-            Event::CallScheduled {
-                call,
-                delay: Some(delay),
-            } => {
+            Event::CallScheduled { call, delay: Some(delay) } => {
                 armed.insert(TimerId::Call(call), (i, record.at.plus(delay)));
                 continue;
             }
-            Event::SleepReset {
-                who,
-                step,
-                deadline,
-                ..
-            } => {
+            Event::SleepReset { who, step, deadline, .. } => {
                 let Some(Action::ResetSleep(_, then)) = program.action(who, step) else {
                     return Err(TestCaseError::fail(format!(
                         "record {i}: {who:?} step {step} is no reset sleep"
@@ -2091,11 +1940,7 @@ fn check_timers(program: &Program, run: &Run) -> Result<(), TestCaseError> {
                 reset_to.insert(TimerId::Sleep(who, step), deadline);
                 continue;
             }
-            Event::StepDone {
-                who,
-                step,
-                began_at,
-            } => {
+            Event::StepDone { who, step, began_at } => {
                 let due = match program.action(who, step) {
                     Some(Action::Sleep(delay)) if delay.0 > 0 => Some(began_at.plus(delay)),
                     Some(Action::ResetSleep(..)) => {
@@ -2129,19 +1974,10 @@ fn check_timers(program: &Program, run: &Run) -> Result<(), TestCaseError> {
                 }
                 continue;
             }
-            Event::TimerFired {
-                who,
-                step,
-                deadline,
-            } => (TimerId::Sleep(who, step), deadline),
+            Event::TimerFired { who, step, deadline } => (TimerId::Sleep(who, step), deadline),
             Event::CallRan(call) if calls[call.0].is_some() => {
                 let deadline = armed.get(&TimerId::Call(call)).map(|(_, d)| *d);
-                prop_assert!(
-                    deadline.is_some(),
-                    "record {}: {:?} ran unscheduled",
-                    i,
-                    call
-                );
+                prop_assert!(deadline.is_some(), "record {}: {:?} ran unscheduled", i, call);
                 (TimerId::Call(call), deadline.unwrap_or(Micros(0)))
             }
             _ => continue,
@@ -2155,11 +1991,7 @@ fn check_timers(program: &Program, run: &Run) -> Result<(), TestCaseError> {
         );
         let arming = armed.get(&id).map(|(at, _)| *at);
         prop_assert!(arming.is_some(), "record {}: {:?} fired unarmed", i, id);
-        prop_assert!(
-            fired_turn.insert(id, record.turn).is_none(),
-            "{:?} fired twice",
-            id
-        );
+        prop_assert!(fired_turn.insert(id, record.turn).is_none(), "{:?} fired twice", id);
         fired.push((deadline, arming.unwrap_or_default()));
     }
     prop_assert!(
@@ -2186,11 +2018,7 @@ fn check_done_callbacks(program: &Program, run: &Run) -> Result<(), TestCaseErro
             match record.event {
                 Event::CallbackAdded(x, cb) if x == task => added.push((cb, i)),
                 Event::CallbackRan(x, cb, _) if x == task => ran.push((cb, i)),
-                Event::CallbackRemoved {
-                    task: x,
-                    cb,
-                    removed: said,
-                } if x == task => {
+                Event::CallbackRemoved { task: x, cb, removed: said } if x == task => {
                     let waiting =
                         added.iter().any(|(c, _)| *c == cb) && !removed.contains(&cb) && i < end;
                     prop_assert_eq!(
@@ -2204,10 +2032,7 @@ fn check_done_callbacks(program: &Program, run: &Run) -> Result<(), TestCaseErro
                         removed.push(cb);
                     }
                 }
-                Event::Cancelled {
-                    task: x,
-                    was_pending: true,
-                } if x == task => cancels.push(i),
+                Event::Cancelled { task: x, was_pending: true } if x == task => cancels.push(i),
                 _ => {}
             }
         }
@@ -2258,10 +2083,7 @@ fn check_calls(program: &Program, run: &Run) -> Result<(), TestCaseError> {
             match record.event {
                 Event::CallScheduled { call: x, .. } if x == call => scheduled = Some(i),
                 Event::CallRan(x) if x == call => runs.push(i),
-                Event::CallCancelled {
-                    call: x,
-                    was_pending,
-                } if x == call => {
+                Event::CallCancelled { call: x, was_pending } if x == call => {
                     prop_assert_eq!(
                         was_pending,
                         runs.is_empty() && !cancelled,
@@ -2419,26 +2241,15 @@ proptest! {
 /// `D0 runs, tick 3`, `D1 runs, tick 4`).
 #[test]
 fn a_removal_after_the_end_changes_nothing_as_in_asyncio() {
-    let ended = Script {
-        actions: vec![],
-        value: 0,
-    };
+    let ended = Script { actions: vec![], value: 0 };
     let program = Program {
         outside: vec![],
         driver: vec![
             Op::Spawn(TaskNo(0), ended.clone()),
             Op::Spawn(TaskNo(1), ended),
             Op::Await(TaskNo(0)),
-            Op::AddCallback {
-                task: TaskNo(1),
-                cb: CbNo(0),
-                nested: Some(CbNo(1)),
-            },
-            Op::AddCallback {
-                task: TaskNo(1),
-                cb: CbNo(2),
-                nested: None,
-            },
+            Op::AddCallback { task: TaskNo(1), cb: CbNo(0), nested: Some(CbNo(1)) },
+            Op::AddCallback { task: TaskNo(1), cb: CbNo(2), nested: None },
             Op::RemoveCallback(TaskNo(1), CbNo(2)),
         ],
     };

@@ -27,14 +27,7 @@ fn panic_in_a_task_reaches_its_handle_and_the_others_keep_running() {
         assert!(error.is_panic());
         log.push(format!("good returned {}", good.await.unwrap()));
     });
-    assert_eq!(
-        entries,
-        [
-            "Task-2 panicked: task exploded",
-            "good finished",
-            "good returned 5"
-        ]
-    );
+    assert_eq!(entries, ["Task-2 panicked: task exploded", "good finished", "good returned 5"]);
 }
 
 #[test]
@@ -69,10 +62,9 @@ fn panic_in_a_callback_is_reported_and_the_next_callback_still_runs() {
 #[test]
 fn panic_in_the_block_on_future_reaches_the_caller() {
     let mut executor = Executor::with_virtual_time();
-    let caught = catch_unwind(AssertUnwindSafe(|| {
-        executor.block_on(async { panic!("main exploded") })
-    }))
-    .unwrap_err();
+    let caught =
+        catch_unwind(AssertUnwindSafe(|| executor.block_on(async { panic!("main exploded") })))
+            .unwrap_err();
     assert_eq!(common::panic_text(&*caught), "main exploded");
     // The executor is still usable.
     assert_eq!(executor.block_on(async { 2 }), 2);

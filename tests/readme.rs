@@ -48,11 +48,7 @@ fn readme_library_example_is_the_compiled_example() {
         .filter(|(info, _)| info == "rust file=src/main.rs")
         .map(|(_, body)| body)
         .collect();
-    assert_eq!(
-        shown.len(),
-        1,
-        "want one `rust file=src/main.rs` block in README.md"
-    );
+    assert_eq!(shown.len(), 1, "want one `rust file=src/main.rs` block in README.md");
     let example = std::fs::read_to_string(root().join("examples/hello_executor.rs")).unwrap();
     assert_eq!(
         *shown[0], example,
@@ -64,9 +60,7 @@ fn readme_library_example_is_the_compiled_example() {
 #[test]
 fn readme_library_example_prints_what_readme_says() {
     let started = Instant::now();
-    let output = Command::new(example_path("hello_executor"))
-        .output()
-        .unwrap();
+    let output = Command::new(example_path("hello_executor")).output().unwrap();
     let wall = started.elapsed().as_secs_f64();
     assert!(output.status.success(), "{output:?}");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -100,10 +94,7 @@ fn readme_commands_write_only_under_target() {
             }
         }
     }
-    assert!(
-        checked > 0,
-        "no README command writes a file: is the parser right?"
-    );
+    assert!(checked > 0, "no README command writes a file: is the parser right?");
     let ignored = std::fs::read_to_string(root().join(".gitignore")).unwrap();
     assert!(ignored.lines().any(|line| line == "/target"), "{ignored}");
 }
@@ -118,11 +109,7 @@ fn no_file_refers_outside_the_repository() {
     assert!(files.len() > 50, "found only {} files", files.len());
     for file in files {
         if let Ok(text) = std::fs::read_to_string(&file) {
-            assert!(
-                !text.contains(outside),
-                "{} refers to {outside}",
-                file.display()
-            );
+            assert!(!text.contains(outside), "{} refers to {outside}", file.display());
         }
     }
 }

@@ -94,11 +94,7 @@ fn wake_racing_the_start_of_a_poll_is_never_lost() {
     for trial in 1..=trials() {
         let flag = Arc::new(AtomicBool::new(false));
         let slot: Arc<Mutex<Option<Waker>>> = Arc::default();
-        let handle = executor.spawn(Flagged {
-            flag: flag.clone(),
-            slot: slot.clone(),
-            polls: 0,
-        });
+        let handle = executor.spawn(Flagged { flag: flag.clone(), slot: slot.clone(), polls: 0 });
         executor.step();
         let waker = slot.lock().unwrap().clone().unwrap();
         *shared.lock().unwrap() = Some((flag, waker.clone()));
@@ -269,11 +265,7 @@ fn block_on_returns_despite_a_callback_that_reschedules_itself() {
             call_soon(move || tick(count));
         }
     });
-    assert!(
-        count.get() < 10,
-        "ran {} ticks after main returned",
-        count.get()
-    );
+    assert!(count.get() < 10, "ran {} ticks after main returned", count.get());
 }
 
 /// Bug: a finished task's done-callback, queued but not run when the executor was dropped, that held
@@ -292,10 +284,7 @@ fn queued_done_callback_holding_its_own_handle_is_dropped_with_the_executor() {
         });
         *own.borrow_mut() = Some(handle);
         drop(own);
-        assert!(matches!(
-            executor.step(),
-            Step::Polled { finished: true, .. }
-        ));
+        assert!(matches!(executor.step(), Step::Polled { finished: true, .. }));
     }
     assert_eq!(*count.borrow(), 1, "the queued callback was dropped once");
 }
@@ -433,12 +422,6 @@ fn an_output_dropped_by_a_cancel_may_cancel_other_tasks() {
             (result, *child_dropped.0.borrow())
         }
     });
-    assert!(
-        result.unwrap_err().is_cancelled(),
-        "the cancel wins over the output"
-    );
-    assert_eq!(
-        dropped_before_main_ended, 1,
-        "the child was cancelled and dropped"
-    );
+    assert!(result.unwrap_err().is_cancelled(), "the cancel wins over the output");
+    assert_eq!(dropped_before_main_ended, 1, "the child was cancelled and dropped");
 }

@@ -162,10 +162,7 @@ fn removing_from_inside_a_running_callback_batch_is_safe() {
     });
     assert!(outcome);
     // The task has ended, so its callbacks are scheduled: as in asyncio, removing one changes nothing.
-    assert_eq!(
-        *log.borrow(),
-        ["first", "removed second: false", "second", "third"]
-    );
+    assert_eq!(*log.borrow(), ["first", "removed second: false", "second", "third"]);
 }
 
 #[test]
@@ -213,14 +210,7 @@ fn join_all_settled_returns_every_outcome_in_input_order() {
     });
     assert_eq!(outcomes.len(), 3);
     assert_eq!(*outcomes[0].as_ref().unwrap(), "slow");
-    assert_eq!(
-        outcomes[1].as_ref().unwrap_err().panic_message(),
-        Some("failed first")
-    );
+    assert_eq!(outcomes[1].as_ref().unwrap_err().panic_message(), Some("failed first"));
     assert_eq!(*outcomes[2].as_ref().unwrap(), "fast");
-    assert_eq!(
-        executor.now(),
-        Duration::from_millis(30),
-        "it waited for all"
-    );
+    assert_eq!(executor.now(), Duration::from_millis(30), "it waited for all");
 }

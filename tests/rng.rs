@@ -43,10 +43,8 @@ fn blocks() -> Vec<Block> {
         let block = blocks.last_mut().expect("fixture starts with a seed line");
         match fields[0] {
             "key" => {
-                block.key = fields[1..]
-                    .iter()
-                    .map(|word| u32::from_str_radix(word, 16).unwrap())
-                    .collect();
+                block.key =
+                    fields[1..].iter().map(|word| u32::from_str_radix(word, 16).unwrap()).collect();
             }
             "random" => block.draws.push(Draw::Random {
                 value: parse_hex_float(fields[1]),
@@ -112,11 +110,7 @@ fn from_key_matches_cpython_bit_for_bit() {
 fn from_seed_value_matches_cpython_bit_for_bit() {
     for (seed, block) in seeded_blocks() {
         assert_eq!(seed.key(), block.key, "seed {seed}");
-        replay(
-            &mut PyRandom::from_seed_value(&seed),
-            &block,
-            "from_seed_value",
-        );
+        replay(&mut PyRandom::from_seed_value(&seed), &block, "from_seed_value");
     }
 }
 
@@ -124,11 +118,7 @@ fn from_seed_value_matches_cpython_bit_for_bit() {
 fn seed_from_u64_matches_cpython_seed() {
     let mut checked = 0;
     for block in blocks() {
-        if let Some(n) = block
-            .seed_text
-            .as_deref()
-            .and_then(|t| t.parse::<u64>().ok())
-        {
+        if let Some(n) = block.seed_text.as_deref().and_then(|t| t.parse::<u64>().ok()) {
             replay(&mut PyRandom::seed_from_u64(n), &block, "seed_from_u64");
             checked += 1;
         }
@@ -241,9 +231,7 @@ fn seed_parse_strips_exactly_python_whitespace() {
     }
     // isspace() accepts the \x1c-\x1f separators, yet int() refuses them;
     // the zero-width characters are not whitespace at all.
-    for not_space in [
-        '\u{1c}', '\u{1d}', '\u{1e}', '\u{1f}', '\u{200b}', '\u{feff}',
-    ] {
+    for not_space in ['\u{1c}', '\u{1d}', '\u{1e}', '\u{1f}', '\u{200b}', '\u{feff}'] {
         assert!(format!("{not_space}7").parse::<Seed>().is_err());
     }
 }
@@ -261,15 +249,9 @@ fn seed_parse_enforces_python_digit_limit() {
 #[test]
 fn seed_error_names_the_bad_text() {
     let error = "abc".parse::<Seed>().unwrap_err();
-    assert_eq!(
-        error.to_string(),
-        "invalid seed 'abc': expected a whole number such as 7 or -12"
-    );
+    assert_eq!(error.to_string(), "invalid seed 'abc': expected a whole number such as 7 or -12");
     let error = "1\n2".parse::<Seed>().unwrap_err();
-    assert_eq!(
-        error.to_string(),
-        "invalid seed '1\\n2': expected a whole number such as 7 or -12"
-    );
+    assert_eq!(error.to_string(), "invalid seed '1\\n2': expected a whole number such as 7 or -12");
     let error = "1".repeat(5000).parse::<Seed>().unwrap_err();
     assert_eq!(
         error.to_string(),
@@ -287,20 +269,14 @@ fn seed_parse_rejects_non_ascii_digits() {
 fn seed_display_round_trips() {
     let mut rng = PyRandom::seed_from_u64(99);
     for length in (1..400).step_by(7) {
-        let digits: String = (0..length)
-            .map(|_| char::from(b'0' + (rng.next_u32() % 10) as u8))
-            .collect();
+        let digits: String =
+            (0..length).map(|_| char::from(b'0' + (rng.next_u32() % 10) as u8)).collect();
         let trimmed = digits.trim_start_matches('0');
         let magnitude = if trimmed.is_empty() { "0" } else { trimmed };
-        let negative = if magnitude == "0" {
-            "0".to_owned()
-        } else {
-            format!("-{magnitude}")
-        };
-        for (text, canonical) in [
-            (digits.clone(), magnitude.to_owned()),
-            (format!("-{digits}"), negative),
-        ] {
+        let negative = if magnitude == "0" { "0".to_owned() } else { format!("-{magnitude}") };
+        for (text, canonical) in
+            [(digits.clone(), magnitude.to_owned()), (format!("-{digits}"), negative)]
+        {
             let seed: Seed = text.parse().unwrap();
             assert_eq!(seed.to_string(), canonical);
             assert_eq!(canonical.parse(), Ok(seed));
@@ -330,10 +306,7 @@ fn to_std_seed_stops_at_256_bits() {
         "115792089237316195423570985008687907853269984665640564039457584007913129639935";
     assert_eq!(seed("0").to_std_seed(), Some([0; 32]));
     assert_eq!(seed(two_to_256_minus_1).to_std_seed(), Some([0xff; 32]));
-    assert_eq!(
-        seed(&format!("-{two_to_256_minus_1}")).to_std_seed(),
-        Some([0xff; 32])
-    );
+    assert_eq!(seed(&format!("-{two_to_256_minus_1}")).to_std_seed(), Some([0xff; 32]));
     assert_eq!(seed(two_to_256).to_std_seed(), None);
     let mut one = [0; 32];
     one[0] = 1;

@@ -47,12 +47,7 @@ fn sleeping_task_sits_in_the_wheel_until_its_deadline() {
     executor.run_until_stalled();
     let snapshot = executor.snapshot();
     assert!(snapshot.ready.is_empty());
-    assert_eq!(
-        snapshot.tasks[0].state,
-        TaskState::Sleeping {
-            until: Duration::from_millis(100)
-        }
-    );
+    assert_eq!(snapshot.tasks[0].state, TaskState::Sleeping { until: Duration::from_millis(100) });
     assert_eq!(executor.armed_timers(), 1);
     // Not a microsecond early...
     executor.advance(Duration::from_micros(99_999));
@@ -86,9 +81,7 @@ fn advance_fires_timers_armed_during_the_advance() {
     drop(executor.spawn(async move {
         loop {
             sleep(Duration::from_secs(1)).await;
-            record
-                .borrow_mut()
-                .push(format!("{:?}", minimalist_async::time::now()));
+            record.borrow_mut().push(format!("{:?}", minimalist_async::time::now()));
         }
     }));
     executor.advance(Duration::from_millis(3500));
@@ -157,12 +150,7 @@ fn awaiting_task_shows_whom_it_waits_for() {
     let waiter = executor.spawn(async move { worker.await.is_ok() });
     executor.run_until_stalled();
     let snapshot = executor.snapshot();
-    let state = snapshot
-        .tasks
-        .iter()
-        .find(|t| t.id == waiter.id())
-        .unwrap()
-        .state;
+    let state = snapshot.tasks.iter().find(|t| t.id == waiter.id()).unwrap().state;
     assert_eq!(state, TaskState::Awaiting(worker_id));
     executor.advance(Duration::from_secs(1));
     assert!(waiter.is_finished());
@@ -196,11 +184,7 @@ fn done_callback_runs_one_turn_after_the_task_ends() {
     let task = executor.spawn(async { 42 });
     let record = seen.clone();
     task.add_done_callback(move |result| record.borrow_mut().push(format!("{result:?}")));
-    assert_eq!(
-        executor.snapshot().tasks[0].callbacks,
-        1,
-        "registered, waiting for the task"
-    );
+    assert_eq!(executor.snapshot().tasks[0].callbacks, 1, "registered, waiting for the task");
     executor.step();
     assert!(task.is_finished() && seen.borrow().is_empty());
     assert_eq!(executor.snapshot().ready, [Ready::DoneCallback(task.id())]);
@@ -218,11 +202,7 @@ fn cancelled_sleeper_leaves_no_timer_behind() {
     task.cancel();
     executor.run_until_stalled();
     assert_eq!(executor.armed_timers(), 0);
-    assert_eq!(
-        executor.step(),
-        minimalist_async::Step::Idle,
-        "no deadline left to move to"
-    );
+    assert_eq!(executor.step(), minimalist_async::Step::Idle, "no deadline left to move to");
 }
 
 /// Rule 12: a spawned task records who spawned it; the snapshot shows the family tree.

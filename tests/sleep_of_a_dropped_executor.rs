@@ -13,10 +13,7 @@ fn panic_message(run: impl FnOnce()) -> String {
     let payload = catch_unwind(AssertUnwindSafe(run)).expect_err("the poll panics");
     match payload.downcast::<String>() {
         Ok(message) => *message,
-        Err(payload) => payload
-            .downcast_ref::<&str>()
-            .map(ToString::to_string)
-            .unwrap_or_default(),
+        Err(payload) => payload.downcast_ref::<&str>().map(ToString::to_string).unwrap_or_default(),
     }
 }
 
@@ -44,9 +41,7 @@ fn a_sleep_armed_before_its_executor_was_dropped_panics_when_polled_again() {
     let mut sleeping = Box::pin(sleep_on(&mut first));
     // Armed on `first`, then `first` goes.
     let waker = std::task::Waker::noop();
-    let _ = sleeping
-        .as_mut()
-        .poll(&mut std::task::Context::from_waker(waker));
+    let _ = sleeping.as_mut().poll(&mut std::task::Context::from_waker(waker));
     drop(first);
     let mut second = Executor::with_virtual_time();
     let message = panic_message(|| second.block_on(sleeping));

@@ -27,10 +27,7 @@ fn an_ended_tasks_queued_done_callbacks_are_counted() {
     let snapshot = executor.snapshot();
     assert_eq!(
         snapshot.ready,
-        [
-            Ready::DoneCallback(task.id()),
-            Ready::DoneCallback(task.id())
-        ],
+        [Ready::DoneCallback(task.id()), Ready::DoneCallback(task.id())],
         "both callbacks are queued and have not run"
     );
     let info = &snapshot.tasks[0];
@@ -76,17 +73,10 @@ fn a_task_whose_timer_is_due_is_still_sleeping() {
         .find(|list| list.slot.is_none())
         .expect("the sleeper's timer is due now and not fired yet");
     assert_eq!(due.timers[0].task, Some(sleeper.id()));
-    let state = snapshot
-        .tasks
-        .iter()
-        .find(|task| task.id == sleeper.id())
-        .expect("listed")
-        .state;
+    let state = snapshot.tasks.iter().find(|task| task.id == sleeper.id()).expect("listed").state;
     assert_eq!(
         state,
-        TaskState::Sleeping {
-            until: Duration::ZERO
-        },
+        TaskState::Sleeping { until: Duration::ZERO },
         "its timer is due but has not fired:\n{snapshot}"
     );
 }

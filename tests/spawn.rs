@@ -102,8 +102,5 @@ fn sleep_outside_an_executor_panics_with_a_hint() {
     })
     .unwrap_err();
     let message = common::panic_text(&*panic);
-    assert!(
-        message.starts_with("sleep() called outside a running executor"),
-        "{message}"
-    );
+    assert!(message.starts_with("sleep() called outside a running executor"), "{message}");
 }

@@ -57,12 +57,7 @@ fn step_block(out: &str, n: usize) -> Vec<String> {
 fn b_steps_back_by_replaying_and_says_so_once() {
     let out = stepper(&SEED7, "\n\n\nb\nb\nq\n");
     assert_eq!(step_numbers(&out), [0, 1, 2, 3, 2, 1]);
-    assert_eq!(
-        out.matches("going back replays the run from the start")
-            .count(),
-        1,
-        "{out}"
-    );
+    assert_eq!(out.matches("going back replays the run from the start").count(), 1, "{out}");
     assert!(out.contains("replayed from the start to step 2"), "{out}");
     assert!(out.contains("replayed from the start to step 1"), "{out}");
     assert!(out.contains("stopped at step 1 (turn 1"), "{out}");
@@ -127,33 +122,21 @@ fn u_runs_until_a_task_changes_state() {
 
     // A task that is not there is named, with the ones that are.
     let out = stepper(&SEED7, "u task9\nu\nq\n");
-    assert!(
-        out.contains("u: no task \"task9\" at step 0; the tasks are: main (Task-1)"),
-        "{out}"
-    );
+    assert!(out.contains("u: no task \"task9\" at step 0; the tasks are: main (Task-1)"), "{out}");
     assert!(out.contains("u needs a task: u task1"), "{out}");
     assert_eq!(step_numbers(&out), [0]);
 
     // main waits for task1 until task1's last step wakes it.
     let out = stepper(&SEED7, "\n\nu main\nq\n");
-    assert!(
-        out.contains("u: main (Task-1) changed at step 16: awaiting task1 → queued"),
-        "{out}"
-    );
+    assert!(out.contains("u: main (Task-1) changed at step 16: awaiting task1 → queued"), "{out}");
     assert!(out.contains("stopped at step 16"), "{out}");
 }
 
 #[test]
 fn slash_runs_until_a_line_contains_the_text() {
     let out = stepper(&SEED7, "/Done\n/Done\n/zzz\n");
-    assert!(
-        out.contains("/: step 7 printed line 5 with \"Done\": task2 Done."),
-        "{out}"
-    );
-    assert!(
-        out.contains("/: step 16 printed line 8 with \"Done\": task1 Done."),
-        "{out}"
-    );
+    assert!(out.contains("/: step 7 printed line 5 with \"Done\": task2 Done."), "{out}");
+    assert!(out.contains("/: step 16 printed line 8 with \"Done\": task1 Done."), "{out}");
     assert!(
         out.contains(
             "/: the run ended, and no line printed after the search began contains \"zzz\""
@@ -169,9 +152,7 @@ fn slash_runs_until_a_line_contains_the_text() {
 fn h_lists_the_keys() {
     let out = stepper(&SEED7, "h\nq\n");
     assert_eq!(step_numbers(&out), [0]);
-    for key in [
-        "Enter", "  t ", "  c ", "  q ", "  b ", "g N", "u TASK", "/TEXT", "  h ",
-    ] {
+    for key in ["Enter", "  t ", "  c ", "  q ", "  b ", "g N", "u TASK", "/TEXT", "  h "] {
         assert!(out.contains(key), "h does not list {key:?}:\n{out}");
     }
     let out = stepper(&SEED7, "zz\nq\n");
@@ -181,17 +162,10 @@ fn h_lists_the_keys() {
 #[test]
 fn the_wheel_is_explained_once() {
     let out = stepper(&["--seed", "7", "--virtual-time", "--auto"], "");
-    assert_eq!(
-        out.matches("level L slot S: where a timer waits").count(),
-        1,
-        "{out}"
-    );
+    assert_eq!(out.matches("level L slot S: where a timer waits").count(), 1, "{out}");
     let note = out.find("level L slot S").unwrap();
     let first_slot = out.find("timer wheel   level ").unwrap();
-    assert!(
-        first_slot < note,
-        "the note comes after the wheel first shows a slot"
-    );
+    assert!(first_slot < note, "the note comes after the wheel first shows a slot");
 }
 
 #[test]
@@ -201,10 +175,7 @@ fn nothing_is_wider_than_80_columns() {
     for seed in ["1", "2", "3", "7", "11"] {
         for mode in ["await", "callback"] {
             for (args, input) in [
-                (
-                    vec!["--seed", seed, "--mode", mode, "--virtual-time", "--auto"],
-                    "",
-                ),
+                (vec!["--seed", seed, "--mode", mode, "--virtual-time", "--auto"], ""),
                 (vec!["--seed", seed, "--mode", mode, "--virtual-time"], keys),
             ] {
                 let out = stepper(&args, input);
@@ -221,15 +192,7 @@ fn nothing_is_wider_than_80_columns() {
     }
     // --blocking waits real time (half a second), so one seed of it.
     for mode in ["await", "callback"] {
-        let args = [
-            "--seed",
-            "7",
-            "--mode",
-            mode,
-            "--virtual-time",
-            "--blocking",
-            "--auto",
-        ];
+        let args = ["--seed", "7", "--mode", mode, "--virtual-time", "--blocking", "--auto"];
         for line in stepper(&args, "").lines() {
             assert!(line.chars().count() <= 80, "{args:?}: {line}");
             checked += 1;
@@ -260,11 +223,7 @@ fn stepper_with(args: &[&str], stdin: std::process::Stdio, bytes: &[u8]) -> std:
 /// stepper reads the next line. (It was taken for the end of input: the run went on to the end.)
 #[test]
 fn a_line_that_is_not_utf8_is_refused_and_the_next_one_read() {
-    let output = stepper_with(
-        &SEED7,
-        std::process::Stdio::piped(),
-        b"\ncaf\xe9\r\n\xff\nq\n",
-    );
+    let output = stepper_with(&SEED7, std::process::Stdio::piped(), b"\ncaf\xe9\r\n\xff\nq\n");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}");
     assert!(output.stderr.is_empty(), "{:?}", output.stderr);
@@ -302,8 +261,5 @@ fn input_that_cannot_be_read_is_said_on_stderr() {
             && lines[0].ends_with("; going on to the end, as at the end of input"),
         "{stderr}"
     );
-    assert!(
-        String::from_utf8_lossy(&output.stdout).contains("the run is over"),
-        "{stderr}"
-    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("the run is over"), "{stderr}");
 }

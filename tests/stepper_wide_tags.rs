@@ -22,14 +22,7 @@ fn columns(c: char) -> usize {
 fn lines_with_wide_characters_fit_in_80_columns() {
     let output = run(
         "step_through",
-        &[
-            "--seed",
-            "3",
-            "--virtual-time",
-            "--auto",
-            "--tasks",
-            "任务一任务二任务三任务四,b",
-        ],
+        &["--seed", "3", "--virtual-time", "--auto", "--tasks", "任务一任务二任务三任务四,b"],
         "",
     );
     assert!(output.status.success());
@@ -39,12 +32,7 @@ fn lines_with_wide_characters_fit_in_80_columns() {
         .map(|line| (line.chars().map(columns).sum::<usize>(), line))
         .max()
         .expect("the stepper printed something");
-    assert!(
-        widest.0 <= 80,
-        "a line of {} columns:\n{}",
-        widest.0,
-        widest.1
-    );
+    assert!(widest.0 <= 80, "a line of {} columns:\n{}", widest.0, widest.1);
 }
 
 /// Tags of emoji (🚀 U+1F680, 🪐 U+1FA90, ⌚ U+231A, 🛸 U+1F6F8, 🥟 U+1F95F), CJK and Hangul: two
@@ -72,11 +60,7 @@ fn emoji_and_cjk_tags_keep_the_columns_in_line() {
     assert!(output.status.success());
     let stdout = String::from_utf8_lossy(&output.stdout);
     for line in stdout.lines() {
-        assert!(
-            line_columns(line) <= 80,
-            "a line of {} columns: {line}",
-            line_columns(line)
-        );
+        assert!(line_columns(line) <= 80, "a line of {} columns: {line}", line_columns(line));
     }
     // The task table: the parent of each task (main) under "spawned by".
     let mut tables = 0;
@@ -107,10 +91,7 @@ fn emoji_and_cjk_tags_keep_the_columns_in_line() {
         })
         .collect();
     assert_eq!(lanes.len(), 6, "{stderr}");
-    assert!(
-        lanes.iter().all(|lane| *lane == lanes[0]),
-        "{lanes:?}\n{stderr}"
-    );
+    assert!(lanes.iter().all(|lane| *lane == lanes[0]), "{lanes:?}\n{stderr}");
 }
 
 /// `WIDE` is Unicode 14's East Asian Width W and F: where Python's Unicode is 14.0.0 (Python 3.11),
@@ -132,32 +113,19 @@ fn the_wide_table_is_unicode_14s() {
          \x20   return unicodedata.east_asian_width(chr(c)) in 'WF'\n\
          print([hex(c) for c in range(0x110000) if want(c) != (c in wide)][:10])"
     );
-    let Ok(output) = Command::new("python3")
-        .args(["-c", &code])
-        .current_dir(package)
-        .output()
+    let Ok(output) = Command::new("python3").args(["-c", &code]).current_dir(package).output()
     else {
         eprintln!("python3 not found: skipping the comparison with Python's Unicode");
         return;
     };
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let printed = String::from_utf8_lossy(&output.stdout);
     let lines: Vec<&str> = printed.lines().collect();
     if lines[0] != "14.0.0" {
-        eprintln!(
-            "python3 has Unicode {}, the table is Unicode 14.0.0: skipping",
-            lines[0]
-        );
+        eprintln!("python3 has Unicode {}, the table is Unicode 14.0.0: skipping", lines[0]);
         return;
     }
-    assert_eq!(
-        lines[1], "[]",
-        "characters the table and Unicode 14 disagree on"
-    );
+    assert_eq!(lines[1], "[]", "characters the table and Unicode 14 disagree on");
     for (c, want) in [
         ('🚀', 2),
         ('🪐', 2),

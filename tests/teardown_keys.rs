@@ -27,10 +27,7 @@ fn a_handle_from_before_the_teardown_never_names_a_task_made_during_it() {
     let mut executor = Executor::with_virtual_time();
     // The first task spawned: the first slot of the task table.
     let first = executor.spawn(std::future::pending::<()>());
-    let probe = Probe {
-        other: Some(first),
-        seen: Rc::clone(&seen),
-    };
+    let probe = Probe { other: Some(first), seen: Rc::clone(&seen) };
     let _holder = executor.spawn(async move {
         let _probe = probe;
         std::future::pending::<()>().await
@@ -65,10 +62,7 @@ fn a_callback_handle_from_before_the_teardown_never_cancels_a_callback_queued_du
     let mut executor = Executor::with_virtual_time();
     let probe_seen = Rc::clone(&seen);
     let _task = executor.spawn(async move {
-        let _probe = CallProbe {
-            old: Some(call_soon(|| {})),
-            seen: probe_seen,
-        };
+        let _probe = CallProbe { old: Some(call_soon(|| {})), seen: probe_seen };
         std::future::pending::<()>().await
     });
     // Polls the task once: its callback is queued, and never runs.

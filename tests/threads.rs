@@ -15,15 +15,10 @@ fn remote_spawn_runs_on_the_executor_and_joins_from_the_thread() {
     let remote = executor.remote();
     let executor_thread = std::thread::current().id();
     let worker = std::thread::spawn(move || {
-        remote
-            .spawn(async move { std::thread::current().id() == executor_thread })
-            .join()
+        remote.spawn(async move { std::thread::current().id() == executor_thread }).join()
     });
     executor.block_on(async { sleep(Duration::from_millis(100)).await });
-    assert!(
-        worker.join().unwrap().unwrap(),
-        "the task ran on the executor's thread"
-    );
+    assert!(worker.join().unwrap().unwrap(), "the task ran on the executor's thread");
 }
 
 /// An idle executor (nothing queued, no timer: blocked on its ready queue) wakes at once when another
@@ -90,10 +85,7 @@ fn spawn_blocking_runs_off_the_executor_thread_while_tasks_run() {
             std::thread::sleep(Duration::from_millis(5));
             std::thread::current().id() != executor_thread
         });
-        log.push(format!(
-            "blocking work on another thread: {}",
-            other_thread.await.unwrap()
-        ));
+        log.push(format!("blocking work on another thread: {}", other_thread.await.unwrap()));
         ticker.await.unwrap();
     });
     assert_eq!(entries[0], "tick 0");

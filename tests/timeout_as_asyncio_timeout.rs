@@ -75,18 +75,7 @@ fn a_zero_limit_runs_the_body_and_a_body_that_does_not_wait_wins() {
         log.borrow_mut().push("body runs".into());
         5
     });
-    assert_eq!(
-        log,
-        [
-            "tick0",
-            "enter",
-            "body runs",
-            "ok 5",
-            "tick1",
-            "tick2",
-            "tick3"
-        ]
-    );
+    assert_eq!(log, ["tick0", "enter", "body runs", "ok 5", "tick1", "tick2", "tick3"]);
 }
 
 /// At a zero limit a body that yields once is cancelled on the next turn: asyncio's callback runs
@@ -105,18 +94,7 @@ fn a_zero_limit_ends_a_body_that_yields_on_the_next_turn() {
         log.borrow_mut().push("body resumed".into());
         5
     });
-    assert_eq!(
-        log,
-        [
-            "tick0",
-            "enter",
-            "body runs",
-            "tick1",
-            "TimeoutError",
-            "tick2",
-            "tick3"
-        ]
-    );
+    assert_eq!(log, ["tick0", "enter", "body runs", "tick1", "TimeoutError", "tick2", "tick3"]);
 }
 
 /// At a zero limit a body waiting on a timer sees the error two turns on: the callback runs on the
@@ -135,18 +113,7 @@ fn a_zero_limit_ends_a_waiting_body_two_turns_on() {
         sleep(Duration::from_secs(1)).await;
         5
     });
-    assert_eq!(
-        log,
-        [
-            "tick0",
-            "enter",
-            "body runs",
-            "tick1",
-            "tick2",
-            "TimeoutError",
-            "tick3"
-        ]
-    );
+    assert_eq!(log, ["tick0", "enter", "body runs", "tick1", "tick2", "TimeoutError", "tick3"]);
 }
 
 /// The body's timer and the deadline are due in the same turn: the deadline wins, whichever was
@@ -179,14 +146,8 @@ fn the_deadline_wins_a_tie_with_the_future() {
             timeout(Duration::from_millis(50), sleep(Duration::from_millis(50))).await;
         (armed_first, armed_after)
     });
-    assert!(
-        armed_first.is_err(),
-        "the deadline should win: {armed_first:?}"
-    );
-    assert!(
-        armed_after.is_err(),
-        "the deadline should win: {armed_after:?}"
-    );
+    assert!(armed_first.is_err(), "the deadline should win: {armed_first:?}");
+    assert!(armed_after.is_err(), "the deadline should win: {armed_after:?}");
     assert_eq!(executor.now(), Duration::from_millis(100));
     assert_eq!(executor.armed_timers(), 0);
 }

@@ -89,10 +89,8 @@ fn deadlines_across_window_boundaries_fire_in_order() {
         }
     });
     let w = 1u128 << 36;
-    let expected: Vec<String> = [w - 2, w - 1, w + 5, 2 * w + 2, 3 * w - 5]
-        .iter()
-        .map(|t| t.to_string())
-        .collect();
+    let expected: Vec<String> =
+        [w - 2, w - 1, w + 5, 2 * w + 2, 3 * w - 5].iter().map(|t| t.to_string()).collect();
     assert_eq!(entries, expected);
 }
 
@@ -196,9 +194,7 @@ fn a_sleep_returned_by_its_task_ends_on_time_in_another() {
         let nap = maker.await.unwrap();
         assert_eq!(now(), Duration::ZERO);
         // The maker's entry is gone; spawned tasks may reuse its slot meanwhile.
-        let others: Vec<_> = (0..3)
-            .map(|_| spawn(sleep(Duration::from_millis(100))))
-            .collect();
+        let others: Vec<_> = (0..3).map(|_| spawn(sleep(Duration::from_millis(100)))).collect();
         nap.await;
         for other in others {
             other.await.unwrap();
@@ -235,13 +231,10 @@ fn an_orphaned_sleep_dropped_leaves_no_timer_behind() {
 #[test]
 fn block_on_of_a_timeout_leaves_no_timer_behind() {
     let mut executor = Executor::with_virtual_time();
-    let out = executor.block_on(minimalist_async::time::timeout(
-        Duration::from_secs(10),
-        async {
-            sleep(Duration::from_millis(5)).await;
-            7
-        },
-    ));
+    let out = executor.block_on(minimalist_async::time::timeout(Duration::from_secs(10), async {
+        sleep(Duration::from_millis(5)).await;
+        7
+    }));
     assert_eq!(out.unwrap(), 7);
     assert_eq!(executor.armed_timers(), 0);
     executor.block_on(async { sleep(Duration::from_millis(1)).await });
@@ -263,10 +256,7 @@ fn two_sleeps_of_one_task_each_fire_on_time() {
         long.await;
         (first, now())
     });
-    assert_eq!(
-        order,
-        (Duration::from_millis(50), Duration::from_millis(200))
-    );
+    assert_eq!(order, (Duration::from_millis(50), Duration::from_millis(200)));
 }
 
 /// A sleep first polled by its task (record in the task's entry), then by a combinator with its own
@@ -366,11 +356,7 @@ fn a_due_sleep_re_pointed_before_it_fires_keeps_its_turn_and_order() {
             // Armed third, due at the same time.
             let mut t = Box::pin(sleep(Duration::from_millis(10)));
             let waker = Waker::from(Arc::new(Named("T", log.clone())));
-            assert!(
-                t.as_mut()
-                    .poll(&mut Context::from_waker(&waker))
-                    .is_pending()
-            );
+            assert!(t.as_mut().poll(&mut Context::from_waker(&waker)).is_pending());
             sleep(Duration::from_millis(20)).await;
             drop(t);
             minimalist_async::time::now()
@@ -395,11 +381,7 @@ fn a_due_sleep_re_pointed_before_it_fires_fires_in_the_same_step() {
         minimalist_async::call_later(Duration::from_millis(10), move || {
             let mut guard = again.borrow_mut();
             let sleep = guard.as_mut().unwrap().as_mut();
-            assert!(
-                sleep
-                    .poll(&mut Context::from_waker(Waker::noop()))
-                    .is_pending()
-            );
+            assert!(sleep.poll(&mut Context::from_waker(Waker::noop())).is_pending());
         });
         let mut s = Box::pin(sleep(Duration::from_millis(10)));
         assert!(futures_poll_once(s.as_mut()).await.is_pending());
@@ -408,14 +390,8 @@ fn a_due_sleep_re_pointed_before_it_fires_fires_in_the_same_step() {
     });
     executor.run_until_stalled();
     assert_eq!(executor.armed_timers(), 2);
-    assert!(matches!(
-        executor.step(),
-        minimalist_async::Step::AdvancedClock { .. }
-    ));
-    assert_eq!(
-        executor.step(),
-        minimalist_async::Step::FiredTimers { count: 2 }
-    );
+    assert!(matches!(executor.step(), minimalist_async::Step::AdvancedClock { .. }));
+    assert_eq!(executor.step(), minimalist_async::Step::FiredTimers { count: 2 });
     assert_eq!(executor.armed_timers(), 0);
     assert!(
         nap.borrow_mut()

@@ -38,9 +38,7 @@ fn run_ok(name: &str, args: &[&str], stdin: &str) -> (String, String) {
 const SEED7: [&str; 3] = ["--seed", "7", "--virtual-time"];
 
 fn golden(file: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(file);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(file);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -55,11 +53,7 @@ fn golden_cases() -> Vec<[String; 5]> {
             fields.try_into().ok()
         })
         .collect();
-    assert!(
-        cases.len() >= 10,
-        "cases.txt changed shape: found {} cases",
-        cases.len()
-    );
+    assert!(cases.len() >= 10, "cases.txt changed shape: found {} cases", cases.len());
     cases
 }
 
@@ -68,10 +62,10 @@ struct TempFile(PathBuf);
 
 impl TempFile {
     fn new(name: &str) -> TempFile {
-        TempFile(std::env::temp_dir().join(format!(
-            "minimalist-async-tools-{}-{name}",
-            std::process::id()
-        )))
+        TempFile(
+            std::env::temp_dir()
+                .join(format!("minimalist-async-tools-{}-{name}", std::process::id())),
+        )
     }
 
     fn arg(&self) -> &str {
@@ -102,9 +96,8 @@ fn printed_during_steps(stepper: &str) -> String {
 
 /// The demo's whole output as the stepper lists it at the end, after `demo output (N lines):`.
 fn final_listing(stepper: &str) -> String {
-    let (_, listing) = stepper
-        .split_once("demo output (")
-        .expect("the stepper ends with the demo's output");
+    let (_, listing) =
+        stepper.split_once("demo output (").expect("the stepper ends with the demo's output");
     listing
         .lines()
         .skip(1)
@@ -125,24 +118,11 @@ fn step_numbers(stepper: &str) -> Vec<usize> {
 
 #[test]
 fn stepper_auto_shows_every_step_and_the_golden_output() {
-    let (out, _) = run_ok(
-        "step_through",
-        &["--seed", "7", "--virtual-time", "--auto"],
-        "",
-    );
+    let (out, _) = run_ok("step_through", &["--seed", "7", "--virtual-time", "--auto"], "");
     let steps = step_numbers(&out);
-    assert_eq!(
-        steps,
-        (0..=17).collect::<Vec<_>>(),
-        "seed 7 takes 17 steps:\n{out}"
-    );
-    for part in [
-        "did: ",
-        "ready queue",
-        "tasks ",
-        "timer wheel",
-        "level 2 slot 24: task1 @ 100ms",
-    ] {
+    assert_eq!(steps, (0..=17).collect::<Vec<_>>(), "seed 7 takes 17 steps:\n{out}");
+    for part in ["did: ", "ready queue", "tasks ", "timer wheel", "level 2 slot 24: task1 @ 100ms"]
+    {
         assert!(out.contains(part), "no {part:?} in:\n{out}");
     }
     // The task that just ran is marked as running.
@@ -155,10 +135,7 @@ fn stepper_auto_shows_every_step_and_the_golden_output() {
     let transcript = golden("await-7-task1,task2-0.1.txt");
     assert_eq!(printed_during_steps(&out), transcript);
     assert_eq!(final_listing(&out), transcript);
-    assert!(
-        !out.contains('\x1b'),
-        "no terminal escapes when stdout is not a terminal"
-    );
+    assert!(!out.contains('\x1b'), "no terminal escapes when stdout is not a terminal");
 }
 
 /// The stepper runs the demos' mains (`minimalist_async::demo::{await_main, callback_main}`) step by step: every golden transcript checks it.
@@ -179,11 +156,7 @@ fn stepper_prints_every_golden_transcript() {
         ];
         let (out, _) = run_ok("step_through", &args, "");
         let transcript = golden(&file);
-        assert_eq!(
-            printed_during_steps(&out),
-            transcript,
-            "step_through {args:?}"
-        );
+        assert_eq!(printed_during_steps(&out), transcript, "step_through {args:?}");
         assert_eq!(final_listing(&out), transcript, "step_through {args:?}");
     }
 }
@@ -192,29 +165,13 @@ fn stepper_prints_every_golden_transcript() {
 fn stepper_callback_mode_shows_the_callbacks() {
     let (out, _) = run_ok(
         "step_through",
-        &[
-            "--mode",
-            "callback",
-            "--seed",
-            "7",
-            "--virtual-time",
-            "--auto",
-        ],
+        &["--mode", "callback", "--seed", "7", "--virtual-time", "--auto"],
         "",
     );
-    assert!(
-        out.contains("queued a done-callback of task2 for the next turn"),
-        "{out}"
-    );
+    assert!(out.contains("queued a done-callback of task2 for the next turn"), "{out}");
     assert!(out.contains("[callback of task2]"), "{out}");
-    assert!(
-        out.contains("did: ran a done-callback of task2 (Task-3)"),
-        "{out}"
-    );
-    assert_eq!(
-        final_listing(&out),
-        golden("callback-7-task1,task2-0.1.txt")
-    );
+    assert!(out.contains("did: ran a done-callback of task2 (Task-3)"), "{out}");
+    assert_eq!(final_listing(&out), golden("callback-7-task1,task2-0.1.txt"));
 }
 
 #[test]
@@ -268,23 +225,12 @@ fn stepper_help_and_bad_flags() {
         "--replay-html",
         "Enter",
     ] {
-        assert!(
-            help.contains(part),
-            "--help does not mention {part}:\n{help}"
-        );
+        assert!(help.contains(part), "--help does not mention {part}:\n{help}");
     }
-    for bad in [
-        &["--mode", "bogus"][..],
-        &["--auto", "extra"],
-        &["--likelihood", "2"],
-    ] {
+    for bad in [&["--mode", "bogus"][..], &["--auto", "extra"], &["--likelihood", "2"]] {
         let output = run("step_through", bad);
         assert_eq!(output.status.code(), Some(2), "{bad:?}");
-        assert_eq!(
-            String::from_utf8_lossy(&output.stderr).lines().count(),
-            1,
-            "{bad:?}"
-        );
+        assert_eq!(String::from_utf8_lossy(&output.stderr).lines().count(), 1, "{bad:?}");
     }
 }
 
@@ -303,17 +249,7 @@ fn stepper_in_a_real_terminal() {
         example_path("step_through").display(),
         status.arg()
     );
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "stepper",
-        "-x",
-        "80",
-        "-y",
-        "50",
-        &command,
-    ]);
+    tmux.run(&["new-session", "-d", "-s", "stepper", "-x", "80", "-y", "50", &command]);
     let screen = tmux.wait_for("· h · q >");
     assert!(screen.contains("── step 0 "), "{screen}");
     assert!(screen.contains("[main]"), "{screen}");
@@ -321,34 +257,22 @@ fn stepper_in_a_real_terminal() {
     tmux.keys(&["Enter"]);
     let screen = tmux.wait_for("── step 1 ");
     assert!(screen.contains("▶ Task-1"), "{screen}");
-    assert!(
-        screen.contains("running (this step) → awaiting task1"),
-        "{screen}"
-    );
+    assert!(screen.contains("running (this step) → awaiting task1"), "{screen}");
     assert!(screen.contains("Awaiting results..."), "{screen}");
     // Regression: the count read `(1 lines)`.
     assert!(screen.contains("output so far (1 line):"), "{screen}");
-    assert!(
-        !screen.contains("── step 0 "),
-        "the screen is redrawn, not scrolled:\n{screen}"
-    );
+    assert!(!screen.contains("── step 0 "), "the screen is redrawn, not scrolled:\n{screen}");
 
     tmux.keys(&["t", "Enter"]);
     let screen = tmux.wait_for("── step 3 ");
-    assert!(
-        screen.contains("step   2: polled task1 (Task-2)"),
-        "{screen}"
-    );
+    assert!(screen.contains("step   2: polled task1 (Task-2)"), "{screen}");
     assert!(screen.contains("task2 retry needed"), "{screen}");
 
     // b goes back by replaying, and says so; on an 80-column terminal nothing wraps.
     tmux.keys(&["b", "Enter"]);
     let screen = tmux.wait_for("replayed from the start to step 2");
     assert!(screen.contains("── step 2 "), "{screen}");
-    assert!(
-        screen.contains("going back replays the run from the start"),
-        "{screen}"
-    );
+    assert!(screen.contains("going back replays the run from the start"), "{screen}");
     // g, u and / from the prompt.
     tmux.keys(&["g 4", "Enter"]);
     tmux.wait_for("── step 4 ");
@@ -376,9 +300,7 @@ struct Tmux {
 
 impl Tmux {
     fn new() -> Tmux {
-        Tmux {
-            socket: format!("minimalist-async-tools-{}", std::process::id()),
-        }
+        Tmux { socket: format!("minimalist-async-tools-{}", std::process::id()) }
     }
 
     fn run(&self, args: &[&str]) -> String {
@@ -404,10 +326,7 @@ impl Tmux {
             if screen.contains(text) {
                 return screen;
             }
-            assert!(
-                Instant::now() < deadline,
-                "the screen never showed {text:?}:\n{screen}"
-            );
+            assert!(Instant::now() < deadline, "the screen never showed {text:?}:\n{screen}");
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -415,9 +334,7 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .output();
+        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).output();
     }
 }
 
@@ -427,20 +344,13 @@ impl Drop for Tmux {
 /// label (`0ms`) does; columns are counted in characters (`─` and `·` are several bytes).
 fn lanes(stderr: &str) -> Vec<(String, Vec<char>)> {
     let chart = &stderr[stderr.find("timeline of ").expect("a chart on stderr")..];
-    let ruler = chart
-        .lines()
-        .find(|line| line.trim_start().starts_with("0ms"))
-        .expect("a ruler");
+    let ruler = chart.lines().find(|line| line.trim_start().starts_with("0ms")).expect("a ruler");
     let offset = ruler.chars().take_while(|c| *c == ' ').count();
     chart
         .lines()
         .filter(|line| line.contains(" Task-"))
         .map(|line| {
-            let name = line
-                .split_whitespace()
-                .next()
-                .unwrap_or_default()
-                .to_owned();
+            let name = line.split_whitespace().next().unwrap_or_default().to_owned();
             (name, line.chars().skip(offset).collect())
         })
         .collect()
@@ -448,26 +358,14 @@ fn lanes(stderr: &str) -> Vec<(String, Vec<char>)> {
 
 /// The columns of a lane that hold a poll or done mark.
 fn mark_columns(cells: &[char]) -> Vec<usize> {
-    cells
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| "PD".contains(**c))
-        .map(|(i, _)| i)
-        .collect()
+    cells.iter().enumerate().filter(|(_, c)| "PD".contains(**c)).map(|(i, _)| i).collect()
 }
 
 #[test]
 fn timeline_shows_both_tasks_running_concurrently() {
-    let (stdout, stderr) = run_ok(
-        "async_await_example",
-        &["--seed", "7", "--virtual-time", "--timeline"],
-        "",
-    );
-    assert_eq!(
-        stdout,
-        golden("await-7-task1,task2-0.1.txt"),
-        "stdout stays the tutorial's"
-    );
+    let (stdout, stderr) =
+        run_ok("async_await_example", &["--seed", "7", "--virtual-time", "--timeline"], "");
+    assert_eq!(stdout, golden("await-7-task1,task2-0.1.txt"), "stdout stays the tutorial's");
     let lanes = lanes(&stderr);
     let names: Vec<&str> = lanes.iter().map(|(name, _)| name.as_str()).collect();
     assert_eq!(names, ["main", "task1", "task2"], "{stderr}");
@@ -476,20 +374,10 @@ fn timeline_shows_both_tasks_running_concurrently() {
     assert_eq!(task1, [0, 10, 20, 30, 40], "{stderr}");
     assert_eq!(task2, [0, 10], "{stderr}");
     // Both lanes are polled in the same early columns, and asleep together in between.
-    assert!(
-        lanes[1].1[1..10]
-            .iter()
-            .chain(&lanes[2].1[1..10])
-            .all(|c| *c == '─'),
-        "{stderr}"
-    );
-    for part in [
-        "legend:",
-        "P poll that returned Pending",
-        "─ asleep",
-        "one column = 10ms",
-        "400ms",
-    ] {
+    assert!(lanes[1].1[1..10].iter().chain(&lanes[2].1[1..10]).all(|c| *c == '─'), "{stderr}");
+    for part in
+        ["legend:", "P poll that returned Pending", "─ asleep", "one column = 10ms", "400ms"]
+    {
         assert!(stderr.contains(part), "no {part:?}:\n{stderr}");
     }
     assert!(
@@ -507,26 +395,11 @@ fn timeline_marks_callbacks_and_matches_the_stepper() {
     let args = ["--seed", "7", "--virtual-time", "--timeline"];
     let (_, demo) = run_ok("async_callback_example", &args, "");
     let lanes_demo = lanes(&demo);
-    assert!(
-        lanes_demo[2]
-            .1
-            .iter()
-            .collect::<String>()
-            .starts_with("P─────────Dc"),
-        "{demo}"
-    );
+    assert!(lanes_demo[2].1.iter().collect::<String>().starts_with("P─────────Dc"), "{demo}");
     // The stepper runs the same schedule through step(): the same chart.
     let (_, stepper) = run_ok(
         "step_through",
-        &[
-            "--mode",
-            "callback",
-            "--auto",
-            "--seed",
-            "7",
-            "--virtual-time",
-            "--timeline",
-        ],
+        &["--mode", "callback", "--auto", "--seed", "7", "--virtual-time", "--timeline"],
         "",
     );
     assert_eq!(lanes(&stepper), lanes_demo);
@@ -547,24 +420,12 @@ fn blocking_timeline_shows_serialization() {
         (0..cells.len()).filter(|&i| cells[i] == '█').collect()
     };
     let (busy1, busy2) = (busy(task1), busy(task2));
-    assert!(
-        busy1.len() >= 25 && busy2.len() >= 15,
-        "task1 blocks ~300ms, task2 ~200ms:\n{stderr}"
-    );
+    assert!(busy1.len() >= 25 && busy2.len() >= 15, "task1 blocks ~300ms, task2 ~200ms:\n{stderr}");
     let task1_done = task1.iter().position(|c| *c == 'D').expect("task1 is done");
     assert!(busy1.iter().all(|&i| i < task1_done), "{stderr}");
-    assert!(
-        busy2.iter().all(|&i| i >= task1_done),
-        "task2 runs after task1 ends:\n{stderr}"
-    );
-    assert!(
-        task2[..task1_done].iter().all(|c| *c == '░'),
-        "task2 waits queued:\n{stderr}"
-    );
-    assert!(
-        stderr.contains("reading: the tasks ran one at a time"),
-        "{stderr}"
-    );
+    assert!(busy2.iter().all(|&i| i >= task1_done), "task2 runs after task1 ends:\n{stderr}");
+    assert!(task2[..task1_done].iter().all(|c| *c == '░'), "task2 waits queued:\n{stderr}");
+    assert!(stderr.contains("reading: the tasks ran one at a time"), "{stderr}");
 }
 
 // The SVG picture.
@@ -588,9 +449,8 @@ fn parse_xml(text: &str) -> Result<Vec<Element>, String> {
     }
     let is_name =
         |s: &str| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || "-_:.".contains(c));
-    let mut rest = text
-        .strip_prefix("<?xml")
-        .map_or(text, |r| r.split_once("?>").map_or("", |(_, r)| r));
+    let mut rest =
+        text.strip_prefix("<?xml").map_or(text, |r| r.split_once("?>").map_or("", |(_, r)| r));
     let (mut stack, mut elements, mut roots) = (Vec::<String>::new(), Vec::new(), 0);
     while let Some(open) = rest.find('<') {
         let between = &rest[..open];
@@ -646,9 +506,7 @@ fn parse_xml(text: &str) -> Result<Vec<Element>, String> {
     }
     match (stack.is_empty(), roots, rest.trim().is_empty()) {
         (true, 1, true) => Ok(elements),
-        _ => Err(format!(
-            "unclosed elements {stack:?}, {roots} roots, trailing {rest:?}"
-        )),
+        _ => Err(format!("unclosed elements {stack:?}, {roots} roots, trailing {rest:?}")),
     }
 }
 
@@ -672,30 +530,18 @@ fn timeline_svg_is_well_formed_with_a_lane_per_task() {
     let file = TempFile::new("timeline.svg");
     let (stdout, stderr) = run_ok(
         "async_await_example",
-        &[
-            "--seed",
-            "7",
-            "--virtual-time",
-            "--timeline-svg",
-            file.arg(),
-        ],
+        &["--seed", "7", "--virtual-time", "--timeline-svg", file.arg()],
         "",
     );
     assert_eq!(stdout, golden("await-7-task1,task2-0.1.txt"));
-    assert!(
-        !stderr.contains("timeline of"),
-        "--timeline-svg alone prints no chart"
-    );
+    assert!(!stderr.contains("timeline of"), "--timeline-svg alone prints no chart");
     let svg = file.read();
     let elements = parse_xml(&svg).unwrap_or_else(|e| panic!("not well-formed XML: {e}\n{svg}"));
     let attr = |attrs: &[(String, String)], key: &str| {
         attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
     };
     assert_eq!(elements[0].0, "svg");
-    assert_eq!(
-        attr(&elements[0].1, "xmlns").as_deref(),
-        Some("http://www.w3.org/2000/svg")
-    );
+    assert_eq!(attr(&elements[0].1, "xmlns").as_deref(), Some("http://www.w3.org/2000/svg"));
     let lanes: Vec<String> = elements
         .iter()
         .filter(|(name, attrs)| name == "g" && attr(attrs, "class").as_deref() == Some("lane"))
@@ -703,21 +549,14 @@ fn timeline_svg_is_well_formed_with_a_lane_per_task() {
         .collect();
     assert_eq!(lanes, ["main", "task1", "task2"]);
     let count = |class: &str| {
-        elements
-            .iter()
-            .filter(|(_, a)| attr(a, "class").as_deref() == Some(class))
-            .count()
+        elements.iter().filter(|(_, a)| attr(a, "class").as_deref() == Some(class)).count()
     };
     assert_eq!(
         count("mark poll"),
         1 + 4 + 1 + 1,
         "main once, task1 4 times, task2 once, and the legend's"
     );
-    assert_eq!(
-        count("mark done"),
-        3 + 1,
-        "three tasks done, and the legend's"
-    );
+    assert_eq!(count("mark done"), 3 + 1, "three tasks done, and the legend's");
     assert!(count("sleep") >= 5);
     assert!(!svg.contains("href"), "no external reference");
 }
@@ -739,10 +578,7 @@ fn replay_html_is_self_contained_with_one_entry_per_step() {
     );
     let html = file.read();
     for outside in ["http:", "https:", "src=", "<link", "@import", "url("] {
-        assert!(
-            !html.contains(outside),
-            "the page refers outside itself: {outside}"
-        );
+        assert!(!html.contains(outside), "the page refers outside itself: {outside}");
     }
     for part in [
         "id=\"prev\"",
@@ -770,22 +606,12 @@ fn replay_html_is_self_contained_with_one_entry_per_step() {
         .skip(1)
         .map(|rest| rest.split(',').next().unwrap().parse().unwrap())
         .collect();
-    let (stepper, _) = run_ok(
-        "step_through",
-        &["--seed", "7", "--virtual-time", "--auto"],
-        "",
-    );
+    let (stepper, _) = run_ok("step_through", &["--seed", "7", "--virtual-time", "--auto"], "");
     assert_eq!(numbers, step_numbers(&stepper));
     // Each step's "what it did" is the stepper's line for that step.
-    let did: Vec<&str> = stepper
-        .lines()
-        .filter_map(|l| l.strip_prefix("did: "))
-        .collect();
+    let did: Vec<&str> = stepper.lines().filter_map(|l| l.strip_prefix("did: ")).collect();
     for line in did {
-        assert!(
-            data.contains(&format!("\"did\":\"{}\"", line.replace('>', "\\u003e"))),
-            "{line}"
-        );
+        assert!(data.contains(&format!("\"did\":\"{}\"", line.replace('>', "\\u003e"))), "{line}");
     }
     // The output lines, embedded once, are the transcript.
     assert!(data.contains(r#""output":["Awaiting results...","task1 retry needed (roll = 0.32383276483316237 \u003e 0.1)""#));
@@ -809,13 +635,7 @@ fn stepper_writes_all_three_pictures() {
         html.arg(),
     ];
     let (_, stderr) = run_ok("step_through", &args, "");
-    assert!(
-        stderr.contains("timeline of async_callback_example --seed 3"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("timeline of async_callback_example --seed 3"), "{stderr}");
     parse_xml(&svg.read()).expect("a well-formed SVG");
-    assert!(
-        html.read()
-            .contains("\"did\":\"ran a done-callback of task2 (Task-3)\"")
-    );
+    assert!(html.read().contains("\"did\":\"ran a done-callback of task2 (Task-3)\""));
 }

@@ -14,11 +14,9 @@ fn normalized(events: Vec<Event>) -> Vec<(u64, Duration, EventKind)> {
         .into_iter()
         .map(|event| {
             let kind = match event.kind {
-                EventKind::PollEnded { task, ready, .. } => EventKind::PollEnded {
-                    task,
-                    duration: Duration::ZERO,
-                    ready,
-                },
+                EventKind::PollEnded { task, ready, .. } => {
+                    EventKind::PollEnded { task, duration: Duration::ZERO, ready }
+                }
                 kind => kind,
             };
             (event.turn, event.at, kind)
@@ -48,69 +46,16 @@ fn trace_records_every_decision_in_order() {
     assert_eq!(
         normalized(executor.take_trace()),
         [
-            (
-                0,
-                ms(0),
-                Spawned {
-                    task: t1,
-                    name: "sleeper".into(),
-                    parent: None
-                }
-            ),
+            (0, ms(0), Spawned { task: t1, name: "sleeper".into(), parent: None }),
             (1, ms(0), PollStarted { task: t1 }),
-            (
-                1,
-                ms(0),
-                TimerArmed {
-                    task: Some(t1),
-                    deadline: ms(100)
-                }
-            ),
-            (
-                1,
-                ms(0),
-                PollEnded {
-                    task: t1,
-                    duration: Duration::ZERO,
-                    ready: false
-                }
-            ),
+            (1, ms(0), TimerArmed { task: Some(t1), deadline: ms(100) }),
+            (1, ms(0), PollEnded { task: t1, duration: Duration::ZERO, ready: false }),
             (1, ms(0), ClockAdvanced { to: ms(100) }),
-            (
-                2,
-                ms(100),
-                TimerFired {
-                    task: Some(t1),
-                    deadline: ms(100)
-                }
-            ),
-            (
-                2,
-                ms(100),
-                Woken {
-                    task: t1,
-                    other_thread: false,
-                    already_queued: false
-                }
-            ),
+            (2, ms(100), TimerFired { task: Some(t1), deadline: ms(100) }),
+            (2, ms(100), Woken { task: t1, other_thread: false, already_queued: false }),
             (3, ms(100), PollStarted { task: t1 }),
-            (
-                3,
-                ms(100),
-                PollEnded {
-                    task: t1,
-                    duration: Duration::ZERO,
-                    ready: true
-                }
-            ),
-            (
-                3,
-                ms(100),
-                TaskFinished {
-                    task: t1,
-                    outcome: Outcome::Returned
-                }
-            ),
+            (3, ms(100), PollEnded { task: t1, duration: Duration::ZERO, ready: true }),
+            (3, ms(100), TaskFinished { task: t1, outcome: Outcome::Returned }),
             (3, ms(100), CallbackQueued { task: Some(t1) }),
             (4, ms(100), CallbackRan { task: Some(t1) }),
         ]
@@ -153,15 +98,7 @@ fn trace_marks_wakes_from_other_threads() {
         .take_trace()
         .into_iter()
         .map(|event| event.kind)
-        .filter(|kind| {
-            matches!(
-                kind,
-                EventKind::Woken {
-                    other_thread: true,
-                    ..
-                }
-            )
-        })
+        .filter(|kind| matches!(kind, EventKind::Woken { other_thread: true, .. }))
         .collect();
     assert_eq!(wakes.len(), 1, "{wakes:?}");
 }

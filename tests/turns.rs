@@ -47,15 +47,7 @@ fn spawn_during_a_turn_runs_behind_already_queued_work() {
     }));
     while executor.step() != Step::Idle {}
     // Turn 1: spawner, other. Turn 2: child (queued by the spawner first), other again.
-    assert_eq!(
-        log.entries(),
-        [
-            "spawner",
-            "other, first poll",
-            "child",
-            "other, second poll"
-        ]
-    );
+    assert_eq!(log.entries(), ["spawner", "other, first poll", "child", "other, second poll"]);
 }
 
 /// `step` does one unit of work, and the turn count shows where turns begin.
@@ -87,25 +79,11 @@ fn step_polls_one_task_at_a_time_and_turns_split_as_asyncio_does() {
 fn a_fired_timer_wakes_its_task_for_the_next_turn() {
     let mut executor = Executor::with_virtual_time();
     let task = executor.spawn(async { sleep(Duration::from_millis(100)).await });
-    assert!(matches!(
-        executor.step(),
-        Step::Polled {
-            finished: false,
-            ..
-        }
-    ));
-    assert_eq!(
-        executor.step(),
-        Step::AdvancedClock {
-            now: Duration::from_millis(100)
-        }
-    );
+    assert!(matches!(executor.step(), Step::Polled { finished: false, .. }));
+    assert_eq!(executor.step(), Step::AdvancedClock { now: Duration::from_millis(100) });
     assert_eq!(executor.step(), Step::FiredTimers { count: 1 });
     assert_eq!(executor.turns(), 2);
-    assert!(matches!(
-        executor.step(),
-        Step::Polled { finished: true, .. }
-    ));
+    assert!(matches!(executor.step(), Step::Polled { finished: true, .. }));
     assert_eq!(executor.turns(), 3);
     assert!(task.is_finished());
 }

@@ -56,15 +56,7 @@ fn the_awaiting_task_resumes_the_turn_after_the_callback() {
     });
     assert_eq!(
         *log.borrow(),
-        [
-            "tick0",
-            "child ends",
-            "tick1",
-            "tick2",
-            "waited",
-            "tick3",
-            "tick4"
-        ]
+        ["tick0", "child ends", "tick1", "tick2", "waited", "tick3", "tick4"]
     );
 }
 
@@ -113,15 +105,7 @@ fn tasks_ended_before_the_call_count_in_argument_order() {
     assert_eq!((index, result), (0, "b"));
     assert_eq!(
         *log.borrow(),
-        [
-            "tick0",
-            "wait",
-            "tick1",
-            "tick2",
-            "waited: 2 done",
-            "tick3",
-            "tick4"
-        ]
+        ["tick0", "wait", "tick1", "tick2", "waited: 2 done", "tick3", "tick4"]
     );
 }
 
@@ -156,11 +140,7 @@ fn the_callbacks_are_taken_back_on_return_and_on_drop() {
         wait_first([long]).await.0
     });
     executor.run_until_stalled();
-    assert_eq!(
-        callbacks_of(&mut executor, "long"),
-        1,
-        "added at the first poll"
-    );
+    assert_eq!(callbacks_of(&mut executor, "long"), 1, "added at the first poll");
     assert!(waiter.cancel());
     executor.run_until_stalled();
     assert_eq!(callbacks_of(&mut executor, "long"), 0, "taken back on drop");
@@ -173,11 +153,7 @@ fn the_callbacks_are_taken_back_on_return_and_on_drop() {
     });
     executor.run_until_stalled();
     assert!(returned.is_finished());
-    assert_eq!(
-        callbacks_of(&mut executor, "long2"),
-        0,
-        "taken back on return"
-    );
+    assert_eq!(callbacks_of(&mut executor, "long2"), 0, "taken back on return");
     let (index, rest, rest_finished, _rest) = executor.block_on(returned).unwrap();
     assert_eq!((index, rest, rest_finished), (1, 1, false));
 }

@@ -84,10 +84,7 @@ fn wake_after_the_task_finished_is_harmless() {
         *keep.lock().unwrap() = Some(cx.waker().clone());
         Poll::Ready(())
     }));
-    assert!(matches!(
-        executor.step(),
-        Step::Polled { finished: true, .. }
-    ));
+    assert!(matches!(executor.step(), Step::Polled { finished: true, .. }));
     assert!(task.is_finished());
     kept.lock().unwrap().take().unwrap().wake();
     assert_eq!(executor.step(), Step::Idle, "the stale wake was skipped");
@@ -129,11 +126,7 @@ fn a_kept_waker_never_wakes_the_next_task() {
 
         kept.lock().unwrap().as_ref().unwrap().wake_by_ref();
         executor.run_until_stalled();
-        assert_eq!(
-            *count.borrow(),
-            1,
-            "the first task's waker polled a later task"
-        );
+        assert_eq!(*count.borrow(), 1, "the first task's waker polled a later task");
 
         parked.lock().unwrap().take().unwrap().wake();
         executor.run_until_stalled();

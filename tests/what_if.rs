@@ -63,10 +63,7 @@ fn each_broken_rule_changes_a_demo_and_is_pinned() {
                 }
             }
         }
-        assert!(
-            !changed.is_empty(),
-            "breaking {rule:?} changed no transcript"
-        );
+        assert!(!changed.is_empty(), "breaking {rule:?} changed no transcript");
     }
 }
 
@@ -75,10 +72,7 @@ fn eager_spawn_prints_a_tasks_first_line_before_the_spawner_goes_on() {
     let eager = transcript("await", 7, Some(Rule::EagerSpawn));
     let first = eager.lines().next().unwrap();
     assert!(first.starts_with("task1 "), "{eager}");
-    assert_eq!(
-        transcript("await", 7, None).lines().next(),
-        Some("Awaiting results...")
-    );
+    assert_eq!(transcript("await", 7, None).lines().next(), Some("Awaiting results..."));
 }
 
 #[test]
@@ -106,15 +100,7 @@ fn lifo_ties_wake_the_tasks_of_one_turn_in_reverse() {
     // Seed 7's second round of retries: asyncio wakes task1 first (it slept first).
     let default = transcript("await", 7, None);
     let lifo = transcript("await", 7, Some(Rule::LifoTies));
-    let round = |text: &str| {
-        text.lines()
-            .nth(3)
-            .unwrap()
-            .split(' ')
-            .next()
-            .unwrap()
-            .to_owned()
-    };
+    let round = |text: &str| text.lines().nth(3).unwrap().split(' ').next().unwrap().to_owned();
     assert_eq!(round(&default), "task1", "{default}");
     assert_eq!(round(&lifo), "task2", "{lifo}");
 }
@@ -136,24 +122,16 @@ fn text(bytes: &[u8]) -> String {
 /// diff against asyncio's rules and why the rule exists.
 #[test]
 fn what_if_on_the_demos_prints_the_transcript_the_diff_and_the_reason() {
-    for (program, mode) in [
-        ("async_await_example", "await"),
-        ("async_callback_example", "callback"),
-    ] {
+    for (program, mode) in
+        [("async_await_example", "await"), ("async_callback_example", "callback")]
+    {
         for rule in Rule::ALL {
             let args = ["--seed", "1", "--virtual-time", "--what-if", rule.name()];
             let output = common::run_example(program, &args, "");
             let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
             assert!(output.status.success(), "{program} {args:?}: {stderr}");
-            assert_eq!(
-                stdout,
-                transcript(mode, 1, Some(rule)),
-                "{program} {args:?}"
-            );
-            assert!(
-                stderr.contains(&format!("what if: {}", rule.name())),
-                "{stderr}"
-            );
+            assert_eq!(stdout, transcript(mode, 1, Some(rule)), "{program} {args:?}");
+            assert!(stderr.contains(&format!("what if: {}", rule.name())), "{stderr}");
             if stdout != transcript(mode, 1, None) {
                 assert!(stderr.contains("--- asyncio's rules\n+++ "), "{stderr}");
                 assert!(stderr.contains("\n@@ -"), "{stderr}");
@@ -175,22 +153,12 @@ fn what_if_list_names_every_rule_and_a_wrong_one_gets_one_line() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = text(&output.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(
-        stderr.contains("lifo-ties, inline-callbacks, eager-spawn"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("lifo-ties, inline-callbacks, eager-spawn"), "{stderr}");
 }
 
 #[test]
 fn what_if_in_the_stepper_reports_at_the_end() {
-    let args = [
-        "--seed",
-        "15",
-        "--virtual-time",
-        "--auto",
-        "--what-if",
-        "eager-spawn",
-    ];
+    let args = ["--seed", "15", "--virtual-time", "--auto", "--what-if", "eager-spawn"];
     let output = common::run_example("step_through", &args, "");
     let all = text(&output.stdout) + &text(&output.stderr);
     assert!(output.status.success(), "{all}");

@@ -55,11 +55,8 @@ fn fire(wheel: &mut Wheel<u64>, model: &mut Model, now: u64) -> Vec<u64> {
 
 /// Polls at `now` and checks that the wheel hands out exactly the model's timers due by then, in order.
 fn fire_and_check(wheel: &mut Wheel<u64>, model: &mut Model, now: u64) {
-    let expected: Vec<u64> = model
-        .values()
-        .take_while(|timer| timer.deadline <= now)
-        .map(|timer| timer.value)
-        .collect();
+    let expected: Vec<u64> =
+        model.values().take_while(|timer| timer.deadline <= now).map(|timer| timer.value).collect();
     assert_eq!(fire(wheel, model, now), expected, "poll({now})");
 }
 
@@ -77,27 +74,13 @@ fn poll_over_several_deadlines_hands_them_out_sorted() {
 
 #[test]
 fn next_deadline_is_exact_on_every_level() {
-    for deadline in [
-        1,
-        63,
-        64,
-        65,
-        4_097,
-        262_145,
-        16_777_217,
-        SPAN - 1,
-        SPAN + 3,
-        5 * SPAN,
-    ] {
+    for deadline in [1, 63, 64, 65, 4_097, 262_145, 16_777_217, SPAN - 1, SPAN + 3, 5 * SPAN] {
         let (mut wheel, mut model) = (Wheel::new(), Model::new());
         arm(&mut wheel, &mut model, deadline + 10, 0);
         arm(&mut wheel, &mut model, deadline, 1);
         let next = wheel.next_deadline(live(&model));
         assert_eq!(next, Some(deadline), "deadline {deadline}");
-        assert!(
-            fire(&mut wheel, &mut model, deadline - 1).is_empty(),
-            "never early"
-        );
+        assert!(fire(&mut wheel, &mut model, deadline - 1).is_empty(), "never early");
         assert_eq!(fire(&mut wheel, &mut model, deadline), [1]);
     }
 }
@@ -141,13 +124,8 @@ fn a_replaced_timer_keeps_its_place_in_the_arming_order() {
     let first = arm(&mut wheel, &mut model, 300, 1);
     arm(&mut wheel, &mut model, 300, 2);
     model.remove(&(first.deadline, first.seq));
-    let moved = wheel
-        .replace(first, 10, live(&model))
-        .expect("still in the wheel");
-    assert_eq!(
-        (moved.deadline, moved.seq, moved.value),
-        (300, first.seq, 10)
-    );
+    let moved = wheel.replace(first, 10, live(&model)).expect("still in the wheel");
+    assert_eq!((moved.deadline, moved.seq, moved.value), (300, first.seq, 10));
     model.insert((moved.deadline, moved.seq), moved);
     assert_eq!(wheel.len(), 2);
     assert_eq!(fire(&mut wheel, &mut model, 300), [10, 2]);
@@ -179,11 +157,7 @@ fn random_operations_match_a_sorted_map_model() {
             0..=5 => {
                 // Durations from 0 µs to beyond the span, biased short, with many exact ties.
                 let magnitude = next() % 40;
-                let duration = if magnitude < 4 {
-                    next() % 8
-                } else {
-                    next() % (1 << magnitude)
-                };
+                let duration = if magnitude < 4 { next() % 8 } else { next() % (1 << magnitude) };
                 arm(&mut wheel, &mut model, now + duration, value);
             }
             6 => {
@@ -250,11 +224,8 @@ fn cancellations_anywhere_match_the_model() {
                     now = deadline;
                     let mut due = Vec::new();
                     wheel.poll(now, &mut due, live(&model), |_| {});
-                    let expected: Vec<Armed<u64>> = model
-                        .values()
-                        .take_while(|timer| timer.deadline <= now)
-                        .copied()
-                        .collect();
+                    let expected: Vec<Armed<u64>> =
+                        model.values().take_while(|timer| timer.deadline <= now).copied().collect();
                     assert_eq!(due, expected);
                     for timer in due {
                         cancel(&mut wheel, &mut model, timer);
@@ -326,10 +297,7 @@ fn run_edges(seed: u64, base: u64, steps: usize) {
                 let nth = (next() % model.len() as u64) as usize;
                 let timer = *model.values().nth(nth).unwrap();
                 model.remove(&(timer.deadline, timer.seq));
-                assert!(
-                    wheel.forget(timer, live(&model)),
-                    "{context}: forget {timer:?} armed"
-                );
+                assert!(wheel.forget(timer, live(&model)), "{context}: forget {timer:?} armed");
             }
             6 => {
                 if let Some(&timer) = handed_out.get((next() % 8) as usize) {
@@ -370,11 +338,8 @@ fn run_edges(seed: u64, base: u64, steps: usize) {
                 polled = polled.max(now);
                 let mut due = Vec::new();
                 wheel.poll(now, &mut due, live(&model), |_| {});
-                let expected: Vec<Armed<u64>> = model
-                    .values()
-                    .take_while(|t| t.deadline <= polled)
-                    .copied()
-                    .collect();
+                let expected: Vec<Armed<u64>> =
+                    model.values().take_while(|t| t.deadline <= polled).copied().collect();
                 assert_eq!(due, expected, "{context}: poll({now})");
                 for t in &due {
                     model.remove(&(t.deadline, t.seq));
@@ -407,21 +372,13 @@ fn model_from_zero() {
 #[test]
 fn model_near_u64_max() {
     for seed in 1..20u64 {
-        run_edges(
-            seed.wrapping_mul(0x9E37_79B9_7F4A_7C15),
-            u64::MAX - (1 << 40),
-            3000,
-        );
+        run_edges(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15), u64::MAX - (1 << 40), 3000);
     }
 }
 
 #[test]
 fn model_across_the_span() {
     for seed in 1..20u64 {
-        run_edges(
-            seed.wrapping_mul(0x9E37_79B9_7F4A_7C15),
-            SPAN * 5 - 1000,
-            3000,
-        );
+        run_edges(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15), SPAN * 5 - 1000, 3000);
     }
 }

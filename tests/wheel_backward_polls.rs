@@ -20,11 +20,7 @@ fn a_timer_armed_behind_elapsed_is_due_at_the_next_poll_even_one_for_an_earlier_
     let late = wheel.insert(15, 'b');
     let mut due = Vec::new();
     wheel.poll(12, &mut due, |t| t.seq == late.seq, |_| {});
-    assert_eq!(
-        due,
-        [late],
-        "poll(12) after poll(20) is a poll at 20: 15 is due"
-    );
+    assert_eq!(due, [late], "poll(12) after poll(20) is a poll at 20: 15 is due");
     assert!(wheel.is_empty());
 }
 
@@ -40,11 +36,7 @@ fn elapsed_is_the_time_polled_up_to_even_when_nothing_was_due() {
     let later = wheel.insert(1_000, 'x');
     wheel.poll(500, &mut due, |t| t.seq == later.seq, |_| {});
     assert!(due.is_empty());
-    assert_eq!(
-        wheel.elapsed(),
-        500,
-        "polled up to 500, nothing due before 1000"
-    );
+    assert_eq!(wheel.elapsed(), 500, "polled up to 500, nothing due before 1000");
 }
 
 /// Once polled up to 100, a timer for 50 has already passed: the next poll hands it out, whatever
@@ -56,9 +48,5 @@ fn a_deadline_before_the_last_poll_is_already_due() {
     wheel.poll(100, &mut due, |_| true, |_| {});
     let past = wheel.insert(50, 'c');
     wheel.poll(40, &mut due, |t| t.seq == past.seq, |_| {});
-    assert_eq!(
-        due,
-        [past],
-        "50 is at or before the time polled up to (100)"
-    );
+    assert_eq!(due, [past], "50 is at or before the time polled up to (100)");
 }

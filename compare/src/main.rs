@@ -91,12 +91,8 @@ fn explanation() -> String {
     let mut text =
         String::from("WORKLOADS (full size / --quick size; n is the number of operations):\n");
     for w in workloads::catalogue() {
-        let sizes = |s: &[usize]| {
-            s.iter()
-                .map(|&n| report::short_count(n))
-                .collect::<Vec<_>>()
-                .join(",")
-        };
+        let sizes =
+            |s: &[usize]| s.iter().map(|&n| report::short_count(n)).collect::<Vec<_>>().join(",");
         text += &format!(
             "  {:<NAME_WIDTH$}{} / {}. {}.\n{:INDENT$}One op: {}.\n",
             w.name,
@@ -172,10 +168,7 @@ fn main() -> ExitCode {
     for name in &cli.only {
         if !catalogue.iter().any(|w| w.name == name) {
             let names: Vec<_> = catalogue.iter().map(|w| w.name).collect();
-            eprintln!(
-                "error: unknown workload '{name}'; the workloads are {}",
-                names.join(", ")
-            );
+            eprintln!("error: unknown workload '{name}'; the workloads are {}", names.join(", "));
             return ExitCode::from(2);
         }
     }
@@ -211,19 +204,13 @@ fn main() -> ExitCode {
     println!("- date: {}", machine.date);
     println!(
         "- GLIBC_TUNABLES: {}",
-        machine
-            .glibc_tunables
-            .as_deref()
-            .unwrap_or("(not set: glibc heap trimming is on)")
+        machine.glibc_tunables.as_deref().unwrap_or("(not set: glibc heap trimming is on)")
     );
     println!(
         "- {} run: {rounds} measured rounds per workload and size, executors alternating, medians; {}\n",
         if cli.quick { "quick" } else { "full" },
         if cli.in_process {
-            format!(
-                "all in one process after {} shared warm-up round(s)",
-                cli.warmup
-            )
+            format!("all in one process after {} shared warm-up round(s)", cli.warmup)
         } else {
             format!(
                 "each round in a fresh process after {} warm-up round(s) in that process",
@@ -282,22 +269,14 @@ fn run_workload(
         None if cli.quick => workload.quick.to_vec(),
         None => workload.full.to_vec(),
     };
-    let contenders: Vec<_> = workload
-        .contenders
-        .iter()
-        .copied()
-        .filter(|c| selected.contains(&c.executor))
-        .collect();
+    let contenders: Vec<_> =
+        workload.contenders.iter().copied().filter(|c| selected.contains(&c.executor)).collect();
     let mut rows = Vec::new();
     for (size_index, n) in sizes.into_iter().enumerate() {
         let clock = Instant::now();
         // Progress on a terminal only: in a log, one line per workload and size is enough.
         let terminal = std::io::stderr().is_terminal();
-        let isolation = if cli.in_process {
-            Isolation::InProcess
-        } else {
-            Isolation::Process
-        };
+        let isolation = if cli.in_process { Isolation::InProcess } else { Isolation::Process };
         let summaries = measure::alternate(
             workload.name,
             &contenders,

@@ -53,14 +53,7 @@ pub fn round<T>(f: impl FnOnce() -> T) -> Measured<T> {
     let peak_bytes = alloc::peak().saturating_sub(live);
     let allocs = alloc::count() - allocs;
     let cpu = process_cpu().saturating_sub(cpu);
-    Measured {
-        value,
-        wall,
-        cpu,
-        blocked,
-        allocs,
-        peak_bytes,
-    }
+    Measured { value, wall, cpu, blocked, allocs, peak_bytes }
 }
 
 /// How long the calling thread has been running or runnable (waiting for a CPU) so far: the first two
@@ -70,11 +63,8 @@ fn thread_busy() -> Duration {
     let Ok(text) = std::fs::read_to_string("/proc/thread-self/schedstat") else {
         return Duration::ZERO;
     };
-    let nanos: u64 = text
-        .split_whitespace()
-        .take(2)
-        .filter_map(|field| field.parse::<u64>().ok())
-        .sum();
+    let nanos: u64 =
+        text.split_whitespace().take(2).filter_map(|field| field.parse::<u64>().ok()).sum();
     Duration::from_nanos(nanos)
 }
 
@@ -90,11 +80,7 @@ pub fn process_cpu() -> Duration {
         let Ok(text) = std::fs::read_to_string(thread.path().join("schedstat")) else {
             continue;
         };
-        if let Some(on_cpu) = text
-            .split_whitespace()
-            .next()
-            .and_then(|f| f.parse::<u64>().ok())
-        {
+        if let Some(on_cpu) = text.split_whitespace().next().and_then(|f| f.parse::<u64>().ok()) {
             nanos += on_cpu;
         }
     }
@@ -196,10 +182,7 @@ fn child_round(workload: &str, executor: &str, n: usize, warmup: usize) -> Sampl
         .output()
         .expect("start a round's process");
     if !output.status.success() {
-        eprintln!(
-            "compare: the {workload} round on {executor} failed ({})",
-            output.status
-        );
+        eprintln!("compare: the {workload} round on {executor} failed ({})", output.status);
         std::process::exit(output.status.code().unwrap_or(1));
     }
     let text = String::from_utf8_lossy(&output.stdout);
@@ -235,11 +218,7 @@ impl Sample {
                 Some((*name, value.parse().ok()?))
             })
             .collect::<Option<Vec<_>>>()?;
-        Some(Sample {
-            ns_per_op,
-            allocs_per_op,
-            metrics,
-        })
+        Some(Sample { ns_per_op, allocs_per_op, metrics })
     }
 }
 
@@ -278,11 +257,7 @@ pub fn median(values: &[f64]) -> f64 {
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
     let mid = sorted.len() / 2;
-    if sorted.len() % 2 == 1 {
-        sorted[mid]
-    } else {
-        (sorted[mid - 1] + sorted[mid]) / 2.0
-    }
+    if sorted.len() % 2 == 1 { sorted[mid] } else { (sorted[mid - 1] + sorted[mid]) / 2.0 }
 }
 
 /// The `p`-th percentile (0–100) of `sorted`, nearest rank.
@@ -299,21 +274,13 @@ mod tests {
     #[test]
     fn a_sleep_is_blocked_time_and_a_spin_is_not() {
         let slept = round(|| std::thread::sleep(Duration::from_millis(50)));
-        assert!(
-            slept.blocked >= Duration::from_millis(40),
-            "{:?}",
-            slept.blocked
-        );
+        assert!(slept.blocked >= Duration::from_millis(40), "{:?}", slept.blocked);
         let spun = round(|| {
             let start = Instant::now();
             while start.elapsed() < Duration::from_millis(50) {
                 std::hint::spin_loop();
             }
         });
-        assert!(
-            spun.blocked < Duration::from_millis(25),
-            "{:?}",
-            spun.blocked
-        );
+        assert!(spun.blocked < Duration::from_millis(25), "{:?}", spun.blocked);
     }
 }

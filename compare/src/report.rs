@@ -44,10 +44,7 @@ pub fn add_growth(rows: &mut [Row]) {
     let mut bases: Vec<(&str, &str, usize, f64)> = Vec::new();
     for row in rows.iter() {
         let Ok(summary) = &row.result else { continue };
-        match bases
-            .iter_mut()
-            .find(|(w, e, _, _)| *w == row.workload && *e == row.executor)
-        {
+        match bases.iter_mut().find(|(w, e, _, _)| *w == row.workload && *e == row.executor) {
             Some(base) if base.2 <= row.n => {}
             Some(base) => *base = (row.workload, row.executor, row.n, summary.ns_per_op),
             None => bases.push((row.workload, row.executor, row.n, summary.ns_per_op)),
@@ -125,11 +122,7 @@ fn metric_text(name: &str, value: f64) -> String {
 }
 
 fn ns_text(ns: f64) -> String {
-    if ns >= 100.0 {
-        format!("{ns:.0}")
-    } else {
-        format!("{ns:.1}")
-    }
+    if ns >= 100.0 { format!("{ns:.0}") } else { format!("{ns:.1}") }
 }
 
 /// The table, as printed on stdout and pasted into BENCHMARKS.md (a Markdown table reads well in both).
@@ -147,9 +140,8 @@ pub fn table(rows: &[Row]) -> String {
         let n = short_count(row.n);
         let line = match &row.result {
             Ok(s) => {
-                let ratio = row
-                    .ratio_to_tokio
-                    .map_or_else(|| "—".to_owned(), |r| format!("{r:.2}"));
+                let ratio =
+                    row.ratio_to_tokio.map_or_else(|| "—".to_owned(), |r| format!("{r:.2}"));
                 let mut details: Vec<String> =
                     s.metrics.iter().map(|(k, v)| metric_text(k, *v)).collect();
                 if let Some((base_n, growth)) = row.growth {
@@ -163,10 +155,9 @@ pub fn table(rows: &[Row]) -> String {
                     details.join(", ")
                 )
             }
-            Err(why) => format!(
-                "| {workload} | {} | {n} | — | — | — | left out: {why} |",
-                row.executor
-            ),
+            Err(why) => {
+                format!("| {workload} | {} | {n} | — | — | — | left out: {why} |", row.executor)
+            }
         };
         lines.push(line);
     }
@@ -190,11 +181,7 @@ fn json_string(text: &str) -> String {
 }
 
 fn json_number(x: f64) -> String {
-    if x.is_finite() {
-        format!("{x}")
-    } else {
-        "null".to_owned()
-    }
+    if x.is_finite() { format!("{x}") } else { "null".to_owned() }
 }
 
 /// A JSON array with one object per measured row (left-out rows are not in it).
@@ -208,10 +195,7 @@ pub fn json(rows: &[Row], machine: &Machine) -> String {
             ("n", row.n.to_string()),
             ("ns_per_op", json_number(s.ns_per_op)),
             ("allocs_per_op", json_number(s.allocs_per_op)),
-            (
-                "ratio_to_tokio",
-                row.ratio_to_tokio.map_or("null".to_owned(), json_number),
-            ),
+            ("ratio_to_tokio", row.ratio_to_tokio.map_or("null".to_owned(), json_number)),
             ("ns_per_op_min", json_number(s.ns_per_op_min)),
             ("ns_per_op_max", json_number(s.ns_per_op_max)),
             ("rounds", s.rounds.to_string()),
@@ -225,11 +209,7 @@ pub fn json(rows: &[Row], machine: &Machine) -> String {
             ("op", json_string(row.op)),
             (
                 "ns_per_op_measures",
-                json_string(if row.workload == "timers_real" {
-                    "cpu"
-                } else {
-                    "wall"
-                }),
+                json_string(if row.workload == "timers_real" { "cpu" } else { "wall" }),
             ),
             ("machine", json_string(&machine.one_line())),
             ("date", json_string(&machine.date)),
@@ -241,10 +221,8 @@ pub fn json(rows: &[Row], machine: &Machine) -> String {
             fields.push(("growth", json_number(growth)));
             fields.push(("growth_base_n", base_n.to_string()));
         }
-        let body: Vec<String> = fields
-            .iter()
-            .map(|(k, v)| format!("    {}: {v}", json_string(k)))
-            .collect();
+        let body: Vec<String> =
+            fields.iter().map(|(k, v)| format!("    {}: {v}", json_string(k))).collect();
         objects.push(format!("  {{\n{}\n  }}", body.join(",\n")));
     }
     format!("[\n{}\n]\n", objects.join(",\n"))
@@ -254,9 +232,7 @@ pub fn json(rows: &[Row], machine: &Machine) -> String {
 const COLOURS: [&str; 5] = ["#d62728", "#1f77b4", "#6baed6", "#2ca02c", "#ff7f0e"];
 
 fn escape_xml(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// Grouped bars of median ns/op: one group per workload and size, one bar per executor, on a log scale
@@ -265,10 +241,7 @@ pub fn svg(rows: &[Row], executors: &[&'static str], machine: &Machine) -> Strin
     // The groups, in row order.
     let mut groups: Vec<(&str, usize, Clock)> = Vec::new();
     for row in rows.iter().filter(|r| r.result.is_ok()) {
-        if !groups
-            .iter()
-            .any(|(w, n, _)| *w == row.workload && *n == row.n)
-        {
+        if !groups.iter().any(|(w, n, _)| *w == row.workload && *n == row.n) {
             groups.push((row.workload, row.n, row.clock));
         }
     }

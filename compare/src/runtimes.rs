@@ -424,10 +424,7 @@ impl AsyncExecutorLocal {
         F::Output: 'static,
     {
         ASYNC_EXECUTOR.with_borrow(|executor| {
-            executor
-                .as_ref()
-                .expect("inside a LocalExecutor round")
-                .spawn(future)
+            executor.as_ref().expect("inside a LocalExecutor round").spawn(future)
         })
     }
 }
@@ -474,10 +471,7 @@ impl Timers for AsyncExecutorLocal {
     }
 
     fn now() -> Duration {
-        ASYNC_IO_ORIGIN
-            .get()
-            .expect("inside an async-executor round")
-            .elapsed()
+        ASYNC_IO_ORIGIN.get().expect("inside an async-executor round").elapsed()
     }
 
     fn spawn_sleeper(duration: Duration, value: u64) -> Self::Join<u64> {

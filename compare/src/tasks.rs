@@ -115,11 +115,7 @@ pub async fn player(court: Arc<Court>, side: usize) -> u64 {
     let other = 1 - side;
     let mut mine = 0;
     loop {
-        let hits = MyTurn {
-            court: &court,
-            side,
-        }
-        .await;
+        let hits = MyTurn { court: &court, side }.await;
         if hits >= court.limit {
             court.waiting[other].wake();
             return mine;

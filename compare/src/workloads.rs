@@ -87,18 +87,12 @@ const NO_VIRTUAL_TIME: &str = "no virtual time (async-io timers are real)";
 
 /// Who sits out a virtual-time workload, and why.
 fn virtual_left_out() -> Vec<(&'static str, &'static str)> {
-    vec![
-        (FuturesLocalPool::NAME, NO_TIMERS),
-        (AsyncExecutorLocal::NAME, NO_VIRTUAL_TIME),
-    ]
+    vec![(FuturesLocalPool::NAME, NO_TIMERS), (AsyncExecutorLocal::NAME, NO_VIRTUAL_TIME)]
 }
 
 /// Who sits out `timer_scaling` and `timer_scaling_ms`, and why.
 fn scaling_left_out() -> Vec<(&'static str, &'static str)> {
-    let mut left_out = vec![(
-        TokioLocalSet::NAME,
-        "same timer wheel as tokio-current-thread",
-    )];
+    let mut left_out = vec![(TokioLocalSet::NAME, "same timer wheel as tokio-current-thread")];
     left_out.extend(virtual_left_out());
     left_out
 }
@@ -192,10 +186,7 @@ pub fn catalogue() -> Vec<Workload> {
             quick: &[2_000],
             contenders: contenders!(timers_real: Ours, TokioCurrentThread, AsyncExecutorLocal),
             left_out: vec![
-                (
-                    TokioLocalSet::NAME,
-                    "same timer driver as tokio-current-thread",
-                ),
+                (TokioLocalSet::NAME, "same timer driver as tokio-current-thread"),
                 (FuturesLocalPool::NAME, NO_TIMERS),
             ],
         },
@@ -230,10 +221,7 @@ pub fn catalogue() -> Vec<Workload> {
             clock: Clock::Real,
             full: &[1_000_000],
             quick: &[100_000],
-            contenders: vec![Contender {
-                executor: Ours::NAME,
-                run: callbacks,
-            }],
+            contenders: vec![Contender { executor: Ours::NAME, run: callbacks }],
             left_out: vec![
                 (TokioCurrentThread::NAME, "no done-callbacks"),
                 (TokioLocalSet::NAME, "no done-callbacks"),
@@ -359,18 +347,9 @@ fn ping_pong<R: Runtime>(n: usize) -> Sample {
     });
     let ((first, second), play_allocs) = m.value;
     let n64 = n as u64;
-    check(
-        first == n64.div_ceil(2) && second == n64 / 2,
-        "ping_pong",
-        R::NAME,
-        || {
-            format!(
-                "hits {first} + {second}, expected {} + {}",
-                n64.div_ceil(2),
-                n64 / 2
-            )
-        },
-    );
+    check(first == n64.div_ceil(2) && second == n64 / 2, "ping_pong", R::NAME, || {
+        format!("hits {first} + {second}, expected {} + {}", n64.div_ceil(2), n64 / 2)
+    });
     Sample {
         ns_per_op: per_op(nanos(m.wall), n),
         allocs_per_op: per_op(m.allocs as f64, n),
@@ -423,12 +402,7 @@ fn timers_virtual_ms<R: Timers>(n: usize) -> Sample {
 /// n tasks that each sleep once (a random 1 ms to 10 s in units of `grain`) on virtual time, awaited in
 /// spawn order.
 fn virtual_sleepers<R: Timers>(n: usize, grain: Grain, name: &str) -> Sample {
-    const {
-        assert!(
-            R::VIRTUAL_TIME,
-            "listed for a virtual-time workload without virtual time"
-        )
-    };
+    const { assert!(R::VIRTUAL_TIME, "listed for a virtual-time workload without virtual time") };
     let m = measure::round(|| {
         R::block_on(Clock::Virtual, async move {
             let mut durations = Durations::new();
@@ -446,20 +420,12 @@ fn virtual_sleepers<R: Timers>(n: usize, grain: Grain, name: &str) -> Sample {
                 sum += handle.await;
             }
             let end = R::now();
-            (
-                sum,
-                longest,
-                end,
-                spawned - before,
-                alloc::count() - spawned,
-            )
+            (sum, longest, end, spawned - before, alloc::count() - spawned)
         })
     });
     let (sum, longest, end, spawn_allocs, timer_allocs) = m.value;
     let expected = (n as u64) * (n as u64).saturating_sub(1) / 2;
-    check(sum == expected, name, R::NAME, || {
-        format!("sum of results {sum}, expected {expected}")
-    });
+    check(sum == expected, name, R::NAME, || format!("sum of results {sum}, expected {expected}"));
     // Every task called `sleep` at virtual time zero, so the clock ends at the longest sleep's deadline,
     // rounded up as the executor rounds its deadlines (tokio: to its 1 ms tick; minimalist-async: to the
     // microsecond, which whole-microsecond sleeps already are).
@@ -473,17 +439,12 @@ fn virtual_sleepers<R: Timers>(n: usize, grain: Grain, name: &str) -> Sample {
     });
     // A round that really slept would spend most of the longest sleep blocked; on a loaded machine a
     // virtual round can take longer than that in wall time, but not blocked.
-    check(
-        m.wall < longest || m.blocked < longest / 2,
-        name,
-        R::NAME,
-        || {
-            format!(
-                "virtual time took real time: the round took {:?}, {:?} of it blocked",
-                m.wall, m.blocked
-            )
-        },
-    );
+    check(m.wall < longest || m.blocked < longest / 2, name, R::NAME, || {
+        format!(
+            "virtual time took real time: the round took {:?}, {:?} of it blocked",
+            m.wall, m.blocked
+        )
+    });
     Sample {
         ns_per_op: per_op(nanos(m.wall), n),
         allocs_per_op: per_op(m.allocs as f64, n),
@@ -517,12 +478,7 @@ fn expected_retry(n: usize, likelihood: Likelihood) -> RetryAnswer {
 }
 
 fn retry_virtual<R: Timers>(n: usize) -> Sample {
-    const {
-        assert!(
-            R::VIRTUAL_TIME,
-            "listed for a virtual-time workload without virtual time"
-        )
-    };
+    const { assert!(R::VIRTUAL_TIME, "listed for a virtual-time workload without virtual time") };
     let likelihood = Likelihood::new(0.1).expect("0.1 is a likelihood");
     let expected = expected_retry(n, likelihood);
     let m = measure::round(|| {
@@ -584,10 +540,7 @@ fn timers_real<R: Timers>(n: usize) -> Sample {
         format!("{} of {n} sleeps returned", lateness.len())
     });
     check(m.wall >= longest, "timers_real", R::NAME, || {
-        format!(
-            "the round took {:?}, less than the longest sleep {longest:?}",
-            m.wall
-        )
+        format!("the round took {:?}, less than the longest sleep {longest:?}", m.wall)
     });
     lateness.sort_unstable();
     let micros = |ns: i64| ns as f64 / 1_000.0;
@@ -599,15 +552,9 @@ fn timers_real<R: Timers>(n: usize) -> Sample {
             ("late_p99_us", micros(percentile(&lateness, 99.0))),
             ("late_max_us", micros(*lateness.last().expect("n > 0"))),
             ("late_min_us", micros(lateness[0])),
-            (
-                "early_sleeps",
-                lateness.iter().take_while(|&&late| late < 0).count() as f64,
-            ),
+            ("early_sleeps", lateness.iter().take_while(|&&late| late < 0).count() as f64),
             ("cpu_ms", m.cpu.as_secs_f64() * 1e3),
-            (
-                "cpu_percent",
-                100.0 * m.cpu.as_secs_f64() / m.wall.as_secs_f64(),
-            ),
+            ("cpu_percent", 100.0 * m.cpu.as_secs_f64() / m.wall.as_secs_f64()),
         ],
     }
 }

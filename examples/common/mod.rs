@@ -68,12 +68,7 @@ pub struct DemoArgs {
     /// Chance that one roll succeeds, a number in (0, 1].
     // Hyphen values allowed, as for --seed: `--likelihood -1` then gets the range message, as
     // `--likelihood=-1` does, instead of "unexpected argument '-1'".
-    #[arg(
-        long,
-        value_name = "P",
-        default_value = "0.1",
-        allow_hyphen_values = true
-    )]
+    #[arg(long, value_name = "P", default_value = "0.1", allow_hyphen_values = true)]
     pub likelihood: Likelihood,
 
     /// Comma-separated task tags, each non-blank and unique.
@@ -135,10 +130,7 @@ fn parse_tags(text: &str) -> Result<Tags, String> {
     let tags: Vec<String> = text.split(',').map(str::to_owned).collect();
     // A blank tag would print as `The result of task=  was …`: as useless as an empty one.
     if tags.iter().any(|tag| tag.trim().is_empty()) {
-        return Err(format!(
-            "'{}' has an empty or blank tag; write tags like a,b,c",
-            shown(text)
-        ));
+        return Err(format!("'{}' has an empty or blank tag; write tags like a,b,c", shown(text)));
     }
     for (i, tag) in tags.iter().enumerate() {
         if tags[..i].contains(tag) {
@@ -160,14 +152,8 @@ pub fn parse_or_exit<P: Parser>() -> P {
 pub fn parse_command_or_exit<P: FromArgMatches>(mut command: clap::Command) -> P {
     // A word that is not UTF-8 is refused before anything else, as the Python programs refuse it
     // (clap would say "invalid UTF-8 was detected in one or more arguments", not which).
-    if let Some(word) = std::env::args_os()
-        .skip(1)
-        .find(|word| word.to_str().is_none())
-    {
-        eprintln!(
-            "error: argument '{}' is not valid UTF-8",
-            shown_bytes(word.as_encoded_bytes())
-        );
+    if let Some(word) = std::env::args_os().skip(1).find(|word| word.to_str().is_none()) {
+        eprintln!("error: argument '{}' is not valid UTF-8", shown_bytes(word.as_encoded_bytes()));
         std::process::exit(2);
     }
     // Every word is UTF-8 now. `build` adds clap's own flags (-h/--help, -V/--version).
@@ -234,20 +220,14 @@ fn argparse_words(command: &clap::Command, words: Vec<String>) -> (Vec<String>, 
             return (read, None);
         }
         let (arg, value) = if let Some(long) = word.strip_prefix("--") {
-            let (name, value) = long
-                .split_once('=')
-                .map_or((long, None), |(n, v)| (n, Some(v)));
-            let arg = command
-                .get_arguments()
-                .find(|arg| arg.get_long() == Some(name));
+            let (name, value) = long.split_once('=').map_or((long, None), |(n, v)| (n, Some(v)));
+            let arg = command.get_arguments().find(|arg| arg.get_long() == Some(name));
             (arg, value)
         } else if let Some(shorts) = word.strip_prefix('-') {
             // `-h2`: the flag `-h`, then what is stuck to it.
             let mut chars = shorts.chars();
             let arg = chars.next().and_then(|short| {
-                command
-                    .get_arguments()
-                    .find(|arg| arg.get_short() == Some(short))
+                command.get_arguments().find(|arg| arg.get_short() == Some(short))
             });
             (arg, Some(chars.as_str()).filter(|rest| !rest.is_empty()))
         } else {
@@ -301,15 +281,13 @@ fn looks_like_a_flag(command: &clap::Command, word: &str) -> bool {
         return false;
     };
     let is_flag = |name: &str| match name.strip_prefix("--") {
-        Some(long) => command
-            .get_arguments()
-            .any(|arg| arg.get_long() == Some(long)),
+        Some(long) => command.get_arguments().any(|arg| arg.get_long() == Some(long)),
         None => {
             let mut chars = name.chars().skip(1);
             match (chars.next(), chars.next()) {
-                (Some(short), None) => command
-                    .get_arguments()
-                    .any(|arg| arg.get_short() == Some(short)),
+                (Some(short), None) => {
+                    command.get_arguments().any(|arg| arg.get_short() == Some(short))
+                }
                 _ => false,
             }
         }
@@ -322,10 +300,7 @@ fn looks_like_a_flag(command: &clap::Command, word: &str) -> bool {
     // `--seed=1`, and `-h2`: a short flag with a value stuck to it.
     let with_a_value = word.split_once('=').is_some_and(|(name, _)| is_flag(name))
         || (!rest.starts_with('-')
-            && rest
-                .chars()
-                .next()
-                .is_some_and(|c| is_flag(&format!("-{c}"))));
+            && rest.chars().next().is_some_and(|c| is_flag(&format!("-{c}"))));
     if word == "--" || is_flag(word) {
         true
     } else if rest.is_empty() {
@@ -354,10 +329,7 @@ fn one_line(error: &clap::Error) -> String {
         (ClapErrorKind::ValueValidation, Some(arg), Some(value)) => {
             let reason = std::error::Error::source(error)
                 .map_or_else(String::new, |reason| format!(": {reason}"));
-            format!(
-                "error: invalid value '{}' for '{arg}'{reason}",
-                shown(value)
-            )
+            format!("error: invalid value '{}' for '{arg}'{reason}", shown(value))
         }
         (ClapErrorKind::InvalidValue, Some(arg), Some(value)) => {
             format!("error: invalid value '{}' for '{arg}'", shown(value))
@@ -365,12 +337,7 @@ fn one_line(error: &clap::Error) -> String {
         (ClapErrorKind::UnknownArgument, Some(arg), _) => {
             format!("error: unexpected argument '{}' found", shown(arg))
         }
-        _ => error
-            .to_string()
-            .lines()
-            .next()
-            .unwrap_or("error: invalid arguments")
-            .to_owned(),
+        _ => error.to_string().lines().next().unwrap_or("error: invalid arguments").to_owned(),
     };
     if let Some(ContextValue::Strings(values)) = error.get(ContextKind::ValidValue)
         && !values.is_empty()
@@ -385,14 +352,8 @@ fn one_line(error: &clap::Error) -> String {
 /// same, and the Python programs print their replay lines with it.
 fn shell_quoted(word: &str) -> String {
     let plain = !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "@%+=:,./-_".contains(c));
-    if plain {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', r#"'"'"'"#))
-    }
+        && word.chars().all(|c| c.is_ascii_alphanumeric() || "@%+=:,./-_".contains(c));
+    if plain { word.to_owned() } else { format!("'{}'", word.replace('\'', r#"'"'"'"#)) }
 }
 
 /// `--name value`, shell-quoted; `--name=value` when the value starts with a hyphen, which would
@@ -481,11 +442,8 @@ impl DemoArgs {
     /// A fresh executor on the clock the flags ask for, with the blocking detector on (it is off by
     /// default, like asyncio's debug mode): `--blocking` is there to show its warnings.
     pub fn executor(&self) -> Executor {
-        let mut executor = if self.virtual_time {
-            Executor::with_virtual_time()
-        } else {
-            Executor::new()
-        };
+        let mut executor =
+            if self.virtual_time { Executor::with_virtual_time() } else { Executor::new() };
         executor.set_slow_poll_threshold(Some(Executor::DEFAULT_SLOW_POLL_THRESHOLD));
         if let Some(rule) = self.broken_rule() {
             executor.break_rule(rule);
@@ -495,19 +453,12 @@ impl DemoArgs {
 
     /// How the run was made, for the titles of the charts and the replay page.
     pub fn describe(&self, program: &str) -> String {
-        let seed = self
-            .seed
-            .as_ref()
-            .map_or_else(String::new, |seed| format!(" --seed {seed}"));
+        let seed = self.seed.as_ref().map_or_else(String::new, |seed| format!(" --seed {seed}"));
         format!(
             "{program}{seed} --tasks {} --likelihood {}{}{}",
             self.tasks.0.join(","),
             self.likelihood,
-            if self.virtual_time {
-                " --virtual-time"
-            } else {
-                ""
-            },
+            if self.virtual_time { " --virtual-time" } else { "" },
             if self.blocking { " --blocking" } else { "" },
         ) + &self
             .broken_rule()
@@ -526,10 +477,7 @@ pub struct Lines {
 impl Lines {
     /// Keeps the lines and prints them to stdout too, so the demo's stdout is unchanged.
     pub fn tee() -> Lines {
-        Lines {
-            to_stdout: true,
-            ..Lines::default()
-        }
+        Lines { to_stdout: true, ..Lines::default() }
     }
 
     /// How many lines were printed so far.
@@ -602,18 +550,9 @@ where
         while recorder.step().is_some() {}
         print_wall(recorder.executor(), started);
         if let Some(rule) = broken {
-            what_if::report(
-                rule,
-                &demo.asyncio_transcript(&seed, async_main),
-                &lines.all(),
-            );
+            what_if::report(rule, &demo.asyncio_transcript(&seed, async_main), &lines.all());
         }
-        write_visuals(
-            &args.visual,
-            &demo.describe(program),
-            &recorder.groups(),
-            Some(&recorder),
-        );
+        write_visuals(&args.visual, &demo.describe(program), &recorder.groups(), Some(&recorder));
     } else {
         let tutorial = Tutorial::new(rng, Stdout).blocking(demo.blocking);
         if args.visual.any() {
@@ -666,11 +605,8 @@ pub fn write_visuals(
 /// Writes a file the user asked for, or exits with status 1 and one line saying why.
 fn write_file(path: &Path, contents: &str) {
     if let Err(error) = std::fs::write(path, contents) {
-        let hint = if error.kind() == ErrorKind::NotFound {
-            " (does its directory exist?)"
-        } else {
-            ""
-        };
+        let hint =
+            if error.kind() == ErrorKind::NotFound { " (does its directory exist?)" } else { "" };
         eprintln!("error: cannot write {}: {error}{hint}", path.display());
         std::process::exit(1);
     }

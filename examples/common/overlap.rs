@@ -31,20 +31,14 @@ pub fn reading(spans: &[(&str, u64, u64)]) -> String {
         if count > most {
             most = count;
             // It lasts until the next change that lowers the count.
-            let until = changes[index + 1..]
-                .iter()
-                .find(|c| c.1 < 0)
-                .map_or(at, |c| c.0);
+            let until = changes[index + 1..].iter().find(|c| c.1 < 0).map_or(at, |c| c.0);
             stretch = (at, until);
         }
     }
     if most >= 2 && stretch.1 > stretch.0 {
         let (from, until) = stretch;
-        let together: Vec<&str> = spans
-            .iter()
-            .filter(|s| s.1 <= from && s.2 > from)
-            .map(|s| s.0)
-            .collect();
+        let together: Vec<&str> =
+            spans.iter().filter(|s| s.1 <= from && s.2 > from).map(|s| s.0).collect();
         let ended = spans.iter().find(|s| s.2 == until).map_or("one", |s| s.0);
         return format!(
             "{} were in flight at the same time from {} until {ended} finished at {}: they ran concurrently",
@@ -53,10 +47,8 @@ pub fn reading(spans: &[(&str, u64, u64)]) -> String {
             time(until)
         );
     }
-    let order: Vec<String> = spans
-        .iter()
-        .map(|s| format!("{} {}–{}", s.0, time(s.1), time(s.2)))
-        .collect();
+    let order: Vec<String> =
+        spans.iter().map(|s| format!("{} {}–{}", s.0, time(s.1), time(s.2))).collect();
     format!(
         "the tasks ran one at a time, never overlapping: {} (serialized)",
         order.join(", then ")

@@ -63,20 +63,8 @@ impl Recorder {
         let main = executor.spawn_named("main", main);
         let events = executor.take_trace();
         let snapshot = executor.snapshot();
-        let first = Record {
-            number: 0,
-            step: None,
-            events,
-            snapshot,
-            output_len: lines.len(),
-        };
-        Recorder {
-            executor,
-            main,
-            lines,
-            records: vec![first],
-            over: false,
-        }
+        let first = Record { number: 0, step: None, events, snapshot, output_len: lines.len() };
+        Recorder { executor, main, lines, records: vec![first], over: false }
     }
 
     /// Takes one step and records it; `None` once the run is over. The run is over when `step()` says
@@ -165,10 +153,7 @@ impl Recorder {
 /// Whether `snapshot` was taken at the end of a turn: see [`Recorder::turn_over`]. Timers handed out as
 /// due but not yet fired are listed with no slot.
 pub fn turn_over(snapshot: &Snapshot) -> bool {
-    let due_left = snapshot
-        .timers
-        .iter()
-        .any(|list: &TimerList| list.slot.is_none());
+    let due_left = snapshot.timers.iter().any(|list: &TimerList| list.slot.is_none());
     snapshot.this_turn == 0 && !due_left
 }
 
@@ -201,13 +186,9 @@ impl Names {
             if let EventKind::Spawned { task, name, .. } = &event.kind {
                 let given = GIVEN_NAMES.with(|given| {
                     let given = given.borrow();
-                    given
-                        .iter()
-                        .find(|(id, _)| id == task)
-                        .map(|(_, name)| name.clone())
+                    given.iter().find(|(id, _)| id == task).map(|(_, name)| name.clone())
                 });
-                self.names
-                    .push((*task, given.unwrap_or_else(|| name.clone())));
+                self.names.push((*task, given.unwrap_or_else(|| name.clone())));
             }
         }
     }

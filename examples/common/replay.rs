@@ -67,18 +67,11 @@ pub fn data(recorder: &Recorder, chart: &Timeline, title: &str) -> String {
         let timers: Vec<String> = view::timer_rows(snapshot, &names)
             .iter()
             .map(|(place, timers)| {
-                format!(
-                    r#"{{"place":{},"timers":{}}}"#,
-                    json_string(place),
-                    json_list(timers)
-                )
+                format!(r#"{{"place":{},"timers":{}}}"#, json_string(place), json_list(timers))
             })
             .collect();
         let (column, mark) = chart.steps.get(index).copied().unwrap_or((0, None));
-        let mark = mark.map_or_else(
-            || "null".to_owned(),
-            |(lane, col)| format!("[{lane},{col}]"),
-        );
+        let mark = mark.map_or_else(|| "null".to_owned(), |(lane, col)| format!("[{lane},{col}]"));
         steps.push(format!(
             r#"{{"n":{},"turn":{},"clock":{},"status":{},"did":{},"details":{},"this_turn":{},"next_turn":{},"tasks":[{}],"timers":[{}],"out":{},"col":{column},"mark":{mark}}}"#,
             record.number,
@@ -123,9 +116,7 @@ pub fn fill(template: &str, value: impl Fn(&str) -> Option<String>) -> String {
     while let Some(at) = rest.find("{{") {
         out.push_str(&rest[..at]);
         let after = &rest[at + 2..];
-        let filled = after
-            .split_once("}}")
-            .and_then(|(name, tail)| Some((value(name)?, tail)));
+        let filled = after.split_once("}}").and_then(|(name, tail)| Some((value(name)?, tail)));
         match filled {
             Some((text, tail)) => {
                 out.push_str(&text);

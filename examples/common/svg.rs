@@ -123,12 +123,7 @@ fn shape(out: &mut String, left: usize, y: usize, from: usize, to: usize, cell: 
 
 /// Where the lanes begin, after the labels: wide enough for the longest label.
 pub fn left_margin(chart: &Timeline) -> usize {
-    let longest = chart
-        .lanes
-        .iter()
-        .map(|l| columns(&l.label()))
-        .max()
-        .unwrap_or(0);
+    let longest = chart.lanes.iter().map(|l| columns(&l.label())).max().unwrap_or(0);
     24 + longest * 8
 }
 
@@ -146,11 +141,7 @@ pub fn render(chart: &Timeline, title: &str, standalone: bool) -> String {
     if standalone {
         out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     }
-    let namespace = if standalone {
-        r#" xmlns="http://www.w3.org/2000/svg""#
-    } else {
-        ""
-    };
+    let namespace = if standalone { r#" xmlns="http://www.w3.org/2000/svg""# } else { "" };
     let _ = writeln!(
         out,
         r#"<svg{namespace} id="timeline" class="timeline" width="{width}" height="{height}" viewBox="0 0 {width} {height}" data-left="{left}" data-cell="{CELL}" data-top="{TOP}" data-lane="{LANE}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">"#
@@ -162,10 +153,7 @@ pub fn render(chart: &Timeline, title: &str, standalone: bool) -> String {
          .label {{ font: 12px DejaVu Sans Mono, monospace; fill: #1d2733; }} .tick {{ fill: #5a6473; font-size: 11px; }} \
          .glyph, .grid {{ pointer-events: none; }}</style>"
     );
-    let _ = writeln!(
-        out,
-        r##"<rect width="{width}" height="{height}" fill="#ffffff"/>"##
-    );
+    let _ = writeln!(out, r##"<rect width="{width}" height="{height}" fill="#ffffff"/>"##);
     let _ = writeln!(
         out,
         r##"<text x="16" y="24" font-size="15" font-weight="bold" fill="#1d2733">timeline of {}</text>"##,
@@ -191,16 +179,10 @@ pub fn render(chart: &Timeline, title: &str, standalone: bool) -> String {
     // is drawn after the lanes' bands (below), so it comes after them; its lines sit on the columns'
     // edges, where no mark is.
     let mut grid = String::new();
-    let _ = writeln!(
-        grid,
-        r##"<g class="grid" stroke="#1d2733" stroke-opacity="0.07">"##
-    );
+    let _ = writeln!(grid, r##"<g class="grid" stroke="#1d2733" stroke-opacity="0.07">"##);
     for column in 1..chart.columns {
         let x = left + column * CELL;
-        let _ = writeln!(
-            grid,
-            r#"<line x1="{x}" y1="{TOP}" x2="{x}" y2="{lanes_bottom}"/>"#
-        );
+        let _ = writeln!(grid, r#"<line x1="{x}" y1="{TOP}" x2="{x}" y2="{lanes_bottom}"/>"#);
     }
     let _ = writeln!(grid, "</g>");
     for (index, lane) in chart.lanes.iter().enumerate() {

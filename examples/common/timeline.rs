@@ -162,11 +162,7 @@ impl Timeline {
                         spawned.insert(*task);
                         queued.insert(*task, cursor);
                     }
-                    EventKind::Woken {
-                        task,
-                        already_queued: false,
-                        ..
-                    } => {
+                    EventKind::Woken { task, already_queued: false, .. } => {
                         queued.entry(*task).or_insert(cursor);
                     }
                     EventKind::PollStarted { task } => {
@@ -177,11 +173,7 @@ impl Timeline {
                             items.push(Item::Stretch(*task, since, cursor, Cell::Queued));
                         }
                     }
-                    EventKind::PollEnded {
-                        task,
-                        duration,
-                        ready,
-                    } => {
+                    EventKind::PollEnded { task, duration, ready } => {
                         let start = poll_start.remove(task).unwrap_or(cursor);
                         if *duration >= LONG_POLL {
                             cursor += micros(*duration);
@@ -194,16 +186,12 @@ impl Timeline {
                             items.push(Item::Mark(*task, cursor, Cell::Done));
                         }
                     }
-                    EventKind::TimerArmed {
-                        task: Some(task), ..
-                    } => {
+                    EventKind::TimerArmed { task: Some(task), .. } => {
                         if let Some(from) = asleep.insert(*task, cursor) {
                             items.push(Item::Stretch(*task, from, cursor, Cell::Sleep));
                         }
                     }
-                    EventKind::TimerFired {
-                        task: Some(task), ..
-                    } => {
+                    EventKind::TimerFired { task: Some(task), .. } => {
                         if let Some(from) = asleep.remove(task) {
                             items.push(Item::Stretch(*task, from, cursor, Cell::Sleep));
                         }
@@ -281,12 +269,7 @@ impl Timeline {
         for lane in &mut lanes {
             lane.fill();
         }
-        let columns = lanes
-            .iter()
-            .map(|l| l.cells.len())
-            .max()
-            .unwrap_or(0)
-            .max(col(cursor) + 1);
+        let columns = lanes.iter().map(|l| l.cells.len()).max().unwrap_or(0).max(col(cursor) + 1);
         for lane in &mut lanes {
             lane.cells.resize(columns, Cell::Empty);
         }
@@ -297,25 +280,13 @@ impl Timeline {
             .filter_map(|l| Some((l.name.as_str(), l.span.0?, l.span.1.unwrap_or(cursor))))
             .collect();
         let reading = super::overlap::reading(&spans);
-        Timeline {
-            lanes,
-            scale_us,
-            columns,
-            steps,
-            reading,
-        }
+        Timeline { lanes, scale_us, columns, steps, reading }
     }
 
     /// The chart for a terminal: title, ruler, lanes, legend and the reading.
     pub fn to_text(&self, title: &str) -> String {
         let mut out = String::new();
-        let label_width = self
-            .lanes
-            .iter()
-            .map(|l| columns(&l.label()))
-            .max()
-            .unwrap_or(0)
-            + 2;
+        let label_width = self.lanes.iter().map(|l| columns(&l.label())).max().unwrap_or(0) + 2;
         let _ = writeln!(out, "\ntimeline of {title}");
         let _ = writeln!(
             out,
@@ -380,11 +351,7 @@ impl Lane {
             }
         }
         let first = self.cells.iter().position(|c| *c != Cell::Empty);
-        let end = self
-            .cells
-            .iter()
-            .position(|c| *c >= Cell::Done)
-            .unwrap_or(self.cells.len());
+        let end = self.cells.iter().position(|c| *c >= Cell::Done).unwrap_or(self.cells.len());
         if let Some(first) = first {
             for column in first..end {
                 if self.cells[column] == Cell::Empty {

@@ -40,11 +40,7 @@ fn trim(text: String) -> String {
 
 /// A count with its noun: `1 line`, `2 lines`.
 pub fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }
 
 /// A task as the texts name it: `task1 (Task-2)`.
@@ -59,17 +55,12 @@ pub fn headline(step: Option<&Step>, names: &Names, virtual_time: bool) -> Strin
             .to_owned();
     };
     match step {
-        Step::Polled {
-            task,
-            finished: false,
-        } => format!("polled {}: it returned Pending", who(names, *task)),
-        Step::Polled {
-            task,
-            finished: true,
-        } => format!(
-            "polled {}: it returned, the task is done",
-            who(names, *task)
-        ),
+        Step::Polled { task, finished: false } => {
+            format!("polled {}: it returned Pending", who(names, *task))
+        }
+        Step::Polled { task, finished: true } => {
+            format!("polled {}: it returned, the task is done", who(names, *task))
+        }
         Step::RanCallback { task } => format!("ran a done-callback of {}", who(names, *task)),
         Step::RanCallSoon => "ran a call_soon callback".to_owned(),
         Step::Cancelled { task } => format!("dropped {}, which was cancelled", who(names, *task)),
@@ -80,14 +71,12 @@ pub fn headline(step: Option<&Step>, names: &Names, virtual_time: bool) -> Strin
         Step::FiredTimers { count } => {
             format!("fired {count} due timers, which ends the turn: what they woke runs next turn")
         }
-        Step::AdvancedClock { now } if virtual_time => format!(
-            "nothing was ready: virtual time jumped to {}, the next deadline",
-            time(*now)
-        ),
-        Step::AdvancedClock { now } => format!(
-            "nothing was ready: waited until {}, the next deadline",
-            time(*now)
-        ),
+        Step::AdvancedClock { now } if virtual_time => {
+            format!("nothing was ready: virtual time jumped to {}, the next deadline", time(*now))
+        }
+        Step::AdvancedClock { now } => {
+            format!("nothing was ready: waited until {}, the next deadline", time(*now))
+        }
         Step::Idle => "nothing is queued and no timer is armed: idle".to_owned(),
         Step::MainWoken => "the block_on future was woken".to_owned(),
         _ => format!("{step:?}"),
@@ -100,26 +89,14 @@ pub fn details(events: &[Event], names: &Names) -> Vec<String> {
     let mut events = events.iter().peekable();
     while let Some(event) = events.next() {
         // A timer's wake follows its firing: one line says both.
-        if let EventKind::TimerFired {
-            task: Some(task),
-            deadline,
-        } = &event.kind
+        if let EventKind::TimerFired { task: Some(task), deadline } = &event.kind
             && let Some(Event {
-                kind:
-                    EventKind::Woken {
-                        task: woken,
-                        already_queued,
-                        ..
-                    },
-                ..
+                kind: EventKind::Woken { task: woken, already_queued, .. }, ..
             }) = events.peek()
             && woken == task
         {
-            let queued = if *already_queued {
-                "it was already queued"
-            } else {
-                "queued for the next turn"
-            };
+            let queued =
+                if *already_queued { "it was already queued" } else { "queued for the next turn" };
             let name = names.get(*task);
             lines.push(format!(
                 "{name}'s timer (due {}) fired: it woke {name}, {queued}",
@@ -137,18 +114,10 @@ pub fn details(events: &[Event], names: &Names) -> Vec<String> {
                 ),
                 None => format!("spawned {}: queued", who(names, *task)),
             }),
-            EventKind::Woken {
-                task,
-                already_queued,
-                other_thread,
-            } => Some(format!(
+            EventKind::Woken { task, already_queued, other_thread } => Some(format!(
                 "woke {}{}{}",
                 names.get(*task),
-                if *other_thread {
-                    " from another thread"
-                } else {
-                    ""
-                },
+                if *other_thread { " from another thread" } else { "" },
                 if *already_queued {
                     ": it was already queued, so this wake cost nothing"
                 } else {
@@ -161,33 +130,21 @@ pub fn details(events: &[Event], names: &Names) -> Vec<String> {
                     time(*duration)
                 ))
             }
-            EventKind::TimerArmed {
-                task: Some(task),
-                deadline,
-            } => Some(format!(
-                "{} armed a timer due at {}",
-                names.get(*task),
-                time(*deadline)
-            )),
-            EventKind::TimerArmed {
-                task: None,
-                deadline,
-            } => Some(format!(
-                "a call_later timer was armed for {}",
-                time(*deadline)
-            )),
+            EventKind::TimerArmed { task: Some(task), deadline } => {
+                Some(format!("{} armed a timer due at {}", names.get(*task), time(*deadline)))
+            }
+            EventKind::TimerArmed { task: None, deadline } => {
+                Some(format!("a call_later timer was armed for {}", time(*deadline)))
+            }
             EventKind::TimerFired { task, deadline } => Some(match task {
-                Some(task) => format!(
-                    "{}'s timer (due {}) fired",
-                    names.get(*task),
-                    time(*deadline)
-                ),
+                Some(task) => {
+                    format!("{}'s timer (due {}) fired", names.get(*task), time(*deadline))
+                }
                 None => format!("a call_later timer (due {}) fired", time(*deadline)),
             }),
-            EventKind::CallbackQueued { task: Some(task) } => Some(format!(
-                "queued a done-callback of {} for the next turn",
-                names.get(*task)
-            )),
+            EventKind::CallbackQueued { task: Some(task) } => {
+                Some(format!("queued a done-callback of {} for the next turn", names.get(*task)))
+            }
             EventKind::TaskFinished { task, outcome } => match outcome {
                 Outcome::Returned => None,
                 Outcome::Panicked => Some(format!("{} panicked", names.get(*task))),
@@ -279,9 +236,8 @@ pub fn timer_rows(snapshot: &Snapshot, names: &Names) -> Vec<(String, Vec<String
                 .timers
                 .iter()
                 .map(|timer| {
-                    let owner = timer
-                        .task
-                        .map_or_else(|| "call_later".to_owned(), |id| names.get(id));
+                    let owner =
+                        timer.task.map_or_else(|| "call_later".to_owned(), |id| names.get(id));
                     format!("{owner} @ {}", time(timer.deadline))
                 })
                 .collect();
@@ -302,20 +258,14 @@ pub fn turn_status(snapshot: &Snapshot) -> String {
     } else if !turn_over(snapshot) {
         format!("turn {turn}: the due timers fire next, ending the turn")
     } else if !snapshot.ready.is_empty() {
-        format!(
-            "turn {turn} is over; the next step begins turn {}",
-            turn + 1
-        )
+        format!("turn {turn} is over; the next step begins turn {}", turn + 1)
     } else if snapshot
         .timers
         .iter()
         .flat_map(|list| &list.timers)
         .any(|timer| timer.deadline <= snapshot.now)
     {
-        format!(
-            "turn {turn} is over; timers are due, so the next step begins turn {}",
-            turn + 1
-        )
+        format!("turn {turn} is over; timers are due, so the next step begins turn {}", turn + 1)
     } else if !snapshot.timers.is_empty() {
         format!("turn {turn} is over; nothing is queued, so the clock moves to the next deadline")
     } else if turn == 0 {
@@ -328,22 +278,13 @@ pub fn turn_status(snapshot: &Snapshot) -> String {
 /// The snapshot as a block of text: clock and turn, ready queue, tasks, timer wheel.
 pub fn snapshot_text(snapshot: &Snapshot, ran: Option<(TaskId, &str)>, names: &Names) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "clock {} · {}",
-        time(snapshot.now),
-        turn_status(snapshot)
-    );
+    let _ = writeln!(out, "clock {} · {}", time(snapshot.now), turn_status(snapshot));
     let (this_turn, next_turn) = ready(snapshot, names);
     let list = |labels: &[String]| {
         if labels.is_empty() {
             "—".to_owned()
         } else {
-            labels
-                .iter()
-                .map(|l| format!("[{l}]"))
-                .collect::<Vec<_>>()
-                .join(" ")
+            labels.iter().map(|l| format!("[{l}]")).collect::<Vec<_>>().join(" ")
         }
     };
     let _ = writeln!(
@@ -353,18 +294,8 @@ pub fn snapshot_text(snapshot: &Snapshot, ran: Option<(TaskId, &str)>, names: &N
         list(&next_turn)
     );
     let rows = task_rows(snapshot, ran, names);
-    let name_width = rows
-        .iter()
-        .map(|r| columns(&r.name))
-        .max()
-        .unwrap_or(4)
-        .max(4);
-    let parent_width = rows
-        .iter()
-        .map(|r| columns(&r.parent))
-        .max()
-        .unwrap_or(0)
-        .max(10);
+    let name_width = rows.iter().map(|r| columns(&r.name)).max().unwrap_or(4).max(4);
+    let parent_width = rows.iter().map(|r| columns(&r.parent)).max().unwrap_or(0).max(10);
     // Padded by terminal columns, not characters, so that a wide tag (任务, 🚀) keeps the columns
     // after it in line.
     let _ = writeln!(
@@ -409,11 +340,7 @@ pub fn step_text(record: &Record, names: &Names, virtual_time: bool) -> String {
     );
     let rest = 78usize.saturating_sub(columns(&rule));
     let _ = writeln!(out, "\n{rule}{}", "─".repeat(rest));
-    let _ = writeln!(
-        out,
-        "did: {}",
-        headline(record.step.as_ref(), names, virtual_time)
-    );
+    let _ = writeln!(out, "did: {}", headline(record.step.as_ref(), names, virtual_time));
     for line in details(&record.events, names) {
         let _ = writeln!(out, "     · {line}");
     }

@@ -32,11 +32,7 @@ pub fn parse(text: &str) -> Result<WhatIf, String> {
 pub fn list_and_exit() -> ! {
     println!("rules that --what-if can break (each makes the port print what asyncio prints):");
     for rule in Rule::ALL {
-        println!(
-            "  {:<17} {}",
-            rule.name(),
-            first_sentence(rule.explanation())
-        );
+        println!("  {:<17} {}", rule.name(), first_sentence(rule.explanation()));
     }
     std::process::exit(0);
 }
@@ -55,12 +51,7 @@ pub fn report(rule: Rule, asyncio: &[String], broken: &[String]) {
     } else {
         eprint!(
             "{}",
-            unified_diff(
-                asyncio,
-                broken,
-                "asyncio's rules",
-                &format!("{} broken", rule.name())
-            )
+            unified_diff(asyncio, broken, "asyncio's rules", &format!("{} broken", rule.name()))
         );
     }
     eprintln!("{}", rule.explanation());
@@ -112,11 +103,7 @@ pub fn unified_diff(old: &[String], new: &[String], old_name: &str, new_name: &s
         let hunk = &edits[start..end];
         let old_len = hunk.iter().filter(|e| e.0 != '+').count();
         let new_len = hunk.iter().filter(|e| e.0 != '-').count();
-        out.push_str(&format!(
-            "@@ -{},{old_len} +{},{new_len} @@\n",
-            hunk[0].1 + 1,
-            hunk[0].2 + 1
-        ));
+        out.push_str(&format!("@@ -{},{old_len} +{},{new_len} @@\n", hunk[0].1 + 1, hunk[0].2 + 1));
         for &(kind, i, j) in hunk {
             let line = if kind == '+' { &new[j] } else { &old[i] };
             out.push_str(&format!("{kind}{line}\n"));

@@ -148,11 +148,7 @@ pub fn width(c: char) -> usize {
     let c = u32::from(c);
     // The table is sorted: the first range that ends at or after `c` is the only one that can hold it.
     let at = WIDE.partition_point(|&(_, last)| last < c);
-    if WIDE.get(at).is_some_and(|&(first, _)| first <= c) {
-        2
-    } else {
-        1
-    }
+    if WIDE.get(at).is_some_and(|&(first, _)| first <= c) { 2 } else { 1 }
 }
 
 /// Terminal columns of `text`, the sum of its characters' [`width`]s.

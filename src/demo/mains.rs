@@ -47,20 +47,16 @@ pub async fn await_main(tutorial: Tutorial, tags: Vec<String>, likelihood: Likel
     // Start all tasks before awaiting them, otherwise the code will not be concurrent. `spawn` only
     // queues each task: they first run when this function reaches its first `.await`.
     for tag in &tags {
-        tasks.push(spawn_named(
-            tag,
-            tutorial.unlikely_to_return(tag, likelihood),
-        ));
+        tasks.push(spawn_named(tag, tutorial.unlikely_to_return(tag, likelihood)));
     }
 
     // The results come IN THE ORDER OF THE AWAIT, even if the other task ends first.
     tutorial.print("Awaiting results...");
     for (tag, task) in tags.iter().zip(tasks) {
         match task.await {
-            Ok(result) => tutorial.print(&format!(
-                "The result of task={tag} was {}.",
-                PyFloat(result)
-            )),
+            Ok(result) => {
+                tutorial.print(&format!("The result of task={tag} was {}.", PyFloat(result)))
+            }
             // The tutorial's main() prints the exception that escapes asyncio.run, and stops.
             Err(error) => {
                 tutorial.print(&error.to_string());
@@ -74,10 +70,7 @@ pub async fn await_main(tutorial: Tutorial, tags: Vec<String>, likelihood: Likel
 /// which is what `functools.partial(handle_return_callback, tag)` does in Python.
 fn handle_return_callback(tutorial: &Tutorial, tag: &str, result: &Result<f64, JoinError>) {
     match result {
-        Ok(value) => tutorial.print(&format!(
-            "The result of task={tag} was {}.",
-            PyFloat(*value)
-        )),
+        Ok(value) => tutorial.print(&format!("The result of task={tag} was {}.", PyFloat(*value))),
         Err(_) => tutorial.print(&format!("Problem with task={tag}.")),
     }
 }

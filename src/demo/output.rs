@@ -96,11 +96,7 @@ impl Capture {
 
     /// Everything printed so far, each line ending in a newline: what stdout would hold.
     pub fn text(&self) -> String {
-        self.lines
-            .borrow()
-            .iter()
-            .map(|line| format!("{line}\n"))
-            .collect()
+        self.lines.borrow().iter().map(|line| format!("{line}\n")).collect()
     }
 }
 

@@ -62,12 +62,10 @@ impl fmt::Display for PyFloat {
         let sign = if x.is_sign_negative() { "-" } else { "" };
         let x = x.abs();
         let scientific = format!("{x:e}");
-        let (mantissa, exponent) = scientific
-            .split_once('e')
-            .expect("`{:e}` always writes an exponent");
-        let exponent: i32 = exponent
-            .parse()
-            .expect("`{:e}` writes the exponent as a plain integer");
+        let (mantissa, exponent) =
+            scientific.split_once('e').expect("`{:e}` always writes an exponent");
+        let exponent: i32 =
+            exponent.parse().expect("`{:e}` writes the exponent as a plain integer");
         let mut digits = mantissa.replace('.', "");
         if let Some(even) = even_digits_on_tie(x, &digits, exponent) {
             digits = even;
@@ -109,9 +107,8 @@ fn is_exactly(x: f64, digits: &str, exponent: i32) -> bool {
     // Every f64 has at most 767 significant decimal digits, and Rust's
     // precision formatting is exact, so 800 digits show the whole value.
     let exact = format!("{x:.800e}");
-    let (mantissa, exact_exponent) = exact
-        .split_once('e')
-        .expect("`{:e}` always writes an exponent");
+    let (mantissa, exact_exponent) =
+        exact.split_once('e').expect("`{:e}` always writes an exponent");
     let exact_digits = mantissa.replace('.', "");
     exact_exponent.parse() == Ok(exponent)
         && exact_digits.starts_with(digits)

@@ -76,9 +76,7 @@ impl fmt::Debug for PyRandom {
     /// Shows only the position: 624 words of state help nobody reading a
     /// debug print.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PyRandom")
-            .field("index", &self.index)
-            .finish_non_exhaustive()
+        f.debug_struct("PyRandom").field("index", &self.index).finish_non_exhaustive()
     }
 }
 

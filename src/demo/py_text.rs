@@ -48,9 +48,7 @@ pub const HIDDEN: [(u32, u32); 28] = [
 /// Whether [`shown`] escapes `c`.
 pub fn is_hidden(c: char) -> bool {
     let c = u32::from(c);
-    HIDDEN
-        .iter()
-        .any(|&(first, last)| (first..=last).contains(&c))
+    HIDDEN.iter().any(|&(first, last)| (first..=last).contains(&c))
 }
 
 /// `text` with every [hidden](HIDDEN) character written as Python's `repr()` writes it; the rest,

@@ -94,11 +94,7 @@ pub struct LikelihoodError(String);
 
 impl fmt::Display for LikelihoodError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "likelihood must be a number greater than 0 and at most 1, got {}",
-            self.0
-        )
+        write!(f, "likelihood must be a number greater than 0 and at most 1, got {}", self.0)
     }
 }
 
@@ -129,9 +125,9 @@ impl TutorialRng {
     pub fn new(kind: RngKind, seed: &Seed) -> Option<TutorialRng> {
         match kind {
             RngKind::Python => Some(TutorialRng::Python(PyRandom::from_seed_value(seed))),
-            RngKind::Std => Some(TutorialRng::Std(Box::new(StdRng::from_seed(
-                seed.to_std_seed()?,
-            )))),
+            RngKind::Std => {
+                Some(TutorialRng::Std(Box::new(StdRng::from_seed(seed.to_std_seed()?))))
+            }
         }
     }
 
@@ -179,11 +175,7 @@ impl fmt::Debug for Tutorial {
 impl Tutorial {
     /// A tutorial rolling from `rng` and printing to `out`.
     pub fn new(rng: TutorialRng, out: impl Output + 'static) -> Tutorial {
-        Tutorial {
-            rng: Rc::new(RefCell::new(rng)),
-            out: Rc::new(out),
-            blocking: false,
-        }
+        Tutorial { rng: Rc::new(RefCell::new(rng)), out: Rc::new(out), blocking: false }
     }
 
     /// Makes `unlikely_to_return` wait with `std::thread::sleep` (the blocking mistake the tutorial

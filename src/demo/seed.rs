@@ -136,10 +136,7 @@ impl Seed {
             magnitude.push(0);
         }
         let negative = negative && magnitude != [0];
-        Seed {
-            negative,
-            magnitude,
-        }
+        Seed { negative, magnitude }
     }
 }
 
@@ -188,10 +185,7 @@ impl FromStr for Seed {
     /// assert!("12.5".parse::<Seed>().is_err());
     /// ```
     fn from_str(text: &str) -> Result<Seed, SeedError> {
-        let invalid = |reason| SeedError {
-            text: text.to_owned(),
-            reason,
-        };
+        let invalid = |reason| SeedError { text: text.to_owned(), reason };
         // Rust's `trim` strips Unicode White_Space, which is exactly the set
         // Python's int() strips (tested in tests/rng.rs).
         let body = text.trim();
@@ -210,9 +204,7 @@ impl FromStr for Seed {
         let mut magnitude = Vec::new();
         for chunk in digits.chunks(CHUNK_DIGITS) {
             let factor = 10u32.pow(chunk.len() as u32);
-            let value = chunk
-                .iter()
-                .fold(0u32, |acc, digit| acc * 10 + u32::from(digit - b'0'));
+            let value = chunk.iter().fold(0u32, |acc, digit| acc * 10 + u32::from(digit - b'0'));
             mul_add(&mut magnitude, factor, value);
         }
         Ok(Seed::from_parts(negative, magnitude))

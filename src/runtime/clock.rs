@@ -34,9 +34,7 @@ impl Default for Clock {
 
 impl Clock {
     pub(crate) fn real() -> Clock {
-        Clock::Real {
-            origin: Instant::now(),
-        }
+        Clock::Real { origin: Instant::now() }
     }
 
     pub(crate) fn virtual_time() -> Clock {
@@ -108,16 +106,11 @@ mod tests {
     #[test]
     fn a_deadline_counts_from_no_earlier_than_the_callers_instant() {
         let clock = Clock::real();
-        let Clock::Real { origin } = clock else {
-            unreachable!()
-        };
+        let Clock::Real { origin } = clock else { unreachable!() };
         for _ in 0..1000 {
             let callers = origin.elapsed();
             let start = Duration::from_micros(clock.start_us());
-            assert!(
-                start >= callers,
-                "counted from {start:?}, the caller read {callers:?}"
-            );
+            assert!(start >= callers, "counted from {start:?}, the caller read {callers:?}");
         }
     }
 

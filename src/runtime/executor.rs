@@ -72,11 +72,7 @@ impl Executor {
     }
 
     fn with_clock(clock: Clock) -> Executor {
-        Executor {
-            handle: Rc::new(Handle::new(clock)),
-            turn: Turn::default(),
-            advanced_ns: 0,
-        }
+        Executor { handle: Rc::new(Handle::new(clock)), turn: Turn::default(), advanced_ns: 0 }
     }
 
     /// Runs `future` to completion on this thread, running every spawned task along the way:
@@ -107,11 +103,7 @@ impl Executor {
         // Task-1, like asyncio's main task: an entry like a task's, so that it is woken (and awaits,
         // and sleeps) exactly as a task is.
         let id = self.handle.next_task_id();
-        let key = self
-            .handle
-            .tasks
-            .borrow_mut()
-            .insert(id, Stage::Main, None, None);
+        let key = self.handle.tasks.borrow_mut().insert(id, Stage::Main, None, None);
         let main = MainEntry(Rc::clone(&self.handle), key);
         self.handle.push(Runnable::Task(key));
         let mut future = pin!(future);
@@ -149,8 +141,7 @@ impl Executor {
     #[track_caller]
     pub fn step(&mut self) -> Step {
         let _entered = enter(&self.handle);
-        self.step_entered(true)
-            .expect("a step that may move the clock always does something")
+        self.step_entered(true).expect("a step that may move the clock always does something")
     }
 
     /// One unit of work that needs no time to pass, or `None` if there is none: the executor is

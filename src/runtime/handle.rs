@@ -131,10 +131,7 @@ pub(crate) struct Handle {
 
 impl Handle {
     pub(crate) fn new(clock: Clock) -> Handle {
-        Handle {
-            clock: Cell::new(clock),
-            ..Handle::default()
-        }
+        Handle { clock: Cell::new(clock), ..Handle::default() }
     }
 
     /// The clock's reading now (µs): what asyncio's `loop.time()` returns.
@@ -153,9 +150,7 @@ impl Handle {
         if clock.is_virtual() && to_us > clock.now_us() {
             clock.advance_to(to_us);
             self.clock.set(clock);
-            self.record(|| EventKind::ClockAdvanced {
-                to: Duration::from_micros(to_us),
-            });
+            self.record(|| EventKind::ClockAdvanced { to: Duration::from_micros(to_us) });
         }
     }
 
@@ -204,11 +199,7 @@ impl Handle {
         };
         let (task, already_queued) = self.queue_woken(key, entry);
         drop(tasks);
-        self.record(|| EventKind::Woken {
-            task,
-            other_thread,
-            already_queued,
-        });
+        self.record(|| EventKind::Woken { task, other_thread, already_queued });
     }
 
     /// Queues the woken task under `key`, whose entry this is, unless it is queued already or has
@@ -306,11 +297,7 @@ impl Handle {
     /// Notes the poll in progress (`None` when it ends).
     pub(crate) fn set_polling(&self, key: Key, id: TaskId, waker: &Waker) {
         self.noted.set(false);
-        self.polling.set(Some(Polling {
-            key,
-            id,
-            waker: (waker.data(), waker.vtable()),
-        }));
+        self.polling.set(Some(Polling { key, id, waker: (waker.data(), waker.vtable()) }));
     }
 }
 
@@ -333,19 +320,13 @@ pub(crate) fn current(what: &str) -> Rc<Handle> {
 
 /// The running executor's handle, if this thread is inside one.
 pub(crate) fn try_current() -> Option<Rc<Handle>> {
-    CURRENT
-        .try_with(|current| current.try_borrow().ok()?.clone())
-        .ok()
-        .flatten()
+    CURRENT.try_with(|current| current.try_borrow().ok()?.clone()).ok().flatten()
 }
 
 /// Runs `f` on the running executor's handle, lent, not cloned; `None` outside any executor.
 #[inline]
 pub(crate) fn with_current<R>(f: impl FnOnce(&Handle) -> R) -> Option<R> {
-    CURRENT
-        .try_with(|current| current.try_borrow().ok()?.as_deref().map(f))
-        .ok()
-        .flatten()
+    CURRENT.try_with(|current| current.try_borrow().ok()?.as_deref().map(f)).ok().flatten()
 }
 
 /// What a waker calls when it runs on its executor's thread, inside it.

@@ -65,12 +65,7 @@ pub struct JoinHandle<T> {
 
 impl<T> JoinHandle<T> {
     pub(crate) fn new(key: Key, id: TaskId, handle: Weak<Handle>) -> JoinHandle<T> {
-        JoinHandle {
-            key,
-            id,
-            handle,
-            output: PhantomData,
-        }
+        JoinHandle { key, id, handle, output: PhantomData }
     }
 
     /// Runs `look` with the executor and this task's key, if the executor still exists.
@@ -137,10 +132,9 @@ impl<T: 'static> Future for JoinHandle<T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let handle = self.handle.upgrade();
         let mut tasks = handle.as_ref().map(|handle| handle.tasks.borrow_mut());
-        let (Some(handle), Some(entry)) = (
-            &handle,
-            tasks.as_mut().and_then(|t| t.entries.get_mut(self.key)),
-        ) else {
+        let (Some(handle), Some(entry)) =
+            (&handle, tasks.as_mut().and_then(|t| t.entries.get_mut(self.key)))
+        else {
             // The executor is gone (or going) and took the task with it.
             return Poll::Ready(Err(JoinError::cancelled(self.id)));
         };

@@ -38,10 +38,7 @@ struct Failure {
 
 impl JoinError {
     pub(crate) fn panicked(task: TaskId, panic: Box<dyn Any + Send>) -> JoinError {
-        JoinError(Box::new(Failure {
-            task,
-            panic: Some(panic),
-        }))
+        JoinError(Box::new(Failure { task, panic: Some(panic) }))
     }
 
     pub(crate) fn cancelled(task: TaskId) -> JoinError {
@@ -117,10 +114,7 @@ pub(crate) fn wake_contained(waker: Waker) {
 #[cold]
 #[inline(never)]
 pub(crate) fn report_panic(who: fmt::Arguments<'_>, payload: Box<dyn Any + Send>) {
-    eprintln!(
-        "minimalist-async: {who} panicked: {}",
-        panic_text(&*payload)
-    );
+    eprintln!("minimalist-async: {who} panicked: {}", panic_text(&*payload));
     if let Err(again) = catch_unwind(AssertUnwindSafe(|| drop(payload))) {
         eprintln!(
             "minimalist-async: dropping the payload of that panic panicked too: {}",

@@ -62,9 +62,8 @@ pub(crate) fn poll_task(handle: &Rc<Handle>, key: Key) -> Option<Step> {
         (entry.id, future, entry.waker.take())
     };
     let (polled, kept) = poll_with_waker(handle, key, id, kept, |cx| {
-        let polled = catch_unwind(AssertUnwindSafe(|| {
-            future.as_mut().poll_task(cx, &handle.outputs)
-        }));
+        let polled =
+            catch_unwind(AssertUnwindSafe(|| future.as_mut().poll_task(cx, &handle.outputs)));
         match polled {
             Ok(Poll::Pending) => Poll::Pending,
             // Returned: the output is in its type's table already, under this key.
@@ -76,10 +75,7 @@ pub(crate) fn poll_task(handle: &Rc<Handle>, key: Key) -> Option<Step> {
     let Poll::Ready(mut ended) = polled else {
         // Not done: the future goes back into its entry, to be polled when something wakes it.
         settle_pending(handle, key, kept, Some(future));
-        return Some(Step::Polled {
-            task: id,
-            finished: false,
-        });
+        return Some(Step::Polled { task: id, finished: false });
     };
     // Cancelled during the very poll in which it returned: as in asyncio (a task whose
     // `_must_cancel` is set ends cancelled), `cancel()` said it was still running, so the cancel wins
@@ -95,10 +91,7 @@ pub(crate) fn poll_task(handle: &Rc<Handle>, key: Key) -> Option<Step> {
     // The task is over: a kept waker stays with whoever kept it, its wakes finding an ended task.
     drop(kept);
     end_task(handle, key, id, future, ended);
-    Some(Step::Polled {
-        task: id,
-        finished: true,
-    })
+    Some(Step::Polled { task: id, finished: true })
 }
 
 /// Polls the `block_on` future under `key`, whose turn came (`Step::MainWoken`): as a task is polled,
@@ -111,10 +104,7 @@ pub(crate) fn poll_main<F: Future>(
 ) -> Poll<F::Output> {
     let (id, kept) = {
         let mut tasks = handle.tasks.borrow_mut();
-        let entry = tasks
-            .entries
-            .get_mut(key)
-            .expect("block_on's entry lives as long as its call");
+        let entry = tasks.entries.get_mut(key).expect("block_on's entry lives as long as its call");
         (entry.id, entry.waker.take())
     };
     let (polled, kept) = poll_with_waker(handle, key, id, kept, |cx| future.poll(cx));
@@ -144,11 +134,7 @@ fn poll_with_waker<R>(
     if let Some(started) = started {
         let duration = started.elapsed();
         let ready = polled.is_ready();
-        handle.record(|| EventKind::PollEnded {
-            task: id,
-            duration,
-            ready,
-        });
+        handle.record(|| EventKind::PollEnded { task: id, duration, ready });
     }
     (polled, handle.take_back(waker))
 }
@@ -163,10 +149,7 @@ fn settle_pending(
     future: Option<Pin<Box<dyn TaskFuture>>>,
 ) {
     let mut tasks = handle.tasks.borrow_mut();
-    let entry = tasks
-        .entries
-        .get_mut(key)
-        .expect("only a poll's end removes a polled entry");
+    let entry = tasks.entries.get_mut(key).expect("only a poll's end removes a polled entry");
     if let Some(future) = future {
         entry.leave_polling(Stage::Running(future));
     }
@@ -223,11 +206,7 @@ fn end_task(
     let (result, outcome) = match ended {
         Ok(output) => (output, Outcome::Returned),
         Err(error) => {
-            let outcome = if error.is_cancelled() {
-                Outcome::Cancelled
-            } else {
-                Outcome::Panicked
-            };
+            let outcome = if error.is_cancelled() { Outcome::Cancelled } else { Outcome::Panicked };
             (future.fail(&handle.outputs, error), outcome)
         }
     };
@@ -247,11 +226,7 @@ fn end_task(
     // One look at the entry for everything the end needs to know.
     let (callbacks, kept, awaiter, unclaimed) = {
         let mut tasks = handle.tasks.borrow_mut();
-        let done = Stage::Done {
-            outcome,
-            table,
-            spent,
-        };
+        let done = Stage::Done { outcome, table, spent };
         let entry = tasks.end(key, result, done);
         let unclaimed = !entry.handle_alive && entry.callbacks == 0;
         let (callbacks, kept, awaited) =

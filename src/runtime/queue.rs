@@ -87,11 +87,7 @@ const KEPT_CAPACITY: usize = 4096;
 /// The length below which a turn's batch of `capacity` entries gives room back as it drains (0:
 /// never): half of it, once it is more than four times `KEPT_CAPACITY`.
 pub(crate) fn drain_floor(capacity: usize) -> usize {
-    if capacity > 4 * KEPT_CAPACITY {
-        capacity / 2
-    } else {
-        0
-    }
+    if capacity > 4 * KEPT_CAPACITY { capacity / 2 } else { 0 }
 }
 
 /// The executor's side of the ready queue.

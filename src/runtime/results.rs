@@ -173,9 +173,7 @@ where
     }
 
     fn fail(&self, outputs: &Outputs, error: JoinError) -> Key {
-        outputs.with(self.table(outputs), |results| {
-            typed::<F::Output>(results).insert(Err(error))
-        })
+        outputs.with(self.table(outputs), |results| typed::<F::Output>(results).insert(Err(error)))
     }
 
     fn table(&self, outputs: &Outputs) -> u32 {

@@ -41,10 +41,7 @@ pub(crate) fn finish_after_main(handle: &Rc<Handle>, turn: &mut Turn) {
     }
     run_turn(handle, turn);
     let timers = handle.timers.borrow();
-    let calls = timers
-        .others
-        .iter()
-        .filter(|(_, (_, record))| matches!(record, Timer::Call(_)));
+    let calls = timers.others.iter().filter(|(_, (_, record))| matches!(record, Timer::Call(_)));
     let calls: Vec<Armed<TimerRef>> = calls.map(|(_, (timer, _))| *timer).collect();
     drop(timers);
     let dropped: Vec<Timer> = calls.into_iter().filter_map(|t| handle.disarm(t)).collect();
@@ -72,9 +69,7 @@ fn cancel_pending(handle: &Rc<Handle>, turn: &mut Turn) {
     cancelled.retain(|key| handle.cancel(*key));
     let any_left = || {
         let tasks = handle.tasks.borrow();
-        cancelled
-            .iter()
-            .any(|key| tasks.get(*key).is_some_and(|entry| !entry.is_done()))
+        cancelled.iter().any(|key| tasks.get(*key).is_some_and(|entry| !entry.is_done()))
     };
     while any_left() && run_turn(handle, turn) {}
     run_turn(handle, turn);
@@ -139,9 +134,7 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
                 drop_contained(future, || format!("the future of {id}"));
             }
             for (_, callback) in callbacks.remove(&key.index()).into_iter().flatten() {
-                drop_contained(callback, || {
-                    format!("a done-callback of {id} that never ran")
-                });
+                drop_contained(callback, || format!("a done-callback of {id} that never ran"));
             }
         }
         // Done-callbacks are added only to a live entry (`Tasks::add_callback` marks it `has_cold`),

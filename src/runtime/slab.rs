@@ -85,11 +85,7 @@ pub(crate) struct Slab<T> {
 
 impl<T> Default for Slab<T> {
     fn default() -> Self {
-        Slab {
-            slots: Vec::new(),
-            free_head: u32::MAX,
-            len: 0,
-        }
+        Slab { slots: Vec::new(), free_head: u32::MAX, len: 0 }
     }
 }
 
@@ -194,9 +190,7 @@ impl<T> Slab<T> {
     pub(crate) fn into_values(mut self) -> impl Iterator<Item = T> {
         // `take` ends the walk at the last value, as `drain` does.
         let (slots, len) = (std::mem::take(&mut self.slots), self.len);
-        let values = slots
-            .into_iter()
-            .filter_map(|slot| ManuallyDrop::into_inner(slot.value));
+        let values = slots.into_iter().filter_map(|slot| ManuallyDrop::into_inner(slot.value));
         values.take(len)
     }
 
@@ -238,10 +232,7 @@ enum Cell<T> {
 
 impl<T> Default for Cells<T> {
     fn default() -> Self {
-        Cells {
-            cells: Vec::new(),
-            free_head: u32::MAX,
-        }
+        Cells { cells: Vec::new(), free_head: u32::MAX }
     }
 }
 
@@ -343,11 +334,7 @@ mod tests {
         slab.remove(keys[1]);
         assert_eq!(std::rc::Rc::strong_count(&value), 3);
         drop(slab);
-        assert_eq!(
-            std::rc::Rc::strong_count(&value),
-            1,
-            "the two left were dropped"
-        );
+        assert_eq!(std::rc::Rc::strong_count(&value), 1, "the two left were dropped");
     }
 
     #[test]
@@ -367,10 +354,7 @@ mod tests {
     fn cells_reuse_the_cell_emptied_last() {
         let mut cells = Cells::default();
         let keys: Vec<Key> = (0..3).map(|i| cells.insert(i)).collect();
-        assert_eq!(
-            (cells.remove(keys[1]), cells.remove(keys[1])),
-            (Some(1), None)
-        );
+        assert_eq!((cells.remove(keys[1]), cells.remove(keys[1])), (Some(1), None));
         assert_eq!(cells.insert(10).index(), keys[1].index());
         assert_eq!(cells.into_values().collect::<Vec<_>>(), [0, 10, 2]);
     }

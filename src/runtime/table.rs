@@ -149,11 +149,7 @@ impl Entry {
     /// (see `timers.rs`).
     #[inline]
     pub(crate) fn timer(&self) -> u64 {
-        if self.is_done() {
-            0
-        } else {
-            self.timer_or_result
-        }
+        if self.is_done() { 0 } else { self.timer_or_result }
     }
 
     /// Records `seq` (0: none) as the own timer of a task that has not ended.
@@ -165,11 +161,7 @@ impl Entry {
 
     /// The key of an ended task's result in its type's table (`Stage::Done`).
     pub(crate) fn result(&self) -> Key {
-        debug_assert!(
-            matches!(self.stage, Stage::Done { .. }),
-            "{} has no result",
-            self.id
-        );
+        debug_assert!(matches!(self.stage, Stage::Done { .. }), "{} has no result", self.id);
         Key::from_bits(self.timer_or_result)
     }
 
@@ -178,11 +170,7 @@ impl Entry {
     /// `Stage` (ping_pong and yield_many: 14 instructions per poll; spawn_join 18 per task).
     pub(crate) fn leave_polling(&mut self, next: Stage) {
         let polling = std::mem::replace(&mut self.stage, next);
-        debug_assert!(
-            matches!(polling, Stage::Polling),
-            "{} was not being polled",
-            self.id
-        );
+        debug_assert!(matches!(polling, Stage::Polling), "{} was not being polled", self.id);
         std::mem::forget(polling);
     }
 }
@@ -289,9 +277,7 @@ impl Tasks {
 
     /// Whether the entry in slot `index` records the own timer numbered `seq`.
     pub(crate) fn has_own_timer(&self, index: u32, seq: u64) -> bool {
-        self.entries
-            .at(index)
-            .is_some_and(|(_, entry)| entry.timer() == seq)
+        self.entries.at(index).is_some_and(|(_, entry)| entry.timer() == seq)
     }
 
     /// Removes the entry and its cold data.
@@ -376,11 +362,7 @@ mod tests {
         let mut tasks = Tasks::default();
         for (child, parent) in [(7, Some(2)), (1 << 40, Some(3)), (1 << 40 | 5, None)] {
             let key = tasks.insert(TaskId(child), Stage::Main, parent.map(TaskId), None);
-            assert_eq!(
-                tasks.parent(key),
-                parent.map(TaskId),
-                "the parent of {child}"
-            );
+            assert_eq!(tasks.parent(key), parent.map(TaskId), "the parent of {child}");
         }
     }
 

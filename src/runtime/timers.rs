@@ -91,10 +91,7 @@ impl Handle {
             }
             TimerRef::Other(index) => {
                 let mut timers = self.timers.borrow_mut();
-                let (key, _) = timers
-                    .others
-                    .at(index)
-                    .filter(|(_, (t, _))| t.seq == timer.seq)?;
+                let (key, _) = timers.others.at(index).filter(|(_, (t, _))| t.seq == timer.seq)?;
                 timers.others.remove(key).map(|(_, timer)| timer)
             }
         }
@@ -119,11 +116,7 @@ impl Handle {
                     task: Some(task),
                     deadline: Duration::from_micros(timer.deadline),
                 });
-                self.record(|| EventKind::Woken {
-                    task,
-                    other_thread: false,
-                    already_queued,
-                });
+                self.record(|| EventKind::Woken { task, other_thread: false, already_queued });
                 return true;
             }
         }
@@ -236,8 +229,6 @@ impl Timers {
 impl Tasks {
     /// The entry in slot `index`, with its key, if it records the own timer numbered `seq`.
     pub(crate) fn own_timer(&mut self, index: u32, seq: u64) -> Option<(Key, &mut Entry)> {
-        self.entries
-            .at_mut(index)
-            .filter(|(_, entry)| entry.timer() == seq)
+        self.entries.at_mut(index).filter(|(_, entry)| entry.timer() == seq)
     }
 }

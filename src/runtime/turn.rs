@@ -53,10 +53,7 @@ impl Turn {
     /// timers due by then. Returns whether the turn has anything to do.
     #[inline]
     pub(crate) fn begin(&mut self, handle: &Handle) -> bool {
-        debug_assert!(
-            self.batch.is_empty(),
-            "a turn begins when the last one is over"
-        );
+        debug_assert!(self.batch.is_empty(), "a turn begins when the last one is over");
         // Other threads' messages join behind the local entries, when a sender raised the flag: taking
         // them in queues them locally, so one swap then takes the whole batch. A message whose flag is
         // not up yet waits for the next turn; an executor about to sleep looks at the flag itself first
@@ -105,9 +102,9 @@ impl Turn {
             // itself (`Tagged::key`).
             let step = match queued.tag() {
                 TASK => poll_task(handle, queued.key()),
-                DONE => handle
-                    .run_done_callback(queued.key())
-                    .map(|task| Step::RanCallback { task }),
+                DONE => {
+                    handle.run_done_callback(queued.key()).map(|task| Step::RanCallback { task })
+                }
                 CALL => take_call(queued.key()).map(|call| {
                     handle.record(|| EventKind::CallbackRan { task: None });
                     call();
@@ -186,9 +183,8 @@ pub(crate) fn advance_clock(handle: &Handle) -> Step {
         // Wake at the end of the coalescing window the deadline falls in, so that timers due close
         // together are handled in one wake-up (see `REAL_CLOCK_COALESCING_US`). An instant too far to
         // represent means "never" in practice: wait for another thread.
-        let wake_at = deadline
-            .div_ceil(REAL_CLOCK_COALESCING_US)
-            .saturating_mul(REAL_CLOCK_COALESCING_US);
+        let wake_at =
+            deadline.div_ceil(REAL_CLOCK_COALESCING_US).saturating_mul(REAL_CLOCK_COALESCING_US);
         handle.queue.wait(clock.instant_at(wake_at));
     }
     // Read once: the event and the step report the same time.

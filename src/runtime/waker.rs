@@ -87,10 +87,8 @@ pub(crate) struct Lent {
 
 impl Lent {
     pub(crate) fn new(target: Key, inbox: &Inbox) -> Lent {
-        let state = Arc::new(TaskWaker {
-            target: AtomicU64::new(target.to_bits()),
-            inbox: inbox.clone(),
-        });
+        let state =
+            Arc::new(TaskWaker { target: AtomicU64::new(target.to_bits()), inbox: inbox.clone() });
         let waker = Waker::from(Arc::clone(&state));
         Lent { state, waker }
     }

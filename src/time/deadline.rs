@@ -13,11 +13,9 @@ impl Sleep {
     /// polled yet, whose deadline counts from its first poll (unless `reset` gave it one).
     pub fn deadline(&self) -> Option<Duration> {
         match self.kind {
-            Kind::Timer(deadline_us)
-            | Kind::Armed(Armed {
-                deadline: deadline_us,
-                ..
-            }) => Some(Duration::from_micros(deadline_us)),
+            Kind::Timer(deadline_us) | Kind::Armed(Armed { deadline: deadline_us, .. }) => {
+                Some(Duration::from_micros(deadline_us))
+            }
             Kind::After(_) | Kind::Yield(_) | Kind::Never => None,
         }
     }
@@ -62,20 +60,14 @@ impl std::fmt::Debug for Sleep {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.kind {
             Kind::Yield(_) => f.write_str("Sleep(zero: yields once)"),
-            Kind::Timer(deadline_us)
-            | Kind::Armed(Armed {
-                deadline: deadline_us,
-                ..
-            }) => f
+            Kind::Timer(deadline_us) | Kind::Armed(Armed { deadline: deadline_us, .. }) => f
                 .debug_struct("Sleep")
                 .field("deadline_us", deadline_us)
                 .field("armed", &matches!(self.kind, Kind::Armed(_)))
                 .finish(),
-            Kind::After(delay_us) => f
-                .debug_struct("Sleep")
-                .field("delay_us", delay_us)
-                .field("polled", &false)
-                .finish(),
+            Kind::After(delay_us) => {
+                f.debug_struct("Sleep").field("delay_us", delay_us).field("polled", &false).finish()
+            }
             Kind::Never => f.write_str("Sleep(never)"),
         }
     }

@@ -15,11 +15,7 @@ pub const LONG_TESTS: &str = "MINIMALIST_ASYNC_LONG_TESTS";
 /// `long` when [`LONG_TESTS`] is set to `1`, else `short`: the random and stress tests run their
 /// full budget in CI and a tenth of it in a plain `cargo test`, which stays quick.
 pub fn budget(short: u32, long: u32) -> u32 {
-    if std::env::var(LONG_TESTS).is_ok_and(|value| value == "1") {
-        long
-    } else {
-        short
-    }
+    if std::env::var(LONG_TESTS).is_ok_and(|value| value == "1") { long } else { short }
 }
 
 /// An ordered record of what happened, shared by the futures of one test.
@@ -49,10 +45,7 @@ pub struct CountPolls<F> {
 
 pub fn count_polls<F: Future>(future: F) -> (CountPolls<F>, Rc<RefCell<usize>>) {
     let polls = Rc::new(RefCell::new(0));
-    let counted = CountPolls {
-        future: Box::pin(future),
-        polls: polls.clone(),
-    };
+    let counted = CountPolls { future: Box::pin(future), polls: polls.clone() };
     (counted, polls)
 }
 
@@ -146,13 +139,8 @@ pub fn run_example(name: &str, args: &[&str], stdin: &str) -> std::process::Outp
 /// The example binary next to this test binary (`target/<profile>/deps/tools-HASH`).
 pub fn example_path(name: &str) -> PathBuf {
     let test_binary = std::env::current_exe().expect("the test binary knows its own path");
-    let profile_dir = test_binary
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>/deps/");
-    let path = profile_dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    let profile_dir = test_binary.parent().and_then(Path::parent).expect("target/<profile>/deps/");
+    let path = profile_dir.join("examples").join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     assert!(
         path.is_file(),
         "{} is missing: run `cargo build --examples` (a plain `cargo test` builds it too)",

@@ -45,10 +45,7 @@ impl SlotId {
         match index {
             OVERFLOW => SlotId::Overflow,
             EXPIRED => SlotId::Expired,
-            _ => SlotId::Level {
-                level: index / SLOTS,
-                slot: index % SLOTS,
-            },
+            _ => SlotId::Level { level: index / SLOTS, slot: index % SLOTS },
         }
     }
 }
@@ -85,11 +82,7 @@ pub(super) struct List<T> {
 
 impl<T> Default for List<T> {
     fn default() -> Self {
-        List {
-            items: Vec::new(),
-            stale: 0,
-            min: None,
-        }
+        List { items: Vec::new(), stale: 0, min: None }
     }
 }
 
@@ -232,25 +225,13 @@ mod tests {
             let below = 0x2AAA_AAAA_AAAA_AAAA & ((1u64 << shift) - 1);
             for field in 1..SLOTS {
                 let deadline = HIGH | (field as u64) << shift | below;
-                let expected = if level < LEVELS {
-                    level * SLOTS + field
-                } else {
-                    OVERFLOW
-                };
-                assert_eq!(
-                    list_for(HIGH, deadline),
-                    expected,
-                    "deadline {deadline:#066b}"
-                );
+                let expected = if level < LEVELS { level * SLOTS + field } else { OVERFLOW };
+                assert_eq!(list_for(HIGH, deadline), expected, "deadline {deadline:#066b}");
             }
         }
-        for (elapsed, deadline) in [
-            (0, 0),
-            (64, 64),
-            (100, 99),
-            (u64::MAX, 0),
-            (u64::MAX, u64::MAX),
-        ] {
+        for (elapsed, deadline) in
+            [(0, 0), (64, 64), (100, 99), (u64::MAX, 0), (u64::MAX, u64::MAX)]
+        {
             assert_eq!(list_for(elapsed, deadline), EXPIRED);
         }
     }
@@ -276,19 +257,10 @@ mod tests {
             let level = index / SLOTS;
             let start = slot_start(elapsed, index);
             let context = format!("elapsed {elapsed}, deadline {deadline}, level {level}");
-            assert!(
-                elapsed < start && start <= deadline,
-                "{context}: start {start}"
-            );
-            assert!(
-                deadline - start < 1 << (SLOT_BITS as usize * level),
-                "{context}"
-            );
+            assert!(elapsed < start && start <= deadline, "{context}: start {start}");
+            assert!(deadline - start < 1 << (SLOT_BITS as usize * level), "{context}");
             let lower = list_for(start, deadline);
-            assert!(
-                lower == EXPIRED || lower / SLOTS < level,
-                "{context}: then {lower}"
-            );
+            assert!(lower == EXPIRED || lower / SLOTS < level, "{context}: then {lower}");
         }
     }
 }

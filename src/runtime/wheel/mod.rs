@@ -222,11 +222,7 @@ impl<T: Copy> Wheel<T> {
     /// ```
     pub fn insert(&mut self, deadline: u64, value: T) -> Armed<T> {
         self.last_seq += 1;
-        self.arm(Armed {
-            deadline,
-            seq: self.last_seq,
-            value,
-        })
+        self.arm(Armed { deadline, seq: self.last_seq, value })
     }
 
     /// `link` for a timer new to the wheel: it counts, and it may be due before `nothing_before`.
@@ -310,8 +306,7 @@ impl<T: Copy> Wheel<T> {
         }
         self.elapsed = now;
         self.nothing_before = now.saturating_add(1);
-        self.batch
-            .sort_unstable_by_key(|item| (item.deadline, item.seq));
+        self.batch.sort_unstable_by_key(|item| (item.deadline, item.seq));
         self.len -= self.batch.len();
         if due.is_empty() {
             // The usual case: the two buffers trade places, no timer is copied.
