@@ -268,17 +268,17 @@ impl<T: 'static> JoinHandle<T> {
         });
         let added = self.with_entry(|handle, key| {
             let mut tasks = handle.tasks.borrow_mut();
-            if let Some(Stage::Taken) = tasks.entries.get(key).map(|entry| &entry.stage) {
+            if let Some(entry) = tasks.entries.get(key).filter(|e| matches!(e.stage, Stage::Taken)) {
                 panic!(
                     "add_done_callback on {} after its result was taken by .await: add callbacks before awaiting",
-                    self.id
+                    entry.id
                 );
             }
             // Refused only while the executor is being dropped: it removes the entries of live handles.
             let added = tasks.add_callback(key, number, callback);
             drop(tasks);
             match added {
-                Ok(true) => handle.queue_done_callback(key, self.id),
+                Ok(true) => handle.queue_done_callback(key, self.id()),
                 Ok(false) => {}
                 Err(callback) => return Err(callback),
             }
@@ -289,9 +289,9 @@ impl<T: 'static> JoinHandle<T> {
             refused => {
                 eprintln!(
                     "minimalist-async: done-callback added to {} after its executor was dropped; it will never run",
-                    self.id
+                    self.id()
                 );
-                let what = || format!("a done-callback of {} that never ran", self.id);
+                let what = || format!("a done-callback of {} that never ran", self.id());
                 drop_contained(refused, what);
                 CallbackKey(u64::MAX)
             }
@@ -331,7 +331,7 @@ impl<T> JoinHandle<T> {
         let removed =
             self.with_entry(|handle, task| handle.tasks.borrow_mut().remove_callback(task, key.0));
         let removed = removed.flatten().map(|callback| {
-            drop_contained(callback, || format!("a removed done-callback of {}", self.id));
+            drop_contained(callback, || format!("a removed done-callback of {}", self.id()));
         });
         removed.is_some()
     }

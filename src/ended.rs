@@ -32,7 +32,7 @@ impl Ended {
         index: usize,
         handle: &JoinHandle<T>,
     ) -> Option<CallbackKey> {
-        if handle.handle.strong_count() == 0 {
+        if handle.handle.queue.is_closed() {
             self.order.borrow_mut().push(index);
             return None;
         }

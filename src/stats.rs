@@ -26,7 +26,7 @@ pub struct TaskStats {
 impl<T> JoinHandle<T> {
     /// The task's id.
     pub fn id(&self) -> TaskId {
-        self.id
+        self.task_id()
     }
 
     /// Whether the task has returned, panicked or been cancelled.
@@ -42,7 +42,7 @@ impl<T> JoinHandle<T> {
     pub fn name(&self) -> String {
         self.with_entry(|handle, key| handle.tasks.borrow().name(key))
             .flatten()
-            .unwrap_or_else(|| self.id.to_string())
+            .unwrap_or_else(|| self.task_id().to_string())
     }
 
     /// How many times the task was polled and woken since [`Executor::enable_stats`] switched the
@@ -61,7 +61,7 @@ impl<T> JoinHandle<T> {
     pub fn stats(&self) -> Option<TaskStats> {
         self.with_entry(|handle, _| {
             let counts = tools(handle)?.counts.borrow();
-            let (polls, wakes) = counts.as_ref()?.get(&self.id).copied().unwrap_or_default();
+            let (polls, wakes) = counts.as_ref()?.get(&self.task_id()).copied().unwrap_or_default();
             Some(TaskStats { polls, wakes })
         })
         .flatten()
@@ -125,7 +125,7 @@ impl<T> fmt::Debug for JoinHandle<T> {
             }
         });
         f.debug_struct("JoinHandle")
-            .field("task", &self.id)
+            .field("task", &self.task_id())
             .field("stage", &stage.unwrap_or("executor dropped"))
             .finish()
     }

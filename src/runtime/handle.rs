@@ -14,6 +14,7 @@
 //! these `RefCell`s is borrowed, since that code may call back into the executor.
 
 use std::cell::{Cell, OnceCell, RefCell};
+use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
@@ -122,6 +123,9 @@ pub(crate) struct Handle {
     /// Threads that hold virtual time still while they run (`spawn_blocking`'s): their result may
     /// change what happens next, so the clock must not jump past them.
     pub(crate) clock_holds: Arc<AtomicUsize>,
+    /// The ids of the tasks whose `JoinHandle` outlived the executor, by key: the teardown notes them
+    /// as it empties the task table, for the handle's `id()` and its cancelled error.
+    pub(crate) gone: RefCell<HashMap<Key, TaskId>>,
     /// Where events go, once a tool asks for them.
     pub(crate) sink: OnceCell<Rc<dyn Sink>>,
     /// Turns begun so far, and the time the last one began (µs): what events are stamped with.

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use crate::runtime::handle::{Handle, Timer, TimerRef, try_enter};
 use crate::runtime::join_error::{drop_contained, wake_contained};
 use crate::runtime::slab::Key;
-use crate::runtime::table::Stage;
+use crate::runtime::table::{Stage, Tasks};
 use crate::runtime::task::TaskId;
 use crate::runtime::turn::Turn;
 use crate::runtime::wheel::Armed;
@@ -125,6 +125,11 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
         turn.batch.clear();
         let mut found = entries.len() + calls.len() + others.len();
         let mut callbacks = cold.callbacks;
+        let mut gone = handle.gone.borrow_mut();
+        gone.extend(
+            entries.iter().filter(|(_, entry)| entry.handle_alive).map(|(key, e)| (*key, e.id)),
+        );
+        drop(gone);
         for (key, entry) in entries {
             let id = entry.id;
             if !entry.is_done() {
@@ -160,6 +165,9 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
             break;
         }
     }
+    // Nothing can be stored any more (the queue is closed, `CURRENT` names no executor): the emptied
+    // table's memory goes now, not when the last `JoinHandle` or `Sleep` that outlived it lets go.
+    *handle.tasks.borrow_mut() = Tasks::default();
     // Whoever awaits a handle from elsewhere (another executor, a combinator's own waker) learns now
     // that the task is gone: its poll finds no executor and yields a cancelled `JoinError`.
     for awaiter in awaiters {

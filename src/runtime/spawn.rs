@@ -41,7 +41,7 @@ impl Handle {
         } else {
             self.push(Runnable::Task(key));
         }
-        JoinHandle::new(key, id, Rc::downgrade(self))
+        JoinHandle::new(key, Rc::clone(self))
     }
 }
 

@@ -19,16 +19,16 @@
 //!   ends and reused by every later one. Its slots are reused too, so in steady use storing a result
 //!   allocates nothing.
 //! - **A handle is a key.** A [`JoinHandle`](crate::JoinHandle) is the task's key in this table plus a
-//!   weak reference to the executor, like a file descriptor is a number plus the process it belongs
-//!   to. No `Rc` per task: the handle reads the entry when asked, and a key whose task is gone (its slot
-//!   reused) matches nothing, thanks to the slab's generations.
+//!   reference to the executor, like a file descriptor is a number plus the process it belongs to.
+//!   Nothing per task is shared: the handle reads the entry (the task's id too) when asked, and a key
+//!   whose task is gone (its slot reused) matches nothing, thanks to the slab's generations.
 //! - **Wakers are lent** (see `waker.rs`): an entry owns a waker only if something kept a clone.
 //!
 //! # What a task costs
 //!
 //! On 64-bit targets: its slot here, 72 bytes (the 64-byte [`Entry`] and the slab's generation and
 //! free-list link); its parent in `Cold`, 4; its box, the future's size plus `Option`'s tag (80 for
-//! the benchmark's sleeper, whose future is 72); and the caller's `JoinHandle`, 24. While queued, a
+//! the benchmark's sleeper, whose future is 72); and the caller's `JoinHandle`, 16. While queued, a
 //! ready-queue entry, 8 (`queue.rs`); while asleep, a wheel item, 24 (`wheel/`); once ended and not
 //! yet joined, its result, 16 for a `u64` (`cells.rs`). The tables' `Vec`s add their growth's
 //! slack: at a million tasks, 5 % for the slab, about 25 % for a wheel list.
