@@ -353,7 +353,6 @@ impl Tasks {
             return Err(callback);
         };
         entry.callbacks += 1;
-        entry.has_cold = true;
         let done = entry.is_done();
         let queued = self.cold.callbacks.entry(key.index()).or_default();
         queued.push_back((number, callback));

@@ -162,7 +162,7 @@ impl Executor {
         let tasks = handle.tasks.borrow();
         let calls = handle.calls.borrow();
         let task_id = |key: Key| match tasks.get(key).map(|entry| (&entry.stage, entry.id)) {
-            Some((Stage::Running(_), id)) => Ready::Task(id),
+            Some((Stage::Running, id)) => Ready::Task(id),
             Some((Stage::Main, _)) => Ready::Main,
             _ => Ready::Stale,
         };

@@ -99,10 +99,10 @@ impl<T: 'static> JoinHandle<T> {
             let (result, table) = {
                 let tasks = handle.tasks.borrow();
                 let entry = tasks.get(key)?;
-                let Stage::Done { table, .. } = entry.stage else {
+                let Stage::Done(_) = entry.stage else {
                     return None;
                 };
-                (entry.result(), table)
+                (entry.result(), handle.outputs.table_of::<T>())
             };
             let results = handle.outputs.table(table);
             let mut seen = None;
@@ -118,9 +118,9 @@ impl<T> fmt::Debug for JoinHandle<T> {
         let stage = self.with_entry(|handle, key| {
             let tasks = handle.tasks.borrow();
             match tasks.get(key).map(|entry| &entry.stage) {
-                Some(Stage::Running(_) | Stage::Polling | Stage::Main) => "running",
-                Some(Stage::Done { outcome: Outcome::Returned, .. }) => "finished",
-                Some(Stage::Done { .. }) => "failed",
+                Some(Stage::Running | Stage::Polling | Stage::Main) => "running",
+                Some(Stage::Done(Outcome::Returned)) => "finished",
+                Some(Stage::Done(_)) => "failed",
                 Some(Stage::Taken) | None => "result taken",
             }
         });

@@ -23,7 +23,6 @@ use crate::runtime::queue::Runnable;
 use crate::runtime::shutdown::{finish_after_main, tear_down};
 use crate::runtime::slab::Key;
 use crate::runtime::step::Step;
-use crate::runtime::table::Stage;
 use crate::runtime::turn::{Turn, advance_clock};
 
 /// A single-threaded executor with its own ready queue, waker, timer wheel and clock.
@@ -103,7 +102,7 @@ impl Executor {
         // Task-1, like asyncio's main task: an entry like a task's, so that it is woken (and awaits,
         // and sleeps) exactly as a task is.
         let id = self.handle.next_task_id();
-        let key = self.handle.tasks.borrow_mut().insert(id, Stage::Main, None, None);
+        let key = self.handle.tasks.borrow_mut().insert(id, None, None, None);
         let main = MainEntry(Rc::clone(&self.handle), key);
         self.handle.push(Runnable::Task(key));
         let mut future = pin!(future);

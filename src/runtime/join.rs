@@ -152,19 +152,21 @@ impl<T: 'static> Future for JoinHandle<T> {
             return Poll::Ready(Err(JoinError::cancelled(self.task_id())));
         };
         match entry.stage {
-            Stage::Done { table, .. } if entry.callbacks == 0 => {
+            Stage::Done(_) if entry.callbacks == 0 => {
                 let result = entry.result();
-                // The emptied box goes with the `Done` stage: freed here, in the order handles are
+                entry.stage = Stage::Taken;
+                // The emptied box, kept since the task ended: freed here, in the order handles are
                 // awaited.
-                let done = std::mem::replace(&mut entry.stage, Stage::Taken);
+                let spent = entry.future.take();
                 drop(tasks);
-                drop(done);
+                drop(spent);
+                let table = handle.outputs.table_of::<T>();
                 let result = handle.outputs.with(table, |t| typed::<T>(t).take(result));
                 Poll::Ready(result.expect("a Done entry's result is in its table"))
             }
             Stage::Taken => panic!("{} JoinHandle polled after it returned its result", entry.id),
             // (A handle never names a `block_on` future's entry, `Stage::Main`.)
-            Stage::Running(_) | Stage::Polling | Stage::Main | Stage::Done { .. } => {
+            Stage::Running | Stage::Polling | Stage::Main | Stage::Done(_) => {
                 // The awaiting task of this executor is noted by key; any other waker is kept. Noted
                 // again only if it changed.
                 let own = handle.own_task(cx.waker());
@@ -200,9 +202,10 @@ impl Handle {
             let mut tasks = self.tasks.borrow_mut();
             let Tasks { entries, cold, .. } = &mut *tasks;
             let entry = entries.get_mut(key)?;
-            let Stage::Done { outcome, table, .. } = entry.stage else {
+            let (Stage::Done(outcome), Some(spent)) = (entry.stage, &entry.future) else {
                 return None;
             };
+            let table = spent.table(&self.outputs);
             // One queue entry per callback: callbacks are removed only before the task ends.
             let (_, callback) = cold.callbacks.get_mut(&key.index())?.pop_front()?;
             if outcome == Outcome::Panicked {
@@ -258,10 +261,10 @@ impl Handle {
         };
         // `Taken`: the handle took the result, nothing is left to report or drop.
         if let Some(entry) = entry
-            && let Stage::Done { outcome, table, .. } = entry.stage
+            && let (Stage::Done(outcome), Some(spent)) = (entry.stage, &entry.future)
         {
             let result = entry.result();
-            let results = self.outputs.table(table);
+            let results = self.outputs.table(spent.table(&self.outputs));
             if outcome == Outcome::Panicked
                 && !seen
                 && let Some(error) = results.error_text(result)

@@ -94,6 +94,7 @@ pub(crate) fn drop_contained<T>(value: T, what: impl FnOnce() -> String) {
 
 /// Runs `drop`, which drops something of the user's in place, the way [`drop_contained`] drops a
 /// value: a panic is reported on stderr, naming `what`, and goes no further.
+#[inline]
 pub(crate) fn contain(drop: impl FnOnce(), what: impl FnOnce() -> String) {
     if let Err(panic) = catch_unwind(AssertUnwindSafe(drop)) {
         report_panic(format_args!("dropping {}", what()), panic);

@@ -35,21 +35,21 @@ pub(crate) fn poll_task(handle: &Rc<Handle>, key: Key) -> Option<Step> {
     let (id, mut future, kept) = {
         let mut tasks = handle.tasks.borrow_mut();
         let entry = tasks.entries.get_mut(key)?;
-        let future = match std::mem::replace(&mut entry.stage, Stage::Polling) {
-            Stage::Running(future) => future,
+        match entry.stage {
+            Stage::Running => {}
             Stage::Main => {
                 // The `block_on` future's turn: `block_on` polls it, in its own frame.
-                entry.stage = Stage::Main;
                 entry.queued = false;
                 return Some(Step::MainWoken);
             }
-            stage => {
-                // A task that ended while queued (cancelled in the poll where it returned) leaves its
-                // queue entry behind: skip it.
-                entry.stage = stage;
-                return None;
-            }
+            // A task that ended while queued (cancelled in the poll where it returned) leaves its
+            // queue entry behind: skip it.
+            _ => return None,
+        }
+        let Some(future) = entry.future.take() else {
+            unreachable!("a running task has its future")
         };
+        entry.stage = Stage::Polling;
         entry.queued = false;
         if entry.cancel {
             // Cancelled before this poll: the future is dropped unpolled (which disarms its sleeps).
@@ -150,8 +150,8 @@ fn settle_pending(
 ) {
     let mut tasks = handle.tasks.borrow_mut();
     let entry = tasks.entries.get_mut(key).expect("only a poll's end removes a polled entry");
-    if let Some(future) = future {
-        entry.leave_polling(Stage::Running(future));
+    if future.is_some() {
+        entry.leave_polling(Stage::Running, future);
     }
     // Nothing can ever wake a task that is not queued, kept no waker and noted itself nowhere.
     let lost = !entry.queued && kept.is_none() && !handle.noted.get() && !entry.cancel;
@@ -171,14 +171,13 @@ fn report_if_lost(handle: &Handle, key: Key) {
     handle.take_in_if_sent();
     let mut tasks = handle.tasks.borrow_mut();
     let Tasks { entries, cold, .. } = &mut *tasks;
-    let Some(entry) = entries.get_mut(key).filter(|entry| !entry.queued) else {
+    let Some(entry) = entries.get(key).filter(|entry| !entry.queued) else {
         return;
     };
-    // Said once per task; the note is cold data, cleared with the entry (`has_cold`).
+    // Said once per task; the note is cold data, cleared with the entry.
     if !cold.reported_lost.insert(key.index()) {
         return;
     }
-    entry.has_cold = true;
     let name = match entry.stage {
         Stage::Main => format!("{} (the block_on future)", entry.id),
         _ => tasks.name(key).expect("the entry is there"),
@@ -202,7 +201,6 @@ fn end_task(
     future: Pin<Box<dyn TaskFuture>>,
     ended: Result<Key, JoinError>,
 ) {
-    let table = future.table(&handle.outputs);
     let (result, outcome) = match ended {
         Ok(output) => (output, Outcome::Returned),
         Err(error) => {
@@ -226,8 +224,7 @@ fn end_task(
     // One look at the entry for everything the end needs to know.
     let (callbacks, kept, awaiter, unclaimed) = {
         let mut tasks = handle.tasks.borrow_mut();
-        let done = Stage::Done { outcome, table, spent };
-        let entry = tasks.end(key, result, done);
+        let entry = tasks.end(key, result, outcome, spent);
         let unclaimed = !entry.handle_alive && entry.callbacks == 0;
         let (callbacks, kept, awaited) =
             (entry.callbacks, entry.waker.take(), entry.waiter.is_some());

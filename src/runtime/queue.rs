@@ -218,6 +218,7 @@ impl ReadyQueue {
     }
 
     /// Whether `close` has run: the executor is gone, and nothing will run what is queued here.
+    #[inline]
     pub(crate) fn is_closed(&self) -> bool {
         self.receiver.borrow().is_none()
     }

@@ -135,14 +135,14 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
             if !entry.is_done() {
                 unfinished.push(id);
             }
-            if let Stage::Running(future) = entry.stage {
+            if let (Stage::Running, Some(future)) = (entry.stage, entry.future) {
                 drop_contained(future, || format!("the future of {id}"));
             }
             for (_, callback) in callbacks.remove(&key.index()).into_iter().flatten() {
                 drop_contained(callback, || format!("a done-callback of {id} that never ran"));
             }
         }
-        // Done-callbacks are added only to a live entry (`Tasks::add_callback` marks it `has_cold`),
+        // Done-callbacks are added only to a live entry (`Tasks::add_callback`),
         // and an entry's removal takes its callbacks with it: the walk above found them all.
         debug_assert!(
             callbacks.is_empty(),

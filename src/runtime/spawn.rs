@@ -8,7 +8,6 @@ use crate::runtime::handle::{Handle, current, try_current};
 use crate::runtime::join::JoinHandle;
 use crate::runtime::poll::poll_task;
 use crate::runtime::queue::Runnable;
-use crate::runtime::table::Stage;
 
 impl Handle {
     /// Stores the task (its future in its one box) and queues it; it first runs when the queue reaches
@@ -29,8 +28,7 @@ impl Handle {
             name: name.as_ref().map_or(id.to_string(), ToString::to_string),
             parent,
         });
-        let stage = Stage::Running(Box::pin(Some(future)));
-        let key = self.tasks.borrow_mut().insert(id, stage, parent, name);
+        let key = self.tasks.borrow_mut().insert(id, Some(Box::pin(Some(future))), parent, name);
         if self.rules.get().eager_spawn && try_current().is_some_and(|h| Rc::ptr_eq(&h, self)) {
             // A broken rule (`Rule::EagerSpawn`): poll the task right here, inside the spawner's
             // step, then give the spawner back its own "who is polling".

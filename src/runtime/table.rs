@@ -14,7 +14,7 @@
 //!   for us (`Option::as_pin_mut`), and `Pin::set(None)` drops the future in place when the task
 //!   ends.
 //! - **The output goes to a table of its type.** When the future returns, its `poll_task` (which knows
-//!   the output type, see `results.rs`) moves the output into `Outputs`: one table (`cells.rs`) of
+//!   the output type, see `results.rs`) moves the output into `Outputs`: one table (`Cells`, in `slab.rs`) of
 //!   `Result<T, JoinError>` per output type `T`, created when the first task with that output type
 //!   ends and reused by every later one. Its slots are reused too, so in steady use storing a result
 //!   allocates nothing.
@@ -26,11 +26,11 @@
 //!
 //! # What a task costs
 //!
-//! On 64-bit targets: its slot here, 72 bytes (the 64-byte [`Entry`] and the slab's generation and
+//! On 64-bit targets: its slot here, 64 bytes (the 56-byte [`Entry`] and the slab's generation and
 //! free-list link); its parent in `Cold`, 4; its box, the future's size plus `Option`'s tag (80 for
 //! the benchmark's sleeper, whose future is 72); and the caller's `JoinHandle`, 16. While queued, a
 //! ready-queue entry, 8 (`queue.rs`); while asleep, a wheel item, 24 (`wheel/`); once ended and not
-//! yet joined, its result, 16 for a `u64` (`cells.rs`). The tables' `Vec`s add their growth's
+//! yet joined, its result, 16 for a `u64` (`Cells`, in `slab.rs`). The tables' `Vec`s add their growth's
 //! slack: at a million tasks, 5 % for the slab, about 25 % for a wheel list.
 //!
 //! # Hot and cold
@@ -38,8 +38,8 @@
 //! [`Entry`] holds what a poll, a wake or a join touches, and nothing else, so that with a million tasks
 //! each of those touches one entry. Names, spawn parents, done-callbacks and whether a callback saw a
 //! panicked task's error ("never retrieved" bookkeeping) are rare or read rarely:
-//! they live in [`Cold`], off the entries' cache lines, and a flag or count in the entry says when
-//! there is something there to look at. Per-task counts of polls and wakes are not kept here at
+//! they live in [`Cold`], off the entries' cache lines, and an empty side table costs a removal
+//! one look at its length. Per-task counts of polls and wakes are not kept here at
 //! all: the tools count them from the sink's events (`JoinHandle::stats`, `src/stats.rs`).
 //!
 //! # When an entry goes
@@ -70,25 +70,19 @@ use crate::runtime::tagged::Tagged;
 use crate::runtime::task::TaskId;
 use crate::runtime::waker::Lent;
 
-/// Where a task is in its life.
+/// Where a task is in its life. One byte: the future it may own is beside it, in `Entry::future`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Stage {
-    /// Waiting to be polled (again): the future, in its one box.
-    Running(Pin<Box<dyn TaskFuture>>),
+    /// Waiting to be polled (again); `Entry::future` holds the future, in its one box.
+    Running,
     /// Being polled: the executor holds the future for the length of the poll, so that the poll may
     /// spawn (and so grow the table) without the table being borrowed.
     Polling,
-    /// Ended; the result waits in its type's table, number `table`, under the key `Entry::result`
-    /// gives. The number is read only from here, in the word the tag takes anyway, where a field of
-    /// the entry would make every entry 8 bytes bigger (a running task's future finds its table by
-    /// its output type, when it ends: `TaskFuture::table`). `spent` is the task's box, its
-    /// future dropped in place when the task ended, kept only to be freed when the result is taken or
-    /// the entry goes (see "When a box is freed" above).
-    Done {
-        outcome: Outcome,
-        table: u32,
-        #[allow(dead_code, reason = "held to be freed later: never read, only dropped")]
-        spent: Pin<Box<dyn TaskFuture>>,
-    },
+    /// Ended; the result waits in its type's table under the key `Entry::result` gives, and
+    /// `Entry::future` holds the task's box, its future dropped in place when the task ended, kept only
+    /// to be freed when the result is taken or the entry goes (see "When a box is freed" above). The
+    /// box also names the results table (`TaskFuture::table`): no field of the entry does.
+    Done(Outcome),
     /// Ended, and the handle took the result.
     Taken,
     /// The `block_on` future: it lives in `block_on`'s frame, which polls it when this entry's turn in
@@ -107,6 +101,9 @@ pub(crate) enum Awaiter {
 /// One task's hot data: what a poll, a wake or a join touches.
 pub(crate) struct Entry {
     pub(crate) id: TaskId,
+    /// The task's box: the future while `Running`, the emptied box once `Done`; `None` while it is
+    /// polled, once its result was taken, and for the `block_on` future.
+    pub(crate) future: Option<Pin<Box<dyn TaskFuture>>>,
     pub(crate) stage: Stage,
     /// In the ready queue: set when queued, cleared as its poll begins. What makes ten wakes before a
     /// poll queue the task once.
@@ -115,15 +112,12 @@ pub(crate) struct Entry {
     pub(crate) cancel: bool,
     /// The `JoinHandle` still exists (it may yet ask for the result).
     pub(crate) handle_alive: bool,
-    /// Something waits in `Cold` for this entry: a name, done-callbacks, a note.
-    pub(crate) has_cold: bool,
     /// Done-callbacks registered and not yet run (the one running counts until it returns).
     pub(crate) callbacks: u32,
     /// Until the task ends, the arming number of its own timer (`Entry::timer`); then the key of
     /// its result (`Entry::result`). One word for both: an ended task has no own timer (one still
-    /// armed then, its `Sleep` having outlived the future, became an orphan: `Tasks::end`), and
-    /// with the key in `Stage::Done` the stage took 32 bytes, not 24: every entry is 8 bytes
-    /// smaller.
+    /// armed then, its `Sleep` having outlived the future, became an orphan: `Tasks::end`), so every
+    /// entry is 8 bytes smaller.
     timer_or_result: u64,
     /// The waker this task keeps, once a poll's lent waker was cloned by someone. Boxed: few tasks
     /// keep one, and every entry is 16 bytes smaller.
@@ -140,7 +134,7 @@ pub(crate) const BY_WAKER: u8 = 1;
 
 impl Entry {
     pub(crate) fn is_done(&self) -> bool {
-        matches!(self.stage, Stage::Done { .. } | Stage::Taken)
+        matches!(self.stage, Stage::Done(_) | Stage::Taken)
     }
 
     /// The arming number of the task's own timer (0: none, and always once the task has ended): the
@@ -161,17 +155,23 @@ impl Entry {
 
     /// The key of an ended task's result in its type's table (`Stage::Done`).
     pub(crate) fn result(&self) -> Key {
-        debug_assert!(matches!(self.stage, Stage::Done { .. }), "{} has no result", self.id);
+        debug_assert!(matches!(self.stage, Stage::Done(_)), "{} has no result", self.id);
         Key::from_bits(self.timer_or_result)
     }
 
-    /// Ends the poll in progress: the stage, `Polling`, becomes `next`. Speed: `Polling` owns
-    /// nothing, so it is forgotten rather than dropped, which skips the out-of-line drop of a
-    /// `Stage` (ping_pong and yield_many: 14 instructions per poll; spawn_join 18 per task).
-    pub(crate) fn leave_polling(&mut self, next: Stage) {
-        let polling = std::mem::replace(&mut self.stage, next);
-        debug_assert!(matches!(polling, Stage::Polling), "{} was not being polled", self.id);
-        std::mem::forget(polling);
+    /// Ends the poll in progress: the stage, `Polling`, becomes `next`, and the entry gets `future`
+    /// back (`None` when the poll's end dropped it). Speed: the entry's own `future` is `None` during
+    /// the poll, so it is forgotten rather than dropped, which skips the drop's check and call
+    /// (ping_pong and yield_many: 14 instructions per poll; spawn_join 18 per task).
+    pub(crate) fn leave_polling(&mut self, next: Stage, future: Option<Pin<Box<dyn TaskFuture>>>) {
+        debug_assert!(
+            self.stage == Stage::Polling && self.future.is_none(),
+            "{} was not being polled: {:?}",
+            self.id,
+            self.stage
+        );
+        self.stage = next;
+        std::mem::forget(std::mem::replace(&mut self.future, future));
     }
 }
 
@@ -214,30 +214,30 @@ pub(crate) struct Tasks {
 }
 
 impl Tasks {
-    /// Stores a new, queued task (or, with `Stage::Main`, the entry of a `block_on` future, which is
-    /// not counted as pending).
+    /// Stores a new, queued task, its future in its box (or, with no future, the entry of a `block_on`
+    /// future, `Stage::Main`, which is not counted as pending).
     #[inline]
     pub(crate) fn insert(
         &mut self,
         id: TaskId,
-        stage: Stage,
+        future: Option<Pin<Box<dyn TaskFuture>>>,
         parent: Option<TaskId>,
         name: Option<Box<str>>,
     ) -> Key {
-        let counts = matches!(stage, Stage::Running(_));
+        let stage = if future.is_some() { Stage::Running } else { Stage::Main };
         let key = self.entries.insert(Entry {
             id,
+            future,
             stage,
             queued: true,
             cancel: false,
             handle_alive: true,
-            has_cold: name.is_some(),
             callbacks: 0,
             timer_or_result: 0,
             waker: None,
             waiter: None,
         });
-        if counts {
+        if stage == Stage::Running {
             self.pending += 1;
         }
         let index = key.index() as usize;
@@ -269,9 +269,10 @@ impl Tasks {
     /// The task's name: the one given at spawn, or its id.
     pub(crate) fn name(&self, key: Key) -> Option<String> {
         let entry = self.entries.get(key)?;
-        Some(match self.cold.names.get(&key.index()) {
-            Some(name) if entry.has_cold => name.to_string(),
-            _ => entry.id.to_string(),
+        let names = &self.cold.names;
+        Some(match names.get(&key.index()).filter(|_| !names.is_empty()) {
+            Some(name) => name.to_string(),
+            None => entry.id.to_string(),
         })
     }
 
@@ -288,17 +289,20 @@ impl Tasks {
             "{} left with a waiter: its end or its last callback wakes it",
             entry.id
         );
-        if entry.has_cold {
-            self.cold.names.remove(&key.index());
-            self.cold.callbacks.remove(&key.index());
-            // Rare notes: a removal hashes even in an empty set.
-            for notes in [&mut self.cold.seen_failures, &mut self.cold.reported_lost] {
-                if !notes.is_empty() {
-                    notes.remove(&key.index());
-                }
+        // Cold data is rare: a removal hashes even in an empty table, so only non-empty ones are asked.
+        let Cold { names, callbacks, seen_failures, reported_lost, .. } = &mut self.cold;
+        if !names.is_empty() {
+            names.remove(&key.index());
+        }
+        if !callbacks.is_empty() {
+            callbacks.remove(&key.index());
+        }
+        for notes in [seen_failures, reported_lost] {
+            if !notes.is_empty() {
+                notes.remove(&key.index());
             }
         }
-        if matches!(entry.stage, Stage::Running(_) | Stage::Polling) {
+        if matches!(entry.stage, Stage::Running | Stage::Polling) {
             self.pending -= 1;
         }
         if entry.timer() != 0 {
@@ -327,10 +331,16 @@ impl Tasks {
         old
     }
 
-    /// Marks the task ended (one fewer pending) with `done`, its `Stage::Done`, its result stored
-    /// under `result`, and returns its entry. An own timer still armed (a `Sleep` that outlived the
-    /// future, as its output) is an orphan from now on.
-    pub(crate) fn end(&mut self, key: Key, result: Key, done: Stage) -> &mut Entry {
+    /// Marks the task ended (one fewer pending) with `outcome`, its result stored under `result`, and
+    /// its emptied box `spent` kept, and returns its entry. An own timer still armed (a `Sleep` that
+    /// outlived the future, as its output) is an orphan from now on.
+    pub(crate) fn end(
+        &mut self,
+        key: Key,
+        result: Key,
+        outcome: Outcome,
+        spent: Pin<Box<dyn TaskFuture>>,
+    ) -> &mut Entry {
         self.pending -= 1;
         let entry = self.entries.get_mut(key).expect("ends once");
         debug_assert!(!entry.is_done(), "{} ended twice", entry.id);
@@ -338,7 +348,7 @@ impl Tasks {
         if timer != 0 {
             self.orphan_timers.insert(timer);
         }
-        entry.leave_polling(done);
+        entry.leave_polling(Stage::Done(outcome), Some(spent));
         entry
     }
 }
@@ -361,20 +371,20 @@ mod tests {
     fn a_parent_is_found_however_far_below_its_child() {
         let mut tasks = Tasks::default();
         for (child, parent) in [(7, Some(2)), (1 << 40, Some(3)), (1 << 40 | 5, None)] {
-            let key = tasks.insert(TaskId(child), Stage::Main, parent.map(TaskId), None);
+            let key = tasks.insert(TaskId(child), None, parent.map(TaskId), None);
             assert_eq!(tasks.parent(key), parent.map(TaskId), "the parent of {child}");
         }
     }
 
-    /// The entry is what a million tasks multiply; it is 64 bytes on 64-bit targets: the id 8, the
-    /// stage 24 (a tag, the outcome and the results table in one word, then the box), the own
-    /// timer's record or the result's key 8 (the record saves a sleeping task a 56-byte timer entry
-    /// elsewhere), the kept waker 8, the awaiter 8, the callback count 4 and four flags. No per-task
-    /// counts, which the tools keep. A field added to it shows here first.
+    /// The entry is what a million tasks multiply; it is 56 bytes on 64-bit targets, so that a slot
+    /// of the slab is 64: the id 8, the box 16, the own timer's record or the result's key 8 (the
+    /// record saves a sleeping task a 56-byte timer entry elsewhere), the kept waker 8, the awaiter
+    /// 8, and one word for the stage (its outcome in it), three flags and the callback count. No
+    /// per-task counts, which the tools keep. A field added to it shows here first.
     #[test]
-    fn an_entry_stays_within_64_bytes() {
+    fn an_entry_stays_within_56_bytes() {
         assert!(
-            std::mem::size_of::<Entry>() <= 64,
+            std::mem::size_of::<Entry>() <= 56,
             "Entry is {} bytes",
             std::mem::size_of::<Entry>()
         );

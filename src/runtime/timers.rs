@@ -218,7 +218,7 @@ impl Timers {
     pub(crate) fn warm(tasks: &Tasks, timer: &Armed<TimerRef>) {
         if let TimerRef::Task(index) = timer.value
             && let Some((_, entry)) = tasks.entries.at(index)
-            && let Stage::Running(future) = &entry.stage
+            && let (Stage::Running, Some(future)) = (entry.stage, &entry.future)
         {
             std::hint::black_box(future.is_spent());
         }
