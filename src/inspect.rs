@@ -175,7 +175,7 @@ impl Executor {
             _ => Ready::Remote,
         };
         // The rest of this turn, then what waits for the next one, in the order it will run.
-        let mut ready: Vec<Ready> = self.turn.batch.iter().map(of_runnable).collect();
+        let mut ready: Vec<Ready> = self.turn.still_queued().iter().map(of_runnable).collect();
         ready.extend(handle.queue.local().iter().map(of_runnable));
         let timers = handle.timers.borrow();
         // The task a live timer wakes by key, if any.
@@ -265,7 +265,7 @@ impl Executor {
         Snapshot {
             now: self.now(),
             turn: self.turns(),
-            this_turn: self.turn.batch.len(),
+            this_turn: self.turn.still_queued().len(),
             ready,
             tasks: task_infos,
             timers: timer_lists,

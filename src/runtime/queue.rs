@@ -21,7 +21,6 @@
 //! other threads join at the next turn boundary, behind the local entries.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::Thread;
@@ -92,7 +91,9 @@ pub(crate) fn drain_floor(capacity: usize) -> usize {
 
 /// The executor's side of the ready queue.
 pub(crate) struct ReadyQueue {
-    local: RefCell<VecDeque<Tagged>>,
+    /// Only pushed to: a turn takes it whole (and reads it front to back, `Turn::next`). A `Vec`,
+    /// whose push the compiler inlines, where a `VecDeque`'s was not always (a call per wake).
+    local: RefCell<Vec<Tagged>>,
     inbox: Inbox,
     /// Taken out (and so dropped) when the executor is dropped: senders then learn that nobody is
     /// left to run what they send.
@@ -171,7 +172,7 @@ impl ReadyQueue {
     /// Queues `runnable` from the executor's own thread.
     #[inline]
     pub(crate) fn push(&self, runnable: Runnable) {
-        self.local.borrow_mut().push_back(runnable.into());
+        self.local.borrow_mut().push(runnable.into());
     }
 
     /// Moves the local entries into `batch`, which is empty: a turn's start swaps the two buffers
@@ -181,7 +182,7 @@ impl ReadyQueue {
     /// once) left it far larger than this turn's batch, its memory goes back: 8 bytes per task of
     /// the burst, held for nothing for the rest of the run otherwise. The next burst grows it again.
     #[inline]
-    pub(crate) fn take_local(&self, batch: &mut VecDeque<Tagged>) {
+    pub(crate) fn take_local(&self, batch: &mut Vec<Tagged>) {
         let mut local = self.local.borrow_mut();
         std::mem::swap(batch, &mut *local);
         let keep = batch.len().max(KEPT_CAPACITY);
@@ -204,7 +205,7 @@ impl ReadyQueue {
     }
 
     /// The local entries, in the order the next turn takes them: for snapshots.
-    pub(crate) fn local(&self) -> std::cell::Ref<'_, VecDeque<Tagged>> {
+    pub(crate) fn local(&self) -> std::cell::Ref<'_, Vec<Tagged>> {
         self.local.borrow()
     }
 

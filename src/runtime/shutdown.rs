@@ -122,7 +122,7 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
         let others = std::mem::take(&mut handle.timers.borrow_mut().others);
         let result_tables = handle.outputs.take_all();
         let messages = handle.queue.close();
-        turn.batch.clear();
+        turn.forget_batch();
         let mut found = entries.len() + calls.len() + others.len();
         let mut callbacks = cold.callbacks;
         let mut gone = handle.gone.borrow_mut();

@@ -16,7 +16,6 @@
 //! ready when the turn began; their wakes, like asyncio's `future.set_result`, take effect one turn
 //! later. These rules decide the demos' output, line for line.
 
-use std::collections::VecDeque;
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -32,7 +31,9 @@ use crate::runtime::tagged::Tagged;
 #[derive(Default)]
 pub(crate) struct Turn {
     /// The entries this turn runs, in order; fixed when the turn begins.
-    pub(crate) batch: VecDeque<Tagged>,
+    batch: Vec<Tagged>,
+    /// How many of the batch's entries have run: the rest, from here, are still to come.
+    next: usize,
     /// How many of the due timers (`Timers::due`) have fired.
     fired: usize,
     /// Below this length the batch gives half its room back (`Turn::give_back`).
@@ -53,7 +54,12 @@ impl Turn {
     /// timers due by then. Returns whether the turn has anything to do.
     #[inline]
     pub(crate) fn begin(&mut self, handle: &Handle) -> bool {
-        debug_assert!(self.batch.is_empty(), "a turn begins when the last one is over");
+        debug_assert!(
+            self.batch.is_empty() && self.next == 0,
+            "a turn begins when the last one is over: {} of {} entries ran",
+            self.next,
+            self.batch.len()
+        );
         // Other threads' messages join behind the local entries, when a sender raised the flag: taking
         // them in queues them locally, so one swap then takes the whole batch. A message whose flag is
         // not up yet waits for the next turn; an executor about to sleep looks at the flag itself first
@@ -92,8 +98,9 @@ impl Turn {
         // Taken out of the table in a call of its own, so that the table is not borrowed while the
         // call runs.
         let take_call = |key| handle.calls.borrow_mut().remove(key);
-        while let Some(queued) = self.batch.pop_front() {
-            if self.batch.len() < self.shrink_below {
+        while let Some(&queued) = self.batch.get(self.next) {
+            self.next += 1;
+            if self.batch.len() - self.next < self.shrink_below {
                 self.give_back();
             }
             // Each arm returns `None` for a stale entry (a task that ended while queued, a cancelled
@@ -119,6 +126,9 @@ impl Turn {
                 return step;
             }
         }
+        // All of the batch has run: emptied, its room kept for the next turn's swap.
+        self.batch.clear();
+        self.next = 0;
         if handle.timers.borrow().due.is_empty() {
             return None;
         }
@@ -132,8 +142,23 @@ impl Turn {
     /// the copies cost one entry's move per entry, once in all).
     #[cold]
     fn give_back(&mut self) {
-        self.batch.shrink_to(self.batch.len());
+        // Moved to the front, then shrunk in place: a copy into a new buffer would hold both.
+        self.batch.drain(..self.next);
+        self.batch.shrink_to_fit();
+        self.next = 0;
         self.shrink_below = drain_floor(self.batch.capacity());
+    }
+
+    /// The entries of the batch still to run, in order: for snapshots.
+    pub(crate) fn still_queued(&self) -> &[Tagged] {
+        &self.batch[self.next..]
+    }
+
+    /// Forgets the rest of the batch, for the executor's teardown (the entries are plain keys: what
+    /// they name is dropped with the tables).
+    pub(crate) fn forget_batch(&mut self) {
+        self.batch.clear();
+        self.next = 0;
     }
 
     /// Fires the timers collected when the turn began, in deadline-then-arming order, and counts them.
