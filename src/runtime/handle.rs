@@ -110,6 +110,8 @@ pub(crate) struct Handle {
     /// Set by `Sleep` and `JoinHandle` when they note the polled task's key (instead of keeping its
     /// waker): the lost-waker check then knows that something will wake the task.
     pub(crate) noted: Cell<bool>,
+    /// Set by `yield_now` polled with the lent waker: the task is queued when its poll ends.
+    pub(crate) yielded: Cell<bool>,
     /// The task whose future `end_task` is dropping: it has ended, so a `cancel` of it from that
     /// drop comes too late and says so.
     pub(crate) ending: Cell<Option<Key>>,
@@ -301,6 +303,7 @@ impl Handle {
     /// Notes the poll in progress (`None` when it ends).
     pub(crate) fn set_polling(&self, key: Key, id: TaskId, waker: &Waker) {
         self.noted.set(false);
+        self.yielded.set(false);
         self.polling.set(Some(Polling { key, id, waker: (waker.data(), waker.vtable()) }));
     }
 }

@@ -148,16 +148,28 @@ fn settle_pending(
     kept: Option<Box<Lent>>,
     future: Option<Pin<Box<dyn TaskFuture>>>,
 ) {
+    let yielded = handle.yielded.get();
+    if yielded {
+        // Before the table is borrowed: what other threads sent before is queued before.
+        handle.take_in_if_sent();
+    }
     let mut tasks = handle.tasks.borrow_mut();
     let entry = tasks.entries.get_mut(key).expect("only a poll's end removes a polled entry");
     if future.is_some() {
         entry.leave_polling(Stage::Running, future);
     }
-    // Nothing can ever wake a task that is not queued, kept no waker and noted itself nowhere.
-    let lost = !entry.queued && kept.is_none() && !handle.noted.get() && !entry.cancel;
     entry.waker = kept;
-    if lost {
+    if yielded {
+        // `yield_now` asked to run after the others: queued now that its poll is over.
+        let (task, already_queued) = handle.queue_woken(key, entry);
         drop(tasks);
+        handle.record(|| EventKind::Woken { task, other_thread: false, already_queued });
+        return;
+    }
+    // Nothing can ever wake a task that is not queued, kept no waker and noted itself nowhere.
+    let lost = !entry.queued && entry.waker.is_none() && !handle.noted.get() && !entry.cancel;
+    drop(tasks);
+    if lost {
         report_if_lost(handle, key);
     }
 }

@@ -8,10 +8,12 @@ use crate::runtime::handle::{Handle, current, try_current};
 use crate::runtime::join::JoinHandle;
 use crate::runtime::poll::poll_task;
 use crate::runtime::queue::Runnable;
+use crate::runtime::slab::Key;
 
 impl Handle {
     /// Stores the task (its future in its one box) and queues it; it first runs when the queue reaches
     /// it, never inside `spawn`.
+    #[inline]
     pub(crate) fn spawn<F>(
         self: &Rc<Self>,
         name: Option<Box<str>>,
@@ -29,17 +31,29 @@ impl Handle {
             parent,
         });
         let key = self.tasks.borrow_mut().insert(id, Some(Box::pin(Some(future))), parent, name);
-        if self.rules.get().eager_spawn && try_current().is_some_and(|h| Rc::ptr_eq(&h, self)) {
-            // A broken rule (`Rule::EagerSpawn`): poll the task right here, inside the spawner's
-            // step, then give the spawner back its own "who is polling".
-            let (polling, noted) = (self.polling.get(), self.noted.get());
-            poll_task(self, key);
-            self.polling.set(polling);
-            self.noted.set(noted);
+        if self.rules.get().eager_spawn {
+            self.spawn_eagerly(key);
         } else {
             self.push(Runnable::Task(key));
         }
         JoinHandle::new(key, Rc::clone(self))
+    }
+
+    /// A broken rule (`Rule::EagerSpawn`): polls the new task right here, inside the spawner's step,
+    /// then gives the spawner back its own "who is polling". Queued as usual when spawned from
+    /// outside the running executor. Out of line: with the rules kept, `spawn` stays small.
+    #[cold]
+    #[inline(never)]
+    fn spawn_eagerly(self: &Rc<Self>, key: Key) {
+        if !try_current().is_some_and(|running| Rc::ptr_eq(&running, self)) {
+            self.push(Runnable::Task(key));
+            return;
+        }
+        let (polling, noted, yielded) = (self.polling.get(), self.noted.get(), self.yielded.get());
+        poll_task(self, key);
+        self.polling.set(polling);
+        self.noted.set(noted);
+        self.yielded.set(yielded);
     }
 }
 
