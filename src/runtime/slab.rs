@@ -119,19 +119,13 @@ impl<T> Slab<T> {
     /// The value under `key`, unless it was removed since.
     pub(crate) fn get(&self, key: Key) -> Option<&T> {
         let slot = self.slots.get(key.index() as usize)?;
-        if slot.generation != key.generation() {
-            return None;
-        }
-        slot.value.as_ref()
+        if slot.generation == key.generation() { slot.value.as_ref() } else { None }
     }
 
     /// The value under `key`, mutably, unless it was removed since.
     pub(crate) fn get_mut(&mut self, key: Key) -> Option<&mut T> {
         let slot = self.slots.get_mut(key.index() as usize)?;
-        if slot.generation != key.generation() {
-            return None;
-        }
-        slot.value.as_mut()
+        if slot.generation == key.generation() { slot.value.as_mut() } else { None }
     }
 
     /// The value in slot `index`, whatever its generation, with its key: for a caller that can tell
