@@ -225,11 +225,12 @@ impl<T: Copy> Wheel<T> {
         self.arm(Armed { deadline, seq: self.last_seq, value })
     }
 
-    /// `link` for a timer new to the wheel: it counts, and it may be due before `nothing_before`.
+    /// Appends a timer new to the wheel to the list its deadline belongs in, given `elapsed`: it
+    /// counts, and it may be due before `nothing_before`.
     fn arm(&mut self, timer: Armed<T>) -> Armed<T> {
         self.nothing_before = self.nothing_before.min(timer.deadline);
         self.len += 1;
-        self.link(timer);
+        self.link_into(list_for(self.elapsed, timer.deadline), timer);
         timer
     }
 
@@ -366,11 +367,6 @@ impl<T: Copy> Wheel<T> {
         if list.items.capacity() <= KEPT_BUFFER {
             self.spare_buffers.push(list.items);
         }
-    }
-
-    /// Appends `item` to the list its deadline belongs in, given `elapsed`.
-    fn link(&mut self, item: Armed<T>) {
-        self.link_into(list_for(self.elapsed, item.deadline), item);
     }
 
     /// Appends `item` to the list at `index`, the one `list_for` names for it.
