@@ -231,11 +231,9 @@ impl ReadyQueue {
     /// for an executor that sleeps between timers several hundred times a second.
     pub(crate) fn wait(&self, deadline: Option<Instant>) {
         // A sender raises the flag after its send and then unparks: either the flag is seen here,
-        // or the unpark arrives after this check and `park` returns at once.
-        let pending = match &*self.receiver.borrow() {
-            Some(receiver) => !receiver.is_empty(),
-            None => return,
-        };
+        // or the unpark arrives after this check and `park` returns at once. A closed queue has
+        // nothing to wait for.
+        let pending = self.receiver.borrow().as_ref().is_none_or(|receiver| !receiver.is_empty());
         if pending || self.inbox.shared.sent.load(Ordering::Acquire) {
             return;
         }
