@@ -237,14 +237,10 @@ impl<T: Copy> Wheel<T> {
     /// Every non-empty list with its live timers in list order: the occupied slots level by level, then
     /// the overflow and expired lists. For snapshots; it walks the whole wheel.
     pub fn lists(&self, mut live: impl FnMut(&Armed<T>) -> bool) -> Vec<(SlotId, Vec<Armed<T>>)> {
-        let lists = self.lists.iter().enumerate();
-        lists
-            .filter(|(_, list)| !list.is_empty())
-            .map(|(index, list)| {
-                let items = list.items.iter().filter(|item| live(item));
-                (SlotId::of(index), items.copied().collect())
-            })
-            .collect()
+        let occupied = self.lists.iter().enumerate().filter(|(_, list)| !list.is_empty());
+        let mut live_items =
+            |list: &List<T>| list.items.iter().copied().filter(|item| live(item)).collect();
+        occupied.map(|(index, list)| (SlotId::of(index), live_items(list))).collect()
     }
 
     /// The earliest deadline among the armed timers, exactly, in microseconds.
