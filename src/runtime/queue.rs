@@ -121,11 +121,10 @@ struct InboxShared {
 impl Inbox {
     /// Sends `message` through the channel. Fails only when the executor is gone, handing it back.
     pub(crate) fn send(&self, message: Message) -> Result<(), Message> {
-        let shared = &self.shared;
-        shared.sender.send(message).map_err(SendError::into_inner)?;
+        self.shared.sender.send(message).map_err(SendError::into_inner)?;
         // Raised after the send, so the executor that sees the flag finds the message.
-        shared.sent.store(true, Ordering::Release);
-        shared.thread.unpark();
+        self.shared.sent.store(true, Ordering::Release);
+        self.unpark();
         Ok(())
     }
 
