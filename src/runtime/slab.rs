@@ -165,7 +165,7 @@ impl<T> Slab<T> {
     pub(crate) fn drain(&mut self) -> Vec<(Key, T)> {
         // `take` ends the walk at the last value: after a run of a million tasks, the slab has a
         // million slots, most of them empty.
-        let keys: Vec<Key> = self.keys().take(self.len).collect();
+        let keys: Vec<Key> = self.iter().map(|(key, _)| key).take(self.len).collect();
         let take = |key| (key, self.remove(key).expect("a key just read"));
         keys.into_iter().map(take).collect()
     }
@@ -173,11 +173,6 @@ impl<T> Slab<T> {
     /// The stored values with their keys, in slot order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (Key, &T)> + '_ {
         (0..self.slots.len() as u32).filter_map(|index| self.at(index))
-    }
-
-    /// The keys of the stored values, in slot order.
-    pub(crate) fn keys(&self) -> impl Iterator<Item = Key> + '_ {
-        self.iter().map(|(key, _)| key)
     }
 
     /// The stored values, consuming the slab.
