@@ -94,10 +94,8 @@ impl<T: Copy> List<T> {
 
     /// Appends `item`, into a spare buffer if the list has none.
     pub(super) fn push(&mut self, item: Armed<T>, spare_buffers: &mut Vec<Vec<Armed<T>>>) {
-        if self.items.capacity() == 0
-            && let Some(buffer) = spare_buffers.pop()
-        {
-            self.items = buffer;
+        if self.items.capacity() == 0 {
+            self.items = spare_buffers.pop().unwrap_or_default();
         }
         self.min = if self.is_empty() {
             Some(item.deadline)
