@@ -132,15 +132,13 @@ impl<T> Slab<T> {
     /// the value it is after by other means (a timer's arming number, see `timers.rs`).
     pub(crate) fn at(&self, index: u32) -> Option<(Key, &T)> {
         let slot = self.slots.get(index as usize)?;
-        let value = slot.value.as_ref()?;
-        Some((Key::new(index, slot.generation), value))
+        slot.value.as_ref().map(|value| (Key::new(index, slot.generation), value))
     }
 
     /// The value in slot `index`, mutably, whatever its generation.
     pub(crate) fn at_mut(&mut self, index: u32) -> Option<(Key, &mut T)> {
         let slot = self.slots.get_mut(index as usize)?;
-        let value = slot.value.as_mut()?;
-        Some((Key::new(index, slot.generation), value))
+        slot.value.as_mut().map(|value| (Key::new(index, slot.generation), value))
     }
 
     /// Takes the value out; the slot's generation moves on so that `key` never matches again (and at
