@@ -157,10 +157,8 @@ pub(super) fn level_for(elapsed: u64, deadline: u64) -> usize {
 
 /// The number of the list a timer due at `deadline` belongs in when the wheel stands at `elapsed`.
 pub(super) fn list_for(elapsed: u64, deadline: u64) -> usize {
-    if deadline <= elapsed {
-        return EXPIRED;
-    }
     match level_for(elapsed, deadline) {
+        _ if deadline <= elapsed => EXPIRED,
         level if level < LEVELS => level * SLOTS + slot_for(deadline, level),
         _ => OVERFLOW,
     }
