@@ -194,9 +194,7 @@ impl<T> Slab<T> {
 impl<T> Drop for Slab<T> {
     fn drop(&mut self) {
         if self.len > 0 {
-            for slot in &mut self.slots {
-                drop(slot.value.take());
-            }
+            self.slots.iter_mut().for_each(|slot| drop(slot.value.take()));
         }
     }
 }
