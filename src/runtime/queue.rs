@@ -122,11 +122,10 @@ struct InboxShared {
 impl Inbox {
     /// Sends `message` through the channel. Fails only when the executor is gone, handing it back.
     pub(crate) fn send(&self, message: Message) -> Result<(), Message> {
-        let shared = &self.shared;
-        shared.sender.send(message).map_err(SendError::into_inner)?;
+        self.shared.sender.send(message).map_err(SendError::into_inner)?;
         // Raised after the send, so the executor that sees the flag finds the message.
-        shared.sent.store(true, Ordering::Release);
-        shared.thread.unpark();
+        self.shared.sent.store(true, Ordering::Release);
+        self.unpark();
         Ok(())
     }
 
@@ -233,11 +232,9 @@ impl ReadyQueue {
     /// for an executor that sleeps between timers several hundred times a second.
     pub(crate) fn wait(&self, deadline: Option<Instant>) {
         // A sender raises the flag after its send and then unparks: either the flag is seen here,
-        // or the unpark arrives after this check and `park` returns at once.
-        let pending = match &*self.receiver.borrow() {
-            Some(receiver) => !receiver.is_empty(),
-            None => return,
-        };
+        // or the unpark arrives after this check and `park` returns at once. A closed queue has
+        // nothing to wait for.
+        let pending = self.receiver.borrow().as_ref().is_none_or(|receiver| !receiver.is_empty());
         if pending || self.inbox.shared.sent.load(Ordering::Acquire) {
             return;
         }

@@ -107,8 +107,7 @@ impl Outputs {
         let mut tables = self.tables.borrow_mut();
         let found = tables.iter().position(|(type_id, _)| *type_id == id);
         let index = found.unwrap_or_else(|| {
-            let slots = RefCell::default();
-            tables.push((id, Rc::new(Results::<T> { slots })));
+            tables.push((id, Rc::new(Results::<T> { slots: RefCell::default() })));
             tables.len() - 1
         }) as u32;
         self.last.set(Some((id, index)));

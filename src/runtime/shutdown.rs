@@ -63,7 +63,7 @@ fn cancel_pending(handle: &Rc<Handle>, turn: &mut Turn) {
     if tasks.pending == 0 {
         return;
     }
-    let mut cancelled: Vec<Key> = tasks.entries.keys().collect();
+    let mut cancelled: Vec<Key> = tasks.entries.iter().map(|(key, _)| key).collect();
     drop(tasks);
     // `cancel` says whether the task was still pending: those are the ones to wait for.
     cancelled.retain(|key| handle.cancel(*key));

@@ -119,34 +119,26 @@ impl<T> Slab<T> {
     /// The value under `key`, unless it was removed since.
     pub(crate) fn get(&self, key: Key) -> Option<&T> {
         let slot = self.slots.get(key.index() as usize)?;
-        if slot.generation != key.generation() {
-            return None;
-        }
-        slot.value.as_ref()
+        if slot.generation == key.generation() { slot.value.as_ref() } else { None }
     }
 
     /// The value under `key`, mutably, unless it was removed since.
     pub(crate) fn get_mut(&mut self, key: Key) -> Option<&mut T> {
         let slot = self.slots.get_mut(key.index() as usize)?;
-        if slot.generation != key.generation() {
-            return None;
-        }
-        slot.value.as_mut()
+        if slot.generation == key.generation() { slot.value.as_mut() } else { None }
     }
 
     /// The value in slot `index`, whatever its generation, with its key: for a caller that can tell
     /// the value it is after by other means (a timer's arming number, see `timers.rs`).
     pub(crate) fn at(&self, index: u32) -> Option<(Key, &T)> {
         let slot = self.slots.get(index as usize)?;
-        let value = slot.value.as_ref()?;
-        Some((Key::new(index, slot.generation), value))
+        slot.value.as_ref().map(|value| (Key::new(index, slot.generation), value))
     }
 
     /// The value in slot `index`, mutably, whatever its generation.
     pub(crate) fn at_mut(&mut self, index: u32) -> Option<(Key, &mut T)> {
         let slot = self.slots.get_mut(index as usize)?;
-        let value = slot.value.as_mut()?;
-        Some((Key::new(index, slot.generation), value))
+        slot.value.as_mut().map(|value| (Key::new(index, slot.generation), value))
     }
 
     /// Takes the value out; the slot's generation moves on so that `key` never matches again (and at
@@ -171,7 +163,7 @@ impl<T> Slab<T> {
     pub(crate) fn drain(&mut self) -> Vec<(Key, T)> {
         // `take` ends the walk at the last value: after a run of a million tasks, the slab has a
         // million slots, most of them empty.
-        let keys: Vec<Key> = self.keys().take(self.len).collect();
+        let keys: Vec<Key> = self.iter().map(|(key, _)| key).take(self.len).collect();
         let take = |key| (key, self.remove(key).expect("a key just read"));
         keys.into_iter().map(take).collect()
     }
@@ -179,11 +171,6 @@ impl<T> Slab<T> {
     /// The stored values with their keys, in slot order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (Key, &T)> + '_ {
         (0..self.slots.len() as u32).filter_map(|index| self.at(index))
-    }
-
-    /// The keys of the stored values, in slot order.
-    pub(crate) fn keys(&self) -> impl Iterator<Item = Key> + '_ {
-        self.iter().map(|(key, _)| key)
     }
 
     /// The stored values, consuming the slab.
@@ -207,9 +194,7 @@ impl<T> Slab<T> {
 impl<T> Drop for Slab<T> {
     fn drop(&mut self) {
         if self.len > 0 {
-            for slot in &mut self.slots {
-                drop(slot.value.take());
-            }
+            self.slots.iter_mut().for_each(|slot| drop(slot.value.take()));
         }
     }
 }

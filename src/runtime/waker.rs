@@ -89,8 +89,7 @@ impl Lent {
     pub(crate) fn new(target: Key, inbox: &Inbox) -> Lent {
         let state =
             Arc::new(TaskWaker { target: AtomicU64::new(target.to_bits()), inbox: inbox.clone() });
-        let waker = Waker::from(Arc::clone(&state));
-        Lent { state, waker }
+        Lent { waker: Waker::from(Arc::clone(&state)), state }
     }
 
     /// Points a waker nobody else holds at `target`. Relaxed suffices: no other thread holds a

@@ -59,7 +59,6 @@ impl<T: Copy> Wheel<T> {
             "Wheel::replace of timer {} with the value it has: its stale copy would be live again",
             timer.seq
         );
-        let moved = Armed { value, ..timer };
-        self.forget(timer, live).then(|| self.arm(moved))
+        self.forget(timer, live).then(|| self.arm(Armed { value, ..timer }))
     }
 }

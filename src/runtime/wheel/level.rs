@@ -94,10 +94,8 @@ impl<T: Copy> List<T> {
 
     /// Appends `item`, into a spare buffer if the list has none.
     pub(super) fn push(&mut self, item: Armed<T>, spare_buffers: &mut Vec<Vec<Armed<T>>>) {
-        if self.items.capacity() == 0
-            && let Some(buffer) = spare_buffers.pop()
-        {
-            self.items = buffer;
+        if self.items.capacity() == 0 {
+            self.items = spare_buffers.pop().unwrap_or_default();
         }
         self.min = if self.is_empty() {
             Some(item.deadline)
@@ -159,10 +157,8 @@ pub(super) fn level_for(elapsed: u64, deadline: u64) -> usize {
 
 /// The number of the list a timer due at `deadline` belongs in when the wheel stands at `elapsed`.
 pub(super) fn list_for(elapsed: u64, deadline: u64) -> usize {
-    if deadline <= elapsed {
-        return EXPIRED;
-    }
     match level_for(elapsed, deadline) {
+        _ if deadline <= elapsed => EXPIRED,
         level if level < LEVELS => level * SLOTS + slot_for(deadline, level),
         _ => OVERFLOW,
     }

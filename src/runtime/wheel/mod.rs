@@ -225,25 +225,22 @@ impl<T: Copy> Wheel<T> {
         self.arm(Armed { deadline, seq: self.last_seq, value })
     }
 
-    /// `link` for a timer new to the wheel: it counts, and it may be due before `nothing_before`.
+    /// Appends a timer new to the wheel to the list its deadline belongs in, given `elapsed`: it
+    /// counts, and it may be due before `nothing_before`.
     fn arm(&mut self, timer: Armed<T>) -> Armed<T> {
         self.nothing_before = self.nothing_before.min(timer.deadline);
         self.len += 1;
-        self.link(timer);
+        self.link_into(list_for(self.elapsed, timer.deadline), timer);
         timer
     }
 
     /// Every non-empty list with its live timers in list order: the occupied slots level by level, then
     /// the overflow and expired lists. For snapshots; it walks the whole wheel.
     pub fn lists(&self, mut live: impl FnMut(&Armed<T>) -> bool) -> Vec<(SlotId, Vec<Armed<T>>)> {
-        let lists = self.lists.iter().enumerate();
-        lists
-            .filter(|(_, list)| !list.is_empty())
-            .map(|(index, list)| {
-                let items = list.items.iter().filter(|item| live(item));
-                (SlotId::of(index), items.copied().collect())
-            })
-            .collect()
+        let occupied = self.lists.iter().enumerate().filter(|(_, list)| !list.is_empty());
+        let mut live_items =
+            |list: &List<T>| list.items.iter().copied().filter(|item| live(item)).collect();
+        occupied.map(|(index, list)| (SlotId::of(index), live_items(list))).collect()
     }
 
     /// The earliest deadline among the armed timers, exactly, in microseconds.
@@ -366,11 +363,6 @@ impl<T: Copy> Wheel<T> {
         if list.items.capacity() <= KEPT_BUFFER {
             self.spare_buffers.push(list.items);
         }
-    }
-
-    /// Appends `item` to the list its deadline belongs in, given `elapsed`.
-    fn link(&mut self, item: Armed<T>) {
-        self.link_into(list_for(self.elapsed, item.deadline), item);
     }
 
     /// Appends `item` to the list at `index`, the one `list_for` names for it.
