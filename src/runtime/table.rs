@@ -31,7 +31,7 @@
 //! the benchmark's sleeper, whose future is 72); and the caller's `JoinHandle`, 16. While queued, a
 //! ready-queue entry, 8 (`queue.rs`); while asleep, a wheel item, 24 (`wheel/`); once ended and not
 //! yet joined, its result, 16 for a `u64` (`Cells`, in `slab.rs`). The tables' `Vec`s add their growth's
-//! slack: at a million tasks, 5 % for the slab, about 25 % for a wheel list.
+//! slack: at a million tasks, 5 % for the slab, at most 25 % for a wheel list (`List::push`).
 //!
 //! # Hot and cold
 //!
