@@ -94,19 +94,21 @@ impl<T: Copy> List<T> {
 
     /// Appends `item`, into a spare buffer if the list has none.
     ///
-    /// Memory: a full list grows by a quarter of its length, where `Vec::push` would double it. A
-    /// burst fills a few high slots with tens of thousands of timers each, and a list grown by
-    /// doubling holds up to twice the room its timers need (44 % more on average over list lengths),
-    /// a quarter more at most growing this way, for as long as the burst waits. The price is four
-    /// times the copying while a list grows. Measured (1M sleepers): peak 201 → 199 B per task
-    /// (timers_virtual_ms 201 → 198); timers_virtual 3,255 → 3,304 instructions per op at 20k
-    /// tasks, where the copies are most of the difference; paired 3-round times within the noise.
+    /// Memory: a full list of more than `KEPT_BUFFER` timers grows by a quarter of its length, where
+    /// `Vec::push` would double it. A burst fills a few high slots with tens of thousands of timers
+    /// each, and a list grown by doubling holds up to twice the room its timers need (44 % more on
+    /// average over list lengths), a quarter more at most growing this way, for as long as the burst
+    /// waits. The price is four times the copying while a list grows. Measured (1M sleepers): peak
+    /// 201 → 199 B per task (timers_virtual_ms 201 → 198); timers_virtual 3,255 → 3,268
+    /// instructions per op at 20k tasks, the copies; paired 3-round times within the noise.
     pub(super) fn push(&mut self, item: Armed<T>, spare_buffers: &mut Vec<Vec<Armed<T>>>) {
         if self.items.capacity() == 0 {
             self.items = spare_buffers.pop().unwrap_or_default();
         }
-        if self.items.len() == self.items.capacity() {
-            self.items.reserve_exact(self.items.len() / 4 + 4);
+        let len = self.items.len();
+        if len == self.items.capacity() {
+            // Small lists double, as a `Vec` does: their slack is small, their reallocations many.
+            self.items.reserve_exact(if len < super::KEPT_BUFFER { len.max(4) } else { len / 4 });
         }
         self.min = if self.is_empty() {
             Some(item.deadline)
