@@ -122,12 +122,15 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
         let others = std::mem::take(&mut handle.timers.borrow_mut().others);
         let result_tables = handle.outputs.take_all();
         let messages = handle.queue.close();
-        turn.forget_batch();
+        turn.clear_batch();
         let mut found = entries.len() + calls.len() + others.len();
         let mut callbacks = cold.callbacks;
         let mut gone = handle.gone.borrow_mut();
         gone.extend(
-            entries.iter().filter(|(_, entry)| entry.handle_alive).map(|(key, e)| (*key, e.id)),
+            entries
+                .iter()
+                .filter(|(_, entry)| entry.handle_alive)
+                .map(|(key, entry)| (*key, entry.id)),
         );
         drop(gone);
         for (key, entry) in entries {

@@ -269,8 +269,7 @@ impl Tasks {
     /// The task's name: the one given at spawn, or its id.
     pub(crate) fn name(&self, key: Key) -> Option<String> {
         let entry = self.entries.get(key)?;
-        let names = &self.cold.names;
-        Some(match names.get(&key.index()).filter(|_| !names.is_empty()) {
+        Some(match self.cold.names.get(&key.index()) {
             Some(name) => name.to_string(),
             None => entry.id.to_string(),
         })

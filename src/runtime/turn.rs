@@ -127,8 +127,7 @@ impl Turn {
             }
         }
         // All of the batch has run: emptied, its room kept for the next turn's swap.
-        self.batch.clear();
-        self.next = 0;
+        self.clear_batch();
         if handle.timers.borrow().due.is_empty() {
             return None;
         }
@@ -154,9 +153,10 @@ impl Turn {
         &self.batch[self.next..]
     }
 
-    /// Forgets the rest of the batch, for the executor's teardown (the entries are plain keys: what
-    /// they name is dropped with the tables).
-    pub(crate) fn forget_batch(&mut self) {
+    /// Empties the batch, keeping its room: when all of it has run, and at the executor's teardown,
+    /// which forgets the rest (the entries are plain keys: what they name is dropped with the tables).
+    #[inline]
+    pub(crate) fn clear_batch(&mut self) {
         self.batch.clear();
         self.next = 0;
     }
