@@ -76,8 +76,7 @@ impl Timers {
                 tasks.has_own_timer(index, timer.seq) || tasks.orphan_timers.contains(&timer.seq)
             }
             TimerRef::Other(index) => {
-                let other = others.at(index);
-                other.is_some_and(|(_, (armed, _))| armed.seq == timer.seq)
+                others.at(index).is_some_and(|(_, (t, _))| t.seq == timer.seq)
             }
         }
     }
@@ -174,9 +173,8 @@ impl Handle {
 
     /// The next task number, in creation order.
     pub(crate) fn next_task_id(&self) -> TaskId {
-        let id = self.last_task_id.get() + 1;
-        self.last_task_id.set(id);
-        TaskId(id)
+        self.last_task_id.set(self.last_task_id.get() + 1);
+        TaskId(self.last_task_id.get())
     }
 
     /// The polled task's key, if the poll in progress was given the executor's own waker and `waker`
@@ -246,9 +244,7 @@ impl Handle {
         for message in self.queue.received() {
             match message {
                 Message::Wake { key, other_thread } => self.wake(key, other_thread),
-                Message::Cancel(key) => {
-                    self.cancel(key);
-                }
+                Message::Cancel(key) => _ = self.cancel(key),
                 Message::Run(work) => {
                     let key = self.calls.borrow_mut().insert(work);
                     self.queue.push(Runnable::Remote(key));
@@ -270,10 +266,7 @@ impl Handle {
             return false;
         };
         entry.cancel = true;
-        if !entry.queued {
-            entry.queued = true;
-            self.queue.push(Runnable::Task(key));
-        }
+        self.queue_woken(key, entry);
         true
     }
 
@@ -345,13 +338,10 @@ fn wake_here(key: Key) {
 /// `block_on` would stall the outer one for as long as the inner one runs.
 #[track_caller]
 pub(crate) fn enter(handle: &Rc<Handle>) -> EnterGuard {
-    match try_enter(handle) {
-        Some(guard) => guard,
-        None => panic!(
-            "block_on (or step) called inside a running executor: it would block every other \
-             task; inside async code, `.await` the future instead"
-        ),
-    }
+    try_enter(handle).expect(
+        "block_on (or step) called inside a running executor: it would block every other task; \
+         inside async code, `.await` the future instead",
+    )
 }
 
 /// Marks this thread as running `handle` if it runs no executor now; `None` (and no change) otherwise.
