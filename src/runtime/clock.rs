@@ -28,19 +28,11 @@ pub(crate) enum Clock {
 
 impl Default for Clock {
     fn default() -> Clock {
-        Clock::virtual_time()
+        Clock::Virtual { now_us: 0 }
     }
 }
 
 impl Clock {
-    pub(crate) fn real() -> Clock {
-        Clock::Real { origin: Instant::now() }
-    }
-
-    pub(crate) fn virtual_time() -> Clock {
-        Clock::Virtual { now_us: 0 }
-    }
-
     pub(crate) fn is_virtual(&self) -> bool {
         matches!(self, Clock::Virtual { .. })
     }
@@ -105,8 +97,8 @@ mod tests {
     /// a microsecond.
     #[test]
     fn a_deadline_counts_from_no_earlier_than_the_callers_instant() {
-        let clock = Clock::real();
-        let Clock::Real { origin } = clock else { unreachable!() };
+        let origin = Instant::now();
+        let clock = Clock::Real { origin };
         for _ in 0..1000 {
             let callers = origin.elapsed();
             let start = Duration::from_micros(clock.start_us());
@@ -116,7 +108,7 @@ mod tests {
 
     #[test]
     fn virtual_clock_moves_only_forward() {
-        let mut clock = Clock::virtual_time();
+        let mut clock = Clock::default();
         clock.advance_to(500);
         clock.advance_to(200);
         assert_eq!(clock.now_us(), 500);

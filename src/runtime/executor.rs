@@ -14,6 +14,7 @@ use std::pin::pin;
 use std::rc::Rc;
 use std::task::Poll;
 use std::time::Duration;
+use std::time::Instant;
 
 use crate::runtime::clock::Clock;
 use crate::runtime::handle::{Handle, enter};
@@ -60,14 +61,14 @@ impl Default for Executor {
 impl Executor {
     /// An executor on the real clock: sleeps take real time.
     pub fn new() -> Executor {
-        Executor::with_clock(Clock::real())
+        Executor::with_clock(Clock::Real { origin: Instant::now() })
     }
 
     /// An executor on virtual time: when nothing is ready, the clock jumps straight to the next deadline,
     /// so sleeps take no real time and every run is deterministic. For tests and for the demos'
     /// `--virtual-time`.
     pub fn with_virtual_time() -> Executor {
-        Executor::with_clock(Clock::virtual_time())
+        Executor::with_clock(Clock::default())
     }
 
     fn with_clock(clock: Clock) -> Executor {
@@ -233,12 +234,11 @@ impl Executor {
         let whole_us = u64::try_from(asked_ns / 1000).unwrap_or(u64::MAX);
         let target = self.handle.now_us().saturating_add(whole_us);
         self.run_until_stalled();
-        while let Some(deadline) = self.handle.next_deadline().filter(|&d| d <= target) {
-            self.handle.move_clock_to(deadline);
+        while self.handle.now_us() < target {
+            // The next deadline, or the target if none comes before it.
+            self.handle.move_clock_to(self.handle.next_deadline().unwrap_or(target).min(target));
             self.run_until_stalled();
         }
-        self.handle.move_clock_to(target);
-        self.run_until_stalled();
     }
 
     /// The executor's clock: time since it was created (real) or virtual time so far.
@@ -254,11 +254,7 @@ impl Executor {
     /// Spawns a task from outside the executor, for instance before [`block_on`](Executor::block_on).
     /// It runs once the executor runs. Inside async code use the free function
     /// [`spawn`](fn@crate::spawn).
-    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
-    where
-        F: Future + 'static,
-        F::Output: 'static,
-    {
+    pub fn spawn<F: Future<Output: 'static> + 'static>(&self, future: F) -> JoinHandle<F::Output> {
         self.handle.spawn(None, future)
     }
 
@@ -279,10 +275,8 @@ struct MainEntry(Rc<Handle>, Key);
 impl Drop for MainEntry {
     fn drop(&mut self) {
         self.0.polling.set(None);
-        let tasks = self.0.tasks.try_borrow_mut();
-        // Dropped once the table is no longer borrowed.
-        let entry = tasks.ok().and_then(|mut tasks| tasks.remove(self.1));
-        drop(entry);
+        // Dropped at the end, once the table is no longer borrowed.
+        let _entry = self.0.tasks.try_borrow_mut().ok().and_then(|mut tasks| tasks.remove(self.1));
     }
 }
 
