@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use crate::runtime::handle::{Handle, Timer, TimerRef, try_enter};
 use crate::runtime::join_error::{drop_contained, wake_contained};
 use crate::runtime::slab::Key;
-use crate::runtime::table::{Stage, Tasks};
+use crate::runtime::table::Tasks;
 use crate::runtime::task::TaskId;
 use crate::runtime::turn::Turn;
 use crate::runtime::wheel::Armed;
@@ -35,8 +35,7 @@ pub(crate) fn finish_after_main(handle: &Rc<Handle>, turn: &mut Turn) {
     // Their wakes find cancelled tasks and are skipped.
     while handle.clock_holds.load(Ordering::Acquire) > 0 {
         if !run_turn(handle, turn) {
-            let soon = Instant::now() + Duration::from_millis(10);
-            handle.queue.wait(Some(soon));
+            handle.queue.wait(Some(Instant::now() + Duration::from_millis(10)));
         }
     }
     run_turn(handle, turn);
@@ -67,22 +66,15 @@ fn cancel_pending(handle: &Rc<Handle>, turn: &mut Turn) {
     drop(tasks);
     // `cancel` says whether the task was still pending: those are the ones to wait for.
     cancelled.retain(|key| handle.cancel(*key));
-    let any_left = || {
-        let tasks = handle.tasks.borrow();
-        cancelled.iter().any(|key| tasks.get(*key).is_some_and(|entry| !entry.is_done()))
-    };
-    while any_left() && run_turn(handle, turn) {}
+    let pending = |key| handle.tasks.borrow().get(key).is_some_and(|entry| !entry.is_done());
+    while cancelled.iter().any(|&key| pending(key)) && run_turn(handle, turn) {}
     run_turn(handle, turn);
     run_turn(handle, turn);
 }
 
 /// Begins a turn and runs it to its end; `false` if there was nothing to do.
 fn run_turn(handle: &Rc<Handle>, turn: &mut Turn) -> bool {
-    let began = turn.begin(handle);
-    if began {
-        turn.run_to_end(handle);
-    }
-    began
+    turn.begin(handle).then(|| turn.run_to_end(handle)).is_some()
 }
 
 /// Drops each value on its own, with `drop_contained`: a second panicking destructor inside one
@@ -109,13 +101,11 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
     loop {
         // The slabs are drained, not replaced: their generations go on, so that a key someone still
         // holds (a handle, a waker, a call's handle) never names what a destructor stores next.
-        let (entries, cold, waiting) = {
-            let mut tasks = handle.tasks.borrow_mut();
-            tasks.pending = 0;
-            let cold = std::mem::take(&mut tasks.cold);
-            (tasks.entries.drain(), cold, tasks.awaiters.drain())
-        };
-        awaiters.extend(waiting.into_iter().map(|(_, waker)| waker));
+        let mut tasks = handle.tasks.borrow_mut();
+        tasks.pending = 0;
+        let (entries, cold) = (tasks.entries.drain(), std::mem::take(&mut tasks.cold));
+        awaiters.extend(tasks.awaiters.drain().into_iter().map(|(_, waker)| waker));
+        drop(tasks);
         let calls = handle.calls.borrow_mut().drain();
         // The wheel stays, with its arming numbers: a timer armed by a destructor from here on must
         // not share one with a `Sleep` dropped later.
@@ -125,20 +115,15 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
         turn.clear_batch();
         let mut found = entries.len() + calls.len() + others.len();
         let mut callbacks = cold.callbacks;
-        let mut gone = handle.gone.borrow_mut();
-        gone.extend(
-            entries
-                .iter()
-                .filter(|(_, entry)| entry.handle_alive)
-                .map(|(key, entry)| (*key, entry.id)),
-        );
-        drop(gone);
+        let alive = entries.iter().filter(|(_, entry)| entry.handle_alive);
+        handle.gone.borrow_mut().extend(alive.map(|(key, entry)| (*key, entry.id)));
         for (key, entry) in entries {
             let id = entry.id;
             if !entry.is_done() {
                 unfinished.push(id);
             }
-            if let (Stage::Running, Some(future)) = (entry.stage, entry.future) {
+            // The future while the task runs, its emptied box once it is done.
+            if let Some(future) = entry.future {
                 drop_contained(future, || format!("the future of {id}"));
             }
             for (_, callback) in callbacks.remove(&key.index()).into_iter().flatten() {
@@ -158,9 +143,7 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
         );
         // Each record with its timer as the wheel holds it, plain data: dropping it drops the record.
         drop_each(others.into_values(), "a timer's callback or waker");
-        for (_, table) in result_tables {
-            found += table.drop_all();
-        }
+        found += result_tables.into_iter().map(|(_, table)| table.drop_all()).sum::<usize>();
         drop_each(messages, "work sent from another thread");
         // Messages hold no user code beyond work sent by other threads: once only they are left, no
         // destructor can add more.
