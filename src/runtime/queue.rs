@@ -147,18 +147,10 @@ impl Default for ReadyQueue {
     fn default() -> ReadyQueue {
         static NEXT_EXECUTOR: AtomicU64 = AtomicU64::new(1);
         let (sender, receiver) = crossbeam_channel::unbounded();
-        ReadyQueue {
-            local: RefCell::default(),
-            inbox: Inbox {
-                executor: NEXT_EXECUTOR.fetch_add(1, Ordering::Relaxed),
-                shared: Arc::new(InboxShared {
-                    sender,
-                    sent: AtomicBool::new(false),
-                    thread: std::thread::current(),
-                }),
-            },
-            receiver: RefCell::new(Some(receiver)),
-        }
+        let shared = InboxShared { sender, sent: false.into(), thread: std::thread::current() };
+        let executor = NEXT_EXECUTOR.fetch_add(1, Ordering::Relaxed);
+        let inbox = Inbox { executor, shared: Arc::new(shared) };
+        ReadyQueue { local: RefCell::default(), inbox, receiver: RefCell::new(Some(receiver)) }
     }
 }
 
@@ -194,8 +186,7 @@ impl ReadyQueue {
     /// flag.
     pub(crate) fn received(&self) -> Vec<Message> {
         self.inbox.shared.sent.swap(false, Ordering::Acquire);
-        let receiver = self.receiver.borrow();
-        receiver.iter().flat_map(Receiver::try_iter).collect()
+        self.receiver.borrow().iter().flat_map(Receiver::try_iter).collect()
     }
 
     /// Whether nothing at all was sent: the turn's cheap check before it asks for messages.
@@ -213,8 +204,7 @@ impl ReadyQueue {
     /// send. (Local entries are plain keys: what they name is dropped with the tables.)
     pub(crate) fn close(&self) -> Vec<Message> {
         self.local.borrow_mut().clear();
-        let receiver = self.receiver.borrow_mut().take();
-        receiver.iter().flat_map(Receiver::try_iter).collect()
+        self.receiver.take().iter().flat_map(Receiver::try_iter).collect()
     }
 
     /// Whether `close` has run: the executor is gone, and nothing will run what is queued here.
@@ -226,16 +216,16 @@ impl ReadyQueue {
     /// Parks the thread until something is sent through the channel or `deadline` passes (forever
     /// without one). May return early (a spurious unpark): the caller simply looks again. Called only
     /// when nothing local is ready: nothing on this thread can add to the local queue while it sleeps.
+    /// And only by the executor that runs, never once it is dropped (`close`).
     ///
     /// `std::thread::park` is used rather than the channel's own blocking receive, which spins and
     /// yields the thread for a while before it sleeps: cheap for a busy channel, but a waste of CPU
     /// for an executor that sleeps between timers several hundred times a second.
     pub(crate) fn wait(&self, deadline: Option<Instant>) {
         // A sender raises the flag after its send and then unparks: either the flag is seen here,
-        // or the unpark arrives after this check and `park` returns at once. A closed queue has
-        // nothing to wait for.
-        let pending = self.receiver.borrow().as_ref().is_none_or(|receiver| !receiver.is_empty());
-        if pending || self.inbox.shared.sent.load(Ordering::Acquire) {
+        // or the unpark arrives after this check and `park` returns at once. So a message in the
+        // channel needs no look of its own.
+        if self.inbox.shared.sent.load(Ordering::Acquire) {
             return;
         }
         match deadline {

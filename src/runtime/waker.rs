@@ -87,8 +87,7 @@ pub(crate) struct Lent {
 
 impl Lent {
     pub(crate) fn new(target: Key, inbox: &Inbox) -> Lent {
-        let state =
-            Arc::new(TaskWaker { target: AtomicU64::new(target.to_bits()), inbox: inbox.clone() });
+        let state = Arc::new(TaskWaker { target: target.to_bits().into(), inbox: inbox.clone() });
         Lent { waker: Waker::from(Arc::clone(&state)), state }
     }
 
