@@ -3,13 +3,11 @@
 
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
-use std::task::Waker;
 use std::time::{Duration, Instant};
 
 use crate::runtime::handle::{Handle, Timer, TimerRef, try_enter};
 use crate::runtime::join_error::{drop_contained, wake_contained};
 use crate::runtime::slab::Key;
-use crate::runtime::table::Tasks;
 use crate::runtime::task::TaskId;
 use crate::runtime::turn::Turn;
 use crate::runtime::wheel::Armed;
@@ -97,14 +95,13 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
     // executor. What they add is dropped by the next pass of the loop.
     let _entered = try_enter(handle);
     let mut unfinished: Vec<TaskId> = Vec::new();
-    let mut awaiters: Vec<Waker> = Vec::new();
     loop {
         // The slabs are drained, not replaced: their generations go on, so that a key someone still
-        // holds (a handle, a waker, a call's handle) never names what a destructor stores next.
+        // holds (a handle, a waker, a call's handle) never names what a destructor stores next. The
+        // wakers that await handles stay until the end: only their entries name them.
         let mut tasks = handle.tasks.borrow_mut();
         tasks.pending = 0;
         let (entries, cold) = (tasks.entries.drain(), std::mem::take(&mut tasks.cold));
-        awaiters.extend(tasks.awaiters.drain().into_iter().map(|(_, waker)| waker));
         drop(tasks);
         let calls = handle.calls.borrow_mut().drain();
         // The wheel stays, with its arming numbers: a timer armed by a destructor from here on must
@@ -152,11 +149,12 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
         }
     }
     // Nothing can be stored any more (the queue is closed, `CURRENT` names no executor): the emptied
-    // table's memory goes now, not when the last `JoinHandle` or `Sleep` that outlived it lets go.
-    *handle.tasks.borrow_mut() = Tasks::default();
+    // table's memory goes now, not when the last `JoinHandle` or `Sleep` that outlived it lets go;
+    // what it held is plain data, but for the awaiting wakers, taken out first.
+    let awaiters = std::mem::take(&mut *handle.tasks.borrow_mut()).awaiters;
     // Whoever awaits a handle from elsewhere (another executor, a combinator's own waker) learns now
     // that the task is gone: its poll finds no executor and yields a cancelled `JoinError`.
-    for awaiter in awaiters {
+    for awaiter in awaiters.into_values() {
         wake_contained(awaiter);
     }
     if !unfinished.is_empty() {
