@@ -80,13 +80,10 @@ pub(super) struct List<T> {
     min: Option<u64>,
 }
 
-impl<T> Default for List<T> {
-    fn default() -> Self {
-        List { items: Vec::new(), stale: 0, min: None }
-    }
-}
-
 impl<T: Copy> List<T> {
+    /// A list with no timers and no buffer: what every list starts as, and what a cascade leaves.
+    pub(super) const EMPTY: List<T> = List { items: Vec::new(), stale: 0, min: None };
+
     /// Whether the list holds no live timer.
     pub(super) fn is_empty(&self) -> bool {
         self.items.len() == self.stale
@@ -110,12 +107,10 @@ impl<T: Copy> List<T> {
             // Small lists double, as a `Vec` does: their slack is small, their reallocations many.
             self.items.reserve_exact(if len < super::KEPT_BUFFER { len.max(4) } else { len / 4 });
         }
-        self.min = if self.is_empty() {
-            Some(item.deadline)
-        } else {
-            // Unknown stays unknown: the walk that finds it will see this item too.
-            self.min.map(|min| min.min(item.deadline))
-        };
+        // Into an empty list, the item is the earliest; otherwise unknown stays unknown: the walk
+        // that finds it will see this item too.
+        let merged = self.min.map(|min| min.min(item.deadline));
+        self.min = if self.is_empty() { Some(item.deadline) } else { merged };
         self.items.push(item);
     }
 

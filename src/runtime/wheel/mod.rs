@@ -150,8 +150,10 @@ pub struct Wheel<T> {
     polled: u64,
     /// Every list, by index: level 0's 64 slots, then level 1's, and so on, then overflow, then expired.
     lists: [List<T>; EXPIRED + 1],
-    /// Bit `slot` of `occupied[level]` is set exactly when that slot's list holds a live timer.
-    occupied: [u64; LEVELS],
+    /// Bit `index % 64` of `occupied[index / 64]` is set exactly when the list at `index` holds a
+    /// live timer: one bitmap per level, then one whose bits 0 and 1 are the overflow and expired
+    /// lists. Nothing reads that last one; it spares `sync_occupied` a branch.
+    occupied: [u64; LEVELS + 1],
     /// Live timers in the lists.
     len: usize,
     /// The last arming number given; the first timer gets 1, so an owner may use 0 for "none".
@@ -181,8 +183,8 @@ impl<T: Copy> Wheel<T> {
         Wheel {
             elapsed: 0,
             polled: 0,
-            lists: std::array::from_fn(|_| List::default()),
-            occupied: [0; LEVELS],
+            lists: [List::EMPTY; EXPIRED + 1],
+            occupied: [0; LEVELS + 1],
             len: 0,
             last_seq: 0,
             nothing_before: u64::MAX,
@@ -286,7 +288,15 @@ impl<T: Copy> Wheel<T> {
         }
     }
 
-    /// What [`Wheel::poll`] does once something may be due.
+    /// What [`Wheel::poll`] does once something may be due: it empties, in time order (rule 5),
+    /// every list whose start has come, and sorts the batch of what comes due.
+    ///
+    /// Emptying a list *cascades* it: `elapsed` moves to the list's start, timers due by `now` join
+    /// the batch, and the others are linked again relative to that start, which puts them on a lower
+    /// level (or, from the overflow list, back in it if they lie beyond the window). The list is
+    /// detached first, since its timers may come back to it; its emptied buffer goes to the spares.
+    /// A list with no stale timers is walked without asking `live` once: the list holds all that is
+    /// needed. That is what keeps cascading cheap with a million timers.
     fn hand_out(
         &mut self,
         now: u64,
@@ -294,13 +304,29 @@ impl<T: Copy> Wheel<T> {
         live: &mut impl FnMut(&Armed<T>) -> bool,
         soon: &mut impl FnMut(&Armed<T>),
     ) {
-        let now = now.max(self.elapsed);
-        while let Some((index, start)) = self.first_list(live)
-            && start <= now
-        {
+        while let Some((index, start)) = self.first_list(live).filter(|&(_, start)| start <= now) {
             self.elapsed = start;
-            self.cascade(index, now, live, soon);
+            let mut list = std::mem::replace(&mut self.lists[index], List::EMPTY);
+            self.sync_occupied(index);
+            for item in list.items.drain(..) {
+                if list.stale > 0 && !live(&item) {
+                    continue;
+                }
+                if item.deadline <= now {
+                    self.batch.push(item);
+                } else {
+                    let to = list_for(self.elapsed, item.deadline);
+                    if index >= SOON && to < SOON {
+                        soon(&item);
+                    }
+                    self.link_into(to, item);
+                }
+            }
+            if list.items.capacity() <= KEPT_BUFFER {
+                self.spare_buffers.push(list.items);
+            }
         }
+        // `poll` has made `now` at least `polled`, which `elapsed` never passes.
         self.elapsed = now;
         self.nothing_before = now.saturating_add(1);
         self.batch.sort_unstable_by_key(|item| (item.deadline, item.seq));
@@ -320,7 +346,7 @@ impl<T: Copy> Wheel<T> {
         if !self.lists[EXPIRED].is_empty() {
             return Some((EXPIRED, self.elapsed));
         }
-        if let Some(level) = self.occupied.iter().position(|&occupied| occupied != 0) {
+        if let Some(level) = self.occupied[..LEVELS].iter().position(|&occupied| occupied != 0) {
             let index = level * SLOTS + self.occupied[level].trailing_zeros() as usize;
             let start = slot_start(self.elapsed, index);
             debug_assert!(start > self.elapsed, "slot {index} lies behind elapsed");
@@ -330,56 +356,20 @@ impl<T: Copy> Wheel<T> {
         Some((OVERFLOW, earliest & !(SPAN - 1)))
     }
 
-    /// Empties the list at `index`, whose start has come: timers due by `now` join the batch, the
-    /// others are linked again relative to `elapsed`, now that start, which puts them on a lower level
-    /// (or, from the overflow list, back in it if they lie beyond the window).
-    ///
-    /// The list is detached first, since its timers may come back to it; its emptied buffer goes to
-    /// the spares. A list with no stale timers is walked without asking `live` once: the list holds
-    /// all that is needed. That is what keeps cascading cheap with a million timers.
-    fn cascade(
-        &mut self,
-        index: usize,
-        now: u64,
-        live: &mut impl FnMut(&Armed<T>) -> bool,
-        soon: &mut impl FnMut(&Armed<T>),
-    ) {
-        let mut list = std::mem::take(&mut self.lists[index]);
-        self.sync_occupied(index);
-        for item in list.items.drain(..) {
-            if list.stale > 0 && !live(&item) {
-                continue;
-            }
-            if item.deadline <= now {
-                self.batch.push(item);
-            } else {
-                let to = list_for(self.elapsed, item.deadline);
-                if index >= SOON && to < SOON {
-                    soon(&item);
-                }
-                self.link_into(to, item);
-            }
-        }
-        if list.items.capacity() <= KEPT_BUFFER {
-            self.spare_buffers.push(list.items);
-        }
-    }
-
     /// Appends `item` to the list at `index`, the one `list_for` names for it.
     fn link_into(&mut self, index: usize, item: Armed<T>) {
         self.lists[index].push(item, &mut self.spare_buffers);
         self.sync_occupied(index);
     }
 
-    /// Keeps `occupied` in step with the list at `index` after a change (overflow and expired have no bit).
+    /// Keeps `occupied` in step with the list at `index` after a change.
     fn sync_occupied(&mut self, index: usize) {
-        if index < OVERFLOW {
-            let bit = 1 << (index % SLOTS);
-            if self.lists[index].is_empty() {
-                self.occupied[index / SLOTS] &= !bit;
-            } else {
-                self.occupied[index / SLOTS] |= bit;
-            }
+        let bit = 1 << (index % SLOTS);
+        let occupied = &mut self.occupied[index / SLOTS];
+        if self.lists[index].is_empty() {
+            *occupied &= !bit;
+        } else {
+            *occupied |= bit;
         }
     }
 }
