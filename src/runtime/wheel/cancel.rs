@@ -9,8 +9,9 @@ impl<T: Copy> Wheel<T> {
     /// never be handed out. Returns whether it was still in the wheel: a timer `poll` handed out is
     /// not, and nothing is done. O(1), amortized.
     ///
-    /// Once per armed timer: the wheel does not walk the list to find the timer, so a second
-    /// `forget` of the same timer (or of one it never held) would count it out twice.
+    /// Once per armed timer: the wheel does not walk the list to find the timer (only the short
+    /// expired list, to tell whether `poll` handed it out), so a second `forget` of the same timer
+    /// (or of one it never held) would count it out twice.
     ///
     /// ```
     /// # use minimalist_async::time::wheel::Wheel;
@@ -23,16 +24,18 @@ impl<T: Copy> Wheel<T> {
     /// assert!(wheel.is_empty());
     /// ```
     pub fn forget(&mut self, timer: Armed<T>, mut live: impl FnMut(&Armed<T>) -> bool) -> bool {
-        if timer.deadline > self.elapsed {
-            // In the list that its deadline names (rule 7), where it is now stale.
-            let index = list_for(self.elapsed, timer.deadline);
-            self.lists[index].forget(timer.deadline, &mut live);
-            self.sync_occupied(index);
-        } else if !self.lists[EXPIRED].remove(timer.seq) {
-            // Armed after the last poll with a deadline already past, it would wait in the expired
-            // list, which is short (the next poll empties it); it is not there: handed out.
+        // In the list that its deadline names (rule 7), where it is now stale. A deadline at or
+        // before `elapsed` names the expired list, where the timer waits if it was armed after the
+        // last poll with a deadline already past; otherwise `poll` has handed it out. The expired
+        // list is short (every poll empties it), so a walk tells the two apart. A stale copy
+        // `replace` left there shares the timer's arming number, but it is there only if the timer
+        // is too: both came after the last poll.
+        let index = list_for(self.elapsed, timer.deadline);
+        if index == EXPIRED && !self.lists[EXPIRED].items.iter().any(|item| item.seq == timer.seq) {
             return false;
         }
+        self.lists[index].forget(timer.deadline, &mut live);
+        self.sync_occupied(index);
         self.len -= 1;
         true
     }

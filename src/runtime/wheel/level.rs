@@ -126,17 +126,6 @@ impl<T: Copy> List<T> {
         }
     }
 
-    /// Takes the timer numbered `seq` out, if it is here: for the expired list, which is short, so a
-    /// walk costs less than a stale timer would.
-    pub(super) fn remove(&mut self, seq: u64) -> bool {
-        let Some(at) = self.items.iter().position(|item| item.seq == seq) else {
-            return false;
-        };
-        let removed = self.items.remove(at);
-        self.min = self.min.filter(|&min| min != removed.deadline);
-        true
-    }
-
     /// The earliest deadline among the live items, walking the list only if it is not known.
     pub(super) fn earliest(&mut self, live: &mut impl FnMut(&Armed<T>) -> bool) -> Option<u64> {
         if self.min.is_none() {

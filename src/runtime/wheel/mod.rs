@@ -253,11 +253,9 @@ impl<T: Copy> Wheel<T> {
     /// earliest (which is why this takes `&mut self`: it remembers what the walk found). A virtual
     /// clock jumps straight to this value; the real clock sleeps until it.
     pub fn next_deadline(&mut self, mut live: impl FnMut(&Armed<T>) -> bool) -> Option<u64> {
-        let next = match self.first_list(&mut live) {
-            Some((index, start)) if index < SLOTS => Some(start),
-            Some((index, _)) => self.lists[index].earliest(&mut live),
-            None => None,
-        };
+        let next = self.first_list(&mut live).and_then(|(index, start)| {
+            if index < SLOTS { Some(start) } else { self.lists[index].earliest(&mut live) }
+        });
         self.nothing_before = next.unwrap_or(u64::MAX);
         next
     }
