@@ -1,7 +1,7 @@
 //! Cancelling a timer and moving it to another record (rule 3 of the wheel's docs): the wheel leaves
 //! the timer where it is, stale, and counts it out of its list.
 
-use super::level::{EXPIRED, list_for};
+use super::level::{EXPIRED, SLOTS, list_for};
 use super::{Armed, Wheel};
 
 impl<T: Copy> Wheel<T> {
@@ -35,7 +35,9 @@ impl<T: Copy> Wheel<T> {
             return false;
         }
         self.lists[index].forget(timer.deadline, &mut live);
-        self.sync_occupied(index);
+        if self.lists[index].is_empty() {
+            self.occupied[index / SLOTS] &= !(1 << (index % SLOTS));
+        }
         self.len -= 1;
         true
     }

@@ -152,7 +152,8 @@ pub struct Wheel<T> {
     lists: [List<T>; EXPIRED + 1],
     /// Bit `index % 64` of `occupied[index / 64]` is set exactly when the list at `index` holds a
     /// live timer: one bitmap per level, then one whose bits 0 and 1 are the overflow and expired
-    /// lists. Nothing reads that last one; it spares `sync_occupied` a branch.
+    /// lists. Nothing reads that last one; it spares the writers a range check. A push makes a list
+    /// occupied, a cascade empties it, and `forget` may (a list of stale timers only is swept).
     occupied: [u64; LEVELS + 1],
     /// Live timers in the lists.
     len: usize,
@@ -305,7 +306,7 @@ impl<T: Copy> Wheel<T> {
         while let Some((index, start)) = self.first_list(live).filter(|&(_, start)| start <= now) {
             self.elapsed = start;
             let mut list = std::mem::replace(&mut self.lists[index], List::EMPTY);
-            self.sync_occupied(index);
+            self.occupied[index / SLOTS] &= !(1 << (index % SLOTS));
             for item in list.items.drain(..) {
                 if list.stale > 0 && !live(&item) {
                     continue;
@@ -354,20 +355,9 @@ impl<T: Copy> Wheel<T> {
         Some((OVERFLOW, earliest & !(SPAN - 1)))
     }
 
-    /// Appends `item` to the list at `index`, the one `list_for` names for it.
+    /// Appends `item` to the list at `index`, the one `list_for` names for it: the list is occupied.
     fn link_into(&mut self, index: usize, item: Armed<T>) {
         self.lists[index].push(item, &mut self.spare_buffers);
-        self.sync_occupied(index);
-    }
-
-    /// Keeps `occupied` in step with the list at `index` after a change.
-    fn sync_occupied(&mut self, index: usize) {
-        let bit = 1 << (index % SLOTS);
-        let occupied = &mut self.occupied[index / SLOTS];
-        if self.lists[index].is_empty() {
-            *occupied &= !bit;
-        } else {
-            *occupied |= bit;
-        }
+        self.occupied[index / SLOTS] |= 1 << (index % SLOTS);
     }
 }
