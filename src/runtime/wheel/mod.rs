@@ -296,6 +296,11 @@ impl<T: Copy> Wheel<T> {
     /// detached first, since its timers may come back to it; its emptied buffer goes to the spares.
     /// A list with no stale timers is walked without asking `live` once: the list holds all that is
     /// needed. That is what keeps cascading cheap with a million timers.
+    ///
+    /// Never inlined: it would land in the executor's turn loop, whose registers are better spent on
+    /// the loop itself, timers or none (measured: yield_many 328 → 327, ping_pong 527 → 518,
+    /// timers_virtual_ms 2,529 → 2,513, timers_virtual 3,245 → 3,253 instructions per op).
+    #[inline(never)]
     fn hand_out(
         &mut self,
         now: u64,
