@@ -129,8 +129,7 @@ impl<T: Copy> List<T> {
     /// The earliest deadline among the live items, walking the list only if it is not known.
     pub(super) fn earliest(&mut self, live: &mut impl FnMut(&Armed<T>) -> bool) -> Option<u64> {
         if self.min.is_none() {
-            let live = self.items.iter().filter(|item| live(item));
-            self.min = live.map(|item| item.deadline).min();
+            self.min = self.items.iter().filter(|item| live(item)).map(|item| item.deadline).min();
         }
         self.min
     }

@@ -356,8 +356,7 @@ impl<T: Copy> Wheel<T> {
             debug_assert!(start > self.elapsed, "slot {index} lies behind elapsed");
             return Some((index, start));
         }
-        let earliest = self.lists[OVERFLOW].earliest(live)?;
-        Some((OVERFLOW, earliest & !(SPAN - 1)))
+        self.lists[OVERFLOW].earliest(live).map(|earliest| (OVERFLOW, earliest & !(SPAN - 1)))
     }
 
     /// Appends `item` to the list at `index`, the one `list_for` names for it: the list is occupied.
