@@ -60,101 +60,152 @@ impl Key {
     }
 }
 
-/// A slot and its generation, which moves on each time its value is removed (up to `RETIRED`): a key
-/// reaches the value only with the generation the slot had when the value went in.
-#[derive(Debug)]
-struct Slot<T> {
-    generation: u32,
-    /// While the slot is empty, the next empty slot (`u32::MAX`: none): the empty slots form a stack
-    /// threaded through the table itself, so reusing one allocates nothing, where a separate `Vec` of
-    /// free indices would grow (and copy) with them. Next to `generation`, it takes what would be
-    /// padding before a value aligned to 8 bytes, as all the executor's are.
-    next_free: u32,
-    /// `ManuallyDrop`, so that dropping the slab need not read every slot (see its `Drop`).
-    value: ManuallyDrop<Option<T>>,
+/// A slot's generation, which moves on each time its value is removed: a key reaches the value only
+/// with the generation the slot had when the value went in. A [`Slab`]'s is a `u32` (up to
+/// `RETIRED`); [`Cells`] keep none, `()`, whose methods are the ones provided here: every key
+/// reaches its cell, and no cell retires.
+pub(crate) trait Generation: Copy {
+    /// A new slot's.
+    const FIRST: Self;
+
+    /// The generation as a key carries it.
+    fn number(self) -> u32 {
+        1
+    }
+
+    /// Whether `key` was made while the slot had this generation.
+    fn matches(self, _key: Key) -> bool {
+        true
+    }
+
+    /// Moves on, for a value removed; false when the slot retires and leaves the free list for good.
+    fn bump(&mut self) -> bool {
+        true
+    }
 }
 
-/// A table of `T` with stable, generation-checked keys.
+impl Generation for () {
+    const FIRST: () = ();
+}
+
+impl Generation for u32 {
+    const FIRST: u32 = 1;
+
+    fn number(self) -> u32 {
+        self
+    }
+
+    fn matches(self, key: Key) -> bool {
+        self == key.generation()
+    }
+
+    fn bump(&mut self) -> bool {
+        *self += 1;
+        *self < RETIRED
+    }
+}
+
+/// A slot: its generation and what it holds.
 #[derive(Debug)]
-pub(crate) struct Slab<T> {
-    slots: Vec<Slot<T>>,
+struct Slot<T, G> {
+    generation: G,
+    /// `Ok(value)`, or `Err(next)` while the slot is empty: `next` is the next empty slot (`u32::MAX`:
+    /// none). The empty slots form a stack threaded through the table itself, so reusing one
+    /// allocates nothing, where a separate `Vec` of free indices would grow (and copy) with them; and
+    /// the link takes room the value leaves, so a slot is no bigger for it (a stored `u64` result's
+    /// cell is 16 bytes, the result's own size). `ManuallyDrop`, so that dropping the slab need not
+    /// read every slot (see its `Drop`).
+    value: ManuallyDrop<Result<T, u32>>,
+}
+
+/// A table of `T` with stable keys, checked against each slot's generation `G` (none in [`Cells`]).
+#[derive(Debug)]
+pub(crate) struct Slab<T, G = u32> {
+    slots: Vec<Slot<T, G>>,
     /// The slot emptied last, which the next insert reuses (`u32::MAX`: none).
     free_head: u32,
     len: usize,
 }
 
-impl<T> Default for Slab<T> {
+impl<T, G> Default for Slab<T, G> {
     fn default() -> Self {
         Slab { slots: Vec::new(), free_head: u32::MAX, len: 0 }
     }
 }
 
-impl<T> Slab<T> {
+impl<T, G: Generation> Slab<T, G> {
     /// Stores `value`, reusing the slot emptied last when there is one, and returns its key.
     pub(crate) fn insert(&mut self, value: T) -> Key {
         self.len += 1;
         let index = self.free_head;
         if let Some(slot) = self.slots.get_mut(index as usize) {
-            self.free_head = slot.next_free;
-            slot.value = ManuallyDrop::new(Some(value));
-            return Key::new(index, slot.generation);
+            // The free list holds empty slots only. (A panic for the other case, a `let ... else`,
+            // cost spawn_join 23 instructions per op: `insert` inlined differently.)
+            if let Err(next) = *slot.value {
+                self.free_head = next;
+            }
+            slot.value = ManuallyDrop::new(Ok(value));
+            return Key::new(index, slot.generation.number());
         }
         let index = u32::try_from(self.slots.len()).expect("a slab holds at most u32::MAX values");
-        self.slots.push(Slot {
-            generation: 1,
-            next_free: u32::MAX,
-            value: ManuallyDrop::new(Some(value)),
-        });
-        Key::new(index, 1)
+        self.slots.push(Slot { generation: G::FIRST, value: ManuallyDrop::new(Ok(value)) });
+        Key::new(index, G::FIRST.number())
     }
 
     /// The key the next `insert` returns: for a value that must name its own key.
     pub(crate) fn vacant_key(&self) -> Key {
         match self.slots.get(self.free_head as usize) {
-            Some(slot) => Key::new(self.free_head, slot.generation),
-            None => Key::new(self.slots.len() as u32, 1),
+            Some(slot) => Key::new(self.free_head, slot.generation.number()),
+            None => Key::new(self.slots.len() as u32, G::FIRST.number()),
         }
     }
 
+    // `#[inline]` on the lookups a task's life goes through (`get`, `get_mut`, `remove`): rustc
+    // copies a small generic function into every codegen unit that calls it, where it can be
+    // inlined, only if it makes no calls, and `G`'s methods are calls until `G` is known. Without
+    // it, spawn_join took 1,277 instructions per op, not 1,239.
+
     /// The value under `key`, unless it was removed since.
+    #[inline]
     pub(crate) fn get(&self, key: Key) -> Option<&T> {
         let slot = self.slots.get(key.index() as usize)?;
-        if slot.generation == key.generation() { slot.value.as_ref() } else { None }
+        if slot.generation.matches(key) { slot.value.as_ref().ok() } else { None }
     }
 
     /// The value under `key`, mutably, unless it was removed since.
+    #[inline]
     pub(crate) fn get_mut(&mut self, key: Key) -> Option<&mut T> {
         let slot = self.slots.get_mut(key.index() as usize)?;
-        if slot.generation == key.generation() { slot.value.as_mut() } else { None }
+        if slot.generation.matches(key) { slot.value.as_mut().ok() } else { None }
     }
 
     /// The value in slot `index`, whatever its generation, with its key: for a caller that can tell
     /// the value it is after by other means (a timer's arming number, see `timers.rs`).
     pub(crate) fn at(&self, index: u32) -> Option<(Key, &T)> {
         let slot = self.slots.get(index as usize)?;
-        slot.value.as_ref().map(|value| (Key::new(index, slot.generation), value))
+        slot.value.as_ref().ok().map(|value| (Key::new(index, slot.generation.number()), value))
     }
 
     /// The value in slot `index`, mutably, whatever its generation.
     pub(crate) fn at_mut(&mut self, index: u32) -> Option<(Key, &mut T)> {
         let slot = self.slots.get_mut(index as usize)?;
-        slot.value.as_mut().map(|value| (Key::new(index, slot.generation), value))
+        slot.value.as_mut().ok().map(|value| (Key::new(index, slot.generation.number()), value))
     }
 
     /// Takes the value out; the slot's generation moves on so that `key` never matches again (and at
     /// `RETIRED`, the slot leaves the free list for good).
+    #[inline]
     pub(crate) fn remove(&mut self, key: Key) -> Option<T> {
         let slot = self.slots.get_mut(key.index() as usize)?;
-        if slot.generation != key.generation() || slot.value.is_none() {
+        if !slot.generation.matches(key) || slot.value.is_err() {
             return None;
         }
-        slot.generation += 1;
-        if slot.generation < RETIRED {
-            slot.next_free = self.free_head;
-            self.free_head = key.index();
+        let mut next = u32::MAX;
+        if slot.generation.bump() {
+            next = std::mem::replace(&mut self.free_head, key.index());
         }
         self.len -= 1;
-        slot.value.take()
+        std::mem::replace(&mut *slot.value, Err(next)).ok()
     }
 
     /// Takes every value out, with its key, as `remove` would one at a time: each slot's generation
@@ -177,7 +228,7 @@ impl<T> Slab<T> {
     pub(crate) fn into_values(mut self) -> impl Iterator<Item = T> {
         // `take` ends the walk at the last value, as `drain` does.
         let (slots, len) = (std::mem::take(&mut self.slots), self.len);
-        let values = slots.into_iter().filter_map(|slot| ManuallyDrop::into_inner(slot.value));
+        let values = slots.into_iter().filter_map(|slot| ManuallyDrop::into_inner(slot.value).ok());
         values.take(len)
     }
 
@@ -189,81 +240,22 @@ impl<T> Slab<T> {
 
 /// Drops the values still stored, walking the slots only if there are any. Speed: the slots' values
 /// are `ManuallyDrop`, so that a slab emptied value by value (the task table at the end of a run)
-/// frees its slots without reading them all again: a million slots of 72 bytes, read from memory
+/// frees its slots without reading them all again: a million slots of 64 bytes, read from memory
 /// for nothing.
-impl<T> Drop for Slab<T> {
+impl<T, G> Drop for Slab<T, G> {
     fn drop(&mut self) {
         if self.len > 0 {
-            self.slots.iter_mut().for_each(|slot| drop(slot.value.take()));
+            // The assignment drops the value it replaces.
+            self.slots.iter_mut().for_each(|slot| *slot.value = Err(u32::MAX));
         }
     }
 }
 
 /// A slab without generations, for values whose key has one holder, which gives it up with the
-/// value: a finished task's result, named by its entry alone. An empty cell holds the next empty
-/// one itself, so a cell is its value's size (16 bytes for a `u64` result), not the value plus
-/// eight. Its keys carry generation 1: a key kept after its value went would reach the next one.
-pub(crate) struct Cells<T> {
-    cells: Vec<Cell<T>>,
-    /// The cell emptied last (`u32::MAX`: none).
-    free_head: u32,
-}
-
-enum Cell<T> {
-    Full(T),
-    /// Empty, and the next empty cell (`u32::MAX`: none).
-    Empty(u32),
-}
-
-impl<T> Default for Cells<T> {
-    fn default() -> Self {
-        Cells { cells: Vec::new(), free_head: u32::MAX }
-    }
-}
-
-impl<T> Cells<T> {
-    pub(crate) fn insert(&mut self, value: T) -> Key {
-        let index = self.free_head;
-        if let Some(cell) = self.cells.get_mut(index as usize) {
-            let Cell::Empty(next) = std::mem::replace(cell, Cell::Full(value)) else {
-                unreachable!("the free list holds empty cells");
-            };
-            self.free_head = next;
-            return Key::new(index, 1);
-        }
-        let index = u32::try_from(self.cells.len()).expect("at most u32::MAX values");
-        self.cells.push(Cell::Full(value));
-        Key::new(index, 1)
-    }
-
-    #[inline]
-    pub(crate) fn get_mut(&mut self, key: Key) -> Option<&mut T> {
-        match self.cells.get_mut(key.index() as usize)? {
-            Cell::Full(value) => Some(value),
-            Cell::Empty(_) => None,
-        }
-    }
-
-    #[inline]
-    pub(crate) fn remove(&mut self, key: Key) -> Option<T> {
-        let cell = self.cells.get_mut(key.index() as usize)?;
-        if let Cell::Empty(_) = cell {
-            return None;
-        }
-        let Cell::Full(value) = std::mem::replace(cell, Cell::Empty(self.free_head)) else {
-            unreachable!("just looked");
-        };
-        self.free_head = key.index();
-        Some(value)
-    }
-
-    pub(crate) fn into_values(self) -> impl Iterator<Item = T> {
-        self.cells.into_iter().filter_map(|cell| match cell {
-            Cell::Full(value) => Some(value),
-            Cell::Empty(_) => None,
-        })
-    }
-}
+/// value: a finished task's result, named by its entry alone. A cell is its value's size (16 bytes
+/// for a `u64` result), not the value plus eight. Its keys carry generation 1: a key kept after its
+/// value went would reach the next one.
+pub(crate) type Cells<T> = Slab<T, ()>;
 
 #[cfg(test)]
 mod tests {
@@ -271,7 +263,7 @@ mod tests {
 
     #[test]
     fn removed_key_never_matches_the_reused_slot() {
-        let mut slab = Slab::default();
+        let mut slab: Slab<_> = Slab::default();
         let a = slab.insert("a");
         assert_eq!(slab.remove(a), Some("a"));
         let b = slab.insert("b");
@@ -284,7 +276,7 @@ mod tests {
 
     #[test]
     fn iteration_skips_empty_slots_and_reuse_is_last_emptied_first() {
-        let mut slab = Slab::default();
+        let mut slab: Slab<_> = Slab::default();
         let keys: Vec<Key> = (0..4).map(|i| slab.insert(i)).collect();
         slab.remove(keys[1]);
         slab.remove(keys[2]);
@@ -299,7 +291,7 @@ mod tests {
 
     #[test]
     fn drained_keys_never_match_what_is_stored_afterwards() {
-        let mut slab = Slab::default();
+        let mut slab: Slab<_> = Slab::default();
         let old: Vec<Key> = (0..3).map(|i| slab.insert(i)).collect();
         slab.remove(old[1]);
         assert_eq!(slab.drain(), [(old[0], 0), (old[2], 2)]);
@@ -314,7 +306,7 @@ mod tests {
     #[test]
     fn the_values_left_are_dropped_with_the_slab_and_only_they() {
         let value = std::rc::Rc::new(());
-        let mut slab = Slab::default();
+        let mut slab: Slab<_> = Slab::default();
         let keys: Vec<Key> = (0..3).map(|_| slab.insert(value.clone())).collect();
         slab.remove(keys[1]);
         assert_eq!(std::rc::Rc::strong_count(&value), 3);
@@ -324,7 +316,7 @@ mod tests {
 
     #[test]
     fn a_slot_is_retired_before_its_generation_could_repeat() {
-        let mut slab = Slab::default();
+        let mut slab: Slab<_> = Slab::default();
         let first = slab.insert(0);
         slab.remove(first);
         slab.slots[0].generation = RETIRED - 1;
@@ -346,18 +338,20 @@ mod tests {
 
     #[test]
     fn a_cell_is_its_value_when_the_value_leaves_a_niche() {
-        // A stored `u64` result: the result's tag has room for the empty cell's.
+        // A stored `u64` result: the result's tag has room for the empty cell's, its payload for
+        // the link.
         type Stored = Option<Result<u64, Box<u8>>>;
-        assert_eq!(std::mem::size_of::<Cell<Stored>>(), 16);
+        assert_eq!(std::mem::size_of::<Slot<Stored, ()>>(), 16);
     }
 
     #[test]
     fn a_slot_is_its_value_plus_eight_bytes() {
-        // 64 bytes with a niche (the `Box`), like a task entry: `Option` needs no tag of its own.
+        // 64 bytes with a niche (the `Box`): `Result` needs no tag of its own, and an empty slot's
+        // link fits beside the niche.
         struct Entry {
             _fields: [u64; 7],
             _future: Box<u8>,
         }
-        assert_eq!(std::mem::size_of::<Slot<Entry>>(), 72);
+        assert_eq!(std::mem::size_of::<Slot<Entry, u32>>(), 72);
     }
 }
