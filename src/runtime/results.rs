@@ -58,9 +58,8 @@ impl<T: 'static> ResultTable for Results<T> {
 
     fn drop_all(&self) -> usize {
         let slots = std::mem::take(&mut *self.slots.borrow_mut());
-        let mut count = 0;
+        let count = slots.len();
         for result in slots.into_values() {
-            count += 1;
             drop_contained(result, || "a task's output".to_owned());
         }
         count

@@ -215,8 +215,7 @@ impl<T, G: Generation> Slab<T, G> {
         // `take` ends the walk at the last value: after a run of a million tasks, the slab has a
         // million slots, most of them empty.
         let keys: Vec<Key> = self.iter().map(|(key, _)| key).take(self.len).collect();
-        let take = |key| (key, self.remove(key).expect("a key just read"));
-        keys.into_iter().map(take).collect()
+        keys.into_iter().map(|key| (key, self.remove(key).expect("a key just read"))).collect()
     }
 
     /// The stored values with their keys, in slot order.
