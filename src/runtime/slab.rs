@@ -106,7 +106,6 @@ impl Generation for u32 {
 }
 
 /// A slot: its generation and what it holds.
-#[derive(Debug)]
 struct Slot<T, G> {
     generation: G,
     /// `Ok(value)`, or `Err(next)` while the slot is empty: `next` is the next empty slot (`u32::MAX`:
@@ -119,7 +118,6 @@ struct Slot<T, G> {
 }
 
 /// A table of `T` with stable keys, checked against each slot's generation `G` (none in [`Cells`]).
-#[derive(Debug)]
 pub(crate) struct Slab<T, G = u32> {
     slots: Vec<Slot<T, G>>,
     /// The slot emptied last, which the next insert reuses (`u32::MAX`: none).

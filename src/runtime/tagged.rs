@@ -14,7 +14,6 @@ const TAG_SHIFT: u32 = 62;
 pub(crate) struct Tagged(NonZeroU64);
 
 impl Tagged {
-    #[inline]
     pub(crate) fn new(key: Key, tag: u8) -> Tagged {
         debug_assert!(tag < 4, "a tag has two bits");
         Tagged(key.0 | u64::from(tag) << TAG_SHIFT)
@@ -30,7 +29,6 @@ impl Tagged {
         }
     }
 
-    #[inline]
     pub(crate) fn tag(self) -> u8 {
         (self.0.get() >> TAG_SHIFT) as u8
     }
