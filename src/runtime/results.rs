@@ -75,9 +75,8 @@ impl<T: 'static> ResultTable for Results<T> {
 
 /// `results` as the table of `T`: the entry that points at it was made by a task whose output is `T`.
 pub(crate) fn typed<T: 'static>(results: &dyn ResultTable) -> &Results<T> {
-    (results as &dyn Any)
-        .downcast_ref()
-        .expect("a task's results live in the table of its output type")
+    let any: &dyn Any = results;
+    any.downcast_ref().expect("a task's results live in the table of its output type")
 }
 
 /// Every [`Results`] table, one per output type, in the order tasks of each type first ended. A
@@ -156,9 +155,7 @@ where
     F::Output: 'static,
 {
     fn poll_task(self: Pin<&mut Self>, cx: &mut Context<'_>, outputs: &Outputs) -> Poll<Key> {
-        let Some(future) = self.as_pin_mut() else {
-            unreachable!("an emptied box is never polled again");
-        };
+        let future = self.as_pin_mut().expect("an emptied box is never polled again");
         let stored = |output| {
             let table = outputs.table_of::<F::Output>();
             outputs.with(table, |results| typed(results).insert(Ok(output)))
