@@ -190,6 +190,7 @@ impl ReadyQueue {
     }
 
     /// Whether nothing at all was sent: the turn's cheap check before it asks for messages.
+    #[inline]
     pub(crate) fn nothing_sent(&self) -> bool {
         !self.inbox.shared.sent.load(Ordering::Relaxed)
     }

@@ -31,6 +31,9 @@ pub(crate) struct Key(pub(crate) NonZeroU64);
 pub(crate) const RETIRED: u32 = 1 << 30;
 
 impl Key {
+    /// Speed: `#[inline]`, or it is a call in every insert (spawn_join 1,219 -> 1,213 instructions
+    /// per op with `ReadyQueue::nothing_sent` inlined too, timers_virtual 3,241 -> 3,225).
+    #[inline]
     pub(crate) fn new(index: u32, generation: u32) -> Key {
         debug_assert!(
             (1..RETIRED).contains(&generation),
