@@ -24,7 +24,7 @@ use crate::runtime::join_error::{JoinError, contain};
 use crate::runtime::results::TaskFuture;
 use crate::runtime::slab::Key;
 use crate::runtime::step::Step;
-use crate::runtime::table::{Stage, Tasks};
+use crate::runtime::table::Stage;
 use crate::runtime::task::TaskId;
 use crate::runtime::waker::Lent;
 
@@ -46,17 +46,14 @@ pub(crate) fn poll_task(handle: &Rc<Handle>, key: Key) -> Option<Step> {
             // queue entry behind: skip it.
             _ => return None,
         }
-        let Some(future) = entry.future.take() else {
-            unreachable!("a running task has its future")
-        };
+        let future = entry.future.take().expect("a running task has its future");
         entry.stage = Stage::Polling;
         entry.queued = false;
         if entry.cancel {
             // Cancelled before this poll: the future is dropped unpolled (which disarms its sleeps).
             let id = entry.id;
             drop(tasks);
-            let cancelled = Err(JoinError::cancelled(id));
-            end_task(handle, key, id, future, cancelled);
+            end_task(handle, key, id, future, Err(JoinError::cancelled(id)));
             return Some(Step::Cancelled { task: id });
         }
         (entry.id, future, entry.waker.take())
@@ -65,9 +62,8 @@ pub(crate) fn poll_task(handle: &Rc<Handle>, key: Key) -> Option<Step> {
         let polled =
             catch_unwind(AssertUnwindSafe(|| future.as_mut().poll_task(cx, &handle.outputs)));
         match polled {
-            Ok(Poll::Pending) => Poll::Pending,
-            // Returned: the output is in its type's table already, under this key.
-            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+            // Pending, or returned: the output is in its type's table already, under this key.
+            Ok(polled) => polled.map(Ok),
             // Panicked: caught, so that the other tasks go on; the panic is this task's result.
             Err(panic) => Poll::Ready(Err(JoinError::panicked(id, panic))),
         }
@@ -81,11 +77,8 @@ pub(crate) fn poll_task(handle: &Rc<Handle>, key: Key) -> Option<Step> {
     // `_must_cancel` is set ends cancelled), `cancel()` said it was still running, so the cancel wins
     // and the output is dropped.
     let cancelled = handle.tasks.borrow().get(key).is_some_and(|e| e.cancel);
-    if let Ok(output) = ended
-        && cancelled
-    {
-        let table = future.table(&handle.outputs);
-        handle.outputs.table(table).discard(output, id);
+    if cancelled && let Ok(output) = ended {
+        handle.outputs.table(future.table(&handle.outputs)).discard(output, id);
         ended = Err(JoinError::cancelled(id));
     }
     // The task is over: a kept waker stays with whoever kept it, its wakes finding an ended task.
@@ -132,8 +125,7 @@ fn poll_with_waker<R>(
     let polled = poll(&mut Context::from_waker(waker.waker()));
     handle.polling.set(None);
     if let Some(started) = started {
-        let duration = started.elapsed();
-        let ready = polled.is_ready();
+        let (duration, ready) = (started.elapsed(), polled.is_ready());
         handle.record(|| EventKind::PollEnded { task: id, duration, ready });
     }
     (polled, handle.take_back(waker))
@@ -182,23 +174,21 @@ fn settle_pending(
 fn report_if_lost(handle: &Handle, key: Key) {
     handle.take_in_if_sent();
     let mut tasks = handle.tasks.borrow_mut();
-    let Tasks { entries, cold, .. } = &mut *tasks;
-    let Some(entry) = entries.get(key).filter(|entry| !entry.queued) else {
+    let Some(entry) = tasks.get(key).filter(|entry| !entry.queued) else {
         return;
     };
+    // The `block_on` future's entry has no name of its own: its id, said to be that future's.
+    let main = if entry.stage == Stage::Main { " (the block_on future)" } else { "" };
     // Said once per task; the note is cold data, cleared with the entry.
-    if !cold.reported_lost.insert(key.index()) {
+    if !tasks.cold.reported_lost.insert(key.index()) {
         return;
     }
-    let name = match entry.stage {
-        Stage::Main => format!("{} (the block_on future)", entry.id),
-        _ => tasks.name(key).expect("the entry is there"),
-    };
+    let name = tasks.name(key).expect("the entry is there");
     drop(tasks);
     eprintln!(
-        "minimalist-async: {name} returned Pending but no waker for it is left anywhere: nothing can \
-         wake it, so it will never run again (a future must keep cx.waker() somewhere before returning \
-         Pending)"
+        "minimalist-async: {name}{main} returned Pending but no waker for it is left anywhere: nothing \
+         can wake it, so it will never run again (a future must keep cx.waker() somewhere before \
+         returning Pending)"
     );
 }
 
@@ -210,23 +200,21 @@ fn end_task(
     handle: &Rc<Handle>,
     key: Key,
     id: TaskId,
-    future: Pin<Box<dyn TaskFuture>>,
+    mut future: Pin<Box<dyn TaskFuture>>,
     ended: Result<Key, JoinError>,
 ) {
-    let (result, outcome) = match ended {
-        Ok(output) => (output, Outcome::Returned),
-        Err(error) => {
-            let outcome = if error.is_cancelled() { Outcome::Cancelled } else { Outcome::Panicked };
-            (future.fail(&handle.outputs, error), outcome)
-        }
+    let outcome = match &ended {
+        Ok(_) => Outcome::Returned,
+        Err(error) if error.is_cancelled() => Outcome::Cancelled,
+        Err(_) => Outcome::Panicked,
     };
+    let result = ended.unwrap_or_else(|error| future.fail(&handle.outputs, error));
     // Dropped in place, with nothing borrowed: the future's locals may call back into the executor.
     // The task has ended, as in asyncio no user code runs between a return and `set_result`: a
     // `cancel` from this drop is too late (`Handle::ending`; nested, for an eager spawn in it).
-    let mut spent = future;
     let outer = handle.ending.replace(Some(key));
     contain(
-        || spent.as_mut().clear(),
+        || future.as_mut().clear(),
         || match outcome {
             Outcome::Cancelled => format!("the cancelled future of {id}"),
             _ => format!("the future of {id}"),
@@ -236,7 +224,7 @@ fn end_task(
     // One look at the entry for everything the end needs to know.
     let (callbacks, kept, awaiter, unclaimed) = {
         let mut tasks = handle.tasks.borrow_mut();
-        let entry = tasks.end(key, result, outcome, spent);
+        let entry = tasks.end(key, result, outcome, future);
         let unclaimed = !entry.handle_alive && entry.callbacks == 0;
         let (callbacks, kept, awaited) =
             (entry.callbacks, entry.waker.take(), entry.waiter.is_some());

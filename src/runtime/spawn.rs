@@ -31,29 +31,28 @@ impl Handle {
             parent,
         });
         let key = self.tasks.borrow_mut().insert(id, Some(Box::pin(Some(future))), parent, name);
-        if self.rules.get().eager_spawn {
-            self.spawn_eagerly(key);
-        } else {
+        if !(self.rules.get().eager_spawn && self.spawn_eagerly(key)) {
             self.push(Runnable::Task(key));
         }
         JoinHandle::new(key, Rc::clone(self))
     }
 
     /// A broken rule (`Rule::EagerSpawn`): polls the new task right here, inside the spawner's step,
-    /// then gives the spawner back its own "who is polling". Queued as usual when spawned from
-    /// outside the running executor. Out of line: with the rules kept, `spawn` stays small.
+    /// then gives the spawner back its own "who is polling". `false` when spawned from outside the
+    /// running executor: the task is queued as usual then. Out of line: with the rules kept, `spawn`
+    /// stays small.
     #[cold]
     #[inline(never)]
-    fn spawn_eagerly(self: &Rc<Self>, key: Key) {
+    fn spawn_eagerly(self: &Rc<Self>, key: Key) -> bool {
         if !try_current().is_some_and(|running| Rc::ptr_eq(&running, self)) {
-            self.push(Runnable::Task(key));
-            return;
+            return false;
         }
         let (polling, noted, yielded) = (self.polling.get(), self.noted.get(), self.yielded.get());
         poll_task(self, key);
         self.polling.set(polling);
         self.noted.set(noted);
         self.yielded.set(yielded);
+        true
     }
 }
 

@@ -54,12 +54,8 @@ impl Turn {
     /// timers due by then. Returns whether the turn has anything to do.
     #[inline]
     pub(crate) fn begin(&mut self, handle: &Handle) -> bool {
-        debug_assert!(
-            self.batch.is_empty() && self.next == 0,
-            "a turn begins when the last one is over: {} of {} entries ran",
-            self.next,
-            self.batch.len()
-        );
+        // A turn begins when the last one is over: its batch emptied, no entry of it counted as run.
+        debug_assert_eq!((self.next, self.batch.len()), (0, 0), "the last turn is not over");
         // Other threads' messages join behind the local entries, when a sender raised the flag: taking
         // them in queues them locally, so one swap then takes the whole batch. A message whose flag is
         // not up yet waits for the next turn; an executor about to sleep looks at the flag itself first
@@ -85,7 +81,6 @@ impl Turn {
             }
         }
         let has_work = !self.batch.is_empty() || !timers.due.is_empty();
-        drop(timers);
         if has_work {
             handle.turn.set(handle.turn.get() + 1);
         }
@@ -192,30 +187,25 @@ pub(crate) fn advance_clock(handle: &Handle) -> Step {
     };
     let clock = handle.clock.get();
     if clock.is_virtual() {
-        if handle.clock_holds.load(Ordering::Acquire) > 0 {
-            // A `spawn_blocking` thread takes real time and its result may change what happens next:
-            // jumping past it would fire timers it should have beaten (tokio holds its paused clock
-            // the same way). Wait for it, as for any other thread.
+        // Two waits for another thread. A `spawn_blocking` thread takes real time and its result may
+        // change what happens next: jumping past it would fire timers it should have beaten (tokio
+        // holds its paused clock the same way). And what was sent since this turn looked (a
+        // blocking thread sends its result before it lets the clock go) is taken in first, by the
+        // next turn, so that the clock does not jump past it.
+        if handle.clock_holds.load(Ordering::Acquire) > 0 || !handle.queue.nothing_sent() {
             return Step::Idle;
         }
-        if !handle.queue.nothing_sent() {
-            // Sent since this turn looked (a blocking thread sends its result before it lets the
-            // clock go): taken in first, by the next turn, so that the clock does not jump past it.
-            return Step::Idle;
-        }
+        // The jump says so to the sink itself (`Handle::move_clock_to`).
         handle.move_clock_to(deadline);
-    } else {
-        // Wake at the end of the coalescing window the deadline falls in, so that timers due close
-        // together are handled in one wake-up (see `REAL_CLOCK_COALESCING_US`). An instant too far to
-        // represent means "never" in practice: wait for another thread.
-        let wake_at =
-            deadline.div_ceil(REAL_CLOCK_COALESCING_US).saturating_mul(REAL_CLOCK_COALESCING_US);
-        handle.queue.wait(clock.instant_at(wake_at));
+        return Step::AdvancedClock { now: Duration::from_micros(handle.now_us()) };
     }
+    // Wake at the end of the coalescing window the deadline falls in, so that timers due close
+    // together are handled in one wake-up (see `REAL_CLOCK_COALESCING_US`). An instant too far to
+    // represent means "never" in practice: wait for another thread.
+    let wake_at = deadline.checked_next_multiple_of(REAL_CLOCK_COALESCING_US).unwrap_or(u64::MAX);
+    handle.queue.wait(clock.instant_at(wake_at));
     // Read once: the event and the step report the same time.
     let now = Duration::from_micros(handle.now_us());
-    if !clock.is_virtual() {
-        handle.record(|| EventKind::ClockAdvanced { to: now });
-    }
+    handle.record(|| EventKind::ClockAdvanced { to: now });
     Step::AdvancedClock { now }
 }
