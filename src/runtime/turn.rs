@@ -60,9 +60,7 @@ impl Turn {
         // them in queues them locally, so one swap then takes the whole batch. A message whose flag is
         // not up yet waits for the next turn; an executor about to sleep looks at the flag itself first
         // (`ReadyQueue::wait`), so none is missed.
-        if !handle.queue.nothing_sent() {
-            handle.take_in();
-        }
+        handle.take_in_if_sent();
         handle.queue.take_local(&mut self.batch);
         self.shrink_below = drain_floor(self.batch.capacity());
         let mut timers = handle.timers.borrow_mut();
