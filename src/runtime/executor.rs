@@ -259,11 +259,11 @@ impl Executor {
     }
 
     /// [`Executor::spawn`] with a name: see [`spawn_named`](fn@crate::spawn_named).
-    pub fn spawn_named<F>(&self, name: &str, future: F) -> JoinHandle<F::Output>
-    where
-        F: Future + 'static,
-        F::Output: 'static,
-    {
+    pub fn spawn_named<F: Future<Output: 'static> + 'static>(
+        &self,
+        name: &str,
+        future: F,
+    ) -> JoinHandle<F::Output> {
         self.handle.spawn(Some(name.into()), future)
     }
 }

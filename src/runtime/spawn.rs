@@ -14,15 +14,11 @@ impl Handle {
     /// Stores the task (its future in its one box) and queues it; it first runs when the queue reaches
     /// it, never inside `spawn`.
     #[inline]
-    pub(crate) fn spawn<F>(
+    pub(crate) fn spawn<F: Future<Output: 'static> + 'static>(
         self: &Rc<Self>,
         name: Option<Box<str>>,
         future: F,
-    ) -> JoinHandle<F::Output>
-    where
-        F: Future + 'static,
-        F::Output: 'static,
-    {
+    ) -> JoinHandle<F::Output> {
         let id = self.next_task_id();
         let parent = self.polling.get().map(|polling| polling.id);
         self.record(|| EventKind::Spawned {
@@ -73,11 +69,7 @@ impl Handle {
 /// assert_eq!(doubled, 42);
 /// ```
 #[track_caller]
-pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
-where
-    F: Future + 'static,
-    F::Output: 'static,
-{
+pub fn spawn<F: Future<Output: 'static> + 'static>(future: F) -> JoinHandle<F::Output> {
     current("spawn()").spawn(None, future)
 }
 
@@ -96,10 +88,9 @@ where
 /// assert_eq!(name, "task1");
 /// ```
 #[track_caller]
-pub fn spawn_named<F>(name: &str, future: F) -> JoinHandle<F::Output>
-where
-    F: Future + 'static,
-    F::Output: 'static,
-{
+pub fn spawn_named<F: Future<Output: 'static> + 'static>(
+    name: &str,
+    future: F,
+) -> JoinHandle<F::Output> {
     current("spawn_named()").spawn(Some(name.into()), future)
 }
