@@ -31,7 +31,7 @@ use crate::runtime::join_error::{JoinError, report_panic, wake_contained};
 use crate::runtime::queue::Runnable;
 use crate::runtime::results::typed;
 use crate::runtime::slab::Key;
-use crate::runtime::table::{Awaiter, BY_TASK, BY_WAKER, Stage, Tasks};
+use crate::runtime::table::{Awaiter, BY_TASK, BY_WAKER, Entry, Stage, Tasks};
 use crate::runtime::task::TaskId;
 
 /// An owned permission to await a spawned task's result, returned by [`spawn`](fn@crate::spawn).
@@ -129,7 +129,7 @@ impl<T> Drop for JoinHandle<T> {
         };
         entry.handle_alive = false;
         // The usual end of a task: its result taken, no callback left. One look removes it.
-        if matches!(entry.stage, Stage::Taken) && entry.callbacks == 0 {
+        if entry.stage == Stage::Taken && entry.callbacks == 0 {
             let entry = tasks.remove(key);
             drop(tasks);
             drop(entry);
@@ -170,14 +170,14 @@ impl<T: 'static> Future for JoinHandle<T> {
                 // The awaiting task of this executor is noted by key; any other waker is kept. Noted
                 // again only if it changed.
                 let own = handle.own_task(cx.waker());
-                let noted = entry.waiter.map(|noted| (noted.key(), noted.tag()));
-                let unchanged = match (own, noted) {
-                    (Some(waiting), Some((noted, BY_TASK))) => waiting == noted,
-                    (None, Some((noted, BY_WAKER))) => {
-                        tasks.awaiters.get(noted).is_some_and(|kept| kept.will_wake(cx.waker()))
-                    }
+                let unchanged = entry.waiter.is_some_and(|noted| match (own, noted.tag()) {
+                    (Some(waiting), BY_TASK) => waiting == noted.key(),
+                    (None, BY_WAKER) => tasks
+                        .awaiters
+                        .get(noted.key())
+                        .is_some_and(|kept| kept.will_wake(cx.waker())),
                     _ => false,
-                };
+                });
                 drop(tasks);
                 if !unchanged {
                     wait_for(handle, self.key, own, cx);
@@ -221,12 +221,12 @@ impl Handle {
         }
         // Counted out once it has run: while it runs, it holds the result, and the handle waits for
         // it (a poll of the handle inside the callback is `Pending`). It may have added another one.
-        let left = self.tasks.borrow_mut().get_mut(key).map(|entry| {
-            entry.callbacks -= 1;
-            entry.callbacks
-        });
-        if left == Some(0) {
-            let awaiter = self.tasks.borrow_mut().take_waiter(key);
+        let mut tasks = self.tasks.borrow_mut();
+        let entry = tasks.get_mut(key).expect("an entry stays until its callbacks have run");
+        entry.callbacks -= 1;
+        if entry.callbacks == 0 {
+            let awaiter = tasks.take_waiter(key);
+            drop(tasks);
             if let Some(awaiter) = awaiter {
                 self.wake_awaiter(awaiter);
             }
@@ -247,28 +247,22 @@ impl Handle {
     /// its callbacks have run. A panic nobody saw is reported then, as asyncio reports "Task exception
     /// was never retrieved".
     pub(crate) fn release_if_unclaimed(&self, key: Key) {
-        let (entry, seen) = {
-            let mut tasks = self.tasks.borrow_mut();
-            match tasks.get(key) {
-                Some(e) if !e.handle_alive && e.callbacks == 0 && e.is_done() => {
-                    // Asked only when there are any: a lookup hashes even in an empty set.
-                    let seen = &tasks.cold.seen_failures;
-                    let seen = !seen.is_empty() && seen.contains(&key.index());
-                    (tasks.remove(key), seen)
-                }
-                _ => (None, false),
-            }
+        let mut tasks = self.tasks.borrow_mut();
+        let unclaimed = |e: &&Entry| !e.handle_alive && e.callbacks == 0 && e.is_done();
+        let Some(entry) = tasks.entries.get(key).filter(unclaimed) else {
+            return;
         };
+        // Asked only of a panicked task, and when there are any: a lookup hashes even in an empty set.
+        let seen = &tasks.cold.seen_failures;
+        let unseen = entry.stage == Stage::Done(Outcome::Panicked)
+            && (seen.is_empty() || !seen.contains(&key.index()));
+        let entry = tasks.remove(key).expect("the entry was just read");
+        drop(tasks);
         // `Taken`: the handle took the result, nothing is left to report or drop.
-        if let Some(entry) = entry
-            && let (Stage::Done(outcome), Some(spent)) = (entry.stage, &entry.future)
-        {
+        if let (Stage::Done(_), Some(spent)) = (entry.stage, &entry.future) {
             let result = entry.result();
             let results = self.outputs.table(spent.table(&self.outputs));
-            if outcome == Outcome::Panicked
-                && !seen
-                && let Some(error) = results.error_text(result)
-            {
+            if unseen && let Some(error) = results.error_text(result) {
                 eprintln!("minimalist-async: task exception was never retrieved: {error}");
             }
             // Dropped with nothing borrowed: the value's `Drop` may call back into the executor.

@@ -18,8 +18,8 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use crate::runtime::clock::micros_ceil;
-use crate::runtime::handle::{Handle, Timer, TimerRef, current};
-use crate::runtime::slab::Key;
+use crate::runtime::handle::{Handle, TimerRef, current};
+use crate::runtime::timers::timer_for;
 use crate::runtime::wheel::Armed;
 use crate::runtime::yield_now::{YieldNow, yield_now};
 
@@ -82,56 +82,40 @@ impl Future for Sleep {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = &mut *self;
-        match &mut this.kind {
-            Kind::Yield(yield_now) => Pin::new(yield_now).poll(cx),
-            Kind::Never => {
-                // Waiting for ever is what was asked: not a lost waker.
-                this.handle.noted.set(true);
-                Poll::Pending
-            }
+        let deadline_us = match &mut this.kind {
+            Kind::Yield(yield_now) => return Pin::new(yield_now).poll(cx),
             // The deadline counts from now, as asyncio's sleep, a coroutine, reads the clock when it
             // is first awaited, not when it is called.
-            Kind::After(delay_us) => match this.handle.start_us().checked_add(*delay_us) {
-                Some(deadline_us) => this.arm(deadline_us, cx),
-                None => {
-                    this.kind = Kind::Never;
-                    this.handle.noted.set(true);
-                    Poll::Pending
-                }
-            },
+            Kind::After(delay_us) => this.handle.start_us().checked_add(*delay_us),
             // Reset before its first poll.
-            Kind::Timer(deadline_us) => {
-                let deadline_us = *deadline_us;
-                this.arm(deadline_us, cx)
-            }
+            Kind::Timer(deadline_us) => Some(*deadline_us),
             // The executor took the record away to fire it (or its teardown dropped it).
             Kind::Armed(timer) if !this.handle.is_armed(timer) => {
                 check_alive(&this.handle);
-                Poll::Ready(())
+                return Poll::Ready(());
             }
+            // Still waiting. A future may move between tasks, or into a combinator: the timer is
+            // pointed at whoever polls now, if that changed. The old record is dropped with nothing
+            // borrowed: a waker's drop may be anyone's code.
             Kind::Armed(timer) => {
-                // Still waiting. A future may move between tasks, or into a combinator: the timer
-                // is pointed at whoever polls now, if that changed. The new record is made (a waker
-                // cloned) and the old one dropped with nothing borrowed: a waker's clone and drop
-                // may be anyone's code.
-                let own = this.handle.own_task(cx.waker());
-                if !this.handle.points_at(timer, own, cx.waker()) {
-                    let (moved, old) = this.handle.repoint(*timer, timer_for(own, cx));
-                    *timer = moved;
-                    drop(old);
-                }
-                Poll::Pending
+                drop(this.handle.repoint(timer, cx));
+                return Poll::Pending;
+            }
+            Kind::Never => None,
+        };
+        match deadline_us {
+            // The first poll arms the timer.
+            Some(deadline_us) => {
+                check_alive(&this.handle);
+                let timer = timer_for(this.handle.own_task(cx.waker()), cx);
+                this.kind = Kind::Armed(this.handle.arm(deadline_us, timer));
+            }
+            // Waiting for ever (or past what the clock can hold) is what was asked: not a lost waker.
+            None => {
+                this.kind = Kind::Never;
+                this.handle.noted.set(true);
             }
         }
-    }
-}
-
-impl Sleep {
-    /// The first poll's timer, due at `deadline_us`.
-    fn arm(&mut self, deadline_us: u64, cx: &Context<'_>) -> Poll<()> {
-        check_alive(&self.handle);
-        let timer = timer_for(self.handle.own_task(cx.waker()), cx);
-        self.kind = Kind::Armed(self.handle.arm(deadline_us, timer));
         Poll::Pending
     }
 }
@@ -141,26 +125,11 @@ impl Sleep {
 #[inline]
 #[track_caller]
 fn check_alive(handle: &Handle) {
-    if handle.queue.is_closed() {
-        executor_gone();
-    }
-}
-
-#[cold]
-#[track_caller]
-fn executor_gone() -> ! {
-    panic!(
+    assert!(
+        !handle.queue.is_closed(),
         "a sleep polled after the executor that made it was dropped: its clock is gone, so it can \
          never end; make the sleep on the executor that awaits it"
-    )
-}
-
-/// What the timer wakes: the polled task by its key (`own`), anyone else through a clone of the waker.
-fn timer_for(own: Option<Key>, cx: &Context<'_>) -> Timer {
-    match own {
-        Some(task) => Timer::Task(task),
-        None => Timer::Waker(cx.waker().clone()),
-    }
+    );
 }
 
 impl Drop for Sleep {

@@ -237,20 +237,16 @@ impl Tasks {
             waker: None,
             waiter: None,
         });
-        if stage == Stage::Running {
-            self.pending += 1;
-        }
+        self.pending += usize::from(stage == Stage::Running);
         let index = key.index() as usize;
         if self.cold.parents.len() <= index {
             self.cold.parents.resize(index + 1, 0);
         }
         let gap = parent.map_or(0, |parent| id.0 - parent.0);
-        self.cold.parents[index] = if gap < u64::from(u32::MAX) {
-            gap as u32
-        } else {
+        self.cold.parents[index] = u32::try_from(gap).unwrap_or(u32::MAX);
+        if gap >= u64::from(u32::MAX) {
             self.cold.far_parents.insert(key.index(), gap);
-            u32::MAX
-        };
+        }
         if let Some(name) = name {
             self.cold.names.insert(key.index(), name);
         }
@@ -268,16 +264,23 @@ impl Tasks {
 
     /// The task's name: the one given at spawn, or its id.
     pub(crate) fn name(&self, key: Key) -> Option<String> {
-        let entry = self.entries.get(key)?;
-        Some(match self.cold.names.get(&key.index()) {
-            Some(name) => name.to_string(),
-            None => entry.id.to_string(),
-        })
+        let id = self.entries.get(key)?.id;
+        let name = self.cold.names.get(&key.index());
+        Some(name.map_or_else(|| id.to_string(), ToString::to_string))
     }
 
     /// Whether the entry in slot `index` records the own timer numbered `seq`.
     pub(crate) fn has_own_timer(&self, index: u32, seq: u64) -> bool {
         self.entries.at(index).is_some_and(|(_, entry)| entry.timer() == seq)
+    }
+
+    /// Takes the own timer numbered `seq` off the entry in slot `index`, if that entry records it,
+    /// and returns the entry with its key.
+    #[inline]
+    pub(crate) fn take_own_timer(&mut self, index: u32, seq: u64) -> Option<(Key, &mut Entry)> {
+        let (key, entry) = self.entries.at_mut(index).filter(|(_, entry)| entry.timer() == seq)?;
+        entry.set_timer(0);
+        Some((key, entry))
     }
 
     /// Removes the entry and its cold data.
@@ -310,19 +313,24 @@ impl Tasks {
         Some(entry)
     }
 
-    /// Takes out who awaits the handle of the task under `key`, to wake it with nothing borrowed.
+    /// Takes out who awaits the handle of the task under `key`, to wake it with nothing borrowed (a
+    /// waker that is not a task's lent one out of `awaiters`).
     pub(crate) fn take_waiter(&mut self, key: Key) -> Option<Awaiter> {
-        take_awaiter(self.entries.get_mut(key)?, &mut self.awaiters)
+        let noted = self.entries.get_mut(key)?.waiter.take()?;
+        Some(match noted.tag() {
+            BY_TASK => Awaiter::Task(noted.key()),
+            _ => Awaiter::Waker(self.awaiters.remove(noted.key()).expect("a noted waker is kept")),
+        })
     }
 
-    /// Notes `awaiter` as who awaits the handle of the task under `key`, in one look at the entry.
-    /// Returns what is to be dropped with nothing borrowed: the awaiter it replaces, or `awaiter`
-    /// itself if the entry is gone.
+    /// Notes `awaiter` as who awaits the handle of the task under `key`. Returns what is to be
+    /// dropped with nothing borrowed: the awaiter it replaces, or `awaiter` itself if the entry is
+    /// gone.
     pub(crate) fn set_waiter(&mut self, key: Key, awaiter: Awaiter) -> Option<Awaiter> {
+        let old = self.take_waiter(key);
         let Some(entry) = self.entries.get_mut(key) else {
             return Some(awaiter);
         };
-        let old = take_awaiter(entry, &mut self.awaiters);
         entry.waiter = Some(match awaiter {
             Awaiter::Task(task) => Tagged::new(task, BY_TASK),
             Awaiter::Waker(waker) => Tagged::new(self.awaiters.insert(waker), BY_WAKER),
@@ -350,16 +358,6 @@ impl Tasks {
         entry.leave_polling(Stage::Done(outcome), Some(spent));
         entry
     }
-}
-
-/// Takes `entry`'s awaiter out, its waker out of `awaiters` if it is not a task of this executor.
-fn take_awaiter(entry: &mut Entry, awaiters: &mut Slab<Waker>) -> Option<Awaiter> {
-    let noted = entry.waiter.take()?;
-    if noted.tag() == BY_TASK {
-        return Some(Awaiter::Task(noted.key()));
-    }
-    let waker = awaiters.remove(noted.key()).expect("a noted waker is kept");
-    Some(Awaiter::Waker(waker))
 }
 
 #[cfg(test)]
