@@ -31,7 +31,7 @@ use crate::runtime::join_error::{JoinError, report_panic, wake_contained};
 use crate::runtime::queue::Runnable;
 use crate::runtime::results::typed;
 use crate::runtime::slab::Key;
-use crate::runtime::table::{Awaiter, BY_TASK, BY_WAKER, Entry, Stage, Tasks};
+use crate::runtime::table::{Awaiter, BY_TASK, BY_WAKER, Entry, Stage};
 use crate::runtime::task::TaskId;
 
 /// An owned permission to await a spawned task's result, returned by [`spawn`](fn@crate::spawn).
@@ -198,21 +198,18 @@ impl Handle {
     /// Runs the oldest queued done-callback of the task under `key` (one ready-queue entry). After the
     /// last one, the task awaiting the handle may take the result: it is woken.
     pub(crate) fn run_done_callback(&self, key: Key) -> Option<TaskId> {
-        let (id, callback, result, table) = {
-            let mut tasks = self.tasks.borrow_mut();
-            let Tasks { entries, cold, .. } = &mut *tasks;
-            let entry = entries.get_mut(key)?;
-            let (Stage::Done(outcome), Some(spent)) = (entry.stage, &entry.future) else {
-                return None;
-            };
-            let table = spent.table(&self.outputs);
-            // One queue entry per callback: callbacks are removed only before the task ends.
-            let (_, callback) = cold.callbacks.get_mut(&key.index())?.pop_front()?;
-            if outcome == Outcome::Panicked {
-                cold.seen_failures.insert(key.index());
-            }
-            (entry.id, callback, entry.result(), table)
+        let mut tasks = self.tasks.borrow_mut();
+        let entry = tasks.entries.get(key)?;
+        let (Stage::Done(outcome), Some(spent)) = (entry.stage, &entry.future) else {
+            return None;
         };
+        let (id, result, table) = (entry.id, entry.result(), spent.table(&self.outputs));
+        // One queue entry per callback: callbacks are removed only before the task ends.
+        let (_, callback) = tasks.cold.callbacks.get_mut(&key.index())?.pop_front()?;
+        if outcome == Outcome::Panicked {
+            tasks.cold.seen_failures.insert(key.index());
+        }
+        drop(tasks);
         self.record(|| EventKind::CallbackRan { task: Some(id) });
         let results = self.outputs.table(table);
         // A panicking callback must not take the loop down, nor skip the callbacks behind it.

@@ -103,19 +103,16 @@ impl Future for Sleep {
             }
             Kind::Never => None,
         };
-        match deadline_us {
-            // The first poll arms the timer.
-            Some(deadline_us) => {
-                check_alive(&this.handle);
-                let timer = timer_for(this.handle.own_task(cx.waker()), cx);
-                this.kind = Kind::Armed(this.handle.arm(deadline_us, timer));
-            }
+        let Some(deadline_us) = deadline_us else {
             // Waiting for ever (or past what the clock can hold) is what was asked: not a lost waker.
-            None => {
-                this.kind = Kind::Never;
-                this.handle.noted.set(true);
-            }
-        }
+            this.kind = Kind::Never;
+            this.handle.noted.set(true);
+            return Poll::Pending;
+        };
+        // The first poll arms the timer.
+        check_alive(&this.handle);
+        let timer = timer_for(this.handle.own_task(cx.waker()), cx);
+        this.kind = Kind::Armed(this.handle.arm(deadline_us, timer));
         Poll::Pending
     }
 }
