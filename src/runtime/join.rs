@@ -249,10 +249,9 @@ impl Handle {
         let Some(entry) = tasks.entries.get(key).filter(unclaimed) else {
             return;
         };
-        // Asked only of a panicked task, and when there are any: a lookup hashes even in an empty set.
-        let seen = &tasks.cold.seen_failures;
+        // Asked only of a panicked task (a lookup in an empty set hashes nothing, unlike a removal).
         let unseen = entry.stage == Stage::Done(Outcome::Panicked)
-            && (seen.is_empty() || !seen.contains(&key.index()));
+            && !tasks.cold.seen_failures.contains(&key.index());
         let entry = tasks.remove(key).expect("the entry was just read");
         drop(tasks);
         // `Taken`: the handle took the result, nothing is left to report or drop.

@@ -279,7 +279,8 @@ impl Tasks {
         Some((key, entry))
     }
 
-    /// Removes the entry and its cold data.
+    /// Removes the entry and its cold data: an ended task's, or the `block_on` future's, neither of
+    /// which counts as pending (a running task's entry is never removed: the task ends first).
     pub(crate) fn remove(&mut self, key: Key) -> Option<Entry> {
         let entry = self.entries.remove(key)?;
         debug_assert!(
@@ -300,7 +301,6 @@ impl Tasks {
                 notes.remove(&key.index());
             }
         }
-        self.pending -= usize::from(matches!(entry.stage, Stage::Running | Stage::Polling));
         if entry.timer() != 0 {
             self.orphan_timers.insert(entry.timer());
         }
@@ -334,7 +334,8 @@ impl Tasks {
 
     /// Marks the task ended (one fewer pending) with `outcome`, its result stored under `result`, and
     /// its emptied box `spent` kept, and returns its entry. An own timer still armed (a `Sleep` that
-    /// outlived the future, as its output) is an orphan from now on.
+    /// outlived the future, as its output) is an orphan from now on. A task ends once, from its poll
+    /// (`leave_polling` checks that one is in progress).
     pub(crate) fn end(
         &mut self,
         key: Key,
@@ -344,7 +345,6 @@ impl Tasks {
     ) -> &mut Entry {
         self.pending -= 1;
         let entry = self.entries.get_mut(key).expect("ends once");
-        debug_assert!(!entry.is_done(), "{} ended twice", entry.id);
         let timer = std::mem::replace(&mut entry.timer_or_result, result.to_bits());
         if timer != 0 {
             self.orphan_timers.insert(timer);

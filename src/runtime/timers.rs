@@ -103,6 +103,8 @@ impl Handle {
     /// waker or callback runs.
     #[inline]
     pub(crate) fn fire(&self, timer: &Armed<TimerRef>) -> bool {
+        // For the sink's events: not computed without a sink.
+        let deadline = || Duration::from_micros(timer.deadline);
         if let TimerRef::Task(index) = timer.value {
             // Before the table is borrowed: taking in wakes tasks too.
             self.take_in_if_sent();
@@ -110,10 +112,7 @@ impl Handle {
             if let Some((key, entry)) = tasks.take_own_timer(index, timer.seq) {
                 let (task, already_queued) = self.queue_woken(key, entry);
                 drop(tasks);
-                self.record(|| EventKind::TimerFired {
-                    task: Some(task),
-                    deadline: Duration::from_micros(timer.deadline),
-                });
+                self.record(|| EventKind::TimerFired { task: Some(task), deadline: deadline() });
                 self.record(|| EventKind::Woken { task, other_thread: false, already_queued });
                 return true;
             }
@@ -126,7 +125,7 @@ impl Handle {
                 Timer::Task(task) => self.tasks.borrow().get(*task).map(|entry| entry.id),
                 Timer::Waker(_) | Timer::Call(_) => None,
             },
-            deadline: Duration::from_micros(timer.deadline),
+            deadline: deadline(),
         });
         match record {
             Timer::Task(task) => self.wake(task, false),
