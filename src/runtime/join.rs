@@ -269,7 +269,9 @@ impl Handle {
 
 /// Notes a new awaiter of the task under `key`: the polled task of this executor by its key (`own`),
 /// anyone else by a clone of the waker. A waker is user code: it is cloned, and the old one dropped,
-/// with the table not borrowed. Out of line: an await that finds its task ended never comes here.
+/// with the table not borrowed. Out of line: an await that finds its task ended never comes here
+/// (inlined into `JoinHandle::poll`, measured: spawn_join 1,241 → 1,252 instructions per op,
+/// ping_pong 528 → 544).
 #[inline(never)]
 fn wait_for(handle: &Handle, key: Key, own: Option<Key>, cx: &Context<'_>) {
     let awaiter = match own {

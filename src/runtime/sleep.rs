@@ -119,7 +119,6 @@ impl Future for Sleep {
 
 /// Panics if the executor that made a sleep (whose handle this is) is gone: its clock stopped, and
 /// no timer of its will ever fire (tokio's sleep panics too, once its runtime has shut down).
-#[inline]
 #[track_caller]
 fn check_alive(handle: &Handle) {
     assert!(

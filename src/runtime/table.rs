@@ -141,13 +141,11 @@ impl Entry {
     /// first timer a `sleep` of this task armed with the task's lent waker and that is still armed.
     /// Its record is here, in the entry that firing it must touch anyway, not in an entry of its own
     /// (see `timers.rs`).
-    #[inline]
     pub(crate) fn timer(&self) -> u64 {
         if self.is_done() { 0 } else { self.timer_or_result }
     }
 
     /// Records `seq` (0: none) as the own timer of a task that has not ended.
-    #[inline]
     pub(crate) fn set_timer(&mut self, seq: u64) {
         debug_assert!(!self.is_done(), "{} has ended", self.id);
         self.timer_or_result = seq;
@@ -272,7 +270,6 @@ impl Tasks {
 
     /// Takes the own timer numbered `seq` off the entry in slot `index`, if that entry records it,
     /// and returns the entry with its key.
-    #[inline]
     pub(crate) fn take_own_timer(&mut self, index: u32, seq: u64) -> Option<(Key, &mut Entry)> {
         let (key, entry) = self.entries.at_mut(index).filter(|(_, entry)| entry.timer() == seq)?;
         entry.set_timer(0);
