@@ -124,9 +124,7 @@ impl<T> Drop for JoinHandle<T> {
             return;
         }
         let mut tasks = handle.tasks.borrow_mut();
-        let Some(entry) = tasks.get_mut(key) else {
-            return;
-        };
+        let Some(entry) = tasks.get_mut(key) else { return };
         entry.handle_alive = false;
         // The usual end of a task: its result taken, no callback left. One look removes it.
         if entry.stage == Stage::Taken && entry.callbacks == 0 {
@@ -200,9 +198,7 @@ impl Handle {
     pub(crate) fn run_done_callback(&self, key: Key) -> Option<TaskId> {
         let mut tasks = self.tasks.borrow_mut();
         let entry = tasks.entries.get(key)?;
-        let (Stage::Done(outcome), Some(spent)) = (entry.stage, &entry.future) else {
-            return None;
-        };
+        let (Stage::Done(outcome), Some(spent)) = (entry.stage, &entry.future) else { return None };
         let (id, result, table) = (entry.id, entry.result(), spent.table(&self.outputs));
         // One queue entry per callback: callbacks are removed only before the task ends.
         let (_, callback) = tasks.cold.callbacks.get_mut(&key.index())?.pop_front()?;
@@ -246,9 +242,7 @@ impl Handle {
     pub(crate) fn release_if_unclaimed(&self, key: Key) {
         let mut tasks = self.tasks.borrow_mut();
         let unclaimed = |e: &&Entry| !e.handle_alive && e.callbacks == 0 && e.is_done();
-        let Some(entry) = tasks.entries.get(key).filter(unclaimed) else {
-            return;
-        };
+        let Some(entry) = tasks.entries.get(key).filter(unclaimed) else { return };
         // Asked only of a panicked task (a lookup in an empty set hashes nothing, unlike a removal).
         let unseen = entry.stage == Stage::Done(Outcome::Panicked)
             && !tasks.cold.seen_failures.contains(&key.index());

@@ -319,9 +319,7 @@ impl Tasks {
     /// gone.
     pub(crate) fn set_waiter(&mut self, key: Key, awaiter: Awaiter) -> Option<Awaiter> {
         let old = self.take_waiter(key);
-        let Some(entry) = self.entries.get_mut(key) else {
-            return Some(awaiter);
-        };
+        let Some(entry) = self.entries.get_mut(key) else { return Some(awaiter) };
         entry.waiter = Some(match awaiter {
             Awaiter::Task(task) => Tagged::new(task, BY_TASK),
             Awaiter::Waker(waker) => Tagged::new(self.awaiters.insert(waker), BY_WAKER),

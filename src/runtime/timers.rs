@@ -117,9 +117,7 @@ impl Handle {
                 return true;
             }
         }
-        let Some(record) = self.take_record(timer) else {
-            return false;
-        };
+        let Some(record) = self.take_record(timer) else { return false };
         self.record(|| EventKind::TimerFired {
             task: match &record {
                 Timer::Task(task) => self.tasks.borrow().get(*task).map(|entry| entry.id),
