@@ -268,10 +268,7 @@ impl Handle {
 /// ping_pong 528 → 544).
 #[inline(never)]
 fn wait_for(handle: &Handle, key: Key, own: Option<Key>, cx: &Context<'_>) {
-    let awaiter = match own {
-        Some(waiting) => Awaiter::Task(waiting),
-        None => Awaiter::Waker(cx.waker().clone()),
-    };
+    let awaiter = own.map_or_else(|| Awaiter::Waker(cx.waker().clone()), Awaiter::Task);
     let old = handle.tasks.borrow_mut().set_waiter(key, awaiter);
     drop(old);
 }

@@ -198,10 +198,7 @@ impl Handle {
 /// What a timer armed by a poll with `cx` does: wake the polled task by its key (`own`, see
 /// `Handle::own_task`), anyone else through a clone of the waker.
 pub(crate) fn timer_for(own: Option<Key>, cx: &Context<'_>) -> Timer {
-    match own {
-        Some(task) => Timer::Task(task),
-        None => Timer::Waker(cx.waker().clone()),
-    }
+    own.map_or_else(|| Timer::Waker(cx.waker().clone()), Timer::Task)
 }
 
 /// Speed: reading ahead what firing a timer will touch (see `Wheel::poll`'s `soon`).
