@@ -38,18 +38,17 @@ impl Handle {
             deadline: Duration::from_micros(deadline_us),
         });
         let mut timers = self.timers.borrow_mut();
-        let Timers { wheel, others, .. } = &mut *timers;
         if let Timer::Task(key) = timer
             && let Some(entry) = self.tasks.borrow_mut().get_mut(key)
             && entry.timer() == 0
         {
-            let armed = wheel.insert(deadline_us, TimerRef::Task(key.index()));
+            let armed = timers.wheel.insert(deadline_us, TimerRef::Task(key.index()));
             entry.set_timer(armed.seq);
             return armed;
         }
-        let slot = others.vacant_key();
-        let armed = wheel.insert(deadline_us, TimerRef::Other(slot.index()));
-        let key = others.insert((armed, timer));
+        let slot = timers.others.vacant_key();
+        let armed = timers.wheel.insert(deadline_us, TimerRef::Other(slot.index()));
+        let key = timers.others.insert((armed, timer));
         debug_assert_eq!(key, slot, "the timer names its own slot");
         armed
     }
