@@ -38,8 +38,11 @@ impl Handle {
             deadline: Duration::from_micros(deadline_us),
         });
         let mut timers = self.timers.borrow_mut();
+        // A task's first timer goes in its entry; not an ended task's, whose entry holds its result
+        // (a sleep that outlived its task, as the output, and is reset by whoever took it).
         if let Timer::Task(key) = timer
             && let Some(entry) = self.tasks.borrow_mut().get_mut(key)
+            && !entry.is_done()
             && entry.timer() == 0
         {
             let armed = timers.wheel.insert(deadline_us, TimerRef::Task(key.index()));
