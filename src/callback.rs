@@ -354,8 +354,8 @@ impl Tasks {
         };
         entry.callbacks += 1;
         let done = entry.is_done();
-        let queued = self.cold.callbacks.entry(key.index()).or_default();
-        queued.push_back((number, callback));
+        let rare = self.cold.rare.entry(key.index()).or_default();
+        rare.callbacks.push_back((number, callback));
         Ok(done)
     }
 
@@ -363,7 +363,7 @@ impl Tasks {
     /// ended (its callbacks are scheduled then, as in asyncio).
     pub(crate) fn remove_callback(&mut self, key: Key, number: u64) -> Option<DoneCallback> {
         let entry = self.entries.get_mut(key).filter(|entry| !entry.is_done())?;
-        let registered = self.cold.callbacks.get_mut(&key.index())?;
+        let registered = &mut self.cold.rare.get_mut(&key.index())?.callbacks;
         let at = registered.iter().position(|(n, _)| *n == number)?;
         entry.callbacks -= 1;
         registered.remove(at).map(|(_, callback)| callback)

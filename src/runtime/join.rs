@@ -201,10 +201,9 @@ impl Handle {
         let (Stage::Done(outcome), Some(spent)) = (entry.stage, &entry.future) else { return None };
         let (id, result, table) = (entry.id, entry.result(), spent.table(&self.outputs));
         // One queue entry per callback: callbacks are removed only before the task ends.
-        let (_, callback) = tasks.cold.callbacks.get_mut(&key.index())?.pop_front()?;
-        if outcome == Outcome::Panicked {
-            tasks.cold.seen_failures.insert(key.index());
-        }
+        let rare = tasks.cold.rare.get_mut(&key.index())?;
+        let (_, callback) = rare.callbacks.pop_front()?;
+        rare.seen_failure |= outcome == Outcome::Panicked;
         drop(tasks);
         self.record(|| EventKind::CallbackRan { task: Some(id) });
         let results = self.outputs.table(table);
@@ -245,7 +244,7 @@ impl Handle {
         let Some(entry) = tasks.entries.get(key).filter(unclaimed) else { return };
         // Asked only of a panicked task (a lookup in an empty set hashes nothing, unlike a removal).
         let unseen = entry.stage == Stage::Done(Outcome::Panicked)
-            && !tasks.cold.seen_failures.contains(&key.index());
+            && !tasks.cold.rare.get(&key.index()).is_some_and(|rare| rare.seen_failure);
         let entry = tasks.remove(key).expect("the entry was just read");
         drop(tasks);
         // `Taken`: the handle took the result, nothing is left to report or drop.

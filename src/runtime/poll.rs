@@ -21,7 +21,7 @@ use std::time::Instant;
 use crate::runtime::events::{EventKind, Outcome};
 use crate::runtime::handle::Handle;
 use crate::runtime::join_error::{JoinError, contain};
-use crate::runtime::results::TaskFuture;
+use crate::runtime::results::TaskBox;
 use crate::runtime::slab::Key;
 use crate::runtime::step::Step;
 use crate::runtime::table::Stage;
@@ -134,12 +134,7 @@ fn poll_with_waker<R>(
 /// After a `Pending` poll: the entry gets its future back (a task's) and keeps the waker someone
 /// cloned; an entry that nothing can wake is reported, once.
 #[inline]
-fn settle_pending(
-    handle: &Handle,
-    key: Key,
-    kept: Option<Box<Lent>>,
-    future: Option<Pin<Box<dyn TaskFuture>>>,
-) {
+fn settle_pending(handle: &Handle, key: Key, kept: Option<Box<Lent>>, future: Option<TaskBox>) {
     let yielded = handle.yielded.get();
     if yielded {
         // Before the table is borrowed: what other threads sent before is queued before.
@@ -180,7 +175,8 @@ fn report_if_lost(handle: &Handle, key: Key) {
     // The `block_on` future's entry has no name of its own: its id, said to be that future's.
     let main = if entry.stage == Stage::Main { " (the block_on future)" } else { "" };
     // Said once per task; the note is cold data, cleared with the entry.
-    if !tasks.cold.reported_lost.insert(key.index()) {
+    let rare = tasks.cold.rare.entry(key.index()).or_default();
+    if std::mem::replace(&mut rare.reported_lost, true) {
         return;
     }
     let name = tasks.name(key).expect("the entry is there");
@@ -200,7 +196,7 @@ fn end_task(
     handle: &Rc<Handle>,
     key: Key,
     id: TaskId,
-    mut future: Pin<Box<dyn TaskFuture>>,
+    mut future: TaskBox,
     ended: Result<Key, JoinError>,
 ) {
     let outcome = match &ended {

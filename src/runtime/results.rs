@@ -132,6 +132,9 @@ impl Outputs {
     }
 }
 
+/// A task's one box, as the task table keeps it.
+pub(crate) type TaskBox = Pin<Box<dyn TaskFuture>>;
+
 /// A spawned future, seen without its type: what the task table stores in the task's one box.
 pub(crate) trait TaskFuture {
     /// Polls the future once; when it returns, moves its output into the table of its output type

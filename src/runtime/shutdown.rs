@@ -111,7 +111,7 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
         let messages = handle.queue.close();
         turn.clear_batch();
         let mut found = entries.len() + calls.len() + others.len();
-        let mut callbacks = cold.callbacks;
+        let mut rare = cold.rare;
         let alive = entries.iter().filter(|(_, entry)| entry.handle_alive);
         handle.gone.borrow_mut().extend(alive.map(|(key, entry)| (*key, entry.id)));
         for (key, entry) in entries {
@@ -123,17 +123,13 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
             if let Some(future) = entry.future {
                 drop_contained(future, || format!("the future of {id}"));
             }
-            for (_, callback) in callbacks.remove(&key.index()).into_iter().flatten() {
+            for (_, callback) in rare.remove(&key.index()).into_iter().flat_map(|r| r.callbacks) {
                 drop_contained(callback, || format!("a done-callback of {id} that never ran"));
             }
         }
-        // Done-callbacks are added only to a live entry (`Tasks::add_callback`),
-        // and an entry's removal takes its callbacks with it: the walk above found them all.
-        debug_assert!(
-            callbacks.is_empty(),
-            "done-callbacks of no entry, in slots {:?}",
-            callbacks.keys().collect::<Vec<_>>()
-        );
+        // Rare data (done-callbacks among it) is added only to a live entry (`Tasks::add_callback`),
+        // and an entry's removal takes it with it: the walk above found it all.
+        debug_assert!(rare.is_empty(), "rare data of no entry, in slots {:?}", rare.keys());
         drop_each(
             calls.into_iter().map(|(_, call)| call),
             "a call_soon callback (or work from another thread) that never ran",

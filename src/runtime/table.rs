@@ -37,9 +37,10 @@
 //!
 //! [`Entry`] holds what a poll, a wake or a join touches, and nothing else, so that with a million tasks
 //! each of those touches one entry. Names, spawn parents, done-callbacks and whether a callback saw a
-//! panicked task's error ("never retrieved" bookkeeping) are rare or read rarely:
-//! they live in [`Cold`], off the entries' cache lines, and an empty side table costs a removal
-//! one look at its length. Per-task counts of polls and wakes are not kept here at
+//! panicked task's error ("never retrieved" bookkeeping) are rare or read rarely: they live in
+//! [`Cold`], off the entries' cache lines: the parents in a `Vec` by slot index, everything else in
+//! one map of [`Rare`] data, only for the tasks that have some, which costs a removal one look at its
+//! length while no task has any. Per-task counts of polls and wakes are not kept here at
 //! all: the tools count them from the sink's events (`JoinHandle::stats`, `src/stats.rs`).
 //!
 //! # When an entry goes
@@ -60,11 +61,10 @@
 //! `cancel` a task with a large future holds that much until it is dropped.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::pin::Pin;
 use std::task::Waker;
 
 use crate::runtime::events::Outcome;
-use crate::runtime::results::{ResultTable, TaskFuture};
+use crate::runtime::results::{ResultTable, TaskBox};
 use crate::runtime::slab::{Key, Slab};
 use crate::runtime::tagged::Tagged;
 use crate::runtime::task::TaskId;
@@ -103,7 +103,7 @@ pub(crate) struct Entry {
     pub(crate) id: TaskId,
     /// The task's box: the future while `Running`, the emptied box once `Done`; `None` while it is
     /// polled, once its result was taken, and for the `block_on` future.
-    pub(crate) future: Option<Pin<Box<dyn TaskFuture>>>,
+    pub(crate) future: Option<TaskBox>,
     pub(crate) stage: Stage,
     /// In the ready queue: set when queued, cleared as its poll begins. What makes ten wakes before a
     /// poll queue the task once.
@@ -161,7 +161,7 @@ impl Entry {
     /// back (`None` when the poll's end dropped it). Speed: the entry's own `future` is `None` during
     /// the poll, so it is forgotten rather than dropped, which skips the drop's check and call
     /// (ping_pong and yield_many: 14 instructions per poll; spawn_join 18 per task).
-    pub(crate) fn leave_polling(&mut self, next: Stage, future: Option<Pin<Box<dyn TaskFuture>>>) {
+    pub(crate) fn leave_polling(&mut self, next: Stage, future: Option<TaskBox>) {
         debug_assert_eq!(self.stage, Stage::Polling, "{} was not being polled", self.id);
         debug_assert!(self.future.is_none(), "{} is polled with its future in its entry", self.id);
         self.stage = next;
@@ -180,15 +180,23 @@ pub(crate) struct Cold {
     /// billion tasks made in between) is in `far_parents`.
     pub(crate) parents: Vec<u32>,
     pub(crate) far_parents: HashMap<u32, u64>,
-    /// Names given with `spawn_named`.
-    pub(crate) names: HashMap<u32, Box<str>>,
+    /// What few tasks have, only for the tasks that have any of it: one table, so that removing an
+    /// entry asks one table (and none when it is empty, the usual case: a removal hashes even then).
+    pub(crate) rare: HashMap<u32, Rare>,
+}
+
+/// What few tasks have: a name, done-callbacks, notes.
+#[derive(Default)]
+pub(crate) struct Rare {
+    /// The name given with `spawn_named`.
+    pub(crate) name: Option<Box<str>>,
     /// Done-callbacks not yet run, oldest first, each with the number `add_done_callback` gave it.
-    pub(crate) callbacks: HashMap<u32, VecDeque<(u64, DoneCallback)>>,
-    /// Tasks that panicked and whose error a done-callback saw: their error was retrieved, so their
-    /// end reports nothing ("task exception was never retrieved" is for the others).
-    pub(crate) seen_failures: HashSet<u32>,
-    /// Tasks the lost-waker warning was said for: once per task.
-    pub(crate) reported_lost: HashSet<u32>,
+    pub(crate) callbacks: VecDeque<(u64, DoneCallback)>,
+    /// The task panicked and a done-callback saw its error: the error was retrieved, so its end
+    /// reports nothing ("task exception was never retrieved" is for the others).
+    pub(crate) seen_failure: bool,
+    /// The lost-waker warning was said for it: once per task.
+    pub(crate) reported_lost: bool,
 }
 
 /// The task table.
@@ -214,7 +222,7 @@ impl Tasks {
     pub(crate) fn insert(
         &mut self,
         id: TaskId,
-        future: Option<Pin<Box<dyn TaskFuture>>>,
+        future: Option<TaskBox>,
         parent: Option<TaskId>,
         name: Option<Box<str>>,
     ) -> Key {
@@ -241,8 +249,8 @@ impl Tasks {
         if gap >= u64::from(u32::MAX) {
             self.cold.far_parents.insert(key.index(), gap);
         }
-        if let Some(name) = name {
-            self.cold.names.insert(key.index(), name);
+        if name.is_some() {
+            self.cold.rare.entry(key.index()).or_default().name = name;
         }
         key
     }
@@ -259,7 +267,7 @@ impl Tasks {
     /// The task's name: the one given at spawn, or its id.
     pub(crate) fn name(&self, key: Key) -> Option<String> {
         let id = self.entries.get(key)?.id;
-        let name = self.cold.names.get(&key.index());
+        let name = self.cold.rare.get(&key.index()).and_then(|rare| rare.name.as_deref());
         Some(name.map_or_else(|| id.to_string(), ToString::to_string))
     }
 
@@ -285,18 +293,9 @@ impl Tasks {
             "{} left with a waiter: its end or its last callback wakes it",
             entry.id
         );
-        // Cold data is rare: a removal hashes even in an empty table, so only non-empty ones are asked.
-        let Cold { names, callbacks, seen_failures, reported_lost, .. } = &mut self.cold;
-        if !names.is_empty() {
-            names.remove(&key.index());
-        }
-        if !callbacks.is_empty() {
-            callbacks.remove(&key.index());
-        }
-        for notes in [seen_failures, reported_lost] {
-            if !notes.is_empty() {
-                notes.remove(&key.index());
-            }
+        // A removal hashes even in an empty table: asked only when some task has rare data.
+        if !self.cold.rare.is_empty() {
+            self.cold.rare.remove(&key.index());
         }
         if entry.timer() != 0 {
             self.orphan_timers.insert(entry.timer());
@@ -336,7 +335,7 @@ impl Tasks {
         key: Key,
         result: Key,
         outcome: Outcome,
-        spent: Pin<Box<dyn TaskFuture>>,
+        spent: TaskBox,
     ) -> &mut Entry {
         self.pending -= 1;
         let entry = self.entries.get_mut(key).expect("ends once");
