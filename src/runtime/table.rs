@@ -255,6 +255,7 @@ impl Tasks {
         key
     }
 
+    #[inline]
     pub(crate) fn get(&self, key: Key) -> Option<&Entry> {
         self.entries.get(key)
     }
