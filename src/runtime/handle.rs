@@ -193,7 +193,10 @@ impl Handle {
     /// unless it is queued already or has ended: a waker's wake, a finished task's awaiter's, and (when the
     /// turn takes them in) those sent from other threads. Every wake, a firing timer's too
     /// (`Handle::fire`), ends in `queue_woken`.
-    #[inline]
+    ///
+    /// Speed: `inline(always)`: with a plain `inline`, rustc kept it a call of its own from
+    /// `wake_here`, a waker's way in (ping_pong 520 -> 504 instructions per hit; the rest unchanged).
+    #[inline(always)]
     pub(crate) fn wake(&self, key: Key, other_thread: bool) {
         // Before the table is borrowed: taking in wakes tasks too.
         self.take_in_if_sent();
