@@ -289,6 +289,13 @@ impl Tasks {
     /// which counts as pending (a running task's entry is never removed: the task ends first).
     pub(crate) fn remove(&mut self, key: Key) -> Option<Entry> {
         let entry = self.entries.remove(key)?;
+        // Why nothing here counts a pending task out.
+        debug_assert!(
+            !matches!(entry.stage, Stage::Running | Stage::Polling),
+            "{} removed while it runs: {:?}",
+            entry.id,
+            entry.stage
+        );
         debug_assert!(
             entry.waiter.is_none(),
             "{} left with a waiter: its end or its last callback wakes it",
