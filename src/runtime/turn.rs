@@ -36,6 +36,10 @@ pub(crate) struct Turn {
     next: usize,
     /// How many of the due timers (`Timers::due`) have fired.
     fired: usize,
+    /// Whether timers came due when the turn began and are still to fire. Speed: the end of every
+    /// batch asks this, not the borrowed `Timers::due` (measured: instructions per op, timers_virtual
+    /// 3,162 → 3,122, timers_virtual_ms 2,478 → 2,469, ping_pong 505 → 492, yield_many 319 → 314).
+    firing: bool,
     /// Below this length the batch gives half its room back (`Turn::give_back`).
     shrink_below: usize,
 }
@@ -66,10 +70,13 @@ impl Turn {
         let mut timers = handle.timers.borrow_mut();
         if !timers.wheel.is_empty() || handle.sink.get().is_some() {
             let now = handle.now_us();
-            let tasks = handle.tasks.borrow();
+            // Speed: the task table is borrowed only if the wheel asks, and most turns have nothing
+            // due (measured: timers_virtual 3,207 → 3,162 instructions per op, timers_virtual_ms
+            // 2,489 → 2,478).
+            let tasks = || handle.tasks.borrow();
             let Timers { wheel, others, due } = &mut *timers;
-            let live = |t: &_| Timers::is_live(others, &tasks, t);
-            wheel.poll(now, due, live, |t| Timers::warm(&tasks, t));
+            let live = |t: &_| Timers::is_live(others, &tasks(), t);
+            wheel.poll(now, due, live, |t| Timers::warm(&tasks(), t));
             handle.turn_time.set(now);
         }
         if handle.rules.get().lifo_ties {
@@ -78,7 +85,8 @@ impl Turn {
                 ties.reverse();
             }
         }
-        let has_work = !self.batch.is_empty() || !timers.due.is_empty();
+        self.firing = !timers.due.is_empty();
+        let has_work = !self.batch.is_empty() || self.firing;
         if has_work {
             handle.turn.set(handle.turn.get() + 1);
         }
@@ -121,7 +129,7 @@ impl Turn {
         }
         // All of the batch has run: emptied, its room kept for the next turn's swap.
         self.clear_batch();
-        if handle.timers.borrow().due.is_empty() {
+        if !std::mem::take(&mut self.firing) {
             return None;
         }
         let count = self.fire_due_timers(handle);
