@@ -35,7 +35,6 @@ impl<T: Copy> Wheel<T> {
             return false;
         }
         self.lists[index].forget(timer.deadline, &mut live);
-        self.first = None;
         if self.lists[index].is_empty() {
             self.occupied[index / SLOTS] &= !(1 << (index % SLOTS));
         }

@@ -164,11 +164,6 @@ pub struct Wheel<T> {
     /// virtual time polls the wheel three times per deadline (the turn that fires a timer, the turn
     /// that polls the woken task, the turn that polls its awaiter), and two of those stop here.
     nothing_before: u64,
-    /// What `first_list` found last, while no list has changed since (`None`: to be looked for).
-    /// Speed: on virtual time the end of a `poll` finds the next deadline's list, the clock's jump
-    /// asks for it, and the next `poll` starts there: one search for the three (measured:
-    /// timers_virtual 3,227 → 3,207 instructions per op at 20k, the other workloads unchanged).
-    first: Option<(usize, u64)>,
     /// The batch `poll` is collecting, kept between polls so that collecting allocates nothing.
     batch: Vec<Armed<T>>,
     /// Emptied list buffers, for the next list that fills: timers flow down the levels, and their
@@ -194,7 +189,6 @@ impl<T: Copy> Wheel<T> {
             len: 0,
             last_seq: 0,
             nothing_before: u64::MAX,
-            first: None,
             batch: Vec::new(),
             spare_buffers: Vec::new(),
         }
@@ -319,7 +313,6 @@ impl<T: Copy> Wheel<T> {
             self.elapsed = start;
             let mut list = std::mem::replace(&mut self.lists[index], List::EMPTY);
             self.occupied[index / SLOTS] &= !(1 << (index % SLOTS));
-            self.first = None;
             if index / SLOTS == SOON_LEVEL {
                 soon(&list.items);
             }
@@ -337,8 +330,7 @@ impl<T: Copy> Wheel<T> {
                 self.spare_buffers.push(list.items);
             }
         }
-        // `poll` has made `now` at least `polled`, which `elapsed` never passes. The first list found
-        // stays first, with the same start: it starts after `now`, in the same turn of its level.
+        // `poll` has made `now` at least `polled`, which `elapsed` never passes.
         self.elapsed = now;
         self.nothing_before = now.saturating_add(1);
         self.batch.sort_unstable_by_key(|item| (item.deadline, item.seq));
@@ -355,15 +347,6 @@ impl<T: Copy> Wheel<T> {
     /// expired list starts at `elapsed`; the overflow list, at the 2^36 µs window of its earliest
     /// deadline.
     fn first_list(&mut self, live: &mut impl FnMut(&Armed<T>) -> bool) -> Option<(usize, u64)> {
-        if self.first.is_none() {
-            self.first = self.look_for_first(live);
-        }
-        debug_assert!(self.look_for_first(live) == self.first, "a list changed unseen");
-        self.first
-    }
-
-    /// What `first_list` returns, looked for.
-    fn look_for_first(&mut self, live: &mut impl FnMut(&Armed<T>) -> bool) -> Option<(usize, u64)> {
         if !self.lists[EXPIRED].is_empty() {
             return Some((EXPIRED, self.elapsed));
         }
@@ -380,6 +363,5 @@ impl<T: Copy> Wheel<T> {
     fn link_into(&mut self, index: usize, item: Armed<T>) {
         self.lists[index].push(item, &mut self.spare_buffers);
         self.occupied[index / SLOTS] |= 1 << (index % SLOTS);
-        self.first = None;
     }
 }
