@@ -131,8 +131,8 @@ pub use level::{LEVELS, SLOT_BITS, SLOTS, SPAN, SlotId};
 /// bytes per task (its peak came as results piled up, half the timers fired).
 const KEPT_BUFFER: usize = 1024;
 /// The level whose slots `poll` shows its `soon` function as it cascades them: their timers move onto
-/// levels 0 and 1, due within 4.1 ms. Level 1 (64 µs ahead) did as well for microsecond sleeps but
-/// nothing for whole-millisecond ones, which never pass through level 0.
+/// levels 0 and 1, due within 4.1 ms. Showing the timers that move onto level 0 (64 µs ahead) did as
+/// well for microsecond sleeps but nothing for whole-millisecond ones, which never pass through it.
 const SOON_LEVEL: usize = 2;
 
 /// A hierarchical timer wheel of timers that each carry a small `T`, with microsecond deadlines.
