@@ -36,6 +36,10 @@ pub(crate) struct Turn {
     next: usize,
     /// How many of the due timers (`Timers::due`) have fired.
     fired: usize,
+    /// Whether timers came due when the turn began and are still to fire. Speed: the end of every
+    /// batch asks this, not the borrowed `Timers::due` (measured: instructions per op, timers_virtual
+    /// 3,162 → 3,122, timers_virtual_ms 2,478 → 2,469, ping_pong 505 → 492, yield_many 319 → 314).
+    firing: bool,
     /// Below this length the batch gives half its room back (`Turn::give_back`).
     shrink_below: usize,
 }
@@ -66,10 +70,13 @@ impl Turn {
         let mut timers = handle.timers.borrow_mut();
         if !timers.wheel.is_empty() || handle.sink.get().is_some() {
             let now = handle.now_us();
-            let tasks = handle.tasks.borrow();
+            // Speed: the task table is borrowed only if the wheel asks, and most turns have nothing
+            // due (measured: timers_virtual 3,207 → 3,162 instructions per op, timers_virtual_ms
+            // 2,489 → 2,478).
+            let tasks = || handle.tasks.borrow();
             let Timers { wheel, others, due } = &mut *timers;
-            let live = |t: &_| Timers::is_live(others, &tasks, t);
-            wheel.poll(now, due, live, |t| Timers::warm(&tasks, t));
+            let live = |t: &_| Timers::is_live(others, &tasks(), t);
+            wheel.poll(now, due, live, |t| Timers::warm(&tasks(), t));
             handle.turn_time.set(now);
         }
         if handle.rules.get().lifo_ties {
@@ -78,7 +85,8 @@ impl Turn {
                 ties.reverse();
             }
         }
-        let has_work = !self.batch.is_empty() || !timers.due.is_empty();
+        self.firing = !timers.due.is_empty();
+        let has_work = !self.batch.is_empty() || self.firing;
         if has_work {
             handle.turn.set(handle.turn.get() + 1);
         }
@@ -121,7 +129,7 @@ impl Turn {
         }
         // All of the batch has run: emptied, its room kept for the next turn's swap.
         self.clear_batch();
-        if handle.timers.borrow().due.is_empty() {
+        if !std::mem::take(&mut self.firing) {
             return None;
         }
         let count = self.fire_due_timers(handle);
@@ -161,12 +169,14 @@ impl Turn {
     fn fire_due_timers(&mut self, handle: &Handle) -> usize {
         let mut fired = 0;
         loop {
-            let next = handle.timers.borrow().due.get(self.fired).copied();
-            let Some(timer) = next else { break };
+            // One borrow per timer, the last one's clearing too (Speed: timers_virtual 3,107 → 3,093,
+            // timers_virtual_ms 2,468 → 2,459 instructions per op).
+            let mut timers = handle.timers.borrow_mut();
+            let Some(&timer) = timers.due.get(self.fired) else { break timers.due.clear() };
+            drop(timers);
             self.fired += 1;
             fired += usize::from(handle.fire(&timer));
         }
-        handle.timers.borrow_mut().due.clear();
         self.fired = 0;
         fired
     }
@@ -193,9 +203,12 @@ pub(crate) fn advance_clock(handle: &Handle) -> Step {
         if handle.clock_holds.load(Ordering::Acquire) > 0 || !handle.queue.nothing_sent() {
             return Step::Idle;
         }
-        // The jump says so to the sink itself (`Handle::move_clock_to`).
+        // The jump says so to the sink itself (`Handle::move_clock_to`). Where it lands is known
+        // without reading the clock again. Speed: a read right behind the write waits for it
+        // (measured, sampled time at 1M: advance_clock 3.5 → 0.9 % of timers_virtual, the next
+        // turn's reading of the clock 0.4 → 1.0 %).
         handle.move_clock_to(deadline);
-        return Step::AdvancedClock { now: Duration::from_micros(handle.now_us()) };
+        return Step::AdvancedClock { now: Duration::from_micros(deadline.max(clock.now_us())) };
     }
     // Wake at the end of the coalescing window the deadline falls in, so that timers due close
     // together are handled in one wake-up (see `REAL_CLOCK_COALESCING_US`). An instant too far to

@@ -130,10 +130,10 @@ pub use level::{LEVELS, SLOT_BITS, SLOTS, SPAN, SlotId};
 /// inside them; freed, the memory shrinks as the timers fire: timers_virtual's peak fell 261 → 252
 /// bytes per task (its peak came as results piled up, half the timers fired).
 const KEPT_BUFFER: usize = 1024;
-/// The lists below this index, levels 0 and 1, hold the timers due within 4.1 ms: `poll` shows each
-/// timer a cascade moves there to its `soon` function. Level 0 alone (64 µs) did as well for
-/// microsecond sleeps but nothing for whole-millisecond ones, which never pass through level 0.
-const SOON: usize = 2 * SLOTS;
+/// The level whose slots `poll` shows its `soon` function as it cascades them: their timers move onto
+/// levels 0 and 1, due within 4.1 ms. Showing the timers that move onto level 0 (64 µs ahead) did as
+/// well for microsecond sleeps but nothing for whole-millisecond ones, which never pass through it.
+const SOON_LEVEL: usize = 2;
 
 /// A hierarchical timer wheel of timers that each carry a small `T`, with microsecond deadlines.
 ///
@@ -266,16 +266,17 @@ impl<T: Copy> Wheel<T> {
     /// when a due timer actually fires. `now` earlier than [`Wheel::elapsed`] (an earlier poll's time)
     /// is treated as that time: what was due then is due now.
     ///
-    /// `soon` is shown each timer that a cascade moves down onto level 0 or 1, due within 4.1 ms, once
-    /// (not again when it moves from level 1 to 0, nor one armed there): an owner may read what
-    /// firing it will touch, so that the memory is in the cache by then (the executor's
-    /// `Timers::warm`, in `runtime/timers.rs`).
+    /// `soon` is shown the timers of each level-2 slot as it is cascaded, all at once: they move onto
+    /// level 0 or 1, due within 4.1 ms (or are due now), so an owner may read what firing them will
+    /// touch, and the memory is in the cache by then (the executor's `Timers::warm`, in
+    /// `runtime/timers.rs`). Timers a cascade moves straight from a higher level onto level 0 or 1
+    /// (those due in the first 4.1 ms of a higher slot, 1 in 64), and those armed there, are not shown.
     pub fn poll(
         &mut self,
         now: u64,
         due: &mut Vec<Armed<T>>,
         mut live: impl FnMut(&Armed<T>) -> bool,
-        mut soon: impl FnMut(&Armed<T>),
+        mut soon: impl FnMut(&[Armed<T>]),
     ) {
         let now = now.max(self.polled);
         self.polled = now;
@@ -306,12 +307,15 @@ impl<T: Copy> Wheel<T> {
         now: u64,
         due: &mut Vec<Armed<T>>,
         live: &mut impl FnMut(&Armed<T>) -> bool,
-        soon: &mut impl FnMut(&Armed<T>),
+        soon: &mut impl FnMut(&[Armed<T>]),
     ) {
         while let Some((index, start)) = self.first_list(live).filter(|&(_, start)| start <= now) {
             self.elapsed = start;
             let mut list = std::mem::replace(&mut self.lists[index], List::EMPTY);
             self.occupied[index / SLOTS] &= !(1 << (index % SLOTS));
+            if index / SLOTS == SOON_LEVEL {
+                soon(&list.items);
+            }
             for item in list.items.drain(..) {
                 if list.stale > 0 && !live(&item) {
                     continue;
@@ -319,11 +323,7 @@ impl<T: Copy> Wheel<T> {
                 if item.deadline <= now {
                     self.batch.push(item);
                 } else {
-                    let to = list_for(self.elapsed, item.deadline);
-                    if index >= SOON && to < SOON {
-                        soon(&item);
-                    }
-                    self.link_into(to, item);
+                    self.link_into(list_for(self.elapsed, item.deadline), item);
                 }
             }
             if list.items.capacity() <= KEPT_BUFFER {
