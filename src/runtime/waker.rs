@@ -69,12 +69,19 @@ impl Wake for TaskWaker {
         let key = Key::from_bits(self.target.load(Ordering::Relaxed));
         match RUNNING.try_with(Cell::get) {
             Ok((executor, Some(wake_here))) if executor == self.inbox.executor => wake_here(key),
-            _ => {
-                let other_thread = self.inbox.on_other_thread();
-                // A closed channel means the executor was dropped: nobody is left to poll the task.
-                let _ = self.inbox.send(Message::Wake { key, other_thread });
-            }
+            _ => self.send(key),
         }
+    }
+}
+
+impl TaskWaker {
+    /// A wake from outside the executor: through the channel. Speed: out of line, so that a wake on
+    /// the executor's thread saves no registers for it (ping_pong 503 → 493 instructions per hit).
+    #[inline(never)]
+    fn send(&self, key: Key) {
+        let other_thread = self.inbox.on_other_thread();
+        // A closed channel means the executor was dropped: nobody is left to poll the task.
+        let _ = self.inbox.send(Message::Wake { key, other_thread });
     }
 }
 
