@@ -29,7 +29,7 @@ use crate::runtime::rules::Rules;
 use crate::runtime::slab::{Key, Slab};
 use crate::runtime::table::{Entry, Tasks};
 use crate::runtime::task::TaskId;
-use crate::runtime::waker::{Lent, set_running};
+use crate::runtime::waker::{Lent, TaskWaker};
 use crate::runtime::wheel::{Armed, Wheel};
 
 /// What a timer does when it fires.
@@ -282,7 +282,7 @@ impl Handle {
                 spare.point_at(target);
                 spare
             }
-            None => Box::new(Lent::new(target, self.queue.inbox())),
+            None => Box::new(Lent::new(target, self.queue.inbox(), wake_here)),
         }
     }
 
@@ -332,9 +332,13 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&Handle) -> R) -> Option<R> {
     CURRENT.try_with(|current| current.try_borrow().ok()?.as_deref().map(f)).ok().flatten()
 }
 
-/// What a waker calls when it runs on its executor's thread, inside it.
-fn wake_here(key: Key) {
-    with_current(|handle| handle.wake(key, false));
+/// How a waker wakes (`waker::WakeHere`): here when its executor runs on this thread, else through the
+/// channel.
+fn wake_here(waker: &TaskWaker, key: Key) {
+    let here = |handle: &Handle| handle.queue.inbox().executor == waker.inbox.executor;
+    if with_current(|handle| here(handle).then(|| handle.wake(key, false))).flatten().is_none() {
+        waker.send(key);
+    }
 }
 
 /// Marks this thread as running `handle` until dropped. Panics if it already runs an executor: a nested
@@ -356,7 +360,6 @@ pub(crate) fn try_enter(handle: &Rc<Handle>) -> Option<EnterGuard> {
                 return None;
             }
             *current = Some(Rc::clone(handle));
-            set_running(handle.queue.inbox().executor, Some(wake_here));
             Some(EnterGuard(()))
         })
         .ok()
@@ -368,8 +371,7 @@ pub(crate) struct EnterGuard(());
 
 impl Drop for EnterGuard {
     fn drop(&mut self) {
-        // Cleared first: whatever the handle's drop wakes then goes through the channel.
-        set_running(0, None);
+        // Taken out first: whatever the handle's drop wakes then goes through the channel.
         let handle = CURRENT.with(|current| current.borrow_mut().take());
         drop(handle);
     }
