@@ -311,19 +311,29 @@ thread_local! {
     static CURRENT: RefCell<Option<Rc<Handle>>> = const { RefCell::new(None) };
 }
 
-/// The running executor's handle; panics with a message naming the fix when there is none.
+/// The running executor's handle; panics with a message naming the fix when there is none. Speed:
+/// inlined, the panic out of line (instructions per op: spawn_join 1,193 -> 1,177, timers_virtual
+/// 3,167 -> 3,154, timers_virtual_ms 2,438 -> 2,419).
 #[track_caller]
+#[inline]
 pub(crate) fn current(what: &str) -> Rc<Handle> {
     match try_current() {
         Some(handle) => handle,
-        None => panic!(
-            "{what} called outside a running executor: call it from a future that \
-             Executor::block_on is running (or use Executor::spawn before block_on)"
-        ),
+        None => outside(what),
     }
 }
 
+#[cold]
+#[track_caller]
+fn outside(what: &str) -> ! {
+    panic!(
+        "{what} called outside a running executor: call it from a future that Executor::block_on \
+         is running (or use Executor::spawn before block_on)"
+    )
+}
+
 /// The running executor's handle, if this thread is inside one.
+#[inline]
 pub(crate) fn try_current() -> Option<Rc<Handle>> {
     CURRENT.try_with(|current| current.try_borrow().ok()?.clone()).ok().flatten()
 }
