@@ -29,7 +29,7 @@ use crate::runtime::rules::Rules;
 use crate::runtime::slab::{Key, Slab};
 use crate::runtime::table::{Entry, Tasks};
 use crate::runtime::task::TaskId;
-use crate::runtime::waker::{Lent, set_running};
+use crate::runtime::waker::{Lent, TaskWaker};
 use crate::runtime::wheel::{Armed, Wheel};
 
 /// What a timer does when it fires.
@@ -241,7 +241,9 @@ impl Handle {
     }
 
     /// Takes in what other threads sent: their wakes and cancels land in the local queue like this
-    /// thread's own, in the order they were sent.
+    /// thread's own, in the order they were sent. Speed: `cold`: it runs only once another thread sent
+    /// something (timers_virtual 3,175 -> 3,172 instructions per op).
+    #[cold]
     pub(crate) fn take_in(&self) {
         self.taking_in.set(true);
         for message in self.queue.received() {
@@ -282,7 +284,7 @@ impl Handle {
                 spare.point_at(target);
                 spare
             }
-            None => Box::new(Lent::new(target, self.queue.inbox())),
+            None => Box::new(Lent::new(target, self.queue.inbox(), wake_here)),
         }
     }
 
@@ -309,19 +311,29 @@ thread_local! {
     static CURRENT: RefCell<Option<Rc<Handle>>> = const { RefCell::new(None) };
 }
 
-/// The running executor's handle; panics with a message naming the fix when there is none.
+/// The running executor's handle; panics with a message naming the fix when there is none. Speed:
+/// inlined, the panic out of line (instructions per op: spawn_join 1,193 -> 1,177, timers_virtual
+/// 3,167 -> 3,154, timers_virtual_ms 2,438 -> 2,419).
 #[track_caller]
+#[inline]
 pub(crate) fn current(what: &str) -> Rc<Handle> {
     match try_current() {
         Some(handle) => handle,
-        None => panic!(
-            "{what} called outside a running executor: call it from a future that \
-             Executor::block_on is running (or use Executor::spawn before block_on)"
-        ),
+        None => outside(what),
     }
 }
 
+#[cold]
+#[track_caller]
+fn outside(what: &str) -> ! {
+    panic!(
+        "{what} called outside a running executor: call it from a future that Executor::block_on \
+         is running (or use Executor::spawn before block_on)"
+    )
+}
+
 /// The running executor's handle, if this thread is inside one.
+#[inline]
 pub(crate) fn try_current() -> Option<Rc<Handle>> {
     CURRENT.try_with(|current| current.try_borrow().ok()?.clone()).ok().flatten()
 }
@@ -332,9 +344,13 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&Handle) -> R) -> Option<R> {
     CURRENT.try_with(|current| current.try_borrow().ok()?.as_deref().map(f)).ok().flatten()
 }
 
-/// What a waker calls when it runs on its executor's thread, inside it.
-fn wake_here(key: Key) {
-    with_current(|handle| handle.wake(key, false));
+/// How a waker wakes (`waker::WakeHere`): here when its executor runs on this thread, else through the
+/// channel.
+fn wake_here(waker: &TaskWaker, key: Key) {
+    let here = |handle: &Handle| handle.queue.inbox().executor == waker.inbox.executor;
+    if with_current(|handle| here(handle).then(|| handle.wake(key, false))).flatten().is_none() {
+        waker.send(key);
+    }
 }
 
 /// Marks this thread as running `handle` until dropped. Panics if it already runs an executor: a nested
@@ -356,7 +372,6 @@ pub(crate) fn try_enter(handle: &Rc<Handle>) -> Option<EnterGuard> {
                 return None;
             }
             *current = Some(Rc::clone(handle));
-            set_running(handle.queue.inbox().executor, Some(wake_here));
             Some(EnterGuard(()))
         })
         .ok()
@@ -368,8 +383,7 @@ pub(crate) struct EnterGuard(());
 
 impl Drop for EnterGuard {
     fn drop(&mut self) {
-        // Cleared first: whatever the handle's drop wakes then goes through the channel.
-        set_running(0, None);
+        // Taken out first: whatever the handle's drop wakes then goes through the channel.
         let handle = CURRENT.with(|current| current.borrow_mut().take());
         drop(handle);
     }

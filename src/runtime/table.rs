@@ -70,14 +70,10 @@ use crate::runtime::tagged::Tagged;
 use crate::runtime::task::TaskId;
 use crate::runtime::waker::Lent;
 
-/// Where a task is in its life. One byte: the future it may own is beside it, in `Entry::future`.
+/// Where a task is in its life. One byte: the future it may own is beside it, in `Entry::future`. The
+/// ended stages come first: see `Entry::is_done`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Stage {
-    /// Waiting to be polled (again); `Entry::future` holds the future, in its one box.
-    Running,
-    /// Being polled: the executor holds the future for the length of the poll, so that the poll may
-    /// spawn (and so grow the table) without the table being borrowed.
-    Polling,
     /// Ended; the result waits in its type's table under the key `Entry::result` gives, and
     /// `Entry::future` holds the task's box, its future dropped in place when the task ended, kept only
     /// to be freed when the result is taken or the entry goes (see "When a box is freed" above). The
@@ -85,6 +81,11 @@ pub(crate) enum Stage {
     Done(Outcome),
     /// Ended, and the handle took the result.
     Taken,
+    /// Waiting to be polled (again); `Entry::future` holds the future, in its one box.
+    Running,
+    /// Being polled: the executor holds the future for the length of the poll, so that the poll may
+    /// spawn (and so grow the table) without the table being borrowed.
+    Polling,
     /// The `block_on` future: it lives in `block_on`'s frame, which polls it when this entry's turn in
     /// the queue comes. An entry like any task's, so that it is woken, and waits, the same way.
     Main,
@@ -133,8 +134,12 @@ pub(crate) const BY_TASK: u8 = 0;
 pub(crate) const BY_WAKER: u8 = 1;
 
 impl Entry {
+    /// Speed: the stages that have not ended are declared last and named here, so that rustc gives
+    /// them the stage byte's top values and this is one comparison. Both halves count: instructions
+    /// per op, spawn_join 1,196 -> 1,192, ping_pong 493 -> 489, yield_many 319 -> 314,
+    /// timers_virtual 3,214 -> 3,187, timers_virtual_ms 2,471 -> 2,444 (the naming alone: worse).
     pub(crate) fn is_done(&self) -> bool {
-        matches!(self.stage, Stage::Done(_) | Stage::Taken)
+        !matches!(self.stage, Stage::Running | Stage::Polling | Stage::Main)
     }
 
     /// The arming number of the task's own timer (0: none, and always once the task has ended): the
@@ -301,14 +306,38 @@ impl Tasks {
             "{} left with a waiter: its end or its last callback wakes it",
             entry.id
         );
-        // A removal hashes even in an empty table: asked only when some task has rare data.
-        if !self.cold.rare.is_empty() {
-            self.cold.rare.remove(&key.index());
-        }
+        self.remove_rare(key);
         if entry.timer() != 0 {
             self.orphan_timers.insert(entry.timer());
         }
         Some(entry)
+    }
+
+    /// Removes a `Taken` entry, whose callbacks have all run: it holds nothing to drop (its box went
+    /// with its result, its waker at its end), so it is forgotten. Speed: neither copied out, as
+    /// `remove` returns it, nor dropped (instructions per op against `remove` and a drop: spawn_join
+    /// 1,177 -> 1,121, timers_virtual 3,154 -> 3,098, timers_virtual_ms 2,419 -> 2,363).
+    pub(crate) fn remove_taken(&mut self, key: Key) {
+        let entry = self.entries.remove(key);
+        let empty = |e: &Entry| e.future.is_none() && e.waker.is_none() && e.waiter.is_none();
+        debug_assert!(entry.as_ref().is_some_and(|e| e.stage == Stage::Taken && empty(e)));
+        std::mem::forget(entry);
+        self.remove_rare(key);
+    }
+
+    /// Drops the rare data of the entry under `key`, if it has some: a removal hashes even in an
+    /// empty table, so it is asked only when some task has rare data. Speed: the removal is a cold
+    /// call of its own, so that removing an entry saves no registers for it (instructions per op:
+    /// spawn_join 1,121 -> 1,109, timers_virtual 3,098 -> 3,086, timers_virtual_ms 2,363 -> 2,351).
+    #[inline]
+    fn remove_rare(&mut self, key: Key) {
+        #[cold]
+        fn remove(rare: &mut HashMap<u32, Rare>, index: u32) {
+            rare.remove(&index);
+        }
+        if !self.cold.rare.is_empty() {
+            remove(&mut self.cold.rare, key.index());
+        }
     }
 
     /// Takes out who awaits the handle of the task under `key`, to wake it with nothing borrowed (a
