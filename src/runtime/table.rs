@@ -320,7 +320,11 @@ impl Tasks {
     pub(crate) fn remove_taken(&mut self, key: Key) {
         let entry = self.entries.remove(key);
         let empty = |e: &Entry| e.future.is_none() && e.waker.is_none() && e.waiter.is_none();
-        debug_assert!(entry.as_ref().is_some_and(|e| e.stage == Stage::Taken && empty(e)));
+        debug_assert!(
+            entry.as_ref().is_some_and(|e| e.stage == Stage::Taken && empty(e)),
+            "{key:?} is not an emptied Taken entry: {:?}",
+            entry.as_ref().map(|e| (e.id, e.stage, e.future.is_some(), e.waker.is_some()))
+        );
         std::mem::forget(entry);
         self.remove_rare(key);
     }
