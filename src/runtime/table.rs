@@ -43,22 +43,16 @@
 //! length while no task has any. Per-task counts of polls and wakes are not kept here at
 //! all: the tools count them from the sink's events (`JoinHandle::stats`, `src/stats.rs`).
 //!
-//! # When an entry goes
+//! # When an entry goes, when a box is freed
 //!
-//! Once its task has ended, its handle is gone and its done-callbacks have run, with its result.
-//!
-//! # When a box is freed
-//!
-//! A task's future is dropped when the task ends, as in asyncio and tokio, but its emptied box stays
-//! with the `Done` entry and is freed when the result is taken or the entry goes: tasks end in any
-//! order (timers fire at random), while handles are usually awaited in spawn order, which is the order
-//! the boxes were allocated in. glibc keeps small freed blocks on lists that it later merges in one
-//! pass, in the order they were freed: freed in allocation order that pass walks memory forwards,
-//! freed at random it takes a cache miss per block. tokio frees a task's cell when its handle lets go,
-//! the same way. Measured with a million sleeping tasks: 12–16 % faster. The price: a finished task
-//! whose result is not taken yet keeps its box, the future's size (its own heap data is freed with
-//! the future): timers_virtual's peak rose 34 bytes per task when it came in. A handle kept only to
-//! `cancel` a task with a large future holds that much until it is dropped.
+//! An entry goes once its task has ended, its handle is gone and its done-callbacks have run. The
+//! future is dropped when the task ends, as in asyncio and tokio, but its emptied box stays with the
+//! `Done` entry until the result is taken or the entry goes: tasks end in any order (timers fire at
+//! random), handles are usually awaited in spawn order, the order the boxes were allocated in, and
+//! glibc merges freed small blocks in the order they were freed: in allocation order that walks
+//! memory forwards, at random it misses the cache per block (tokio frees a task's cell when its
+//! handle lets go, the same way). Measured with a million sleeping tasks: 12–16 % faster, for a peak
+//! 34 bytes per task higher (a finished task not yet joined keeps its box, the future's size).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::task::Waker;
@@ -74,10 +68,9 @@ use crate::runtime::waker::Lent;
 /// ended stages come first: see `Entry::is_done`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Stage {
-    /// Ended; the result waits in its type's table under the key `Entry::result` gives, and
-    /// `Entry::future` holds the task's box, its future dropped in place when the task ended, kept only
-    /// to be freed when the result is taken or the entry goes (see "When a box is freed" above). The
-    /// box also names the results table (`TaskFuture::table`): no field of the entry does.
+    /// Ended; the result waits in its type's table (`Entry::result`), and `Entry::future` holds the
+    /// emptied box until the result is taken or the entry goes (see above). The box names the results
+    /// table (`TaskFuture::table`): no field of the entry does.
     Done(Outcome),
     /// Ended, and the handle took the result.
     Taken,
@@ -115,17 +108,15 @@ pub(crate) struct Entry {
     pub(crate) handle_alive: bool,
     /// Done-callbacks registered and not yet run (the one running counts until it returns).
     pub(crate) callbacks: u32,
-    /// Until the task ends, the arming number of its own timer (`Entry::timer`); then the key of
-    /// its result (`Entry::result`). One word for both: an ended task has no own timer (one still
-    /// armed then, its `Sleep` having outlived the future, became an orphan: `Tasks::end`), so every
-    /// entry is 8 bytes smaller.
+    /// Until the task ends, the arming number of its own timer (`Entry::timer`); then the key of its
+    /// result (`Entry::result`). One word: an ended task has no own timer (one still armed became an
+    /// orphan, `Tasks::end`), so every entry is 8 bytes smaller.
     timer_or_result: u64,
     /// The waker this task keeps, once a poll's lent waker was cloned by someone. Boxed: few tasks
     /// keep one, and every entry is 16 bytes smaller.
     pub(crate) waker: Option<Box<Lent>>,
     /// Who awaits the handle: the task under this key (tagged `BY_TASK`), or the waker under this key
-    /// in `Tasks::awaiters` (`BY_WAKER`). One word, where an enum of a key and a boxed waker would
-    /// take 16 bytes.
+    /// in `Tasks::awaiters` (`BY_WAKER`): one word, where an enum would take 16 bytes.
     pub(crate) waiter: Option<Tagged>,
 }
 
@@ -134,18 +125,15 @@ pub(crate) const BY_TASK: u8 = 0;
 pub(crate) const BY_WAKER: u8 = 1;
 
 impl Entry {
-    /// Speed: the stages that have not ended are declared last and named here, so that rustc gives
-    /// them the stage byte's top values and this is one comparison. Both halves count: instructions
-    /// per op, spawn_join 1,196 -> 1,192, ping_pong 493 -> 489, yield_many 319 -> 314,
-    /// timers_virtual 3,214 -> 3,187, timers_virtual_ms 2,471 -> 2,444 (the naming alone: worse).
+    /// Speed: the stages not ended are declared last and named here, so this is one comparison (both
+    /// halves count; instructions per op: spawn_join 1,196 -> 1,192, ping_pong 493 -> 489,
+    /// yield_many 319 -> 314, timers_virtual 3,214 -> 3,187, timers_virtual_ms 2,471 -> 2,444).
     pub(crate) fn is_done(&self) -> bool {
         !matches!(self.stage, Stage::Running | Stage::Polling | Stage::Main)
     }
 
-    /// The arming number of the task's own timer (0: none, and always once the task has ended): the
-    /// first timer a `sleep` of this task armed with the task's lent waker and that is still armed.
-    /// Its record is here, in the entry that firing it must touch anyway, not in an entry of its own
-    /// (see `timers.rs`).
+    /// The arming number of the task's own timer (0: none, and always once it has ended): its first
+    /// armed sleep's, polled with the lent waker, recorded in the entry firing it touches anyway.
     pub(crate) fn timer(&self) -> u64 {
         if self.is_done() { 0 } else { self.timer_or_result }
     }
@@ -313,10 +301,9 @@ impl Tasks {
         Some(entry)
     }
 
-    /// Removes a `Taken` entry, whose callbacks have all run: it holds nothing to drop (its box went
-    /// with its result, its waker at its end), so it is forgotten. Speed: neither copied out, as
-    /// `remove` returns it, nor dropped (instructions per op against `remove` and a drop: spawn_join
-    /// 1,177 -> 1,121, timers_virtual 3,154 -> 3,098, timers_virtual_ms 2,419 -> 2,363).
+    /// Removes a `Taken` entry whose callbacks have run. Speed: it holds nothing (its box went with its
+    /// result, its waker at its end), so it is forgotten, not dropped nor returned (against `remove`:
+    /// spawn_join 1,177 -> 1,121, timers_virtual 3,154 -> 3,098 instructions per op).
     pub(crate) fn remove_taken(&mut self, key: Key) {
         let entry = self.entries.remove(key);
         let empty = |e: &Entry| e.future.is_none() && e.waker.is_none() && e.waiter.is_none();
@@ -329,10 +316,9 @@ impl Tasks {
         self.remove_rare(key);
     }
 
-    /// Drops the rare data of the entry under `key`, if it has some: a removal hashes even in an
-    /// empty table, so it is asked only when some task has rare data. Speed: the removal is a cold
-    /// call of its own, so that removing an entry saves no registers for it (instructions per op:
-    /// spawn_join 1,121 -> 1,109, timers_virtual 3,098 -> 3,086, timers_virtual_ms 2,363 -> 2,351).
+    /// Drops the entry's rare data, asked only when some task has any (a removal hashes even in an
+    /// empty map). Speed: a cold call of its own, so removing an entry saves no registers for it
+    /// (spawn_join 1,121 -> 1,109, timers_virtual 3,098 -> 3,086 instructions per op).
     #[inline]
     fn remove_rare(&mut self, key: Key) {
         #[cold]
@@ -402,17 +388,12 @@ mod tests {
         }
     }
 
-    /// The entry is what a million tasks multiply; it is 56 bytes on 64-bit targets, so that a slot
-    /// of the slab is 64: the id 8, the box 16, the own timer's record or the result's key 8 (the
-    /// record saves a sleeping task a 56-byte timer entry elsewhere), the kept waker 8, the awaiter
-    /// 8, and one word for the stage (its outcome in it), three flags and the callback count. No
-    /// per-task counts, which the tools keep. A field added to it shows here first.
+    /// A million tasks multiply the entry: 56 bytes, a slab slot 64. The id 8, the box 16, the own
+    /// timer or the result's key 8, the kept waker 8, the awaiter 8, and one word for the stage,
+    /// three flags and the callback count. A field added to it shows here first.
     #[test]
     fn an_entry_stays_within_56_bytes() {
-        assert!(
-            std::mem::size_of::<Entry>() <= 56,
-            "Entry is {} bytes",
-            std::mem::size_of::<Entry>()
-        );
+        let size = std::mem::size_of::<Entry>();
+        assert!(size <= 56, "Entry is {size} bytes");
     }
 }
