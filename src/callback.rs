@@ -125,7 +125,7 @@ fn schedule_later(
     // Rounded up to the microsecond; a delay that does not fit the clock never comes.
     let deadline = micros_ceil(delay).and_then(|us| handle.start_us().checked_add(us));
     let scheduled = match deadline {
-        Some(deadline) => Scheduled::Later(handle.arm(deadline, Timer::Call(callback))),
+        Some(deadline) => Scheduled::Later(handle.arm(deadline, None, Timer::Call(callback))),
         None => Scheduled::Never(Cell::new(true)),
     };
     CallbackHandle { scheduled, handle: Rc::downgrade(handle) }

@@ -167,3 +167,88 @@ fn a_body_that_wins_leaves_no_callback_behind() {
     executor.run_until_stalled();
     assert_eq!(executor.turns(), turns, "a cancelled call_soon still ran");
 }
+
+/// Of timers due at the same time, the deadline fires before one the body arms, as asyncio's heap
+/// pops the timeout's handle first (it was pushed first, and its `when` is no later): here the body's
+/// `call_later` wakes another task, which runs after the timed-out task. The deadline's timer is armed
+/// only after the body's first poll, in the place it took before it.
+///
+/// ```python
+/// async def main():
+///     loop = asyncio.get_running_loop(); fut = loop.create_future()
+///     async def other(): await fut; log.append("other")
+///     t = asyncio.create_task(other()); await asyncio.sleep(0)
+///     try:
+///         async with asyncio.timeout(0.05):
+///             loop.call_later(0.05, lambda: (log.append("cb"), fut.set_result(None)))
+///             await asyncio.sleep(10)
+///     except TimeoutError: log.append("TimeoutError")
+///     await t; print(log)
+/// asyncio.run(main())
+/// # ['cb', 'TimeoutError', 'other']
+/// ```
+#[test]
+fn the_deadline_fires_before_a_timer_the_body_arms_for_the_same_time() {
+    let log: Log = Rc::default();
+    let woken: Rc<RefCell<(bool, Option<std::task::Waker>)>> = Rc::default();
+    let mut executor = Executor::with_virtual_time();
+    executor.block_on({
+        let log = log.clone();
+        async move {
+            let other = spawn({
+                let (log, woken) = (log.clone(), woken.clone());
+                std::future::poll_fn(move |cx| {
+                    let mut woken = woken.borrow_mut();
+                    if woken.0 {
+                        log.borrow_mut().push("other".into());
+                        return Poll::Ready(());
+                    }
+                    woken.1 = Some(cx.waker().clone());
+                    Poll::Pending
+                })
+            });
+            yield_now().await;
+            let body = {
+                let log = log.clone();
+                async move {
+                    minimalist_async::call_later(Duration::from_millis(50), move || {
+                        log.borrow_mut().push("cb".into());
+                        let mut woken = woken.borrow_mut();
+                        woken.0 = true;
+                        woken.1.take().expect("other waits").wake();
+                    });
+                    sleep(Duration::from_secs(10)).await;
+                }
+            };
+            if timeout(Duration::from_millis(50), body).await.is_err() {
+                log.borrow_mut().push("TimeoutError".into());
+            }
+            other.await.unwrap();
+        }
+    });
+    assert_eq!(log.take(), ["cb", "TimeoutError", "other"]);
+}
+
+/// A body ready at its first poll never needs the deadline, and no timer is armed for it (tokio's
+/// `timeout` polls the future first for the same reason); the deadline's place was taken all the same.
+#[test]
+fn a_body_ready_at_once_arms_no_timer() {
+    use minimalist_async::trace::EventKind;
+    let mut executor = Executor::with_virtual_time();
+    executor.enable_trace();
+    let out = executor.block_on(async {
+        let ready = timeout(Duration::from_secs(10), async { 5 }).await;
+        let later = timeout(Duration::from_secs(10), sleep(Duration::from_millis(5))).await;
+        (ready, later)
+    });
+    assert_eq!(out, (Ok(5), Ok(())));
+    let armed: Vec<Duration> = (executor.take_trace().into_iter())
+        .filter_map(|event| match event.kind {
+            EventKind::TimerArmed { deadline, .. } => Some(deadline),
+            _ => None,
+        })
+        .collect();
+    let (sleep_ms, deadline_ms) = (Duration::from_millis(5), Duration::from_secs(10));
+    assert_eq!(armed, [sleep_ms, deadline_ms], "the second deadline only, after the body's sleep");
+    assert_eq!(executor.armed_timers(), 0);
+}

@@ -72,6 +72,9 @@ pub(crate) enum Kind {
     After(u64),
     /// Not polled yet, given a deadline (µs) by `Sleep::reset`: the first poll arms a timer for it.
     Timer(u64),
+    /// Not polled yet, with a deadline (µs) and an arming number taken when it was made
+    /// (`timeout`'s deadline): the first poll arms a timer that fires as if armed then.
+    Reserved(u64, u64),
     /// Armed, and perhaps fired since. The deadline is the timer's: a `Sleep` is 32 bytes.
     Armed(Armed<TimerRef>),
     Never,
@@ -82,13 +85,14 @@ impl Future for Sleep {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = &mut *self;
-        let deadline_us = match &mut this.kind {
+        let (deadline_us, reserved) = match &mut this.kind {
             Kind::Yield(yield_now) => return Pin::new(yield_now).poll(cx),
             // The deadline counts from now, as asyncio's sleep, a coroutine, reads the clock when it
             // is first awaited, not when it is called.
-            Kind::After(delay_us) => this.handle.start_us().checked_add(*delay_us),
+            Kind::After(delay_us) => (this.handle.start_us().checked_add(*delay_us), None),
             // Reset before its first poll.
-            Kind::Timer(deadline_us) => Some(*deadline_us),
+            Kind::Timer(deadline_us) => (Some(*deadline_us), None),
+            Kind::Reserved(deadline_us, seq) => (Some(*deadline_us), Some(*seq)),
             // The executor took the record away to fire it (or its teardown dropped it).
             Kind::Armed(timer) if !this.handle.is_armed(timer) => {
                 check_alive(&this.handle);
@@ -101,7 +105,7 @@ impl Future for Sleep {
                 drop(this.handle.repoint(timer, cx));
                 return Poll::Pending;
             }
-            Kind::Never => None,
+            Kind::Never => (None, None),
         };
         let Some(deadline_us) = deadline_us else {
             // Waiting for ever (or past what the clock can hold) is what was asked: not a lost waker.
@@ -112,7 +116,7 @@ impl Future for Sleep {
         // The first poll arms the timer.
         check_alive(&this.handle);
         let timer = timer_for(this.handle.own_task(cx.waker()), cx);
-        this.kind = Kind::Armed(this.handle.arm(deadline_us, timer));
+        this.kind = Kind::Armed(this.handle.arm(deadline_us, reserved, timer));
         Poll::Pending
     }
 }

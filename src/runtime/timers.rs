@@ -31,13 +31,20 @@ use crate::runtime::wheel::{Armed, Wheel};
 /// What the executor does with timers, on their records. The wheel asks whether a timer is armed
 /// through `Timers::is_live`.
 impl Handle {
-    /// Arms a timer due at `deadline_us` and tells the sink which task armed it.
-    pub(crate) fn arm(&self, deadline_us: u64, timer: Timer) -> Armed<TimerRef> {
+    /// Arms a timer due at `deadline_us`, in the place among equal deadlines that `reserved` took
+    /// (`Handle::reserve_timer`) or else last, and tells the sink which task armed it.
+    pub(crate) fn arm(
+        &self,
+        deadline_us: u64,
+        reserved: Option<u64>,
+        timer: Timer,
+    ) -> Armed<TimerRef> {
         self.record(|| EventKind::TimerArmed {
             task: self.polling.get().map(|polling| polling.id),
             deadline: Duration::from_micros(deadline_us),
         });
         let mut timers = self.timers.borrow_mut();
+        let seq = reserved.unwrap_or_else(|| timers.wheel.reserve());
         // A task's first timer goes in its entry; not an ended task's, whose entry holds its result
         // (a sleep that outlived its task, as the output, and is reset by whoever took it).
         if let Timer::Task(key) = timer
@@ -45,15 +52,20 @@ impl Handle {
             && !entry.is_done()
             && entry.timer() == 0
         {
-            let armed = timers.wheel.insert(deadline_us, TimerRef::Task(key.index()));
+            let armed = timers.wheel.insert_reserved(deadline_us, seq, TimerRef::Task(key.index()));
             entry.set_timer(armed.seq);
             return armed;
         }
         let slot = timers.others.vacant_key();
-        let armed = timers.wheel.insert(deadline_us, TimerRef::Other(slot.index()));
+        let armed = timers.wheel.insert_reserved(deadline_us, seq, TimerRef::Other(slot.index()));
         let key = timers.others.insert((armed, timer));
         debug_assert_eq!(key, slot, "the timer names its own slot");
         armed
+    }
+
+    /// An arming number for a timer to arm later with `arm`, which fires as if armed now.
+    pub(crate) fn reserve_timer(&self) -> u64 {
+        self.timers.borrow_mut().wheel.reserve()
     }
 
     /// Whether `timer` is still armed (not fired, not cancelled).

@@ -13,7 +13,9 @@ impl Sleep {
     /// polled yet, whose deadline counts from its first poll (unless `reset` gave it one).
     pub fn deadline(&self) -> Option<Duration> {
         match self.kind {
-            Kind::Timer(deadline_us) | Kind::Armed(Armed { deadline: deadline_us, .. }) => {
+            Kind::Timer(deadline_us)
+            | Kind::Reserved(deadline_us, _)
+            | Kind::Armed(Armed { deadline: deadline_us, .. }) => {
                 Some(Duration::from_micros(deadline_us))
             }
             Kind::After(_) | Kind::Yield(_) | Kind::Never => None,
@@ -44,11 +46,13 @@ impl Sleep {
     pub fn reset(&mut self, deadline: Duration) {
         let timer = match self.kind {
             Kind::Armed(armed) => self.handle.disarm(armed),
-            Kind::After(_) | Kind::Timer(_) | Kind::Yield(_) | Kind::Never => None,
+            Kind::After(_) | Kind::Timer(_) | Kind::Reserved(..) | Kind::Yield(_) | Kind::Never => {
+                None
+            }
         };
         self.kind = match micros_ceil(deadline) {
             Some(deadline_us) => match timer {
-                Some(timer) => Kind::Armed(self.handle.arm(deadline_us, timer)),
+                Some(timer) => Kind::Armed(self.handle.arm(deadline_us, None, timer)),
                 None => Kind::Timer(deadline_us),
             },
             None => Kind::Never,
@@ -60,7 +64,9 @@ impl std::fmt::Debug for Sleep {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.kind {
             Kind::Yield(_) => f.write_str("Sleep(zero: yields once)"),
-            Kind::Timer(deadline_us) | Kind::Armed(Armed { deadline: deadline_us, .. }) => f
+            Kind::Timer(deadline_us)
+            | Kind::Reserved(deadline_us, _)
+            | Kind::Armed(Armed { deadline: deadline_us, .. }) => f
                 .debug_struct("Sleep")
                 .field("deadline_us", deadline_us)
                 .field("armed", &matches!(self.kind, Kind::Armed(_)))

@@ -3,13 +3,16 @@
 use std::cell::Cell;
 use std::fmt;
 use std::future::{Future, poll_fn};
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::rc::Rc;
 use std::task::Poll;
 use std::time::Duration;
 
-use crate::callback::{CallbackHandle, call_later, call_soon};
+use crate::callback::{CallbackHandle, call_soon};
 use crate::kept_waker::KeptWaker;
+use crate::runtime::clock::micros_ceil;
+use crate::runtime::handle::current;
+use crate::runtime::sleep::{Kind, Sleep};
 
 /// The error of a [`timeout`] that ran out: asyncio's `TimeoutError`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,22 +40,29 @@ impl std::error::Error for Elapsed {}
 /// **dropped before** `Err(Elapsed)` is returned, so whatever it held (a sleep's timer, a lock, a
 /// buffer) is released by the time the caller sees the error.
 ///
-/// As asyncio's `timeout`, at its first poll it schedules a callback for the deadline, `limit` from
-/// the clock's reading then (with [`call_later`](crate::call_later), or with
-/// [`call_soon`](crate::call_soon) for a zero limit), and only then polls `future`. That callback
-/// marks the timeout expired and wakes the task, as asyncio's cancels it; from then on the timeout
-/// returns `Err(Elapsed)` without polling `future` again. So:
-/// - the deadline wins a tie: if the callback ran before the task is polled again, the timeout has
-///   expired even if `future` would be ready by now (its timer fired in the same turn);
+/// As asyncio's `timeout`, at its first poll it reads the clock and schedules the deadline, `limit`
+/// from that reading, before it polls `future`; when the deadline comes, the task is woken, and from
+/// then on the timeout returns `Err(Elapsed)` without polling `future` again. So:
+/// - the deadline wins a tie: if it came before the task is polled again, the timeout has expired
+///   even if `future` would be ready by now (its timer fired in the same turn);
+/// - of timers due at the same time, the deadline fires before any that `future` arms, as it was
+///   scheduled first;
 /// - with a zero limit `future` is still polled once, and its output wins if it is ready then; if not,
-///   the callback runs on the next turn and the task sees `Elapsed` when it is next polled.
+///   the expiry runs on the next turn (with [`call_soon`](crate::call_soon), as asyncio's) and the
+///   task sees `Elapsed` when it is next polled.
+///
+/// What asyncio schedules at once is armed here only once `future` turned out not ready: the deadline
+/// takes its place among the timers at the first poll (`Wheel::reserve`) and its timer goes into the
+/// wheel after `future`'s first poll, as if armed before it. A timeout around a future that is ready
+/// at once arms nothing and allocates nothing; the deadline is a [`Sleep`](crate::Sleep) of the
+/// timeout's own, so a pending one allocates nothing either.
 ///
 /// asyncio's `wait_for(future, limit)` differs: it runs `future` as a task of its own, which costs
 /// turns, and with a zero limit a coroutine given to it never runs at all.
 ///
 /// # Panics
 ///
-/// Outside a running executor (it schedules a callback).
+/// Outside a running executor (it reads the clock).
 ///
 /// ```
 /// use std::time::Duration;
@@ -73,25 +83,57 @@ impl std::error::Error for Elapsed {}
 /// assert_eq!(executor.now(), Duration::from_millis(150));
 /// ```
 pub async fn timeout<F: Future>(limit: Duration, future: F) -> Result<F::Output, Elapsed> {
-    // As asyncio's `Timeout.__aenter__`, the deadline is scheduled before the body's first step: a
-    // limit already reached with `call_soon`.
+    if limit.is_zero() {
+        return timeout_now(future).await;
+    }
+    // Read and placed now, as asyncio's `Timeout.__aenter__` schedules it; `None`: never.
+    let mut deadline = sleep_reserved(limit);
+    let mut armed = false;
+    // The future is a local of this async fn: locals are dropped as the function returns (the future
+    // first, then the deadline, which disarms its timer), before the caller sees the result, so the
+    // future never outlives the error.
+    let mut future = pin!(future);
+    poll_fn(|cx| {
+        if armed && deadline.as_mut().is_some_and(|sleep| Pin::new(sleep).poll(cx).is_ready()) {
+            return Poll::Ready(Err(Elapsed(limit)));
+        }
+        if let Poll::Ready(output) = future.as_mut().poll(cx) {
+            return Poll::Ready(Ok(output));
+        }
+        if !armed && let Some(sleep) = deadline.as_mut() {
+            // The first poll of a reserved sleep arms its timer and is pending.
+            armed = true;
+            _ = Pin::new(sleep).poll(cx);
+        }
+        Poll::Pending
+    })
+    .await
+}
+
+/// A sleep of `duration` whose deadline is read from the clock now, and whose place among timers
+/// due at the same time is taken now too, though its timer is armed only at its first poll:
+/// `timeout`'s deadline, which asyncio schedules before the body's first step, and which a body
+/// ready at once never needs. `None` for a duration too long for the clock.
+fn sleep_reserved(duration: Duration) -> Option<Sleep> {
+    let handle = current("timeout()");
+    let deadline_us = micros_ceil(duration).and_then(|us| handle.start_us().checked_add(us))?;
+    let kind = Kind::Reserved(deadline_us, handle.reserve_timer());
+    Some(Sleep { handle, kind })
+}
+
+/// A zero limit, which asyncio meets with `call_soon`: the expiry is queued before `future` is
+/// polled, behind whatever is already queued, so what `future`'s first poll queues runs after it.
+async fn timeout_now<F: Future>(future: F) -> Result<F::Output, Elapsed> {
     let expiry = Rc::new(Expiry::default());
     let on_timeout = {
         let expiry = Rc::clone(&expiry);
         move || expiry.expire()
     };
-    let _deadline = Deadline(if limit.is_zero() {
-        call_soon(on_timeout)
-    } else {
-        call_later(limit, on_timeout)
-    });
-    // The future is a local of this async fn: locals are dropped as the function returns (the future
-    // first, then `_deadline`, which cancels the callback if it has not run), before the caller sees
-    // the result, so the future never outlives the error.
+    let _deadline = Deadline(call_soon(on_timeout));
     let mut future = pin!(future);
     poll_fn(|cx| {
         if expiry.expired.get() {
-            return Poll::Ready(Err(Elapsed(limit)));
+            return Poll::Ready(Err(Elapsed(Duration::ZERO)));
         }
         if let Poll::Ready(output) = future.as_mut().poll(cx) {
             return Poll::Ready(Ok(output));
@@ -102,7 +144,7 @@ pub async fn timeout<F: Future>(limit: Duration, future: F) -> Result<F::Output,
     .await
 }
 
-/// Whether the deadline's callback has run, and the waker of the task to wake when it does.
+/// Whether a zero limit's callback has run, and the waker of the task to wake when it does.
 #[derive(Default)]
 struct Expiry {
     expired: Cell<bool>,
@@ -118,7 +160,7 @@ impl Expiry {
     }
 }
 
-/// Cancels the deadline's callback when the timeout is over or dropped, as asyncio's
+/// Cancels a zero limit's callback when the timeout is over or dropped, as asyncio's
 /// `Timeout.__aexit__` cancels its handle.
 struct Deadline(CallbackHandle);
 

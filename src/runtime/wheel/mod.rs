@@ -224,8 +224,34 @@ impl<T: Copy> Wheel<T> {
     /// assert_eq!(wheel.len(), 1);
     /// ```
     pub fn insert(&mut self, deadline: u64, value: T) -> Armed<T> {
+        let seq = self.reserve();
+        self.arm(Armed { deadline, seq, value })
+    }
+
+    /// Takes the next arming number without arming anything: for a timer whose place among equal
+    /// deadlines is decided now but which may never be needed (a timeout around a future that turns
+    /// out ready at once). [`Wheel::insert_reserved`] arms it later, in that place.
+    ///
+    /// ```
+    /// # use minimalist_async::time::wheel::Wheel;
+    /// let mut wheel = Wheel::new();
+    /// let early = wheel.reserve();
+    /// wheel.insert(5, 'b');
+    /// wheel.insert_reserved(5, early, 'a');
+    /// let mut due = Vec::new();
+    /// wheel.poll(5, &mut due, |_| true, |_| {});
+    /// assert_eq!(due.iter().map(|t| t.value).collect::<String>(), "ab", "reserved first, fires first");
+    /// ```
+    pub fn reserve(&mut self) -> u64 {
         self.last_seq += 1;
-        self.arm(Armed { deadline, seq: self.last_seq, value })
+        self.last_seq
+    }
+
+    /// Arms a timer with an arming number that [`Wheel::reserve`] gave (each is used once): of two
+    /// timers due at the same time, it fires before any inserted after the reservation.
+    pub fn insert_reserved(&mut self, deadline: u64, seq: u64, value: T) -> Armed<T> {
+        debug_assert!(seq <= self.last_seq, "arming number {seq} was never reserved");
+        self.arm(Armed { deadline, seq, value })
     }
 
     /// Appends a timer new to the wheel to the list its deadline belongs in, given `elapsed`: it
