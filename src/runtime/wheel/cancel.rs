@@ -1,8 +1,8 @@
 //! Cancelling a timer and moving it to another record (rule 3 of the wheel's docs): the wheel leaves
 //! the timer where it is, stale, and counts it out of its list.
 
-use super::level::{EXPIRED, SLOTS, list_for};
-use super::{Armed, Wheel};
+use super::level::{EXPIRED, List, SLOTS, list_for};
+use super::{Armed, KEPT_BUFFER, Wheel};
 
 impl<T: Copy> Wheel<T> {
     /// Cancels `timer`, whose owner has dropped its record already (`live` says no to it): it will
@@ -37,6 +37,19 @@ impl<T: Copy> Wheel<T> {
         self.lists[index].forget(timer.deadline, &mut live);
         if self.lists[index].is_empty() {
             self.occupied[index / SLOTS] &= !(1 << (index % SLOTS));
+            // An emptied list is never handed out, so it gives its buffer back here, as `poll` does
+            // for the lists it empties; kept, each slot a stream of cancelled timers passed through
+            // would hold its room until a timer lands there again (a 10 ms timeout cancelled every
+            // turn on the real clock: 1.7 KB per task, against tokio's 0.5).
+            let list = std::mem::replace(&mut self.lists[index], List::EMPTY);
+            debug_assert!(
+                list.items.is_empty(),
+                "list {index} is empty with {:?}",
+                list.items.len()
+            );
+            if (1..=KEPT_BUFFER).contains(&list.items.capacity()) {
+                self.spare_buffers.push(list.items);
+            }
         }
         self.len -= 1;
         true
@@ -65,5 +78,29 @@ impl<T: Copy> Wheel<T> {
             timer.seq
         );
         self.forget(timer, live).then(|| self.arm(Armed { value, ..timer }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stream of timers cancelled before they are due, each batch in the slot ahead of the last
+    /// (timeouts that never fire): every emptied list gives its buffer back, and the next reuses it.
+    #[test]
+    fn a_list_emptied_by_cancels_gives_its_buffer_back() {
+        let mut wheel = Wheel::new();
+        for slot in 1..50 {
+            let deadline = slot * SLOTS as u64 * SLOTS as u64;
+            let timers: Vec<_> = (0..100).map(|_| wheel.insert(deadline, ())).collect();
+            // Cancelled in arming order: those armed after `timer` are still live.
+            for timer in timers {
+                assert!(wheel.forget(timer, |other| other.seq > timer.seq));
+            }
+        }
+        assert!(wheel.is_empty());
+        let kept: usize = wheel.lists.iter().map(|list| list.items.capacity()).sum();
+        assert_eq!(kept, 0, "emptied lists keep room for {kept} timers");
+        assert_eq!(wheel.spare_buffers.len(), 1, "one buffer served every batch");
     }
 }
