@@ -18,7 +18,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
-use std::pin::Pin;
+use std::pin::{Pin, pin};
 use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -92,6 +92,15 @@ pub trait Timers: Runtime {
 
     /// Spawns one silent `unlikely_to_return` task rolling from [`tasks::install_tutorial`]'s RNG.
     fn spawn_retry(tag: &str, likelihood: Likelihood) -> Self::Join<f64>;
+
+    /// Spawns [`tasks::timeouts`].
+    fn spawn_timeouts(times: u64, ready: bool) -> Self::Join<u64>;
+
+    /// The executor's own timeout: `future`'s output, or `None` once `limit` has passed.
+    fn timeout<F: Future + 'static>(
+        limit: Duration,
+        future: F,
+    ) -> impl Future<Output = Option<F::Output>> + 'static;
 }
 
 /// A join handle whose output is a `Result`, unwrapped: a failed task fails the benchmark.
@@ -202,6 +211,18 @@ impl Timers for Ours {
         let future = tasks::with_tutorial(|tutorial| tutorial.unlikely_to_return(tag, likelihood));
         Ours::spawn_local(future)
     }
+
+    fn spawn_timeouts(times: u64, ready: bool) -> Self::Join<u64> {
+        Ours::spawn_local(tasks::timeouts::<Self>(times, ready))
+    }
+
+    fn timeout<F: Future + 'static>(
+        limit: Duration,
+        future: F,
+    ) -> impl Future<Output = Option<F::Output>> + 'static {
+        let timeout = minimalist_async::time::timeout(limit, future);
+        async move { timeout.await.ok() }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -289,6 +310,18 @@ impl Timers for TokioCurrentThread {
     fn spawn_retry(tag: &str, likelihood: Likelihood) -> Self::Join<f64> {
         Self::spawn(tasks::retry::<Self>(tag, likelihood))
     }
+
+    fn spawn_timeouts(times: u64, ready: bool) -> Self::Join<u64> {
+        Self::spawn(tasks::timeouts::<Self>(times, ready))
+    }
+
+    fn timeout<F: Future + 'static>(
+        limit: Duration,
+        future: F,
+    ) -> impl Future<Output = Option<F::Output>> + 'static {
+        let timeout = tokio::time::timeout(limit, future);
+        async move { timeout.await.ok() }
+    }
 }
 
 /// tokio's current_thread runtime driving a `LocalSet`, tasks spawned with `spawn_local`.
@@ -352,6 +385,17 @@ impl Timers for TokioLocalSet {
 
     fn spawn_retry(tag: &str, likelihood: Likelihood) -> Self::Join<f64> {
         Self::spawn_local(tasks::retry::<Self>(tag, likelihood))
+    }
+
+    fn spawn_timeouts(times: u64, ready: bool) -> Self::Join<u64> {
+        Self::spawn_local(tasks::timeouts::<Self>(times, ready))
+    }
+
+    fn timeout<F: Future + 'static>(
+        limit: Duration,
+        future: F,
+    ) -> impl Future<Output = Option<F::Output>> + 'static {
+        TokioCurrentThread::timeout(limit, future)
     }
 }
 
@@ -484,5 +528,23 @@ impl Timers for AsyncExecutorLocal {
 
     fn spawn_retry(tag: &str, likelihood: Likelihood) -> Self::Join<f64> {
         Self::spawn_local(tasks::retry::<Self>(tag, likelihood))
+    }
+
+    fn spawn_timeouts(times: u64, ready: bool) -> Self::Join<u64> {
+        Self::spawn_local(tasks::timeouts::<Self>(times, ready))
+    }
+
+    fn timeout<F: Future + 'static>(
+        limit: Duration,
+        future: F,
+    ) -> impl Future<Output = Option<F::Output>> + 'static {
+        // async-io has no timeout of its own: smol's way is a race with a timer.
+        async move {
+            let (future, timer) = (pin!(future), pin!(async_io::Timer::after(limit)));
+            match futures::future::select(future, timer).await {
+                futures::future::Either::Left((output, _)) => Some(output),
+                futures::future::Either::Right(_) => None,
+            }
+        }
     }
 }

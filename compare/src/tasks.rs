@@ -58,6 +58,26 @@ pub async fn late_sleeper<R: Timers>(duration: Duration) -> i64 {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// timeouts
+
+/// `timeouts`'s and `timeouts_ready`'s task: `times` timeouts of 10 ms in a row, each around one
+/// yield of the executor's own (`ready`: around a future that is ready at once), none of which comes
+/// near its limit; says how many finished in time.
+pub async fn timeouts<R: Timers>(times: u64, ready: bool) -> u64 {
+    const LIMIT: Duration = Duration::from_millis(10);
+    let mut in_time = 0;
+    for _ in 0..times {
+        let finished = if ready {
+            R::timeout(LIMIT, async {}).await
+        } else {
+            R::timeout(LIMIT, R::yield_now()).await
+        };
+        in_time += u64::from(finished.is_some());
+    }
+    in_time
+}
+
+// ---------------------------------------------------------------------------------------------------
 // ping_pong
 
 /// Two players and a count of hits. Player `side` may hit when `hits % 2 == side`; after hitting it wakes

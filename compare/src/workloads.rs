@@ -160,6 +160,29 @@ pub fn catalogue() -> Vec<Workload> {
             left_out: virtual_left_out(),
         },
         Workload {
+            name: "timeouts",
+            op: "one timeout of 10 ms around one yield (a deadline set and cancelled, never reached)",
+            about: "n/1000 tasks each run 1,000 timeouts in a row, each around one yield of the \
+                    executor's own (async-executor: a race with an async-io timer, smol's way); checks \
+                    that none ran out",
+            clock: Clock::Real,
+            full: &[1_000_000],
+            quick: &[100_000],
+            contenders: contenders!(timeouts: Ours, TokioCurrentThread, TokioLocalSet, AsyncExecutorLocal),
+            left_out: vec![(FuturesLocalPool::NAME, NO_TIMERS)],
+        },
+        Workload {
+            name: "timeouts_ready",
+            op: "one timeout of 10 ms around a future ready at its first poll",
+            about: "timeouts with a future that is ready at once inside each timeout: what a timeout \
+                    costs when it is not needed",
+            clock: Clock::Real,
+            full: &[1_000_000],
+            quick: &[100_000],
+            contenders: contenders!(timeouts_ready: Ours, TokioCurrentThread, TokioLocalSet, AsyncExecutorLocal),
+            left_out: vec![(FuturesLocalPool::NAME, NO_TIMERS)],
+        },
+        Workload {
             name: "retry_virtual",
             op: "one unlikely_to_return task (about 10 rolls and 9 sleeps of 100 ms)",
             about: "n silent unlikely_to_return tasks (likelihood 0.1, CPython's RNG seeded 7, output \
@@ -386,6 +409,41 @@ fn yield_many<R: Runtime>(n: usize) -> Sample {
         ns_per_op: per_op(nanos(m.wall), n),
         allocs_per_op: per_op(m.allocs as f64, n),
         metrics: vec![("allocs_per_wake", per_op(run_allocs as f64, n))],
+    }
+}
+
+const TIMEOUTS_PER_TASK: usize = 1_000;
+
+fn timeouts<R: Timers>(n: usize) -> Sample {
+    timeout_round::<R>(n, false, "timeouts")
+}
+
+fn timeouts_ready<R: Timers>(n: usize) -> Sample {
+    timeout_round::<R>(n, true, "timeouts_ready")
+}
+
+/// n timeouts in all, `TIMEOUTS_PER_TASK` per task; `ready`: around a future ready at once.
+fn timeout_round<R: Timers>(n: usize, ready: bool, name: &str) -> Sample {
+    let tasks = (n / TIMEOUTS_PER_TASK).max(1);
+    let each = (n / tasks) as u64;
+    let n = tasks * each as usize;
+    let m = measure::round(|| {
+        R::block_on(Clock::Real, async move {
+            let handles: Vec<_> = (0..tasks).map(|_| R::spawn_timeouts(each, ready)).collect();
+            let mut in_time = 0;
+            for handle in handles {
+                in_time += handle.await;
+            }
+            in_time
+        })
+    });
+    check(m.value == n as u64, name, R::NAME, || {
+        format!("{} of {n} timeouts finished in time", m.value)
+    });
+    Sample {
+        ns_per_op: per_op(nanos(m.wall), n),
+        allocs_per_op: per_op(m.allocs as f64, n),
+        metrics: vec![],
     }
 }
 

@@ -18,7 +18,10 @@
 //! waker, pointed at the task's key, and takes it back after the poll. When something did clone it (a
 //! channel, a hand-written future), the task keeps that waker and is polled with it, for as long as
 //! the clone lives; the next lend makes a new spare. A task that only sleeps and joins therefore costs
-//! no waker allocation at all.
+//! no waker allocation at all. One whose waker is kept costs two, once: the `Arc` and the `Lent` box
+//! that holds it beside its `Waker` (a ring of a thousand tasks, each keeping its waker in an
+//! `Option<Waker>`: 3.0 allocations per task, tokio's 1.0, whose waker points into the task's own
+//! cell, which takes `unsafe`); the waker is then reused for every later poll and wake of the task.
 //!
 //! # Why a stale clone can never wake the wrong task
 //!
