@@ -31,17 +31,17 @@
 //! the benchmark's sleeper, whose future is 72); and the caller's `JoinHandle`, 16. While queued, a
 //! ready-queue entry, 8 (`queue.rs`); while asleep, a wheel item, 24 (`wheel/`); once ended and not
 //! yet joined, its result, 16 for a `u64` (`Cells`, in `slab.rs`). The tables' `Vec`s add their growth's
-//! slack: at a million tasks, 5 % for the slab, at most 25 % for a wheel list (`List::push`).
+//! slack: at most 1/16 for the slab and the parents past 4,096 tasks (`slab::grow`), at most 25 % for a
+//! wheel list (`List::push`).
 //!
 //! # Hot and cold
 //!
 //! [`Entry`] holds what a poll, a wake or a join touches, and nothing else, so that with a million tasks
 //! each of those touches one entry. Names, spawn parents, done-callbacks and whether a callback saw a
 //! panicked task's error ("never retrieved" bookkeeping) are rare or read rarely: they live in
-//! [`Cold`], off the entries' cache lines: the parents in a `Vec` by slot index, everything else in
-//! one map of [`Rare`] data, only for the tasks that have some, which costs a removal one look at its
-//! length while no task has any. Per-task counts of polls and wakes are not kept here at
-//! all: the tools count them from the sink's events (`JoinHandle::stats`, `src/stats.rs`).
+//! [`Cold`], off the entries' cache lines: the parents in a `Vec` by slot index, the rest in one map
+//! of [`Rare`] data, only for the tasks that have some (a removal looks at its length while no task
+//! has any). Poll and wake counts are the tools', from the sink's events (`src/stats.rs`).
 //!
 //! # When an entry goes, when a box is freed
 //!
@@ -59,7 +59,7 @@ use std::task::Waker;
 
 use crate::runtime::events::Outcome;
 use crate::runtime::results::{ResultTable, TaskBox};
-use crate::runtime::slab::{Key, Slab};
+use crate::runtime::slab::{Key, Slab, grow};
 use crate::runtime::tagged::Tagged;
 use crate::runtime::task::TaskId;
 use crate::runtime::waker::Lent;
@@ -173,8 +173,7 @@ pub(crate) struct Cold {
     /// billion tasks made in between) is in `far_parents`.
     pub(crate) parents: Vec<u32>,
     pub(crate) far_parents: HashMap<u32, u64>,
-    /// What few tasks have, only for the tasks that have any of it: one table, so that removing an
-    /// entry asks one table (and none when it is empty, the usual case: a removal hashes even then).
+    /// What few tasks have, only for those: one table for a removal to ask (none while it is empty).
     pub(crate) rare: HashMap<u32, Rare>,
 }
 
@@ -185,8 +184,7 @@ pub(crate) struct Rare {
     pub(crate) name: Option<Box<str>>,
     /// Done-callbacks not yet run, oldest first, each with the number `add_done_callback` gave it.
     pub(crate) callbacks: VecDeque<(u64, DoneCallback)>,
-    /// The task panicked and a done-callback saw its error: the error was retrieved, so its end
-    /// reports nothing ("task exception was never retrieved" is for the others).
+    /// A done-callback saw the task's panic: its end reports nothing ("never retrieved").
     pub(crate) seen_failure: bool,
     /// The lost-waker warning was said for it: once per task.
     pub(crate) reported_lost: bool,
@@ -235,6 +233,9 @@ impl Tasks {
         self.pending += usize::from(stage == Stage::Running);
         let index = key.index() as usize;
         if self.cold.parents.len() <= index {
+            if self.cold.parents.capacity() <= index {
+                grow(&mut self.cold.parents);
+            }
             self.cold.parents.resize(index + 1, 0);
         }
         let gap = parent.map_or(0, |parent| id.0 - parent.0);
