@@ -538,9 +538,11 @@ impl Timers for AsyncExecutorLocal {
         limit: Duration,
         future: F,
     ) -> impl Future<Output = Option<F::Output>> + 'static {
-        // async-io has no timeout of its own: smol's way is a race with a timer.
+        // async-io has no timeout of its own: smol's way is a race with a timer, made at the call
+        // (as tokio's timeout reads its deadline).
+        let timer = async_io::Timer::after(limit);
         async move {
-            let (future, timer) = (pin!(future), pin!(async_io::Timer::after(limit)));
+            let (future, timer) = (pin!(future), pin!(timer));
             match futures::future::select(future, timer).await {
                 futures::future::Either::Left((output, _)) => Some(output),
                 futures::future::Either::Right(_) => None,
