@@ -534,19 +534,13 @@ impl Timers for AsyncExecutorLocal {
         Self::spawn_local(tasks::timeouts::<Self>(times, ready))
     }
 
-    fn timeout<F: Future + 'static>(
-        limit: Duration,
-        future: F,
-    ) -> impl Future<Output = Option<F::Output>> + 'static {
-        // async-io has no timeout of its own: smol's way is a race with a timer, made at the call
-        // (as tokio's timeout reads its deadline).
-        let timer = async_io::Timer::after(limit);
-        async move {
-            let (future, timer) = (pin!(future), pin!(timer));
-            match futures::future::select(future, timer).await {
-                futures::future::Either::Left((output, _)) => Some(output),
-                futures::future::Either::Right(_) => None,
-            }
+    /// async-io has no timeout of its own: smol's way is a race with a timer, made when first polled
+    /// (`FutureExt::or` with `async { Timer::after(limit).await }`).
+    async fn timeout<F: Future + 'static>(limit: Duration, future: F) -> Option<F::Output> {
+        let (future, timer) = (pin!(future), pin!(async_io::Timer::after(limit)));
+        match futures::future::select(future, timer).await {
+            futures::future::Either::Left((output, _)) => Some(output),
+            futures::future::Either::Right(_) => None,
         }
     }
 }
