@@ -78,12 +78,13 @@ pub struct TaskInfo {
 pub enum TaskState {
     /// In the ready queue: it runs when the queue reaches it.
     Queued,
-    /// Waiting for a timer.
+    /// Waiting for a timer, and for no other task's handle.
     Sleeping {
         /// When the timer is due.
         until: Duration,
     },
-    /// Waiting for another task's handle.
+    /// Waiting for another task's handle, with a timer or without (a timeout's deadline, a sleep
+    /// joined with the handle).
     Awaiting(TaskId),
     /// Waiting on something else (a channel, another thread, a hand-written future).
     Waiting,
@@ -218,10 +219,10 @@ impl Executor {
                 callbacks: entry.callbacks as usize,
                 state: if entry.queued {
                     TaskState::Queued
-                } else if let Some(&until) = sleeping.get(&key) {
-                    TaskState::Sleeping { until: Duration::from_micros(until) }
                 } else if let Some(&id) = awaiting.get(&key) {
                     TaskState::Awaiting(id)
+                } else if let Some(&until) = sleeping.get(&key) {
+                    TaskState::Sleeping { until: Duration::from_micros(until) }
                 } else {
                     TaskState::Waiting
                 },

@@ -1,6 +1,6 @@
 //! `KeptWaker`: the waker of a task that waits for a callback to run, for the futures built on
-//! callbacks (`join_all`, `as_completed` and `wait_first` on done-callbacks, `timeout` on its
-//! deadline's `call_later`).
+//! callbacks (`join_all`, `as_completed` and `wait_first` on done-callbacks, `timeout` with a zero
+//! limit on its `call_soon`).
 
 use std::cell::RefCell;
 use std::task::{Context, Waker};

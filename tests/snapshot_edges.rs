@@ -80,3 +80,19 @@ fn a_task_whose_timer_is_due_is_still_sleeping() {
         "its timer is due but has not fired:\n{snapshot}"
     );
 }
+
+/// A task waiting for another's handle inside a `timeout` is `Awaiting` that task, though the
+/// timeout's deadline is a timer of its own: which task it waits for says more than when it may give
+/// up (and a plain sleeper is still `Sleeping`).
+#[test]
+fn a_task_awaiting_a_handle_inside_a_timeout_is_awaiting() {
+    let mut executor = Executor::with_virtual_time();
+    let slow = executor.spawn(async { sleep(Duration::from_secs(60)).await });
+    let slow_id = slow.id();
+    let waiter = executor.spawn(time::timeout(Duration::from_secs(10), slow));
+    executor.run_until_stalled();
+    let snapshot = executor.snapshot();
+    let state = |id| snapshot.tasks.iter().find(|task| task.id == id).map(|task| task.state);
+    assert_eq!(state(waiter.id()), Some(TaskState::Awaiting(slow_id)));
+    assert_eq!(state(slow_id), Some(TaskState::Sleeping { until: Duration::from_secs(60) }));
+}

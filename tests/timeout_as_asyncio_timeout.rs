@@ -19,12 +19,12 @@
 
 use std::cell::RefCell;
 use std::future::Future;
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::rc::Rc;
 use std::task::Poll;
 use std::time::Duration;
 
-use minimalist_async::{Executor, sleep, spawn, timeout, yield_now};
+use minimalist_async::{Elapsed, Executor, sleep, spawn, timeout, yield_now};
 
 type Log = Rc<RefCell<Vec<String>>>;
 
@@ -251,4 +251,44 @@ fn a_body_ready_at_once_arms_no_timer() {
     let (sleep_ms, deadline_ms) = (Duration::from_millis(5), Duration::from_secs(10));
     assert_eq!(armed, [sleep_ms, deadline_ms], "the second deadline only, after the body's sleep");
     assert_eq!(executor.armed_timers(), 0);
+}
+
+/// A timeout first polled in one task and then awaited in another, around a future that never wakes
+/// anyone: its deadline wakes the task that polls it now (the timer is re-pointed at each poll, as
+/// any sleep's), so the second task sees `Elapsed` at the deadline.
+#[test]
+fn a_timeout_moved_to_another_task_wakes_that_task() {
+    type Shared = Rc<RefCell<Option<Pin<Box<dyn Future<Output = Result<(), Elapsed>>>>>>>;
+    let limit = Duration::from_millis(10);
+    let shared: Shared =
+        Rc::new(RefCell::new(Some(Box::pin(timeout(limit, std::future::pending::<()>())))));
+    let mut executor = Executor::with_virtual_time();
+    let first = shared.clone();
+    let polled_once = executor.spawn(std::future::poll_fn(move |cx| {
+        let polled = first.borrow_mut().as_mut().expect("still there").as_mut().poll(cx);
+        assert!(polled.is_pending(), "the deadline is 10 ms away");
+        Poll::Ready(())
+    }));
+    executor.run_until_stalled();
+    assert!(polled_once.is_finished());
+    let second = executor.spawn(shared.borrow_mut().take().expect("still there"));
+    executor.advance(Duration::from_millis(20));
+    assert!(second.is_finished(), "the deadline did not wake the task that awaits it now");
+    assert!(executor.block_on(second).unwrap().is_err());
+}
+
+/// A timeout kept across two `block_on` calls on one executor keeps its deadline: the first returns
+/// with the timer still armed (it is a sleep's, not a `call_later` that the end of `block_on` drops),
+/// and the second sees `Elapsed` when the deadline comes.
+#[test]
+fn a_timeout_kept_across_two_block_on_calls_keeps_its_deadline() {
+    let mut executor = Executor::with_virtual_time();
+    let mut kept = Box::pin(timeout(Duration::from_millis(10), std::future::pending::<()>()));
+    executor.block_on(std::future::poll_fn(|cx| {
+        assert!(kept.as_mut().poll(cx).is_pending());
+        Poll::Ready(())
+    }));
+    assert_eq!(executor.armed_timers(), 1);
+    assert!(executor.block_on(kept).is_err());
+    assert_eq!(executor.now(), Duration::from_millis(10));
 }

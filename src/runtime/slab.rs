@@ -15,7 +15,7 @@
 //! by a sixteenth, not by doubling ([`grow`]): doubling left up to half the room unused, and 600,000
 //! sleeping tasks peaked at 249 bytes each (1,048,576 slots of 64 bytes). The price is more moves:
 //! glibc's `realloc` extends a block in place or remaps a mapped one when it can, and copies it
-//! otherwise, up to 17 times the final size in all where doubling copies it about once. Fixed pieces
+//! otherwise, about 16 times the final size in all where doubling copies it about once. Fixed pieces
 //! instead (no copy, no slack) cost every lookup a second load: 2–20 % more instructions on every
 //! workload.
 
@@ -262,10 +262,10 @@ impl<T, G> Drop for Slab<T, G> {
     }
 }
 
-/// Makes room for more elements in a table that grows by one per task (the slab's slots, the spawn
-/// parents in `table.rs`): doubling up to 4,096 (a small table moves little), then a sixteenth more, so
-/// that a large one holds at most 1/16 unused room (see the module doc). Cold: past its first few
-/// thousand, a table grows once per hundreds of inserts.
+/// Makes room for more elements in a table that grows one element at a time (every slab's slots, and
+/// the spawn parents in `table.rs`): doubling up to 4,096 (a small table moves little), then a
+/// sixteenth more, so that a large one holds at most 1/16 unused room (see the module doc). Cold: past
+/// its first few thousand, a table grows once per hundreds of inserts.
 #[cold]
 pub(crate) fn grow<T>(table: &mut Vec<T>) {
     let len = table.len();

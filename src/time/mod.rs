@@ -1,5 +1,5 @@
-//! Time: `sleep`, `timeout` (asyncio.timeout's deadline, a `call_later`), the loop's current time, and
-//! the timer wheel underneath.
+//! Time: `sleep`, `timeout` (asyncio.timeout, its deadline a sleep of its own), the loop's current
+//! time, and the timer wheel underneath.
 
 mod deadline;
 mod timeout;

@@ -60,9 +60,13 @@ impl std::error::Error for Elapsed {}
 /// asyncio's `wait_for(future, limit)` differs: it runs `future` as a task of its own, which costs
 /// turns, and with a zero limit a coroutine given to it never runs at all.
 ///
+/// A limit too long for the clock (more than 584,000 years) never expires and arms nothing: `future`
+/// must keep its own waker then, as without the timeout, or the lost-waker warning says so.
+///
 /// # Panics
 ///
-/// Outside a running executor (it reads the clock).
+/// Outside a running executor (it reads the clock); polled again after the executor that made it was
+/// dropped, as its deadline is a sleep of that executor's (the message names the sleep).
 ///
 /// ```
 /// use std::time::Duration;

@@ -64,11 +64,11 @@
 //!
 //! # The subtle cases
 //!
-//! - **Ties.** Timers with equal deadlines must fire in the order they were armed. The structure keeps
-//!   that order by itself: `poll` runs before anything is armed at a given time, so when a second timer
-//!   with the same deadline is armed, the first has already cascaded as far down as time allows, and
-//!   both compute the same level and slot: the second is appended behind the first, and cascading walks
-//!   lists front to back. Every timer still carries a sequence number, because of the next case.
+//! - **Ties.** Timers with equal deadlines must fire in the order they were armed (their arming
+//!   numbers). Timers inserted in that order are appended in it, and cascading walks lists front to
+//!   back; but `insert_reserved` arms a timer behind ones numbered after it, and `replace` re-appends
+//!   one, so what orders ties is the sort of each batch `poll` hands out, by `(deadline, seq)` (next
+//!   case).
 //! - **Several deadlines in one poll.** When the clock jumps past many deadlines at once (the real
 //!   clock after a long poll), a higher slot's timers are handed out in list order, not deadline order.
 //!   So each batch `poll` hands out is sorted by `(deadline, seq)`.
@@ -250,7 +250,7 @@ impl<T: Copy> Wheel<T> {
     /// Arms a timer with an arming number that [`Wheel::reserve`] gave (each is used once): of two
     /// timers due at the same time, it fires before any inserted after the reservation.
     pub fn insert_reserved(&mut self, deadline: u64, seq: u64, value: T) -> Armed<T> {
-        debug_assert!(seq <= self.last_seq, "arming number {seq} was never reserved");
+        debug_assert!((1..=self.last_seq).contains(&seq), "arming number {seq} was never reserved");
         self.arm(Armed { deadline, seq, value })
     }
 
