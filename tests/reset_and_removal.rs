@@ -67,6 +67,50 @@ fn a_reset_timer_counts_as_armed_at_the_reset() {
     }
 }
 
+/// A sleep reset before its first poll counts as armed at the reset too, as asyncio's `reschedule`
+/// arms its handle at once: A is reset to 100 ms, then B arms 100 ms, then A is first polled; A's
+/// timer fires first, so A's task runs first.
+///
+/// ```python
+/// async def main():
+///     loop = asyncio.get_running_loop(); log = []; fut = loop.create_future()
+///     async def other(): await fut; log.append("B")
+///     t = asyncio.create_task(other()); await asyncio.sleep(0)
+///     try:
+///         async with asyncio.timeout(None) as cm:
+///             cm.reschedule(loop.time() + 0.1)                    # A's deadline, set first
+///             loop.call_later(0.1, lambda: fut.set_result(None))  # B's, armed after
+///             await asyncio.sleep(10)
+///     except TimeoutError: log.append("A")
+///     await t; print(log)
+/// asyncio.run(main())
+/// # ['A', 'B']
+/// ```
+#[test]
+fn a_sleep_reset_before_its_first_poll_counts_as_armed_at_the_reset() {
+    let log = Log::default();
+    let mut executor = Executor::with_virtual_time();
+    executor.block_on({
+        let log = log.clone();
+        async move {
+            let mut a_sleep = sleep(Duration::from_secs(10));
+            a_sleep.reset(time::now() + Duration::from_millis(100));
+            let b = spawn({
+                let log = log.clone();
+                async move {
+                    sleep(Duration::from_millis(100)).await;
+                    push(&log, "B");
+                }
+            });
+            yield_now().await; // B's timer is armed now; A's is not, until the next line
+            a_sleep.await;
+            push(&log, "A");
+            b.await.unwrap();
+        }
+    });
+    assert_eq!(*log.borrow(), ["A", "B"]);
+}
+
 #[test]
 fn reset_rearms_an_ended_sleep_and_a_never_polled_one() {
     let mut executor = Executor::with_virtual_time();

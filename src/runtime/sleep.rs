@@ -70,11 +70,9 @@ pub(crate) enum Kind {
     Yield(YieldNow),
     /// Not polled yet: the first poll reads the clock and arms a timer due this long (µs) after it.
     After(u64),
-    /// Not polled yet, given a deadline (µs) by `Sleep::reset`: the first poll arms a timer for it.
-    Timer(u64),
-    /// Not polled yet, with a deadline (µs) and an arming number taken when it was made
-    /// (`timeout`'s deadline): the first poll arms a timer that fires as if armed then.
-    Reserved(u64, u64),
+    /// Not polled yet, given a deadline (µs) and an arming number (by `Sleep::reset`, or as
+    /// `timeout`'s deadline): the first poll arms a timer that fires as if armed when it was given.
+    Timer(u64, u64),
     /// Armed, and perhaps fired since. The deadline is the timer's: a `Sleep` is 32 bytes.
     Armed(Armed<TimerRef>),
     Never,
@@ -90,9 +88,8 @@ impl Future for Sleep {
             // The deadline counts from now, as asyncio's sleep, a coroutine, reads the clock when it
             // is first awaited, not when it is called.
             Kind::After(delay_us) => (this.handle.start_us().checked_add(*delay_us), None),
-            // Reset before its first poll.
-            Kind::Timer(deadline_us) => (Some(*deadline_us), None),
-            Kind::Reserved(deadline_us, seq) => (Some(*deadline_us), Some(*seq)),
+            // Reset before its first poll, or a timeout's deadline.
+            Kind::Timer(deadline_us, seq) => (Some(*deadline_us), Some(*seq)),
             // The executor took the record away to fire it (or its teardown dropped it).
             Kind::Armed(timer) if !this.handle.is_armed(timer) => {
                 check_alive(&this.handle);

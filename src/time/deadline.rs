@@ -13,9 +13,7 @@ impl Sleep {
     /// polled yet, whose deadline counts from its first poll (unless `reset` gave it one).
     pub fn deadline(&self) -> Option<Duration> {
         match self.kind {
-            Kind::Timer(deadline_us)
-            | Kind::Reserved(deadline_us, _)
-            | Kind::Armed(Armed { deadline: deadline_us, .. }) => {
+            Kind::Timer(deadline_us, _) | Kind::Armed(Armed { deadline: deadline_us, .. }) => {
                 Some(Duration::from_micros(deadline_us))
             }
             Kind::After(_) | Kind::Yield(_) | Kind::Never => None,
@@ -26,8 +24,9 @@ impl Sleep {
     /// ended, or was never polled: tokio's `Sleep::reset`, asyncio's `Timeout.reschedule`.
     ///
     /// An armed timer is cancelled and armed again (its record stays where it was, nothing is
-    /// allocated) and counts as armed at the reset: of two timers due at the same time, the one reset
-    /// later fires later. A deadline already past ends the sleep at the next turn; one too far for the
+    /// allocated); one not armed yet is armed at its first poll. Either counts as armed at the reset,
+    /// as asyncio's `reschedule` arms its handle at once: of two timers due at the same time, the one
+    /// reset later fires later. A deadline already past ends the sleep at the next turn; one too far for the
     /// clock never ends it.
     ///
     /// ```
@@ -46,14 +45,12 @@ impl Sleep {
     pub fn reset(&mut self, deadline: Duration) {
         let timer = match self.kind {
             Kind::Armed(armed) => self.handle.disarm(armed),
-            Kind::After(_) | Kind::Timer(_) | Kind::Reserved(..) | Kind::Yield(_) | Kind::Never => {
-                None
-            }
+            Kind::After(_) | Kind::Timer(..) | Kind::Yield(_) | Kind::Never => None,
         };
         self.kind = match micros_ceil(deadline) {
             Some(deadline_us) => match timer {
                 Some(timer) => Kind::Armed(self.handle.arm(deadline_us, None, timer)),
-                None => Kind::Timer(deadline_us),
+                None => Kind::Timer(deadline_us, self.handle.reserve_timer()),
             },
             None => Kind::Never,
         };
@@ -64,9 +61,7 @@ impl std::fmt::Debug for Sleep {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.kind {
             Kind::Yield(_) => f.write_str("Sleep(zero: yields once)"),
-            Kind::Timer(deadline_us)
-            | Kind::Reserved(deadline_us, _)
-            | Kind::Armed(Armed { deadline: deadline_us, .. }) => f
+            Kind::Timer(deadline_us, _) | Kind::Armed(Armed { deadline: deadline_us, .. }) => f
                 .debug_struct("Sleep")
                 .field("deadline_us", deadline_us)
                 .field("armed", &matches!(self.kind, Kind::Armed(_)))

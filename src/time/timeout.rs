@@ -92,21 +92,22 @@ pub async fn timeout<F: Future>(limit: Duration, future: F) -> Result<F::Output,
     }
     // Read and placed now, as asyncio's `Timeout.__aenter__` schedules it; `None`: never.
     let mut deadline = sleep_reserved(limit);
-    let mut armed = false;
+    let armed = |sleep: &Sleep| matches!(sleep.kind, Kind::Armed(_));
     // The future is a local of this async fn: locals are dropped as the function returns (the future
     // first, then the deadline, which disarms its timer), before the caller sees the result, so the
     // future never outlives the error.
     let mut future = pin!(future);
     poll_fn(|cx| {
-        if armed && deadline.as_mut().is_some_and(|sleep| Pin::new(sleep).poll(cx).is_ready()) {
+        if let Some(sleep) = deadline.as_mut().filter(|sleep| armed(sleep))
+            && Pin::new(sleep).poll(cx).is_ready()
+        {
             return Poll::Ready(Err(Elapsed(limit)));
         }
         if let Poll::Ready(output) = future.as_mut().poll(cx) {
             return Poll::Ready(Ok(output));
         }
-        if !armed && let Some(sleep) = deadline.as_mut() {
-            // The first poll of a reserved sleep arms its timer and is pending.
-            armed = true;
+        if let Some(sleep) = deadline.as_mut().filter(|sleep| !armed(sleep)) {
+            // Not ready at once: the deadline's first poll arms its timer, and is pending.
             _ = Pin::new(sleep).poll(cx);
         }
         Poll::Pending
@@ -121,7 +122,7 @@ pub async fn timeout<F: Future>(limit: Duration, future: F) -> Result<F::Output,
 fn sleep_reserved(duration: Duration) -> Option<Sleep> {
     let handle = current("timeout()");
     let deadline_us = micros_ceil(duration).and_then(|us| handle.start_us().checked_add(us))?;
-    let kind = Kind::Reserved(deadline_us, handle.reserve_timer());
+    let kind = Kind::Timer(deadline_us, handle.reserve_timer());
     Some(Sleep { handle, kind })
 }
 
