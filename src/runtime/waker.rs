@@ -20,8 +20,9 @@
 //! the clone lives; the next lend makes a new spare. A task that only sleeps and joins therefore costs
 //! no waker allocation at all. One whose waker is kept costs two, once: the `Arc` and the `Lent` box
 //! that holds it beside its `Waker` (a ring of a thousand tasks, each keeping its waker in an
-//! `Option<Waker>`: 3.0 allocations per task, tokio's 1.0, whose waker points into the task's own
-//! cell, which takes `unsafe`); the waker is then reused for every later poll and wake of the task.
+//! `Option<Waker>`: 3.0 allocations per task, tokio's 1.0, whose waker is a raw pointer into the
+//! task's own cell, which this crate forbids); the waker is then reused for every later poll and
+//! wake of the task.
 //!
 //! # Why a stale clone can never wake the wrong task
 //!
