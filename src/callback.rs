@@ -19,7 +19,7 @@ use crate::runtime::executor::Executor;
 use crate::runtime::handle::{Handle, Timer, TimerRef, current};
 use crate::runtime::join::JoinHandle;
 use crate::runtime::join_error::{JoinError, drop_contained, report_panic};
-use crate::runtime::queue::Runnable;
+use crate::runtime::queue::CALL;
 use crate::runtime::results::{ResultTable, Results, typed};
 use crate::runtime::slab::Key;
 use crate::runtime::table::{DoneCallback, Stage, Tasks};
@@ -112,7 +112,7 @@ impl CallbackHandle {
 /// Queues `callback` behind everything already in the ready queue.
 fn schedule_soon(handle: &Rc<Handle>, callback: Box<dyn FnOnce()>) -> CallbackHandle {
     let key = handle.calls.borrow_mut().insert(callback);
-    handle.push(Runnable::Call(key));
+    handle.push(key, CALL);
     CallbackHandle { scheduled: Scheduled::Soon(key), handle: Rc::downgrade(handle) }
 }
 

@@ -3,7 +3,7 @@
 //! The executor itself stays on its thread (its tasks need not be `Send`). What other threads get is a
 //! [`Remote`]: a clone of the ready queue's sending end. Everything they send is a closure
 //! (`Message::Run`) that the executor takes in at a turn's start, stores with its queued calls and runs
-//! on its own thread, in its turn (`Runnable::Remote`), like any queue entry. A send also wakes an idle
+//! on its own thread, in its turn (a `REMOTE` queue entry), like any queue entry. A send also wakes an idle
 //! executor at once: it parks until a send or its next deadline.
 
 use std::panic::Location;

@@ -20,7 +20,7 @@ use crate::runtime::clock::Clock;
 use crate::runtime::handle::{Handle, enter};
 use crate::runtime::join::JoinHandle;
 use crate::runtime::poll::poll_main;
-use crate::runtime::queue::Runnable;
+use crate::runtime::queue::TASK;
 use crate::runtime::shutdown::{finish_after_main, tear_down};
 use crate::runtime::slab::Key;
 use crate::runtime::step::Step;
@@ -105,7 +105,7 @@ impl Executor {
         let id = self.handle.next_task_id();
         let key = self.handle.tasks.borrow_mut().insert(id, None, None, None);
         let main = MainEntry(Rc::clone(&self.handle), key);
-        self.handle.push(Runnable::Task(key));
+        self.handle.push(key, TASK);
         let mut future = pin!(future);
         loop {
             match self.step_entered(true) {

@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use crate::runtime::clock::Clock;
 use crate::runtime::events::{Event, EventKind, Sink};
-use crate::runtime::queue::{Message, ReadyQueue, Runnable};
+use crate::runtime::queue::{Message, REMOTE, ReadyQueue, TASK};
 use crate::runtime::results::Outputs;
 use crate::runtime::rules::Rules;
 use crate::runtime::slab::{Key, Slab};
@@ -97,8 +97,8 @@ pub(crate) struct Handle {
     pub(crate) queue: ReadyQueue,
     pub(crate) tasks: RefCell<Tasks>,
     pub(crate) outputs: Outputs,
-    /// `call_soon` callbacks and other threads' work in the ready queue: each `Runnable::Call` or
-    /// `Runnable::Remote` names one.
+    /// `call_soon` callbacks and other threads' work in the ready queue: each `CALL` or `REMOTE`
+    /// queue entry names one.
     pub(crate) calls: RefCell<Slab<Box<dyn FnOnce()>>>,
     pub(crate) timers: RefCell<Timers>,
     /// Moved only by the executor (virtual time) or by time itself.
@@ -222,21 +222,21 @@ impl Handle {
         let already_queued = entry.queued;
         if !already_queued && !entry.is_done() {
             entry.queued = true;
-            self.queue.push(Runnable::Task(key));
+            self.queue.push(key, TASK);
         }
         (entry.id, already_queued)
     }
 
-    /// Queues `runnable` from the executor's thread, behind everything submitted before it, from any
+    /// Queues `key` with `tag` (`queue.rs`) from the executor's thread, behind everything submitted before it, from any
     /// thread: one FIFO order, as asyncio's single ready deque. Messages other threads sent are taken in
     /// first, when a sender raised the flag (one relaxed load when none did).
     ///
     /// Callers that borrow the task table call `take_in_if_sent` before the borrow and push into the
     /// queue directly: taking in wakes and cancels tasks, which borrows the table.
     #[inline]
-    pub(crate) fn push(&self, runnable: Runnable) {
+    pub(crate) fn push(&self, key: Key, tag: u8) {
         self.take_in_if_sent();
-        self.queue.push(runnable);
+        self.queue.push(key, tag);
     }
 
     #[inline]
@@ -258,7 +258,7 @@ impl Handle {
                 Message::Cancel(key) => _ = self.cancel(key),
                 Message::Run(work) => {
                     let key = self.calls.borrow_mut().insert(work);
-                    self.queue.push(Runnable::Remote(key));
+                    self.queue.push(key, REMOTE);
                 }
             }
         }

@@ -28,7 +28,7 @@ use std::task::{Context, Poll};
 use crate::runtime::events::{EventKind, Outcome};
 use crate::runtime::handle::Handle;
 use crate::runtime::join_error::{JoinError, report_panic, wake_contained};
-use crate::runtime::queue::Runnable;
+use crate::runtime::queue::DONE;
 use crate::runtime::results::typed;
 use crate::runtime::slab::Key;
 use crate::runtime::table::{Awaiter, BY_TASK, BY_WAKER, Entry, Stage};
@@ -186,7 +186,7 @@ impl Handle {
     /// Queues the next done-callback of the ended task under `key`.
     pub(crate) fn queue_done_callback(&self, key: Key, id: TaskId) {
         self.record(|| EventKind::CallbackQueued { task: Some(id) });
-        self.push(Runnable::Done(key));
+        self.push(key, DONE);
     }
 
     /// Runs the oldest queued done-callback of the task under `key` (one ready-queue entry). After the

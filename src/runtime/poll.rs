@@ -22,6 +22,7 @@ use crate::runtime::events::{EventKind, Outcome};
 use crate::runtime::handle::Handle;
 use crate::runtime::join_error::{JoinError, contain};
 use crate::runtime::results::TaskBox;
+use crate::runtime::rules::Rule;
 use crate::runtime::slab::Key;
 use crate::runtime::step::Step;
 use crate::runtime::table::Stage;
@@ -236,7 +237,7 @@ fn end_task(
         drop(handle.take_back(kept));
     }
     handle.record(|| EventKind::TaskFinished { task: id, outcome });
-    let inline = handle.rules.get().inline_callbacks;
+    let inline = handle.rules.get().is_broken(Rule::InlineCallbacks);
     for _ in 0..callbacks {
         if inline {
             // A broken rule (`Rule::InlineCallbacks`): run them inside this step.

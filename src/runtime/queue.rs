@@ -13,7 +13,7 @@
 //! do; a send unparks it.
 //!
 //! Most pushes, though, come from the executor's own thread (a spawn, a timer firing, one task waking
-//! another). Those skip the channel and go straight into a local `VecDeque` (`Handle::wake` decides
+//! another). Those skip the channel and go straight into a local `Vec` (`Handle::wake` decides
 //! which door). A channel send and receive cost more than the rest of a wake, so this shortcut is most
 //! of what makes a wake cheap. tokio splits its local run queue from its inject queue the same way.
 //!
@@ -31,39 +31,19 @@ use crossbeam_channel::{Receiver, SendError, Sender};
 use crate::runtime::slab::Key;
 use crate::runtime::tagged::Tagged;
 
-/// One entry of the local ready queue: plain data, so that the queue is cheap to move. Queued as a
-/// [`Tagged`] key, 8 bytes: a burst of a million spawns queues 8 MB, not 16. The `block_on` future is
-/// a task here: its entry's turn comes as `Task(key)`.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Runnable {
-    /// Poll the task stored under this key (or, if it was cancelled, drop it).
-    Task(Key),
-    /// Run the next done-callback of the finished task under this key.
-    Done(Key),
-    /// Run the queued call (a `call_soon`) under this key.
-    Call(Key),
-    /// Run the work another thread sent, queued under this key with the calls.
-    Remote(Key),
-}
-
-/// The tag each variant is queued with; the turn (and a snapshot) reads it straight from the
-/// queued key.
+/// What a ready-queue entry asks for, as the tag of its [`Tagged`] key: one word per entry, so that a
+/// burst of a million spawns queues 8 MB, not 16. The turn (and a snapshot) reads the tag straight
+/// from the queued word.
+///
+/// Poll the task stored under the key (or, if it was cancelled, drop it). The `block_on` future is a
+/// task here: its entry's turn comes as a `TASK`.
 pub(crate) const TASK: u8 = 0;
+/// Run the next done-callback of the finished task under the key.
 pub(crate) const DONE: u8 = 1;
+/// Run the queued call (a `call_soon`) under the key.
 pub(crate) const CALL: u8 = 2;
+/// Run the work another thread sent, queued under the key with the calls.
 pub(crate) const REMOTE: u8 = 3;
-
-impl From<Runnable> for Tagged {
-    #[inline]
-    fn from(runnable: Runnable) -> Tagged {
-        match runnable {
-            Runnable::Task(key) => Tagged::new(key, TASK),
-            Runnable::Done(key) => Tagged::new(key, DONE),
-            Runnable::Call(key) => Tagged::new(key, CALL),
-            Runnable::Remote(key) => Tagged::new(key, REMOTE),
-        }
-    }
-}
 
 /// What other threads send through the channel. `Send`: it carries only plain data and `Send` work.
 pub(crate) enum Message {
@@ -160,10 +140,11 @@ impl ReadyQueue {
         &self.inbox
     }
 
-    /// Queues `runnable` from the executor's own thread.
+    /// Queues `key`, tagged with what to do with it (`TASK`, `DONE`, `CALL`, `REMOTE`), from the
+    /// executor's own thread.
     #[inline]
-    pub(crate) fn push(&self, runnable: Runnable) {
-        self.local.borrow_mut().push(runnable.into());
+    pub(crate) fn push(&self, key: Key, tag: u8) {
+        self.local.borrow_mut().push(Tagged::new(key, tag));
     }
 
     /// Moves the local entries into `batch`, which is empty: a turn's start swaps the two buffers

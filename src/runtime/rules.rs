@@ -24,22 +24,19 @@ pub enum Rule {
     EagerSpawn,
 }
 
-/// Which rules are broken: all kept by default.
+/// Which rules are broken, one bit each (`1 << rule as u8`): all kept, 0, by default.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Rules {
-    pub(crate) lifo_ties: bool,
-    pub(crate) inline_callbacks: bool,
-    pub(crate) eager_spawn: bool,
-}
+pub(crate) struct Rules(u8);
 
 impl Rules {
     /// These rules with `rule` broken as well.
-    pub(crate) fn broken(mut self, rule: Rule) -> Rules {
-        match rule {
-            Rule::LifoTies => self.lifo_ties = true,
-            Rule::InlineCallbacks => self.inline_callbacks = true,
-            Rule::EagerSpawn => self.eager_spawn = true,
-        }
-        self
+    pub(crate) fn broken(self, rule: Rule) -> Rules {
+        Rules(self.0 | 1 << rule as u8)
+    }
+
+    /// Whether `rule` is broken.
+    #[inline]
+    pub(crate) fn is_broken(self, rule: Rule) -> bool {
+        self.0 & 1 << rule as u8 != 0
     }
 }

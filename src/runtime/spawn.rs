@@ -7,7 +7,8 @@ use crate::runtime::events::EventKind;
 use crate::runtime::handle::{Handle, current, try_current};
 use crate::runtime::join::JoinHandle;
 use crate::runtime::poll::poll_task;
-use crate::runtime::queue::Runnable;
+use crate::runtime::queue::TASK;
+use crate::runtime::rules::Rule;
 use crate::runtime::slab::Key;
 
 impl Handle {
@@ -27,8 +28,8 @@ impl Handle {
             parent,
         });
         let key = self.tasks.borrow_mut().insert(id, Some(Box::pin(Some(future))), parent, name);
-        if !(self.rules.get().eager_spawn && self.spawn_eagerly(key)) {
-            self.push(Runnable::Task(key));
+        if !(self.rules.get().is_broken(Rule::EagerSpawn) && self.spawn_eagerly(key)) {
+            self.push(key, TASK);
         }
         JoinHandle::new(key, Rc::clone(self))
     }

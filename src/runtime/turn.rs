@@ -24,6 +24,7 @@ use crate::runtime::events::EventKind;
 use crate::runtime::handle::{Handle, Timers};
 use crate::runtime::poll::poll_task;
 use crate::runtime::queue::{CALL, DONE, TASK, drain_floor};
+use crate::runtime::rules::Rule;
 use crate::runtime::step::Step;
 use crate::runtime::tagged::Tagged;
 
@@ -79,7 +80,7 @@ impl Turn {
             wheel.poll(now, due, live, |t| Timers::warm(&tasks(), t));
             handle.turn_time.set(now);
         }
-        if handle.rules.get().lifo_ties {
+        if handle.rules.get().is_broken(Rule::LifoTies) {
             // A broken rule (`Rule::LifoTies`): equal deadlines fire newest first.
             for ties in timers.due.chunk_by_mut(|a, b| a.deadline == b.deadline) {
                 ties.reverse();
