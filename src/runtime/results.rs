@@ -17,13 +17,13 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use crate::runtime::join_error::{JoinError, drop_contained};
-use crate::runtime::slab::{Cells, Key};
+use crate::runtime::slab::{Key, Slab};
 use crate::runtime::task::TaskId;
 
 /// The results of finished tasks whose output type is `T`. A slot is `None` while its result is lent
 /// out to a done-callback.
 pub(crate) struct Results<T> {
-    pub(crate) slots: RefCell<Cells<Option<Result<T, JoinError>>>>,
+    pub(crate) slots: RefCell<Slab<Option<Result<T, JoinError>>>>,
 }
 
 impl<T> Results<T> {

@@ -8,8 +8,7 @@
 //! A key is an index plus the generation of the slot at the time of insertion. Removing a value bumps
 //! the slot's generation, so a key that outlived its value (a wake for a task that already finished, a
 //! cancel for a callback that already ran) simply finds nothing, instead of hitting whoever reuses the
-//! slot next. The results of finished tasks, each named by one entry only, use [`Cells`]: the same
-//! without generations, 8 bytes a value smaller.
+//! slot next.
 //!
 //! The slots are one `Vec`, so a lookup is one bounds check and one load. Past 4,096 slots it grows
 //! by a sixteenth, not by doubling ([`grow`]): doubling left up to half the room unused, and 600,000
@@ -71,78 +70,35 @@ impl Key {
     }
 }
 
-/// A slot's generation, which moves on each time its value is removed: a key reaches the value only
-/// with the generation the slot had when the value went in. A [`Slab`]'s is a `u32` (up to
-/// `RETIRED`); [`Cells`] keep none, `()`, whose methods are the ones provided here: every key
-/// reaches its cell, and no cell retires.
-pub(crate) trait Generation: Copy {
-    /// A new slot's.
-    const FIRST: Self;
-
-    /// The generation as a key carries it.
-    fn number(self) -> u32 {
-        1
-    }
-
-    /// Whether `key` was made while the slot had this generation.
-    fn matches(self, _key: Key) -> bool {
-        true
-    }
-
-    /// Moves on, for a value removed; false when the slot retires and leaves the free list for good.
-    fn bump(&mut self) -> bool {
-        true
-    }
-}
-
-impl Generation for () {
-    const FIRST: () = ();
-}
-
-impl Generation for u32 {
-    const FIRST: u32 = 1;
-
-    fn number(self) -> u32 {
-        self
-    }
-
-    fn matches(self, key: Key) -> bool {
-        self == key.generation()
-    }
-
-    fn bump(&mut self) -> bool {
-        *self += 1;
-        *self < RETIRED
-    }
-}
-
 /// A slot: its generation and what it holds.
-struct Slot<T, G> {
-    generation: G,
+struct Slot<T> {
+    /// Moves on each time the slot's value is removed: a key reaches the value only with the
+    /// generation the slot had when the value went in.
+    generation: u32,
     /// `Ok(value)`, or `Err(next)` while the slot is empty: `next` is the next empty slot (`u32::MAX`:
     /// none). The empty slots form a stack threaded through the table itself, so reusing one
     /// allocates nothing, where a separate `Vec` of free indices would grow (and copy) with them; and
-    /// the link takes room the value leaves, so a slot is no bigger for it (a stored `u64` result's
-    /// cell is 16 bytes, the result's own size). `ManuallyDrop`, so that dropping the slab need not
+    /// the link takes room the value leaves, so a slot is no bigger for it (a stored `u64` result
+    /// takes 16 bytes, its own size, beside the generation). `ManuallyDrop`, so that dropping the slab need not
     /// read every slot (see its `Drop`).
     value: ManuallyDrop<Result<T, u32>>,
 }
 
-/// A table of `T` with stable keys, checked against each slot's generation `G` (none in [`Cells`]).
-pub(crate) struct Slab<T, G = u32> {
-    slots: Vec<Slot<T, G>>,
+/// A table of `T` with stable keys, checked against each slot's generation.
+pub(crate) struct Slab<T> {
+    slots: Vec<Slot<T>>,
     /// The slot emptied last, which the next insert reuses (`u32::MAX`: none).
     free_head: u32,
     len: usize,
 }
 
-impl<T, G> Default for Slab<T, G> {
+impl<T> Default for Slab<T> {
     fn default() -> Self {
         Slab { slots: Vec::new(), free_head: u32::MAX, len: 0 }
     }
 }
 
-impl<T, G: Generation> Slab<T, G> {
+impl<T> Slab<T> {
     /// Stores `value`, reusing the slot emptied last when there is one, and returns its key.
     pub(crate) fn insert(&mut self, value: T) -> Key {
         self.len += 1;
@@ -154,54 +110,53 @@ impl<T, G: Generation> Slab<T, G> {
                 self.free_head = next;
             }
             slot.value = ManuallyDrop::new(Ok(value));
-            return Key::new(index, slot.generation.number());
+            return Key::new(index, slot.generation);
         }
         let index = u32::try_from(self.slots.len()).expect("a slab holds at most u32::MAX values");
         if self.slots.len() == self.slots.capacity() {
             grow(&mut self.slots);
         }
-        self.slots.push(Slot { generation: G::FIRST, value: ManuallyDrop::new(Ok(value)) });
-        Key::new(index, G::FIRST.number())
+        self.slots.push(Slot { generation: 1, value: ManuallyDrop::new(Ok(value)) });
+        Key::new(index, 1)
     }
 
     /// The key the next `insert` returns: for a value that must name its own key.
     pub(crate) fn vacant_key(&self) -> Key {
         match self.slots.get(self.free_head as usize) {
-            Some(slot) => Key::new(self.free_head, slot.generation.number()),
-            None => Key::new(self.slots.len() as u32, G::FIRST.number()),
+            Some(slot) => Key::new(self.free_head, slot.generation),
+            None => Key::new(self.slots.len() as u32, 1),
         }
     }
 
-    // `#[inline]` on the lookups a task's life goes through (`get`, `get_mut`, `remove`): rustc
-    // copies a small generic function into every codegen unit that calls it, where it can be
-    // inlined, only if it makes no calls, and `G`'s methods are calls until `G` is known. Without
-    // it, spawn_join took 1,277 instructions per op, not 1,239.
+    // `#[inline]` on the lookups a task's life goes through (`get`, `get_mut`, `remove`): without
+    // it, rustc left some of them calls of their own (measured when a slot's generation was a type
+    // parameter: spawn_join 1,277 instructions per op, not 1,239).
 
     /// The value under `key`, unless it was removed since.
     #[inline]
     pub(crate) fn get(&self, key: Key) -> Option<&T> {
         let slot = self.slots.get(key.index() as usize)?;
-        if slot.generation.matches(key) { slot.value.as_ref().ok() } else { None }
+        if slot.generation == key.generation() { slot.value.as_ref().ok() } else { None }
     }
 
     /// The value under `key`, mutably, unless it was removed since.
     #[inline]
     pub(crate) fn get_mut(&mut self, key: Key) -> Option<&mut T> {
         let slot = self.slots.get_mut(key.index() as usize)?;
-        if slot.generation.matches(key) { slot.value.as_mut().ok() } else { None }
+        if slot.generation == key.generation() { slot.value.as_mut().ok() } else { None }
     }
 
     /// The value in slot `index`, whatever its generation, with its key: for a caller that can tell
     /// the value it is after by other means (a timer's arming number, see `timers.rs`).
     pub(crate) fn at(&self, index: u32) -> Option<(Key, &T)> {
         let slot = self.slots.get(index as usize)?;
-        slot.value.as_ref().ok().map(|value| (Key::new(index, slot.generation.number()), value))
+        slot.value.as_ref().ok().map(|value| (Key::new(index, slot.generation), value))
     }
 
     /// The value in slot `index`, mutably, whatever its generation.
     pub(crate) fn at_mut(&mut self, index: u32) -> Option<(Key, &mut T)> {
         let slot = self.slots.get_mut(index as usize)?;
-        slot.value.as_mut().ok().map(|value| (Key::new(index, slot.generation.number()), value))
+        slot.value.as_mut().ok().map(|value| (Key::new(index, slot.generation), value))
     }
 
     /// Takes the value out; the slot's generation moves on so that `key` never matches again (and at
@@ -209,11 +164,12 @@ impl<T, G: Generation> Slab<T, G> {
     #[inline]
     pub(crate) fn remove(&mut self, key: Key) -> Option<T> {
         let slot = self.slots.get_mut(key.index() as usize)?;
-        if !slot.generation.matches(key) || slot.value.is_err() {
+        if slot.generation != key.generation() || slot.value.is_err() {
             return None;
         }
         let mut next = u32::MAX;
-        if slot.generation.bump() {
+        slot.generation += 1;
+        if slot.generation < RETIRED {
             next = std::mem::replace(&mut self.free_head, key.index());
         }
         self.len -= 1;
@@ -253,7 +209,7 @@ impl<T, G: Generation> Slab<T, G> {
 /// are `ManuallyDrop`, so that a slab emptied value by value (the task table at the end of a run)
 /// frees its slots without reading them all again: a million slots of 64 bytes, read from memory
 /// for nothing.
-impl<T, G> Drop for Slab<T, G> {
+impl<T> Drop for Slab<T> {
     fn drop(&mut self) {
         if self.len > 0 {
             // The assignment drops the value it replaces.
@@ -272,12 +228,6 @@ pub(crate) fn grow<T>(table: &mut Vec<T>) {
     table.reserve_exact(if len < 4096 { len.max(4) } else { len / 16 });
     debug_assert!(table.capacity() > len, "no room made past {len} elements");
 }
-
-/// A slab without generations, for values whose key has one holder, which gives it up with the
-/// value: a finished task's result, named by its entry alone. A cell is its value's size (16 bytes
-/// for a `u64` result), not the value plus eight. Its keys carry generation 1: a key kept after its
-/// value went would reach the next one.
-pub(crate) type Cells<T> = Slab<T, ()>;
 
 #[cfg(test)]
 mod tests {
@@ -360,20 +310,11 @@ mod tests {
     }
 
     #[test]
-    fn cells_reuse_the_cell_emptied_last() {
-        let mut cells = Cells::default();
-        let keys: Vec<Key> = (0..3).map(|i| cells.insert(i)).collect();
-        assert_eq!((cells.remove(keys[1]), cells.remove(keys[1])), (Some(1), None));
-        assert_eq!(cells.insert(10).index(), keys[1].index());
-        assert_eq!(cells.into_values().collect::<Vec<_>>(), [0, 10, 2]);
-    }
-
-    #[test]
-    fn a_cell_is_its_value_when_the_value_leaves_a_niche() {
-        // A stored `u64` result: the result's tag has room for the empty cell's, its payload for
-        // the link.
+    fn a_stored_result_is_its_value_plus_eight_bytes() {
+        // A stored `u64` result: the result's tag has room for the empty slot's, its payload for
+        // the link; the generation is the eight.
         type Stored = Option<Result<u64, Box<u8>>>;
-        assert_eq!(std::mem::size_of::<Slot<Stored, ()>>(), 16);
+        assert_eq!(std::mem::size_of::<Slot<Stored>>(), 24);
     }
 
     #[test]
@@ -384,6 +325,6 @@ mod tests {
             _fields: [u64; 7],
             _future: Box<u8>,
         }
-        assert_eq!(std::mem::size_of::<Slot<Entry, u32>>(), 72);
+        assert_eq!(std::mem::size_of::<Slot<Entry>>(), 72);
     }
 }

@@ -14,7 +14,7 @@
 //!   for us (`Option::as_pin_mut`), and `Pin::set(None)` drops the future in place when the task
 //!   ends.
 //! - **The output goes to a table of its type.** When the future returns, its `poll_task` (which knows
-//!   the output type, see `results.rs`) moves the output into `Outputs`: one table (`Cells`, in `slab.rs`) of
+//!   the output type, see `results.rs`) moves the output into `Outputs`: one slab of
 //!   `Result<T, JoinError>` per output type `T`, created when the first task with that output type
 //!   ends and reused by every later one. Its slots are reused too, so in steady use storing a result
 //!   allocates nothing.
@@ -30,9 +30,9 @@
 //! free-list link); its parent in `Cold`, 4; its box, the future's size plus `Option`'s tag (80 for
 //! the benchmark's sleeper, whose future is 72); and the caller's `JoinHandle`, 16. While queued, a
 //! ready-queue entry, 8 (`queue.rs`); while asleep, a wheel item, 24 (`wheel/`); once ended and not
-//! yet joined, its result, 16 for a `u64` (`Cells`, in `slab.rs`). The tables' `Vec`s add their growth's
-//! slack: at most 1/16 for the slab and the parents past 4,096 tasks (`slab::grow`), at most 25 % for a
-//! wheel list (`List::push`).
+//! yet joined, its result, 24 for a `u64` (a slab slot: the result and its generation). The tables'
+//! `Vec`s add their growth's slack: at most 1/16 for the slab and the parents past 4,096 tasks
+//! (`slab::grow`), at most 25 % for a wheel list (`List::push`).
 //!
 //! # Hot and cold
 //!
