@@ -162,16 +162,18 @@ impl Executor {
         handle.take_in_if_sent();
         let tasks = handle.tasks.borrow();
         let calls = handle.calls.borrow();
-        let task_id = |key: Key| match tasks.get(key).map(|entry| (&entry.stage, entry.id)) {
+        let task_id = |key: Key| match tasks.entries.get(key).map(|entry| (&entry.stage, entry.id))
+        {
             Some((Stage::Running, id)) => Ready::Task(id),
             Some((Stage::Main, _)) => Ready::Main,
             _ => Ready::Stale,
         };
         let of_runnable = |queued: &Tagged| match queued.tag() {
             TASK => task_id(queued.key()),
-            DONE => {
-                tasks.get(queued.key()).map_or(Ready::Stale, |entry| Ready::DoneCallback(entry.id))
-            }
+            DONE => tasks
+                .entries
+                .get(queued.key())
+                .map_or(Ready::Stale, |entry| Ready::DoneCallback(entry.id)),
             CALL => calls.get(queued.key()).map_or(Ready::Stale, |_| Ready::CallSoon),
             _ => Ready::Remote,
         };
@@ -185,7 +187,9 @@ impl Executor {
                 tasks.entries.at(index).filter(|(_, e)| e.timer() == timer.seq)
             }
             TimerRef::Other(index) => match timers.others.at(index) {
-                Some((_, (_, Timer::Task(key)))) => tasks.get(*key).map(|entry| (*key, entry)),
+                Some((_, (_, Timer::Task(key)))) => {
+                    tasks.entries.get(*key).map(|entry| (*key, entry))
+                }
                 _ => None,
             },
         };

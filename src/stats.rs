@@ -34,8 +34,10 @@ impl<T> JoinHandle<T> {
     /// A task whose executor was dropped is finished too (cancelled): awaiting its handle gives a
     /// cancelled [`JoinError`].
     pub fn is_finished(&self) -> bool {
-        self.with_entry(|handle, key| handle.tasks.borrow().get(key).is_none_or(|e| e.is_done()))
-            .unwrap_or(true)
+        self.with_entry(|handle, key| {
+            handle.tasks.borrow().entries.get(key).is_none_or(|e| e.is_done())
+        })
+        .unwrap_or(true)
     }
 
     /// The task's name: the one given to [`spawn_named`](fn@crate::spawn_named), or its id (`Task-2`).
@@ -98,7 +100,7 @@ impl<T: 'static> JoinHandle<T> {
         self.with_entry(|handle, key| {
             let (result, table) = {
                 let tasks = handle.tasks.borrow();
-                let entry = tasks.get(key)?;
+                let entry = tasks.entries.get(key)?;
                 let Stage::Done(_) = entry.stage else {
                     return None;
                 };
@@ -117,7 +119,7 @@ impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let stage = self.with_entry(|handle, key| {
             let tasks = handle.tasks.borrow();
-            match tasks.get(key).map(|entry| &entry.stage) {
+            match tasks.entries.get(key).map(|entry| &entry.stage) {
                 Some(Stage::Running | Stage::Polling | Stage::Main) => "running",
                 Some(Stage::Done(Outcome::Returned)) => "finished",
                 Some(Stage::Done(_)) => "failed",

@@ -273,7 +273,7 @@ impl Handle {
         }
         self.take_in_if_sent();
         let mut tasks = self.tasks.borrow_mut();
-        let Some(entry) = tasks.get_mut(key).filter(|entry| !entry.is_done()) else {
+        let Some(entry) = tasks.entries.get_mut(key).filter(|entry| !entry.is_done()) else {
             return false;
         };
         entry.cancel = true;

@@ -78,7 +78,7 @@ impl<T> JoinHandle<T> {
 
     /// The task's id, from its entry, or once the executor is gone from its teardown's note.
     pub(crate) fn task_id(&self) -> TaskId {
-        match self.handle.tasks.borrow().get(self.key) {
+        match self.handle.tasks.borrow().entries.get(self.key) {
             Some(entry) => entry.id,
             None => *self.handle.gone.borrow().get(&self.key).expect("noted when the entry went"),
         }
@@ -124,7 +124,7 @@ impl<T> Drop for JoinHandle<T> {
             return;
         }
         let mut tasks = handle.tasks.borrow_mut();
-        let Some(entry) = tasks.get_mut(key) else { return };
+        let Some(entry) = tasks.entries.get_mut(key) else { return };
         entry.handle_alive = false;
         // The usual end of a task: its result taken, no callback left. One look removes it.
         if entry.stage == Stage::Taken && entry.callbacks == 0 {
@@ -210,7 +210,8 @@ impl Handle {
         // Counted out once it has run: while it runs, it holds the result, and the handle waits for
         // it (a poll of the handle inside the callback is `Pending`). It may have added another one.
         let mut tasks = self.tasks.borrow_mut();
-        let entry = tasks.get_mut(key).expect("an entry stays until its callbacks have run");
+        let entry =
+            tasks.entries.get_mut(key).expect("an entry stays until its callbacks have run");
         entry.callbacks -= 1;
         if entry.callbacks == 0 {
             let awaiter = tasks.take_waiter(key);

@@ -77,7 +77,7 @@ pub(crate) fn poll_task(handle: &Rc<Handle>, key: Key) -> Option<Step> {
     // Cancelled during the very poll in which it returned: as in asyncio (a task whose
     // `_must_cancel` is set ends cancelled), `cancel()` said it was still running, so the cancel wins
     // and the output is dropped.
-    let cancelled = handle.tasks.borrow().get(key).is_some_and(|e| e.cancel);
+    let cancelled = handle.tasks.borrow().entries.get(key).is_some_and(|e| e.cancel);
     if cancelled && let Ok(output) = ended {
         handle.outputs.table(future.table(&handle.outputs)).discard(output, id);
         ended = Err(JoinError::cancelled(id));
@@ -173,7 +173,7 @@ fn settle_pending(handle: &Handle, key: Key, kept: Option<Box<Lent>>, future: Op
 fn report_if_lost(handle: &Handle, key: Key) {
     handle.take_in_if_sent();
     let mut tasks = handle.tasks.borrow_mut();
-    let Some(entry) = tasks.get(key).filter(|entry| !entry.queued) else {
+    let Some(entry) = tasks.entries.get(key).filter(|entry| !entry.queued) else {
         return;
     };
     // The `block_on` future's entry has no name of its own: its id, said to be that future's.

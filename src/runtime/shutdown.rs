@@ -64,7 +64,8 @@ fn cancel_pending(handle: &Rc<Handle>, turn: &mut Turn) {
     drop(tasks);
     // `cancel` says whether the task was still pending: those are the ones to wait for.
     cancelled.retain(|key| handle.cancel(*key));
-    let pending = |key| handle.tasks.borrow().get(key).is_some_and(|entry| !entry.is_done());
+    let pending =
+        |key| handle.tasks.borrow().entries.get(key).is_some_and(|entry| !entry.is_done());
     while cancelled.iter().any(|&key| pending(key)) && run_turn(handle, turn) {}
     run_turn(handle, turn);
     run_turn(handle, turn);

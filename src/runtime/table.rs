@@ -249,16 +249,6 @@ impl Tasks {
         key
     }
 
-    #[inline]
-    pub(crate) fn get(&self, key: Key) -> Option<&Entry> {
-        self.entries.get(key)
-    }
-
-    #[inline]
-    pub(crate) fn get_mut(&mut self, key: Key) -> Option<&mut Entry> {
-        self.entries.get_mut(key)
-    }
-
     /// The task's name: the one given at spawn, or its id.
     pub(crate) fn name(&self, key: Key) -> Option<String> {
         let id = self.entries.get(key)?.id;

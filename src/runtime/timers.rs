@@ -48,7 +48,7 @@ impl Handle {
         // A task's first timer goes in its entry; not an ended task's, whose entry holds its result
         // (a sleep that outlived its task, as the output, and is reset by whoever took it).
         if let Timer::Task(key) = timer
-            && let Some(entry) = self.tasks.borrow_mut().get_mut(key)
+            && let Some(entry) = self.tasks.borrow_mut().entries.get_mut(key)
             && !entry.is_done()
             && entry.timer() == 0
         {
@@ -134,7 +134,7 @@ impl Handle {
         let Some(record) = self.take_record(timer) else { return false };
         self.record(|| EventKind::TimerFired {
             task: match &record {
-                Timer::Task(task) => self.tasks.borrow().get(*task).map(|entry| entry.id),
+                Timer::Task(task) => self.tasks.borrow().entries.get(*task).map(|entry| entry.id),
                 Timer::Waker(_) | Timer::Call(_) => None,
             },
             deadline: deadline(),
