@@ -77,7 +77,7 @@ impl<T: Copy> Wheel<T> {
             "Wheel::replace of timer {} with the value it has: its stale copy would be live again",
             timer.seq
         );
-        self.forget(timer, live).then(|| self.arm(Armed { value, ..timer }))
+        self.forget(timer, live).then(|| self.insert_reserved(timer.deadline, timer.seq, value))
     }
 }
 

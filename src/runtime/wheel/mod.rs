@@ -225,7 +225,7 @@ impl<T: Copy> Wheel<T> {
     /// ```
     pub fn insert(&mut self, deadline: u64, value: T) -> Armed<T> {
         let seq = self.reserve();
-        self.arm(Armed { deadline, seq, value })
+        self.insert_reserved(deadline, seq, value)
     }
 
     /// Takes the next arming number without arming anything: for a timer whose place among equal
@@ -248,18 +248,15 @@ impl<T: Copy> Wheel<T> {
     }
 
     /// Arms a timer with an arming number that [`Wheel::reserve`] gave (each is used once): of two
-    /// timers due at the same time, it fires before any inserted after the reservation.
+    /// timers due at the same time, it fires before any inserted after the reservation. O(1).
     pub fn insert_reserved(&mut self, deadline: u64, seq: u64, value: T) -> Armed<T> {
         debug_assert!((1..=self.last_seq).contains(&seq), "arming number {seq} was never reserved");
-        self.arm(Armed { deadline, seq, value })
-    }
-
-    /// Appends a timer new to the wheel to the list its deadline belongs in, given `elapsed`: it
-    /// counts, and it may be due before `nothing_before`.
-    fn arm(&mut self, timer: Armed<T>) -> Armed<T> {
-        self.nothing_before = self.nothing_before.min(timer.deadline);
+        // Every arming comes here (`insert` and `replace` too): the timer counts, it may be due
+        // before `nothing_before`, and it goes to the list its deadline names, given `elapsed`.
+        self.nothing_before = self.nothing_before.min(deadline);
         self.len += 1;
-        self.link_into(list_for(self.elapsed, timer.deadline), timer);
+        let timer = Armed { deadline, seq, value };
+        self.link_into(list_for(self.elapsed, deadline), timer);
         timer
     }
 
