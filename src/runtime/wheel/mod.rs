@@ -164,8 +164,6 @@ pub struct Wheel<T> {
     /// virtual time polls the wheel three times per deadline (the turn that fires a timer, the turn
     /// that polls the woken task, the turn that polls its awaiter), and two of those stop here.
     nothing_before: u64,
-    /// The batch `poll` is collecting, kept between polls so that collecting allocates nothing.
-    batch: Vec<Armed<T>>,
     /// Emptied list buffers, for the next list that fills: timers flow down the levels, and their
     /// buffers flow with them, so a wheel in steady use allocates nothing. Only buffers of at most
     /// `KEPT_BUFFER` timers are kept (see there).
@@ -189,7 +187,6 @@ impl<T: Copy> Wheel<T> {
             len: 0,
             last_seq: 0,
             nothing_before: u64::MAX,
-            batch: Vec::new(),
             spare_buffers: Vec::new(),
         }
     }
@@ -314,6 +311,9 @@ impl<T: Copy> Wheel<T> {
     /// What [`Wheel::poll`] does once something may be due: it empties, in time order (rule 5),
     /// every list whose start has come, and sorts the batch of what comes due.
     ///
+    /// The batch is collected in `due` itself, behind what it already holds, and only that part is
+    /// sorted: `due` is the owner's buffer, kept between polls, so collecting allocates nothing.
+    ///
     /// Emptying a list *cascades* it: `elapsed` moves to the list's start, timers due by `now` join
     /// the batch, and the others are linked again relative to that start, which puts them on a lower
     /// level (or, from the overflow list, back in it if they lie beyond the window). The list is
@@ -332,6 +332,7 @@ impl<T: Copy> Wheel<T> {
         live: &mut impl FnMut(&Armed<T>) -> bool,
         soon: &mut impl FnMut(&[Armed<T>]),
     ) {
+        let batch_start = due.len();
         while let Some((index, start)) = self.first_list(live).filter(|&(_, start)| start <= now) {
             self.elapsed = start;
             let mut list = std::mem::replace(&mut self.lists[index], List::EMPTY);
@@ -344,7 +345,7 @@ impl<T: Copy> Wheel<T> {
                     continue;
                 }
                 if item.deadline <= now {
-                    self.batch.push(item);
+                    due.push(item);
                 } else {
                     self.link_into(list_for(self.elapsed, item.deadline), item);
                 }
@@ -356,14 +357,8 @@ impl<T: Copy> Wheel<T> {
         // `poll` has made `now` at least `polled`, which `elapsed` never passes.
         self.elapsed = now;
         self.nothing_before = now.saturating_add(1);
-        self.batch.sort_unstable_by_key(|item| (item.deadline, item.seq));
-        self.len -= self.batch.len();
-        if due.is_empty() {
-            // The usual case: the two buffers trade places, no timer is copied.
-            std::mem::swap(due, &mut self.batch);
-        } else {
-            due.append(&mut self.batch);
-        }
+        due[batch_start..].sort_unstable_by_key(|item| (item.deadline, item.seq));
+        self.len -= due.len() - batch_start;
     }
 
     /// The first list that holds a timer (rule 5), and its start: no timer in it is due earlier. The
