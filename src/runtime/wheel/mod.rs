@@ -119,9 +119,8 @@
 mod cancel;
 mod level;
 
-pub use level::Armed;
+pub use level::{Armed, LEVELS, SLOT_BITS, SLOTS, SPAN, SlotId};
 use level::{EXPIRED, List, OVERFLOW, list_for, slot_start};
-pub use level::{LEVELS, SLOT_BITS, SLOTS, SPAN, SlotId};
 
 /// The largest emptied list buffer kept for reuse, in timers (24 KiB). A burst fills a few high
 /// slots with huge lists (a million sleeps of up to 10 s: 38 lists of 26,000 timers); cascading
