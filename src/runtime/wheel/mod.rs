@@ -119,9 +119,8 @@
 mod cancel;
 mod level;
 
-pub use level::Armed;
+pub use level::{Armed, LEVELS, SLOT_BITS, SLOTS, SPAN, SlotId};
 use level::{EXPIRED, List, OVERFLOW, list_for, slot_start};
-pub use level::{LEVELS, SLOT_BITS, SLOTS, SPAN, SlotId};
 
 /// The largest emptied list buffer kept for reuse, in timers (24 KiB). A burst fills a few high
 /// slots with huge lists (a million sleeps of up to 10 s: 38 lists of 26,000 timers); cascading
@@ -164,8 +163,6 @@ pub struct Wheel<T> {
     /// virtual time polls the wheel three times per deadline (the turn that fires a timer, the turn
     /// that polls the woken task, the turn that polls its awaiter), and two of those stop here.
     nothing_before: u64,
-    /// The batch `poll` is collecting, kept between polls so that collecting allocates nothing.
-    batch: Vec<Armed<T>>,
     /// Emptied list buffers, for the next list that fills: timers flow down the levels, and their
     /// buffers flow with them, so a wheel in steady use allocates nothing. Only buffers of at most
     /// `KEPT_BUFFER` timers are kept (see there).
@@ -189,7 +186,6 @@ impl<T: Copy> Wheel<T> {
             len: 0,
             last_seq: 0,
             nothing_before: u64::MAX,
-            batch: Vec::new(),
             spare_buffers: Vec::new(),
         }
     }
@@ -225,7 +221,7 @@ impl<T: Copy> Wheel<T> {
     /// ```
     pub fn insert(&mut self, deadline: u64, value: T) -> Armed<T> {
         let seq = self.reserve();
-        self.arm(Armed { deadline, seq, value })
+        self.insert_reserved(deadline, seq, value)
     }
 
     /// Takes the next arming number without arming anything: for a timer whose place among equal
@@ -248,18 +244,15 @@ impl<T: Copy> Wheel<T> {
     }
 
     /// Arms a timer with an arming number that [`Wheel::reserve`] gave (each is used once): of two
-    /// timers due at the same time, it fires before any inserted after the reservation.
+    /// timers due at the same time, it fires before any inserted after the reservation. O(1).
     pub fn insert_reserved(&mut self, deadline: u64, seq: u64, value: T) -> Armed<T> {
         debug_assert!((1..=self.last_seq).contains(&seq), "arming number {seq} was never reserved");
-        self.arm(Armed { deadline, seq, value })
-    }
-
-    /// Appends a timer new to the wheel to the list its deadline belongs in, given `elapsed`: it
-    /// counts, and it may be due before `nothing_before`.
-    fn arm(&mut self, timer: Armed<T>) -> Armed<T> {
-        self.nothing_before = self.nothing_before.min(timer.deadline);
+        // Every arming comes here (`insert` and `replace` too): the timer counts, it may be due
+        // before `nothing_before`, and it goes to the list its deadline names, given `elapsed`.
+        self.nothing_before = self.nothing_before.min(deadline);
         self.len += 1;
-        self.link_into(list_for(self.elapsed, timer.deadline), timer);
+        let timer = Armed { deadline, seq, value };
+        self.link_into(list_for(self.elapsed, deadline), timer);
         timer
     }
 
@@ -317,6 +310,9 @@ impl<T: Copy> Wheel<T> {
     /// What [`Wheel::poll`] does once something may be due: it empties, in time order (rule 5),
     /// every list whose start has come, and sorts the batch of what comes due.
     ///
+    /// The batch is collected in `due` itself, behind what it already holds, and only that part is
+    /// sorted: `due` is the owner's buffer, kept between polls, so collecting allocates nothing.
+    ///
     /// Emptying a list *cascades* it: `elapsed` moves to the list's start, timers due by `now` join
     /// the batch, and the others are linked again relative to that start, which puts them on a lower
     /// level (or, from the overflow list, back in it if they lie beyond the window). The list is
@@ -335,6 +331,7 @@ impl<T: Copy> Wheel<T> {
         live: &mut impl FnMut(&Armed<T>) -> bool,
         soon: &mut impl FnMut(&[Armed<T>]),
     ) {
+        let batch_start = due.len();
         while let Some((index, start)) = self.first_list(live).filter(|&(_, start)| start <= now) {
             self.elapsed = start;
             let mut list = std::mem::replace(&mut self.lists[index], List::EMPTY);
@@ -347,7 +344,7 @@ impl<T: Copy> Wheel<T> {
                     continue;
                 }
                 if item.deadline <= now {
-                    self.batch.push(item);
+                    due.push(item);
                 } else {
                     self.link_into(list_for(self.elapsed, item.deadline), item);
                 }
@@ -359,14 +356,8 @@ impl<T: Copy> Wheel<T> {
         // `poll` has made `now` at least `polled`, which `elapsed` never passes.
         self.elapsed = now;
         self.nothing_before = now.saturating_add(1);
-        self.batch.sort_unstable_by_key(|item| (item.deadline, item.seq));
-        self.len -= self.batch.len();
-        if due.is_empty() {
-            // The usual case: the two buffers trade places, no timer is copied.
-            std::mem::swap(due, &mut self.batch);
-        } else {
-            due.append(&mut self.batch);
-        }
+        due[batch_start..].sort_unstable_by_key(|item| (item.deadline, item.seq));
+        self.len -= due.len() - batch_start;
     }
 
     /// The first list that holds a timer (rule 5), and its start: no timer in it is due earlier. The
