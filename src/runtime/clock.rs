@@ -56,13 +56,6 @@ impl Clock {
         }
     }
 
-    /// Moves virtual time forward to `to_us`; never backwards. The real clock moves on its own.
-    pub(crate) fn advance_to(&mut self, to_us: u64) {
-        if let Clock::Virtual { now_us } = self {
-            *now_us = (*now_us).max(to_us);
-        }
-    }
-
     /// The instant at which the real clock reads `at_us`, for sleeping until a deadline.
     pub(crate) fn instant_at(&self, at_us: u64) -> Option<Instant> {
         match self {
@@ -111,13 +104,5 @@ mod tests {
             let start = Duration::from_micros(clock.start_us());
             assert!(start >= callers, "counted from {start:?}, the caller read {callers:?}");
         }
-    }
-
-    #[test]
-    fn virtual_clock_moves_only_forward() {
-        let mut clock = Clock::default();
-        clock.advance_to(500);
-        clock.advance_to(200);
-        assert_eq!(clock.now_us(), 500);
     }
 }
