@@ -206,9 +206,7 @@ impl Handle {
         // Before the table is borrowed: taking in wakes tasks too.
         self.take_in_if_sent();
         let mut tasks = self.tasks.borrow_mut();
-        let Some(entry) = tasks.entries.get_mut(key) else {
-            return;
-        };
+        let Some(entry) = tasks.entries.get_mut(key) else { return };
         let (task, already_queued) = self.queue_woken(key, entry);
         drop(tasks);
         self.record(|| EventKind::Woken { task, other_thread, already_queued });

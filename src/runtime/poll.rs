@@ -173,9 +173,7 @@ fn settle_pending(handle: &Handle, key: Key, kept: Option<Box<Lent>>, future: Op
 fn report_if_lost(handle: &Handle, key: Key) {
     handle.take_in_if_sent();
     let mut tasks = handle.tasks.borrow_mut();
-    let Some(entry) = tasks.entries.get(key).filter(|entry| !entry.queued) else {
-        return;
-    };
+    let Some(entry) = tasks.entries.get(key).filter(|entry| !entry.queued) else { return };
     // The `block_on` future's entry has no name of its own: its id, said to be that future's.
     let main = if entry.stage == Stage::Main { " (the block_on future)" } else { "" };
     // Said once per task; the note is cold data, cleared with the entry.

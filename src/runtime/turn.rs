@@ -191,9 +191,7 @@ impl Turn {
 /// Nothing is ready: moves the clock to the next deadline, or reports that only another thread can
 /// help.
 pub(crate) fn advance_clock(handle: &Handle) -> Step {
-    let Some(deadline) = handle.next_deadline() else {
-        return Step::Idle;
-    };
+    let Some(deadline) = handle.next_deadline() else { return Step::Idle };
     let clock = handle.clock.get();
     if clock.is_virtual() {
         // Two waits for another thread. A `spawn_blocking` thread takes real time and its result may
