@@ -31,7 +31,7 @@ use crate::runtime::join_error::{JoinError, report_panic, wake_contained};
 use crate::runtime::queue::DONE;
 use crate::runtime::results::typed;
 use crate::runtime::slab::Key;
-use crate::runtime::table::{Awaiter, BY_TASK, BY_WAKER, Entry, Stage};
+use crate::runtime::table::{Awaiter, Entry, Stage};
 use crate::runtime::task::TaskId;
 
 /// An owned permission to await a spawned task's result, returned by [`spawn`](fn@crate::spawn).
@@ -165,19 +165,9 @@ impl<T: 'static> Future for JoinHandle<T> {
         assert!(entry.stage != Stage::Taken, "{id} JoinHandle polled after it returned its result");
         // Not ended yet, or its callbacks have not all run (a handle never names a `block_on`
         // future's entry). The awaiting task of this executor is noted by key; any other waker is
-        // kept. Noted again only if it changed.
-        let own = handle.own_task(cx.waker());
-        let unchanged = entry.waiter.is_some_and(|noted| match (own, noted.tag()) {
-            (Some(waiting), BY_TASK) => waiting == noted.key(),
-            (None, BY_WAKER) => {
-                tasks.awaiters.get(noted.key()).is_some_and(|kept| kept.will_wake(cx.waker()))
-            }
-            _ => false,
-        });
+        // kept. Noted anew at every such poll: the handle may have moved to another task since.
         drop(tasks);
-        if !unchanged {
-            wait_for(handle, self.key, own, cx);
-        }
+        wait_for(handle, self.key, handle.own_task(cx.waker()), cx);
         Poll::Pending
     }
 }
