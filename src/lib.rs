@@ -27,7 +27,7 @@
 //!            spawn(future)
 //!                 │ the future boxed into the task table, its key queued
 //!                 ▼
-//!   ┌──────► ready queue (local VecDeque + crossbeam channel) ◄──────────┐
+//!   ┌──────► ready queue (a local Vec + crossbeam channel) ◄─────────────┐
 //!   │             │ a turn runs exactly what was queued when it began    │
 //!   │             ▼                                                      │
 //!   │        poll the task ──Ready──► output into its type's table,      │
