@@ -99,7 +99,7 @@ pub trait Timers: Runtime {
     /// The executor's own timeout: `future`'s output, or `None` once `limit` has passed. Every
     /// executor makes its timeout inside the future this returns, at its first poll (async-executor's
     /// is an `async fn`): a timeout made first and then moved into a wrapper's state cost a stall per
-    /// op as the copy read what was just written (timeouts_ready: ours 41 -> 31.5 ns, tokio 70 -> 48).
+    /// op as the copy read what was just written (timeouts_ready: ours 41 -> 31.5 ns, tokio 60-75 -> 48).
     fn timeout<F: Future + 'static>(
         limit: Duration,
         future: F,
