@@ -282,13 +282,11 @@ impl Handle {
     /// lending it, and a task keeping it, moves one pointer.
     #[inline]
     pub(crate) fn lend_waker(&self, target: Key) -> Box<Lent> {
-        match self.spare_waker.take() {
-            Some(spare) => {
-                spare.point_at(target);
-                spare
-            }
-            None => Box::new(Lent::new(target, self.queue.inbox(), wake_here)),
-        }
+        let Some(spare) = self.spare_waker.take() else {
+            return Box::new(Lent::new(target, self.queue.inbox(), wake_here));
+        };
+        spare.point_at(target);
+        spare
     }
 
     /// Takes a lent waker back after a poll. Returns it if someone kept a clone: the task then keeps it.
@@ -351,11 +349,11 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&Handle) -> R) -> Option<R> {
 /// channel.
 fn wake_here(waker: &TaskWaker, key: Key) {
     let mine = |handle: &Handle| handle.queue.inbox().executor == waker.inbox.executor;
-    match with_current(|handle| mine(handle).then(|| handle.wake(key, false))) {
-        // Its own executor runs on this thread: the task went straight into the local queue.
-        Some(Some(())) => {}
+    // Its own executor runs on this thread: the task goes straight into the local queue.
+    let woken = with_current(|handle| mine(handle).then(|| handle.wake(key, false)));
+    if woken.flatten().is_none() {
         // No executor here, or another one.
-        _ => waker.send(key),
+        waker.send(key);
     }
 }
 
@@ -371,17 +369,11 @@ pub(crate) fn enter(handle: &Rc<Handle>) -> EnterGuard {
 
 /// Marks this thread as running `handle` if it runs no executor now; `None` (and no change) otherwise.
 pub(crate) fn try_enter(handle: &Rc<Handle>) -> Option<EnterGuard> {
-    CURRENT
-        .try_with(|current| {
-            let mut current = current.try_borrow_mut().ok()?;
-            if current.is_some() {
-                return None;
-            }
-            *current = Some(Rc::clone(handle));
-            Some(EnterGuard(()))
-        })
-        .ok()
-        .flatten()
+    let entered = CURRENT.try_with(|current| {
+        let mut current = current.try_borrow_mut().ok()?;
+        current.is_none().then(|| *current = Some(Rc::clone(handle)))
+    });
+    entered.ok().flatten().map(|()| EnterGuard(()))
 }
 
 /// Clears `CURRENT` when the executor stops running, also when a panic unwinds out of it.
@@ -390,7 +382,6 @@ pub(crate) struct EnterGuard(());
 impl Drop for EnterGuard {
     fn drop(&mut self) {
         // Taken out first: whatever the handle's drop wakes then goes through the channel.
-        let handle = CURRENT.with(|current| current.borrow_mut().take());
-        drop(handle);
+        drop(CURRENT.with(|current| current.borrow_mut().take()));
     }
 }
