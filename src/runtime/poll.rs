@@ -60,9 +60,7 @@ pub(crate) fn poll_task(handle: &Rc<Handle>, key: Key) -> Option<Step> {
         (entry.id, future, entry.waker.take())
     };
     let (polled, kept) = poll_with_waker(handle, key, id, kept, |cx| {
-        let polled =
-            catch_unwind(AssertUnwindSafe(|| future.as_mut().poll_task(cx, &handle.outputs)));
-        match polled {
+        match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll_task(cx, &handle.outputs))) {
             // Pending, or returned: the output is in its type's table already, under this key.
             Ok(polled) => polled.map(Ok),
             // Panicked: caught, so that the other tasks go on; the panic is this task's result.
@@ -231,9 +229,7 @@ fn end_task(
         let awaiter = awaited.then(|| tasks.take_waiter(key)).flatten();
         (callbacks, kept, awaiter, unclaimed)
     };
-    if let Some(kept) = kept {
-        drop(handle.take_back(kept));
-    }
+    drop(kept.and_then(|kept| handle.take_back(kept)));
     handle.record(|| EventKind::TaskFinished { task: id, outcome });
     let inline = handle.rules.get().is_broken(Rule::InlineCallbacks);
     for _ in 0..callbacks {
