@@ -211,12 +211,8 @@ impl ReadyQueue {
         if self.inbox.shared.sent.load(Ordering::Acquire) {
             return;
         }
-        match deadline {
-            // A deadline already past parks for no time: the call returns at once.
-            Some(deadline) => {
-                std::thread::park_timeout(deadline.saturating_duration_since(Instant::now()))
-            }
-            None => std::thread::park(),
-        }
+        let Some(deadline) = deadline else { return std::thread::park() };
+        // A deadline already past parks for no time: the call returns at once.
+        std::thread::park_timeout(deadline.saturating_duration_since(Instant::now()));
     }
 }
