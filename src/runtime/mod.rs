@@ -8,7 +8,7 @@
 //!                       └──────┬───────┘                      (an eager spawn polls at once)
 //!              one poll        poll.rs
 //!                              │
-//!    what running code calls   join.rs · sleep.rs · yield_now.rs
+//!    what running code calls   yield_now.rs · join.rs · sleep.rs
 //!                              │
 //!          timers' records     timers.rs   arm, cancel, re-point, fire
 //!                              │
@@ -33,7 +33,8 @@
 //!    table: one allocation per task, hot entries, cold side table.
 //! 10. `handle.rs` — the shared state, `CURRENT`, and the acts everything needs (wake, cancel).
 //! 11. `timers.rs` — arming, cancelling and firing timers, on their records (a task's first timer
-//!     in its own entry); [`join`], [`sleep`], [`yield_now`] — what running code calls.
+//!     in its own entry); [`yield_now`], [`join`], [`sleep`] — what running code calls (a zero
+//!     sleep yields).
 //! 12. `poll.rs` — one poll; [`spawn`] — a future becomes a task (after `poll.rs`: an eager spawn
 //!     polls).
 //! 13. `turn.rs`, `shutdown.rs` — one turn, how a run ends.
