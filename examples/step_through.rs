@@ -400,12 +400,15 @@ fn shows_a_level(snapshot: &Snapshot) -> bool {
 
 fn main() {
     let args: Args = common::parse_or_exit();
+    args.visual.writable_or_exit();
     let (program, flag) = match args.mode {
         Mode::Await => ("async_await_example", "--mode await "),
         Mode::Callback => ("async_callback_example", "--mode callback "),
     };
-    // Drawn once (without --seed), so that replaying for `b` and `g` replays this very run.
-    let (_, seed) = args.demo.seeded_or_exit("step_through", flag);
+    // Drawn once (without --seed), so that replaying for `b` and `g` replays this very run. The
+    // replay line keeps `--auto`: pasted, it must not turn into an interactive session.
+    let flags = format!("{flag}{}", if args.auto { "--auto " } else { "" });
+    let (_, seed) = args.demo.seeded_or_exit("step_through", &flags);
     let mut recorder = start(&args, &seed);
     let title = format!("{} (stepped)", args.demo.describe(program));
     let virtual_time = args.demo.virtual_time;

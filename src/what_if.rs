@@ -56,20 +56,20 @@ impl Rule {
     pub fn explanation(self) -> &'static str {
         match self {
             Rule::LifoTies => {
-                "Timers due at the same time fired newest first, so tasks that went to sleep in one \
-                 order woke in the other, and every later roll went to a different task. asyncio \
+                "Timers due at the same time fire newest first, so tasks that went to sleep in one \
+                 order wake in the other, and every later roll may go to a different task. asyncio \
                  keeps ties in arming order (its heap entries carry a sequence number) so that a run \
                  is a function of the program alone."
             }
             Rule::InlineCallbacks => {
-                "Done-callbacks ran inside the step that finished their task, before the other work \
-                 already queued, so results printed earlier than asyncio prints them. asyncio queues \
+                "Done-callbacks run inside the step that finishes their task, before the other work \
+                 already queued, so results may print earlier than asyncio prints them. asyncio queues \
                  each callback with call_soon, so a callback never runs in the middle of someone \
                  else's step and never jumps the queue."
             }
             Rule::EagerSpawn => {
-                "spawn polled each new task at once, so a task's first line printed before its \
-                 spawner went on, and before tasks spawned earlier had run. asyncio (without the \
+                "spawn polls each new task at once, so a task's first line may print before its \
+                 spawner goes on, and before tasks spawned earlier have run. asyncio (without the \
                  eager task factory) only queues a new task, so spawning never runs foreign code in \
                  the middle of the spawner's step."
             }

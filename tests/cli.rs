@@ -71,7 +71,8 @@ fn replay_line_is_shell_quoted_and_replays_the_run() {
     }
 }
 
-/// The stepper prints the same kind of replay line, with its `--mode` in it.
+/// The stepper prints the same kind of replay line, with its `--mode` in it, and its `--auto`:
+/// without it, the pasted command would start an interactive session instead.
 #[test]
 fn stepper_replay_line_is_shell_quoted() {
     let output = run(
@@ -84,6 +85,7 @@ fn stepper_replay_line_is_shell_quoted() {
     let words = shell_words(replay);
     assert!(words.windows(2).any(|w| w == ["--mode", "callback"]), "{replay}");
     assert!(words.windows(2).any(|w| w == ["--tasks", "a b,c"]), "{replay}");
+    assert!(words.iter().any(|w| w == "--auto"), "{replay}");
 }
 
 /// Bug: a whitespace-only tag was accepted (`--tasks ' '` printed `The result of task=  was …`).

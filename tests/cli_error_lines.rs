@@ -112,3 +112,29 @@ fn a_value_stuck_to_the_help_flag_is_refused() {
         );
     }
 }
+
+/// A file the flags name that cannot be written is refused before the run, as a bad flag is: one
+/// line, status 2, and no output of a run the user would have waited for in vain. The usage line
+/// names the program itself (`--version` keeps the crate's name, as the Python side prints).
+#[test]
+fn an_unwritable_output_file_is_refused_before_the_run() {
+    let missing = std::env::temp_dir().join("minimalist-async-no-such-dir").join("chart.svg");
+    let missing = missing.to_str().expect("a UTF-8 temp dir");
+    for (example, flag) in [
+        ("async_await_example", "--timeline-svg"),
+        ("async_callback_example", "--replay-html"),
+        ("step_through", "--timeline-svg"),
+    ] {
+        let args = [flag, missing, "--seed", "7", "--virtual-time", "--auto"];
+        let args = if example == "step_through" { &args[..] } else { &args[..5] };
+        let output = run(example, args, "");
+        assert_eq!(output.status.code(), Some(2), "{example} {flag}");
+        assert!(output.stdout.is_empty(), "{example} ran anyway: {:?}", output.stdout);
+        let stderr = stderr_of(&output);
+        assert_eq!(stderr.lines().count(), 1, "{example}: {stderr:?}");
+        assert!(stderr.contains("cannot write") && stderr.contains("chart.svg"), "{stderr:?}");
+    }
+    let help = run("async_await_example", &["--help"], "");
+    let help = String::from_utf8_lossy(&help.stdout).into_owned();
+    assert!(help.contains("Usage: async_await_example "), "{help}");
+}

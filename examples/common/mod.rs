@@ -115,6 +115,26 @@ impl VisualArgs {
     pub fn any(&self) -> bool {
         self.timeline || self.timeline_svg.is_some() || self.replay_html.is_some()
     }
+
+    /// Exits with status 2 and one line if a file the flags name cannot be written: checked before
+    /// the run, as a bad flag is, not after the user waited for all of it. The file is opened (and
+    /// made, empty, if it did not exist); it is written after the run.
+    pub fn writable_or_exit(&self) {
+        for path in [&self.timeline_svg, &self.replay_html].into_iter().flatten() {
+            let opened = std::fs::OpenOptions::new().append(true).create(true).open(path);
+            if let Err(error) = opened {
+                eprintln!("error: cannot write {}", why_not(path, &error));
+                std::process::exit(2);
+            }
+        }
+    }
+}
+
+/// `path` (escaped, as every message shows text) and why it cannot be written.
+fn why_not(path: &Path, error: &std::io::Error) -> String {
+    let hint =
+        if error.kind() == ErrorKind::NotFound { " (does its directory exist?)" } else { "" };
+    format!("{}: {error}{hint}", shown_bytes(path.as_os_str().as_encoded_bytes()))
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -158,6 +178,13 @@ pub fn parse_command_or_exit<P: FromArgMatches>(mut command: clap::Command) -> P
     }
     // Every word is UTF-8 now. `build` adds clap's own flags (-h/--help, -V/--version).
     let words: Vec<String> = std::env::args().skip(1).collect();
+    // The usage line names the program that runs, as Python's names its own; `--version` keeps the
+    // crate's name, the same line on both sides.
+    let running = std::env::args_os().next().map(PathBuf::from);
+    let file_name = running.as_deref().and_then(Path::file_name).and_then(|name| name.to_str());
+    if let Some(name) = file_name {
+        command = command.bin_name(name.to_owned());
+    }
     command.build();
     let (words, refused) = argparse_words(&command, words);
     let program = command.get_name().to_owned();
@@ -537,6 +564,7 @@ where
     Fut: Future<Output = ()> + 'static,
 {
     let args: Args = parse_command_or_exit(help.command());
+    args.visual.writable_or_exit();
     let demo = &args.demo;
     let broken = demo.broken_rule();
     let (rng, seed) = demo.seeded_or_exit(program, "");
@@ -605,10 +633,8 @@ pub fn write_visuals(
 /// Writes a file the user asked for, or exits with status 1 and one line saying why.
 fn write_file(path: &Path, contents: &str) {
     if let Err(error) = std::fs::write(path, contents) {
-        let hint =
-            if error.kind() == ErrorKind::NotFound { " (does its directory exist?)" } else { "" };
-        eprintln!("error: cannot write {}: {error}{hint}", path.display());
+        eprintln!("error: cannot write {}", why_not(path, &error));
         std::process::exit(1);
     }
-    eprintln!("wrote {}", path.display());
+    eprintln!("wrote {}", shown_bytes(path.as_os_str().as_encoded_bytes()));
 }
