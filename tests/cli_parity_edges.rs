@@ -458,3 +458,47 @@ fn version_is_the_same_in_both_languages() {
         }
     }
 }
+
+/// A stdout that cannot take the output (a full disk, here `/dev/full`): one line on stderr, the
+/// same on both sides, and status 1; not a traceback per task on the Python side, where only a
+/// reader that has gone (a broken pipe) used to be handled.
+#[test]
+fn a_full_stdout_gets_one_line_and_status_1_on_both_sides() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        eprintln!("no /dev/full here: skipping");
+        return;
+    };
+    let args = ["--seed", "7", "--likelihood", "1"];
+    for mode in ["await", "callback"] {
+        let rust = Command::new(example_path(&format!("async_{mode}_example")))
+            .args(args)
+            .arg("--virtual-time")
+            .stdin(Stdio::null())
+            .stdout(full.try_clone().expect("clone /dev/full"))
+            .output()
+            .expect("run the example");
+        let package = Path::new(env!("CARGO_MANIFEST_DIR")).join("python/minimalist_package");
+        let Ok(python) = Command::new("python3")
+            .arg("-m")
+            .arg(format!("minimalist_package.minimalist_async.async_{mode}_example"))
+            .args(args)
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .current_dir(package)
+            .stdin(Stdio::null())
+            .stdout(full.try_clone().expect("clone /dev/full"))
+            .output()
+        else {
+            eprintln!("python3 not found: skipping the comparison with Python");
+            return;
+        };
+        for (side, output) in [("rust", &rust), ("python", &python)] {
+            let lines = stderr_lines(output);
+            assert_eq!(output.status.code(), Some(1), "{side} {mode}: {lines:?}");
+            assert_eq!(
+                lines,
+                ["error: cannot write to stdout: No space left on device (os error 28)"],
+                "{side} {mode}"
+            );
+        }
+    }
+}

@@ -278,27 +278,37 @@ def command_line(program: str, description: str, argv: Optional[List[str]] = Non
 class _QuietOnBrokenPipe:
     """Standard output that ends the process quietly, with exit status 0, when its reader has gone:
     a Unix filter's behaviour, and the Rust examples'. Without it, every task's next print raises
-    BrokenPipeError inside asyncio, which logs a traceback for each, and the exit status is 1."""
+    BrokenPipeError inside asyncio, which logs a traceback for each, and the exit status is 1. Any
+    other failure to write (a full disk) ends it with one line and status 1, as the Rust examples'
+    "error: cannot write to stdout: ..." does, not with a traceback per task."""
 
     def __init__(self, stream):
         self._stream = stream
 
-    def _quit(self) -> None:
+    def _quit(self, status: int) -> None:
         # Nothing more can reach the reader; the interpreter's own flush at exit must not fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), self._stream.fileno())
-        os._exit(0)
+        os._exit(status)
+
+    def _fail(self, error: OSError) -> None:
+        if isinstance(error, BrokenPipeError):
+            self._quit(0)
+        reason = f"{error.strerror} (os error {error.errno})"
+        print(f"error: cannot write to stdout: {reason}", file=sys.stderr)
+        sys.stderr.flush()
+        self._quit(1)
 
     def write(self, text: str) -> int:
         try:
             return self._stream.write(text)
-        except BrokenPipeError:
-            self._quit()
+        except OSError as error:
+            self._fail(error)
 
     def flush(self) -> None:
         try:
             self._stream.flush()
-        except BrokenPipeError:
-            self._quit()
+        except OSError as error:
+            self._fail(error)
 
     def __getattr__(self, name):
         return getattr(self._stream, name)
