@@ -111,7 +111,9 @@ impl Remote {
     ///
     /// The task is created on the executor's thread when it gets to this message, then runs like any
     /// other. The returned handle can be awaited (on any executor) or [`join`](RemoteJoinHandle::join)ed
-    /// by blocking. If the executor is dropped first, the handle yields a cancelled `JoinError`.
+    /// by blocking. If the executor is dropped first, the handle yields a cancelled `JoinError`; one
+    /// dropped before it got to the message names `Task-0` ([`TaskId`]'s numbers start at 1): no task
+    /// was ever made.
     pub fn spawn<F>(&self, future: F) -> RemoteJoinHandle<F::Output>
     where
         F: Future + Send + 'static,

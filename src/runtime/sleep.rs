@@ -32,6 +32,10 @@ use crate::runtime::yield_now::{YieldNow, yield_now};
 ///   rounded up to the microsecond, and the sleep never completes early. A sleep made and awaited
 ///   later counts from the await, as asyncio's does (tokio's counts from the call).
 ///
+/// A sleep belongs to the executor that made it: its deadline is on that executor's clock, its timer
+/// in that executor's wheel. Awaited inside another executor, it ends only once its own executor
+/// runs and reaches the deadline (as a tokio sleep needs its own runtime's timer driver).
+///
 /// # Panics
 ///
 /// Outside a running executor: there is no clock to count from. Polled after the executor that
