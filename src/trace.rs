@@ -14,13 +14,98 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::time::Duration;
 
-pub use crate::runtime::events::{Event, EventKind, Outcome};
+pub use crate::runtime::events::Outcome;
 
-use crate::runtime::events::Sink;
+use crate::runtime::events::{Sink, Stamp};
 use crate::runtime::executor::Executor;
 use crate::runtime::handle::Handle;
 use crate::runtime::table::Stage;
 use crate::runtime::task::TaskId;
+
+/// One scheduling decision.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// The turn it happened in (0 before the first turn).
+    pub turn: u64,
+    /// The loop's time when that turn began.
+    pub at: Duration,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+/// What a traced event was.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EventKind {
+    /// A task was created (and queued).
+    Spawned {
+        /// The new task.
+        task: TaskId,
+        /// Its name.
+        name: String,
+        /// The task whose poll spawned it, if any.
+        parent: Option<TaskId>,
+    },
+    /// A task's waker was called (or its timer fired, or the task it awaited ended).
+    Woken {
+        /// The task woken.
+        task: TaskId,
+        /// Whether the wake came from a thread other than the executor's.
+        other_thread: bool,
+        /// Whether the task was already in the ready queue, so that this wake cost nothing.
+        already_queued: bool,
+    },
+    /// The executor started polling a task.
+    PollStarted {
+        /// The task polled.
+        task: TaskId,
+    },
+    /// A poll returned.
+    PollEnded {
+        /// The task polled.
+        task: TaskId,
+        /// Real time the poll took.
+        duration: Duration,
+        /// Whether the task finished (returned or panicked).
+        ready: bool,
+    },
+    /// A sleep (or `call_later`) armed a timer.
+    TimerArmed {
+        /// The task that armed it; `None` for a `call_later` from outside any task.
+        task: Option<TaskId>,
+        /// When it is due.
+        deadline: Duration,
+    },
+    /// A due timer fired: it woke its task or ran its `call_later` callback.
+    TimerFired {
+        /// The task it woke, if it was a sleep.
+        task: Option<TaskId>,
+        /// When it was due.
+        deadline: Duration,
+    },
+    /// A callback was put in the ready queue.
+    CallbackQueued {
+        /// For a done-callback, the task that ended; `None` for `call_soon`.
+        task: Option<TaskId>,
+    },
+    /// A callback ran.
+    CallbackRan {
+        /// For a done-callback, the task that ended; `None` for `call_soon`.
+        task: Option<TaskId>,
+    },
+    /// A task is over.
+    TaskFinished {
+        /// The task.
+        task: TaskId,
+        /// How it ended.
+        outcome: Outcome,
+    },
+    /// Nothing was ready, so the clock moved.
+    ClockAdvanced {
+        /// The time afterwards.
+        to: Duration,
+    },
+}
 
 /// The state of the tools behind the sink.
 #[derive(Default)]
@@ -54,6 +139,13 @@ impl Tools {
         self.ended.borrow().clone()
     }
 
+    /// Keeps the event `kind` builds, stamped `at`, if the trace is on; `kind` does not run otherwise.
+    fn log(&self, at: Stamp, kind: impl FnOnce() -> EventKind) {
+        if self.tracing.get() {
+            self.events.borrow_mut().push(Event { turn: at.turn, at: at.at, kind: kind() });
+        }
+    }
+
     fn count(&self, task: TaskId, add: impl FnOnce(&mut (u32, u32))) {
         if let Some(counts) = &mut *self.counts.borrow_mut() {
             let pair = counts.entry(task).or_default();
@@ -81,42 +173,62 @@ impl Tools {
     }
 }
 
+/// The core's decisions, as the tools take them: each kept in the trace when it is on, and some
+/// looked at first (names for the detector's warnings and the ended tasks, counts for the stats).
 impl Sink for Tools {
-    fn record(&self, event: Event) {
-        match &event.kind {
-            EventKind::Spawned { task, name, parent } => {
-                self.spawned.borrow_mut().insert(*task, (name.clone(), *parent));
-            }
-            EventKind::PollEnded { task, duration, .. } => self.warn_if_slow(*task, *duration),
-            EventKind::PollStarted { task } => {
-                self.count(*task, |(polls, _)| *polls = polls.wrapping_add(1))
-            }
-            EventKind::Woken { task, .. } => {
-                self.count(*task, |(_, wakes)| *wakes = wakes.wrapping_add(1))
-            }
-            EventKind::TaskFinished { task, outcome } => {
-                // An ended task is polled no more: its name goes, so that a long run with the
-                // detector on keeps no name per task it ever ran.
-                let spawned = self.spawned.borrow_mut().remove(task);
-                if self.tracing.get() {
-                    let (name, spawned_by) = spawned.unwrap_or_else(|| (task.to_string(), None));
-                    self.ended.borrow_mut().push(Ended {
-                        id: *task,
-                        name,
-                        spawned_by,
-                        outcome: *outcome,
-                    });
-                }
-            }
-            _ => {}
-        }
+    fn spawned(&self, at: Stamp, task: TaskId, name: Option<&str>, parent: Option<TaskId>) {
+        let name = name.map_or_else(|| task.to_string(), str::to_owned);
+        self.spawned.borrow_mut().insert(task, (name.clone(), parent));
+        self.log(at, || EventKind::Spawned { task, name, parent });
+    }
+
+    fn woken(&self, at: Stamp, task: TaskId, other_thread: bool, already_queued: bool) {
+        self.count(task, |(_, wakes)| *wakes = wakes.wrapping_add(1));
+        self.log(at, || EventKind::Woken { task, other_thread, already_queued });
+    }
+
+    fn poll_started(&self, at: Stamp, task: TaskId) {
+        self.count(task, |(polls, _)| *polls = polls.wrapping_add(1));
+        self.log(at, || EventKind::PollStarted { task });
+    }
+
+    fn poll_ended(&self, at: Stamp, task: TaskId, duration: Duration, ready: bool) {
+        self.warn_if_slow(task, duration);
+        self.log(at, || EventKind::PollEnded { task, duration, ready });
+    }
+
+    fn timer_armed(&self, at: Stamp, task: Option<TaskId>, deadline: Duration) {
+        self.log(at, || EventKind::TimerArmed { task, deadline });
+    }
+
+    fn timer_fired(&self, at: Stamp, task: Option<TaskId>, deadline: Duration) {
+        self.log(at, || EventKind::TimerFired { task, deadline });
+    }
+
+    fn callback_queued(&self, at: Stamp, task: Option<TaskId>) {
+        self.log(at, || EventKind::CallbackQueued { task });
+    }
+
+    fn callback_ran(&self, at: Stamp, task: Option<TaskId>) {
+        self.log(at, || EventKind::CallbackRan { task });
+    }
+
+    fn task_finished(&self, at: Stamp, task: TaskId, outcome: Outcome) {
+        // An ended task is polled no more: its name goes, so that a long run with the detector on
+        // keeps no name per task it ever ran.
+        let spawned = self.spawned.borrow_mut().remove(&task);
         if self.tracing.get() {
-            self.events.borrow_mut().push(event);
+            let (name, spawned_by) = spawned.unwrap_or_else(|| (task.to_string(), None));
+            self.ended.borrow_mut().push(Ended { id: task, name, spawned_by, outcome });
         }
+        self.log(at, || EventKind::TaskFinished { task, outcome });
+    }
+
+    fn clock_advanced(&self, at: Stamp, to: Duration) {
+        self.log(at, || EventKind::ClockAdvanced { to });
     }
 }
 
-/// The tools of `handle`, if they were installed.
 pub(crate) fn tools(handle: &Handle) -> Option<&Tools> {
     let sink: &dyn Any = &**handle.sink.get()?;
     sink.downcast_ref()

@@ -1,103 +1,20 @@
 //! The sink: the one door through which the core tells tools what it decided.
 //!
 //! The core knows nothing of the tools built on it (the trace, the blocking detector, snapshots of
-//! ended tasks). It writes [`Event`]s into a [`Sink`], if one is installed, and that is all. With no
-//! sink, every recording site is one branch on an empty `OnceCell`, and the closure that would build
-//! the event never runs: the benchmark's instruction counts show no difference.
+//! ended tasks, per-task counts). At each decision it calls one method of a [`Sink`], if one is
+//! installed, and that is all: what a tool keeps, and in what form (the trace's `Event` log, in
+//! `src/trace.rs`), is the tool's business. With no sink, every recording site is one branch on an
+//! empty `OnceCell`, and the closure that would call the sink never runs: the benchmark's
+//! instruction counts show no difference.
 //!
-//! Every event is recorded on the executor's own thread: a wake from another thread travels through
-//! the channel and is recorded when the executor takes it in, marked `other_thread`. So a sink needs no
+//! Every decision is told on the executor's own thread: a wake from another thread travels through
+//! the channel and is told when the executor takes it in, marked `other_thread`. So a sink needs no
 //! lock.
 
 use std::any::Any;
 use std::time::Duration;
 
 use crate::runtime::task::TaskId;
-
-/// One scheduling decision.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Event {
-    /// The turn it happened in (0 before the first turn).
-    pub turn: u64,
-    /// The loop's time when that turn began.
-    pub at: Duration,
-    /// What happened.
-    pub kind: EventKind,
-}
-
-/// What a traced event was.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum EventKind {
-    /// A task was created (and queued).
-    Spawned {
-        /// The new task.
-        task: TaskId,
-        /// Its name.
-        name: String,
-        /// The task whose poll spawned it, if any.
-        parent: Option<TaskId>,
-    },
-    /// A task's waker was called (or its timer fired, or the task it awaited ended).
-    Woken {
-        /// The task woken.
-        task: TaskId,
-        /// Whether the wake came from a thread other than the executor's.
-        other_thread: bool,
-        /// Whether the task was already in the ready queue, so that this wake cost nothing.
-        already_queued: bool,
-    },
-    /// The executor started polling a task.
-    PollStarted {
-        /// The task polled.
-        task: TaskId,
-    },
-    /// A poll returned.
-    PollEnded {
-        /// The task polled.
-        task: TaskId,
-        /// Real time the poll took.
-        duration: Duration,
-        /// Whether the task finished (returned or panicked).
-        ready: bool,
-    },
-    /// A sleep (or `call_later`) armed a timer.
-    TimerArmed {
-        /// The task that armed it; `None` for a `call_later` from outside any task.
-        task: Option<TaskId>,
-        /// When it is due.
-        deadline: Duration,
-    },
-    /// A due timer fired: it woke its task or ran its `call_later` callback.
-    TimerFired {
-        /// The task it woke, if it was a sleep.
-        task: Option<TaskId>,
-        /// When it was due.
-        deadline: Duration,
-    },
-    /// A callback was put in the ready queue.
-    CallbackQueued {
-        /// For a done-callback, the task that ended; `None` for `call_soon`.
-        task: Option<TaskId>,
-    },
-    /// A callback ran.
-    CallbackRan {
-        /// For a done-callback, the task that ended; `None` for `call_soon`.
-        task: Option<TaskId>,
-    },
-    /// A task is over.
-    TaskFinished {
-        /// The task.
-        task: TaskId,
-        /// How it ended.
-        outcome: Outcome,
-    },
-    /// Nothing was ready, so the clock moved.
-    ClockAdvanced {
-        /// The time afterwards.
-        to: Duration,
-    },
-}
 
 /// How a task ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,9 +27,38 @@ pub enum Outcome {
     Cancelled,
 }
 
-/// Where the core's events go. Installed once per executor; the tools keep their state behind it, and
-/// find it again by downcasting (a `Sink` is `Any`).
+/// When a decision was made: the turn it happened in (0 before the first turn), and the loop's time
+/// when that turn began.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Stamp {
+    pub(crate) turn: u64,
+    pub(crate) at: Duration,
+}
+
+/// Where the core's decisions go, one method per kind of decision, each told when it was made.
+/// Installed once per executor; the tools keep their state behind it, and find it again by
+/// downcasting (a `Sink` is `Any`).
 pub(crate) trait Sink: Any {
-    /// Takes one event.
-    fn record(&self, event: Event);
+    /// A task was created (and queued): its name, if it was given one, and the task whose poll
+    /// spawned it, if any.
+    fn spawned(&self, at: Stamp, task: TaskId, name: Option<&str>, parent: Option<TaskId>);
+    /// A task's waker was called (or its timer fired, or the task it awaited ended): from another
+    /// thread or not, and whether the task was queued already, so that the wake cost nothing.
+    fn woken(&self, at: Stamp, task: TaskId, other_thread: bool, already_queued: bool);
+    /// The executor started polling a task.
+    fn poll_started(&self, at: Stamp, task: TaskId);
+    /// A poll returned, after `duration` of real time; `ready` when the task finished.
+    fn poll_ended(&self, at: Stamp, task: TaskId, duration: Duration, ready: bool);
+    /// A sleep (or `call_later`) armed a timer due at `deadline`: from the polled task, if any.
+    fn timer_armed(&self, at: Stamp, task: Option<TaskId>, deadline: Duration);
+    /// A due timer fired: it woke its task (`task`, for a sleep) or ran its `call_later` callback.
+    fn timer_fired(&self, at: Stamp, task: Option<TaskId>, deadline: Duration);
+    /// A callback was put in the ready queue: a done-callback of `task`, or a `call_soon` (`None`).
+    fn callback_queued(&self, at: Stamp, task: Option<TaskId>);
+    /// A callback ran: a done-callback of `task`, or a `call_soon` (`None`).
+    fn callback_ran(&self, at: Stamp, task: Option<TaskId>);
+    /// A task is over, with `outcome`.
+    fn task_finished(&self, at: Stamp, task: TaskId, outcome: Outcome);
+    /// Nothing was ready, so the clock moved, `to` this time.
+    fn clock_advanced(&self, at: Stamp, to: Duration);
 }

@@ -22,7 +22,7 @@ use std::task::{RawWakerVTable, Waker};
 use std::time::Duration;
 
 use crate::runtime::clock::Clock;
-use crate::runtime::events::{Event, EventKind, Sink};
+use crate::runtime::events::{Sink, Stamp};
 use crate::runtime::queue::{Message, REMOTE, ReadyQueue, TASK};
 use crate::runtime::results::Outputs;
 use crate::runtime::rules::Rules;
@@ -158,21 +158,19 @@ impl Handle {
         let now_us = clock.now_us();
         if clock.is_virtual() && to_us > now_us {
             self.clock.set(Clock::Virtual { now_us: to_us });
-            self.record(|| EventKind::ClockAdvanced { to: Duration::from_micros(to_us) });
+            self.record(|sink, at| sink.clock_advanced(at, Duration::from_micros(to_us)));
             return to_us;
         }
         now_us
     }
 
-    /// Gives an event to the sink, if there is one; `kind` is not even built otherwise.
+    /// Tells the sink, if there is one, of a decision, stamped with the turn and its time; `tell` does
+    /// not even run otherwise.
     #[inline]
-    pub(crate) fn record(&self, kind: impl FnOnce() -> EventKind) {
+    pub(crate) fn record(&self, tell: impl FnOnce(&dyn Sink, Stamp)) {
         if let Some(sink) = self.sink.get() {
-            sink.record(Event {
-                turn: self.turn.get(),
-                at: Duration::from_micros(self.turn_time.get()),
-                kind: kind(),
-            });
+            let at = Duration::from_micros(self.turn_time.get());
+            tell(&**sink, Stamp { turn: self.turn.get(), at });
         }
     }
 
@@ -209,7 +207,7 @@ impl Handle {
         let Some(entry) = tasks.entries.get_mut(key) else { return };
         let (task, already_queued) = self.queue_woken(key, entry);
         drop(tasks);
-        self.record(|| EventKind::Woken { task, other_thread, already_queued });
+        self.record(|sink, at| sink.woken(at, task, other_thread, already_queued));
     }
 
     /// Queues the woken task under `key`, whose entry this is, unless it is queued already or has

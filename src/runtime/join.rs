@@ -25,7 +25,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use crate::runtime::events::{EventKind, Outcome};
+use crate::runtime::events::Outcome;
 use crate::runtime::handle::Handle;
 use crate::runtime::join_error::{JoinError, report_panic, wake_contained};
 use crate::runtime::queue::DONE;
@@ -175,7 +175,7 @@ impl<T: 'static> Future for JoinHandle<T> {
 impl Handle {
     /// Queues the next done-callback of the ended task under `key`.
     pub(crate) fn queue_done_callback(&self, key: Key, id: TaskId) {
-        self.record(|| EventKind::CallbackQueued { task: Some(id) });
+        self.record(|sink, at| sink.callback_queued(at, Some(id)));
         self.push(key, DONE);
     }
 
@@ -191,7 +191,7 @@ impl Handle {
         let (_, callback) = rare.callbacks.pop_front()?;
         rare.seen_failure |= outcome == Outcome::Panicked;
         drop(tasks);
-        self.record(|| EventKind::CallbackRan { task: Some(id) });
+        self.record(|sink, at| sink.callback_ran(at, Some(id)));
         let results = self.outputs.table(table);
         // A panicking callback must not take the loop down, nor skip the callbacks behind it.
         if let Err(panic) = catch_unwind(AssertUnwindSafe(|| callback(&*results, result))) {

@@ -18,7 +18,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
-use crate::runtime::events::{EventKind, Outcome};
+use crate::runtime::events::Outcome;
 use crate::runtime::handle::Handle;
 use crate::runtime::join_error::{JoinError, contain};
 use crate::runtime::results::TaskBox;
@@ -119,13 +119,13 @@ fn poll_with_waker<R>(
 ) -> (Poll<R>, Option<Box<Lent>>) {
     let waker = kept.unwrap_or_else(|| handle.lend_waker(key));
     handle.set_polling(key, id, waker.waker());
-    handle.record(|| EventKind::PollStarted { task: id });
+    handle.record(|sink, at| sink.poll_started(at, id));
     let started = handle.sink.get().map(|_| Instant::now());
     let polled = poll(&mut Context::from_waker(waker.waker()));
     handle.polling.set(None);
     if let Some(started) = started {
         let (duration, ready) = (started.elapsed(), polled.is_ready());
-        handle.record(|| EventKind::PollEnded { task: id, duration, ready });
+        handle.record(|sink, at| sink.poll_ended(at, id, duration, ready));
     }
     (polled, handle.take_back(waker))
 }
@@ -152,7 +152,7 @@ fn settle_pending(handle: &Handle, key: Key, kept: Option<Box<Lent>>, future: Op
         // `yield_now` asked to run after the others: queued now that its poll is over.
         let (task, already_queued) = handle.queue_woken(key, entry);
         drop(tasks);
-        handle.record(|| EventKind::Woken { task, other_thread: false, already_queued });
+        handle.record(|sink, at| sink.woken(at, task, false, already_queued));
         return;
     }
     // Nothing can ever wake a task that is not queued, kept no waker and noted itself nowhere.
@@ -230,7 +230,7 @@ fn end_task(
         (callbacks, kept, awaiter, unclaimed)
     };
     drop(kept.and_then(|kept| handle.take_back(kept)));
-    handle.record(|| EventKind::TaskFinished { task: id, outcome });
+    handle.record(|sink, at| sink.task_finished(at, id, outcome));
     let inline = handle.rules.get().is_broken(Rule::InlineCallbacks);
     for _ in 0..callbacks {
         if inline {

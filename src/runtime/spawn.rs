@@ -3,7 +3,6 @@
 use std::future::Future;
 use std::rc::Rc;
 
-use crate::runtime::events::EventKind;
 use crate::runtime::handle::{Handle, current, try_current};
 use crate::runtime::join::JoinHandle;
 use crate::runtime::poll::poll_task;
@@ -22,11 +21,7 @@ impl Handle {
     ) -> JoinHandle<F::Output> {
         let id = self.next_task_id();
         let parent = self.polling.get().map(|polling| polling.id);
-        self.record(|| EventKind::Spawned {
-            task: id,
-            name: name.as_ref().map_or(id.to_string(), ToString::to_string),
-            parent,
-        });
+        self.record(|sink, at| sink.spawned(at, id, name.as_deref(), parent));
         let key = self.tasks.borrow_mut().insert(id, Some(Box::pin(Some(future))), parent, name);
         if !(self.rules.get().is_broken(Rule::EagerSpawn) && self.spawn_eagerly(key)) {
             self.push(key, TASK);

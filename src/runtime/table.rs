@@ -41,7 +41,7 @@
 //! panicked task's error ("never retrieved" bookkeeping) are rare or read rarely: they live in
 //! [`Cold`], off the entries' cache lines: the parents in a `Vec` by slot index, the rest in one map
 //! of [`Rare`] data, only for the tasks that have some (a removal looks at its length while no task
-//! has any). Poll and wake counts are the tools', from the sink's events (`src/stats.rs`).
+//! has any). Poll and wake counts are the tools', from what the core tells the sink (`src/stats.rs`).
 //!
 //! # When an entry goes, when a box is freed
 //!

@@ -21,7 +21,6 @@
 use std::task::{Context, Waker};
 use std::time::Duration;
 
-use crate::runtime::events::EventKind;
 use crate::runtime::handle::{Handle, Timer, TimerRef, Timers};
 use crate::runtime::join_error::wake_contained;
 use crate::runtime::slab::Key;
@@ -39,9 +38,9 @@ impl Handle {
         reserved: Option<u64>,
         timer: Timer,
     ) -> Armed<TimerRef> {
-        self.record(|| EventKind::TimerArmed {
-            task: self.polling.get().map(|polling| polling.id),
-            deadline: Duration::from_micros(deadline_us),
+        self.record(|sink, at| {
+            let deadline = Duration::from_micros(deadline_us);
+            sink.timer_armed(at, self.polling.get().map(|polling| polling.id), deadline);
         });
         let mut timers = self.timers.borrow_mut();
         let seq = reserved.unwrap_or_else(|| timers.wheel.reserve());
@@ -117,7 +116,7 @@ impl Handle {
     /// 3,264 → 3,276 instructions per op).
     #[inline]
     pub(crate) fn fire(&self, timer: &Armed<TimerRef>) -> bool {
-        // For the sink's events: not computed without a sink.
+        // For the sink: not computed without one.
         let deadline = || Duration::from_micros(timer.deadline);
         if let TimerRef::Task(index) = timer.value {
             // Before the table is borrowed: taking in wakes tasks too.
@@ -126,18 +125,18 @@ impl Handle {
             if let Some((key, entry)) = tasks.take_own_timer(index, timer.seq) {
                 let (task, already_queued) = self.queue_woken(key, entry);
                 drop(tasks);
-                self.record(|| EventKind::TimerFired { task: Some(task), deadline: deadline() });
-                self.record(|| EventKind::Woken { task, other_thread: false, already_queued });
+                self.record(|sink, at| sink.timer_fired(at, Some(task), deadline()));
+                self.record(|sink, at| sink.woken(at, task, false, already_queued));
                 return true;
             }
         }
         let Some(record) = self.take_record(timer) else { return false };
-        self.record(|| EventKind::TimerFired {
-            task: match &record {
+        self.record(|sink, at| {
+            let task = match &record {
                 Timer::Task(task) => self.tasks.borrow().entries.get(*task).map(|entry| entry.id),
                 Timer::Waker(_) | Timer::Call(_) => None,
-            },
-            deadline: deadline(),
+            };
+            sink.timer_fired(at, task, deadline());
         });
         match record {
             Timer::Task(task) => self.wake(task, false),

@@ -20,7 +20,6 @@ use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use crate::runtime::events::EventKind;
 use crate::runtime::handle::{Handle, Timers};
 use crate::runtime::poll::poll_task;
 use crate::runtime::queue::{CALL, DONE, TASK, drain_floor};
@@ -115,7 +114,7 @@ impl Turn {
                     handle.run_done_callback(queued.key()).map(|task| Step::RanCallback { task })
                 }
                 CALL => take_call(queued.key()).map(|call| {
-                    handle.record(|| EventKind::CallbackRan { task: None });
+                    handle.record(|sink, at| sink.callback_ran(at, None));
                     call();
                     Step::RanCallSoon
                 }),
@@ -212,6 +211,6 @@ pub(crate) fn advance_clock(handle: &Handle) -> Step {
     handle.queue.wait(clock.instant_at(wake_at));
     // Read once: the event and the step report the same time.
     let now = Duration::from_micros(handle.now_us());
-    handle.record(|| EventKind::ClockAdvanced { to: now });
+    handle.record(|sink, at| sink.clock_advanced(at, now));
     Step::AdvancedClock { now }
 }
