@@ -178,8 +178,9 @@ impl Tools {
 impl Sink for Tools {
     fn spawned(&self, at: Stamp, task: TaskId, name: Option<&str>, parent: Option<TaskId>) {
         let name = name.map_or_else(|| task.to_string(), str::to_owned);
-        self.spawned.borrow_mut().insert(task, (name.clone(), parent));
-        self.log(at, || EventKind::Spawned { task, name, parent });
+        // Cloned only for the trace: with the detector alone on, the name is kept once.
+        self.log(at, || EventKind::Spawned { task, name: name.clone(), parent });
+        self.spawned.borrow_mut().insert(task, (name, parent));
     }
 
     fn woken(&self, at: Stamp, task: TaskId, other_thread: bool, already_queued: bool) {

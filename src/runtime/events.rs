@@ -29,7 +29,7 @@ pub enum Outcome {
 
 /// When a decision was made: the turn it happened in (0 before the first turn), and the loop's time
 /// when that turn began.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct Stamp {
     pub(crate) turn: u64,
     pub(crate) at: Duration,
