@@ -292,3 +292,24 @@ fn a_timeout_kept_across_two_block_on_calls_keeps_its_deadline() {
     assert!(executor.block_on(kept).is_err());
     assert_eq!(executor.now(), Duration::from_millis(10));
 }
+
+/// On the real clock too, the deadline counts from the timeout's first poll (asyncio's `timeout`
+/// reads `loop.time()` when entered, not when made), and it is never early by the caller's own
+/// reading of the clock before that poll. The first poll reads the clock; only a body that is not
+/// ready at once needs the reading in the clock's microseconds, once it arms the timer.
+#[test]
+fn on_the_real_clock_a_deadline_counts_from_the_first_poll_and_is_never_early() {
+    use std::time::Instant;
+    let limit = Duration::from_millis(20);
+    let mut executor = Executor::new();
+    let (waited, ready) = executor.block_on(async move {
+        let made = timeout(limit, std::future::pending::<()>());
+        std::thread::sleep(Duration::from_millis(30));
+        let first_poll = Instant::now();
+        assert!(made.await.is_err());
+        (first_poll.elapsed(), timeout(limit, async { 7 }).await)
+    });
+    assert!(waited >= limit, "expired {waited:?} after the first poll, before its {limit:?} limit");
+    assert_eq!(ready, Ok(7));
+    assert_eq!(executor.armed_timers(), 0);
+}
