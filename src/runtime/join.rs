@@ -38,7 +38,9 @@ use crate::runtime::task::TaskId;
 ///
 /// Awaiting it gives `Ok(value)` when the task returned and `Err(JoinError)` when it panicked or was
 /// cancelled. Like asyncio's `Task` (and tokio's `JoinHandle`), dropping the handle does **not** stop
-/// the task: it keeps running, and only its result is thrown away.
+/// the task: it keeps running, and only its result is thrown away. A task that awaits its own handle
+/// would wait for ever: it panics instead, in its poll, as asyncio raises "Task cannot await on
+/// itself".
 ///
 /// The handle is small, 16 bytes: the task's key in the executor's task table and a reference to the
 /// executor, like a file descriptor is a number in a process's table. The task's id is read from its
@@ -254,6 +256,13 @@ impl Handle {
 /// ping_pong 528 → 544).
 #[inline(never)]
 fn wait_for(handle: &Handle, key: Key, own: Option<Key>, cx: &Context<'_>) {
+    // The task polled now awaits its own handle, with its own waker: only its end could wake it,
+    // so it would wait for ever. A panic in its poll, as asyncio raises "Task cannot await on
+    // itself" in the task. (A combinator's waker may have another way out, a timeout say.)
+    if own == Some(key) {
+        let id = handle.polling.get().map(|polling| polling.id);
+        panic!("{} awaits its own JoinHandle: it would wait for ever", id.expect("a poll is on"));
+    }
     let awaiter = own.map_or_else(|| Awaiter::Waker(cx.waker().clone()), Awaiter::Task);
     let old = handle.tasks.borrow_mut().set_waiter(key, awaiter);
     drop(old);

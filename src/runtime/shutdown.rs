@@ -5,9 +5,12 @@ use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use crate::runtime::events::Outcome;
 use crate::runtime::handle::{Handle, Timer, TimerRef, try_enter};
 use crate::runtime::join_error::{drop_contained, wake_contained};
+use crate::runtime::queue::Message;
 use crate::runtime::slab::Key;
+use crate::runtime::table::Stage;
 use crate::runtime::task::TaskId;
 use crate::runtime::turn::Turn;
 use crate::runtime::wheel::Armed;
@@ -85,25 +88,41 @@ fn drop_each<T>(values: impl IntoIterator<Item = T>, what: &str) {
 }
 
 /// Drops every pending future, result, queued callback, armed timer and message from another thread
-/// exactly once, and says on stderr which tasks were still pending: nothing disappears unreported.
+/// exactly once, and says on stderr what was lost: the tasks still pending, a panic nobody looked at,
+/// the callbacks that never ran. Nothing disappears unreported.
 ///
 /// A future may hold a `Sleep` that points back at the handle, and a done-callback may hold its own
 /// task's handle, so the tables are emptied here rather than left to reference counting. Dropping a
-/// future may queue more work, hence the loop.
+/// future, a callback or another thread's work, or waking a waker, may store more (a destructor that
+/// spawns), hence the loop: it ends once a pass finds nothing at all.
 pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
     // Destructors of futures and callbacks may spawn, sleep or schedule: let them find this executor
     // (unless the thread is running another one), so that they are not told they run outside any
     // executor. What they add is dropped by the next pass of the loop.
     let _entered = try_enter(handle);
     let mut unfinished: Vec<TaskId> = Vec::new();
+    let mut never_ran = 0;
     loop {
         // The slabs are drained, not replaced: their generations go on, so that a key someone still
-        // holds (a handle, a waker, a call's handle) never names what a destructor stores next. The
-        // wakers that await handles stay until the end: only their entries name them.
+        // holds (a handle, a waker, a call's handle) never names what a destructor stores next.
         let mut tasks = handle.tasks.borrow_mut();
         tasks.pending = 0;
         let (entries, cold) = (tasks.entries.drain(), std::mem::take(&mut tasks.cold));
+        // The wakers that await the handles of the entries drained now or before.
+        let awaiters = tasks.awaiters.drain();
         drop(tasks);
+        // Read before the result tables go: the results a panic nobody looked at left.
+        let unseen: Vec<String> = entries
+            .iter()
+            .filter_map(|(key, entry)| {
+                let seen = cold.rare.get(&key.index()).is_some_and(|rare| rare.seen_failure);
+                let spent = entry
+                    .future
+                    .as_ref()
+                    .filter(|_| entry.stage == Stage::Done(Outcome::Panicked) && !seen)?;
+                handle.outputs.table(spent.table(&handle.outputs)).error_text(entry.result())
+            })
+            .collect();
         let calls = handle.calls.borrow_mut().drain();
         // The wheel stays, with its arming numbers: a timer armed by a destructor from here on must
         // not share one with a `Sleep` dropped later.
@@ -111,10 +130,14 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
         let result_tables = handle.outputs.take_all();
         let messages = handle.queue.close();
         turn.clear_batch();
-        let mut found = entries.len() + calls.len() + others.len();
+        let mut found =
+            entries.len() + calls.len() + others.len() + awaiters.len() + messages.len();
         let mut rare = cold.rare;
         let alive = entries.iter().filter(|(_, entry)| entry.handle_alive);
         handle.gone.borrow_mut().extend(alive.map(|(key, entry)| (*key, entry.id)));
+        for text in unseen {
+            eprintln!("minimalist-async: task exception was never retrieved: {text}");
+        }
         for (key, entry) in entries {
             let id = entry.id;
             if !entry.is_done() {
@@ -125,42 +148,69 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
                 drop_contained(future, || format!("the future of {id}"));
             }
             for (_, callback) in rare.remove(&key.index()).into_iter().flat_map(|r| r.callbacks) {
+                never_ran += 1;
                 drop_contained(callback, || format!("a done-callback of {id} that never ran"));
             }
         }
         // Rare data (done-callbacks among it) is added only to a live entry (`Tasks::add_callback`),
         // and an entry's removal takes it with it: the walk above found it all.
         debug_assert!(rare.is_empty(), "rare data of no entry, in slots {:?}", rare.keys());
+        never_ran += calls.len();
         drop_each(
             calls.into_iter().map(|(_, call)| call),
             "a call_soon callback (or work from another thread) that never ran",
         );
-        // Each record with its timer as the wheel holds it, plain data: dropping it drops the record.
-        drop_each(others.into_values(), "a timer's callback or waker");
+        for (_, record) in others.into_values() {
+            match record {
+                // A sleep of this executor awaited elsewhere: its task learns, when it next polls
+                // the sleep, that this clock is gone (`Sleep`'s `check_alive`), instead of waiting
+                // for ever.
+                Timer::Waker(waker) => wake_contained(waker),
+                Timer::Call(call) => {
+                    never_ran += 1;
+                    drop_contained(call, || "a call_later callback that never ran".to_owned());
+                }
+                Timer::Task(_) => {}
+            }
+        }
+        // Whoever awaits a handle from elsewhere (another executor, a combinator's own waker) learns
+        // now that the task is gone: its poll finds no executor and yields a cancelled `JoinError`.
+        for awaiter in awaiters.into_iter().map(|(_, waker)| waker) {
+            wake_contained(awaiter);
+        }
         found += result_tables.into_iter().map(|(_, table)| table.drop_all()).sum::<usize>();
+        never_ran += messages.iter().filter(|message| matches!(message, Message::Run(_))).count();
         drop_each(messages, "work sent from another thread");
-        // Messages hold no user code beyond work sent by other threads: once only they are left, no
-        // destructor can add more.
         if found == 0 {
             break;
         }
     }
     // Nothing can be stored any more (the queue is closed, `CURRENT` names no executor): the emptied
-    // table's memory goes now, not when the last `JoinHandle` or `Sleep` that outlived it lets go;
-    // what it held is plain data, but for the awaiting wakers, taken out first.
-    let awaiters = std::mem::take(&mut *handle.tasks.borrow_mut()).awaiters;
-    // Whoever awaits a handle from elsewhere (another executor, a combinator's own waker) learns now
-    // that the task is gone: its poll finds no executor and yields a cancelled `JoinError`.
-    for awaiter in awaiters.into_values() {
-        wake_contained(awaiter);
+    // table's memory goes now, not when the last `JoinHandle` or `Sleep` that outlived it lets go.
+    drop(std::mem::take(&mut *handle.tasks.borrow_mut()));
+    if never_ran > 0 {
+        eprintln!(
+            "minimalist-async: executor dropped with {never_ran} callback(s) that never ran \
+             (call_soon, call_later, done-callbacks, other threads' work); they were dropped"
+        );
     }
     if !unfinished.is_empty() {
         unfinished.sort();
-        let names: Vec<String> = unfinished.iter().map(TaskId::to_string).collect();
         eprintln!(
             "minimalist-async: executor dropped with {} unfinished task(s), dropped unfinished: {}",
-            names.len(),
-            names.join(", ")
+            unfinished.len(),
+            names_of(&unfinished)
         );
+    }
+}
+
+/// The tasks' names, comma-separated, the first `SHOWN` of them: a million unfinished tasks make one
+/// line of a few kilobytes, not of megabytes.
+fn names_of(tasks: &[TaskId]) -> String {
+    const SHOWN: usize = 20;
+    let names: Vec<String> = tasks.iter().take(SHOWN).map(TaskId::to_string).collect();
+    match tasks.len().checked_sub(SHOWN) {
+        Some(more) if more > 0 => format!("{} and {more} more", names.join(", ")),
+        _ => names.join(", "),
     }
 }
