@@ -111,18 +111,17 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
         // The wakers that await the handles of the entries drained now or before.
         let awaiters = tasks.awaiters.drain();
         drop(tasks);
-        // Read before the result tables go: the results a panic nobody looked at left.
-        let unseen: Vec<String> = entries
-            .iter()
-            .filter_map(|(key, entry)| {
-                let seen = cold.rare.get(&key.index()).is_some_and(|rare| rare.seen_failure);
-                let spent = entry
-                    .future
-                    .as_ref()
-                    .filter(|_| entry.stage == Stage::Done(Outcome::Panicked) && !seen)?;
-                handle.outputs.table(spent.table(&handle.outputs)).error_text(entry.result())
-            })
-            .collect();
+        // Read before the result tables go: a panic nobody looked at goes with them.
+        for (key, entry) in &entries {
+            let seen = cold.rare.get(&key.index()).is_some_and(|rare| rare.seen_failure);
+            if let (Stage::Done(Outcome::Panicked), Some(spent), false) =
+                (entry.stage, &entry.future, seen)
+                && let Some(error) =
+                    handle.outputs.table(spent.table(&handle.outputs)).error_text(entry.result())
+            {
+                eprintln!("minimalist-async: task exception was never retrieved: {error}");
+            }
+        }
         let calls = handle.calls.borrow_mut().drain();
         // The wheel stays, with its arming numbers: a timer armed by a destructor from here on must
         // not share one with a `Sleep` dropped later.
@@ -135,9 +134,6 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
         let mut rare = cold.rare;
         let alive = entries.iter().filter(|(_, entry)| entry.handle_alive);
         handle.gone.borrow_mut().extend(alive.map(|(key, entry)| (*key, entry.id)));
-        for text in unseen {
-            eprintln!("minimalist-async: task exception was never retrieved: {text}");
-        }
         for (key, entry) in entries {
             let id = entry.id;
             if !entry.is_done() {
