@@ -134,7 +134,7 @@ impl Remote {
         // If the executor is gone, the closure comes back inside the error and is dropped here, and
         // its guard reports the task as cancelled.
         let _ = self.inbox.send(Message::Run(Box::new(work)));
-        RemoteJoinHandle { shared }
+        RemoteJoinHandle { shared, inbox: self.inbox.clone() }
     }
 }
 
@@ -168,6 +168,8 @@ impl<T> Drop for CompleteOnDrop<T> {
 /// blocking the calling thread.
 pub struct RemoteJoinHandle<T> {
     shared: Arc<Slot<Result<T, JoinError>>>,
+    /// The executor's, to tell its thread from the others in `join`.
+    inbox: Inbox,
 }
 
 impl<T> fmt::Debug for RemoteJoinHandle<T> {
@@ -178,9 +180,33 @@ impl<T> fmt::Debug for RemoteJoinHandle<T> {
 }
 
 impl<T> RemoteJoinHandle<T> {
-    /// Blocks this thread until the task ends. Never call it on the executor's own thread: the executor
-    /// could not run the task while its thread is blocked here.
+    /// Blocks this thread until the task ends. On the executor's own thread, `.await` the handle
+    /// instead.
+    ///
+    /// # Panics
+    ///
+    /// On the thread of the executor that runs the task (outside it or inside one of its tasks) while
+    /// the task's result has not arrived: only that thread can run the task, and it would be blocked
+    /// here for ever. Once the result is there (or the executor is gone, which leaves a cancelled
+    /// error), it returns on any thread.
+    ///
+    /// ```should_panic
+    /// use minimalist_async::Executor;
+    ///
+    /// let executor = Executor::with_virtual_time();
+    /// let task = executor.remote().spawn(async { 6 * 7 });
+    /// let _ = task.join(); // the executor's thread, and the executor has not run the task: panics
+    /// ```
+    #[track_caller]
     pub fn join(self) -> Result<T, JoinError> {
+        // Only the executor's thread fills the slot (the executor's drop too), so on that thread an
+        // empty slot can never fill while this one waits.
+        if !self.inbox.on_other_thread() && !self.shared.is_filled() {
+            panic!(
+                "RemoteJoinHandle::join() called on the thread of the executor that runs the task: \
+                 it would wait for ever; .await the handle there instead"
+            );
+        }
         self.shared.wait_take()
     }
 }
