@@ -7,7 +7,7 @@
 
 use std::process::Command;
 
-use minimalist_async::{Executor, yield_now};
+use minimalist_async::{Executor, spawn, yield_now};
 
 /// Runs `scenario` in a child process: whether it passed, and its stderr.
 fn run(scenario: &str) -> (bool, String) {
@@ -17,6 +17,13 @@ fn run(scenario: &str) -> (bool, String) {
         .output()
         .unwrap();
     (output.status.success(), String::from_utf8(output.stderr).unwrap())
+}
+
+/// Runs `scenario` in a child process that must pass: its stderr.
+fn stderr_of(scenario: &str) -> String {
+    let (passed, stderr) = run(scenario);
+    assert!(passed, "{scenario} failed: {stderr}");
+    stderr
 }
 
 fn count(haystack: &str, needle: &str) -> usize {
@@ -77,4 +84,54 @@ fn remote_join_panic_names_the_callers_line() {
     assert_eq!(count(&stderr, JOIN_ON_OWN_THREAD), 1, "{stderr}");
     assert!(stderr.contains("tests/api_edges.rs:"), "the caller's location: {stderr}");
     assert!(!stderr.contains("src/remote.rs"), "not the library's: {stderr}");
+}
+
+#[test]
+#[ignore = "run by a_panic_shown_by_with_result_is_retrieved"]
+fn scenario_with_result_looks_at_the_panic() {
+    let mut executor = Executor::with_virtual_time();
+    let looked = executor.spawn(async { panic!("looked at") });
+    let unseen = executor.spawn(async { panic!("not looked at") });
+    executor.run_until_stalled();
+    let shown = looked.with_result(|result| result.as_ref().unwrap_err().is_panic());
+    assert_eq!(shown, Some(true));
+    drop(looked);
+    drop(unseen);
+    executor.block_on(async {
+        drop(spawn(async { panic!("nobody looked inside") }));
+        yield_now().await;
+    });
+}
+
+/// As asyncio's `task.exception()`: looking at the panic retrieves it. The two tasks nobody looked at
+/// are still reported, once each.
+#[test]
+fn a_panic_shown_by_with_result_is_retrieved() {
+    let stderr = stderr_of("scenario_with_result_looks_at_the_panic");
+    assert_eq!(count(&stderr, "never retrieved"), 2, "{stderr}");
+    assert_eq!(count(&stderr, "never retrieved: Task-1 panicked: looked at"), 0, "{stderr}");
+    assert_eq!(count(&stderr, "never retrieved: Task-2 panicked: not looked at"), 1, "{stderr}");
+    assert_eq!(count(&stderr, "panicked: nobody looked inside"), 1, "{stderr}");
+}
+
+#[test]
+#[ignore = "run by with_result_on_a_running_task_retrieves_nothing"]
+fn scenario_with_result_before_the_panic() {
+    let mut executor = Executor::with_virtual_time();
+    let task = executor.spawn(async {
+        yield_now().await;
+        panic!("looked at too early")
+    });
+    executor.step();
+    assert_eq!(task.with_result(|_| ()), None, "still running");
+    drop(task);
+    executor.run_until_stalled();
+}
+
+/// A look that saw no panic (the task had not ended) leaves it unretrieved.
+#[test]
+fn with_result_on_a_running_task_retrieves_nothing() {
+    let stderr = stderr_of("scenario_with_result_before_the_panic");
+    let line = "never retrieved: Task-1 panicked: looked at too early";
+    assert_eq!(count(&stderr, line), 1, "{stderr}");
 }
