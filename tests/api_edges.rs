@@ -135,3 +135,69 @@ fn with_result_on_a_running_task_retrieves_nothing() {
     let line = "never retrieved: Task-1 panicked: looked at too early";
     assert_eq!(count(&stderr, line), 1, "{stderr}");
 }
+
+/// Awaits a task's handle through `&mut`, which takes its result and leaves the handle behind.
+async fn taken_handle() -> minimalist_async::JoinHandle<u32> {
+    let mut handle = spawn(async { 1 });
+    assert_eq!((&mut handle).await.unwrap(), 1);
+    handle
+}
+
+#[test]
+#[should_panic(
+    expected = "join_all() given the JoinHandle of Task-2, whose result was already taken by .await"
+)]
+fn join_all_of_a_taken_handle_names_join_all() {
+    Executor::with_virtual_time().block_on(async {
+        let _ = minimalist_async::join_all([taken_handle().await]).await;
+    });
+}
+
+#[test]
+#[should_panic(
+    expected = "join_all_settled() given the JoinHandle of Task-3, whose result was already taken"
+)]
+fn join_all_settled_of_a_taken_handle_names_join_all_settled() {
+    Executor::with_virtual_time().block_on(async {
+        let fresh = spawn(async { 2 });
+        let _ = minimalist_async::join_all_settled([fresh, taken_handle().await]).await;
+    });
+}
+
+#[test]
+#[should_panic(
+    expected = "as_completed() given the JoinHandle of Task-2, whose result was already taken"
+)]
+fn as_completed_of_a_taken_handle_names_as_completed() {
+    Executor::with_virtual_time().block_on(async {
+        let _ = minimalist_async::as_completed([taken_handle().await]);
+    });
+}
+
+/// At the call, before any poll: the future is never awaited here.
+#[test]
+#[should_panic(
+    expected = "wait_first() given the JoinHandle of Task-2, whose result was already taken"
+)]
+fn wait_first_of_a_taken_handle_names_wait_first_at_the_call() {
+    Executor::with_virtual_time().block_on(async {
+        drop(minimalist_async::wait_first([taken_handle().await]));
+    });
+}
+
+#[test]
+#[ignore = "run by a_taken_handle_panic_names_the_callers_line"]
+fn scenario_join_all_of_a_taken_handle() {
+    Executor::with_virtual_time().block_on(async {
+        let _ = minimalist_async::join_all([taken_handle().await]).await;
+    });
+}
+
+#[test]
+fn a_taken_handle_panic_names_the_callers_line() {
+    let (passed, stderr) = run("scenario_join_all_of_a_taken_handle");
+    assert!(!passed, "join_all panicked: {stderr}");
+    assert_eq!(count(&stderr, "join_all() given the JoinHandle of Task-2"), 1, "{stderr}");
+    assert!(stderr.contains("tests/api_edges.rs:"), "the caller's location: {stderr}");
+    assert!(!stderr.contains("add_done_callback"), "no API the user never called: {stderr}");
+}
