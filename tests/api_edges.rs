@@ -201,3 +201,61 @@ fn a_taken_handle_panic_names_the_callers_line() {
     assert!(stderr.contains("tests/api_edges.rs:"), "the caller's location: {stderr}");
     assert!(!stderr.contains("add_done_callback"), "no API the user never called: {stderr}");
 }
+
+/// A waker whose wake panics: a hand-made one, as a foreign executor's might be.
+struct PanickingWaker;
+
+impl std::task::Wake for PanickingWaker {
+    fn wake(self: std::sync::Arc<Self>) {
+        panic!("the waker's own panic");
+    }
+}
+
+/// Polls `future` once with a [`PanickingWaker`], so that it keeps that waker.
+fn poll_with_panicking_waker<F: std::future::Future + Unpin>(future: &mut F) {
+    let waker = std::task::Waker::from(std::sync::Arc::new(PanickingWaker));
+    let poll = std::pin::Pin::new(future).poll(&mut std::task::Context::from_waker(&waker));
+    assert!(poll.is_pending());
+}
+
+#[test]
+#[ignore = "run by a_panicking_waker_under_a_zero_timeout_is_named_as_a_waker"]
+fn scenario_zero_timeout_with_a_panicking_waker() {
+    Executor::with_virtual_time().block_on(async {
+        let mut timeout = Box::pin(minimalist_async::time::timeout(
+            std::time::Duration::ZERO,
+            std::future::pending::<()>(),
+        ));
+        poll_with_panicking_waker(&mut timeout);
+        yield_now().await;
+        assert!(timeout.await.is_err(), "expired");
+    });
+}
+
+#[test]
+fn a_panicking_waker_under_a_zero_timeout_is_named_as_a_waker() {
+    let stderr = stderr_of("scenario_zero_timeout_with_a_panicking_waker");
+    let line = "minimalist-async: a waker's wake panicked: the waker's own panic";
+    assert_eq!(count(&stderr, line), 1, "{stderr}");
+    assert_eq!(count(&stderr, "callback scheduled at"), 0, "{stderr}");
+}
+
+#[test]
+#[ignore = "run by a_panicking_waker_under_join_all_is_named_as_a_waker"]
+fn scenario_join_all_with_a_panicking_waker() {
+    Executor::with_virtual_time().block_on(async {
+        let mut all = minimalist_async::join_all([spawn(async { 5 })]);
+        poll_with_panicking_waker(&mut all);
+        yield_now().await;
+        yield_now().await;
+        assert_eq!(all.await.unwrap(), [5]);
+    });
+}
+
+#[test]
+fn a_panicking_waker_under_join_all_is_named_as_a_waker() {
+    let stderr = stderr_of("scenario_join_all_with_a_panicking_waker");
+    let line = "minimalist-async: a waker's wake panicked: the waker's own panic";
+    assert_eq!(count(&stderr, line), 1, "{stderr}");
+    assert_eq!(count(&stderr, "a done-callback of"), 0, "{stderr}");
+}
