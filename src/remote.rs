@@ -149,7 +149,7 @@ struct CompleteOnDrop<T> {
 impl<T> CompleteOnDrop<T> {
     fn complete(mut self, result: Result<T, JoinError>) {
         if let Some(shared) = self.shared.take() {
-            shared.fill(result);
+            shared.fill_watched(result, report_unretrieved);
         }
     }
 }
@@ -164,8 +164,22 @@ impl<T> Drop for CompleteOnDrop<T> {
     }
 }
 
+/// Says on stderr that a remote task's panic reached nobody, in the words the executor uses for its
+/// own tasks: the forwarding task took the result, so the executor counts it as retrieved.
+fn report_unretrieved<T>(result: &Result<T, JoinError>) {
+    if let Err(error) = result
+        && error.is_panic()
+    {
+        eprintln!("minimalist-async: task exception was never retrieved: {error}");
+    }
+}
+
 /// The result of a task spawned through a [`Remote`]: `Send`, awaitable anywhere, or joinable by
 /// blocking the calling thread.
+///
+/// Dropped without its result read (by `join` or `.await`), a task's panic is reported on stderr,
+/// when the task ends or at the drop, whichever comes last, as the executor reports a panic nobody
+/// retrieved from one of its own tasks.
 pub struct RemoteJoinHandle<T> {
     shared: Arc<Slot<Result<T, JoinError>>>,
     /// The executor's, to tell its thread from the others in `join`.
@@ -208,6 +222,12 @@ impl<T> RemoteJoinHandle<T> {
             );
         }
         self.shared.wait_take()
+    }
+}
+
+impl<T> Drop for RemoteJoinHandle<T> {
+    fn drop(&mut self) {
+        self.shared.abandon(report_unretrieved);
     }
 }
 

@@ -259,3 +259,40 @@ fn a_panicking_waker_under_join_all_is_named_as_a_waker() {
     assert_eq!(count(&stderr, line), 1, "{stderr}");
     assert_eq!(count(&stderr, "a done-callback of"), 0, "{stderr}");
 }
+
+#[test]
+#[ignore = "run by a_remote_panic_nobody_read_is_reported_once"]
+fn scenario_remote_handles_dropped_unread() {
+    let mut executor = Executor::with_virtual_time();
+    let remote = executor.remote();
+    let early = std::thread::spawn({
+        let remote = remote.clone();
+        move || remote.spawn(async { panic!("dropped before it ran") })
+    });
+    drop(early.join().unwrap());
+    let late = remote.spawn(async { panic!("dropped after it ended") });
+    let joined = remote.spawn(async { panic!("joined") });
+    let fine = remote.spawn(async { 1 });
+    executor.run_until_stalled();
+    drop(late);
+    drop(fine);
+    assert!(joined.join().unwrap_err().is_panic());
+    let awaited = executor.block_on(remote.spawn(async { panic!("awaited") }));
+    assert!(awaited.unwrap_err().is_panic());
+    // The executor goes before the task runs: a cancel, which is nobody's panic.
+    drop(remote.spawn(async { panic!("never ran") }));
+}
+
+/// As the executor says of its own tasks: a remote task's panic that no `join` or `.await` read is
+/// reported, whether the handle went before the task ended or after.
+#[test]
+fn a_remote_panic_nobody_read_is_reported_once() {
+    let stderr = stderr_of("scenario_remote_handles_dropped_unread");
+    let reported: Vec<&str> =
+        stderr.lines().filter(|line| line.contains("never retrieved")).collect();
+    assert_eq!(reported.len(), 2, "{stderr}");
+    let prefix = "minimalist-async: task exception was never retrieved: Task-";
+    assert!(reported.iter().all(|line| line.starts_with(prefix)), "{stderr}");
+    assert!(reported[0].ends_with(" panicked: dropped before it ran"), "{stderr}");
+    assert!(reported[1].ends_with(" panicked: dropped after it ended"), "{stderr}");
+}
