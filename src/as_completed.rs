@@ -4,7 +4,7 @@ use std::future::poll_fn;
 use std::rc::Rc;
 use std::task::Poll;
 
-use crate::ended::Ended;
+use crate::ended::{Ended, check_untaken};
 use crate::join::JoinHandle;
 use crate::join_error::JoinError;
 
@@ -39,20 +39,20 @@ use crate::join_error::JoinError;
 /// });
 /// assert_eq!(order, [10, 20, 30]);
 /// ```
+#[track_caller]
 pub fn as_completed<T: 'static>(
     handles: impl IntoIterator<Item = JoinHandle<T>>,
 ) -> AsCompleted<T> {
     let ended = Rc::new(Ended::default());
-    let handles: Vec<Option<JoinHandle<T>>> = handles
-        .into_iter()
-        .enumerate()
-        .map(|(index, handle)| {
-            // As asyncio's `as_completed`, it never takes its callbacks back.
-            ended.follow(index, &handle);
-            Some(handle)
-        })
-        .collect();
-    AsCompleted { handles, ended, handed_out: 0 }
+    // A loop, not a closure: `#[track_caller]` does not reach into closures.
+    let mut followed = Vec::new();
+    for (index, handle) in handles.into_iter().enumerate() {
+        check_untaken(&handle, "as_completed()");
+        // As asyncio's `as_completed`, it never takes its callbacks back.
+        ended.follow(index, &handle);
+        followed.push(Some(handle));
+    }
+    AsCompleted { handles: followed, ended, handed_out: 0 }
 }
 
 /// Returned by [`as_completed`]; call [`next`](AsCompleted::next) until it returns `None`.

@@ -14,6 +14,24 @@ use std::task::Context;
 use crate::callback::CallbackKey;
 use crate::join::JoinHandle;
 use crate::kept_waker::KeptWaker;
+use crate::runtime::table::Stage;
+
+/// Panics if `handle`'s result was already taken by `.await`, naming `combinator` (`"join_all()"`)
+/// and, through `#[track_caller]`, the line that called it. Otherwise the done-callback the
+/// combinator adds would panic inside the library, naming `add_done_callback`, which the user never
+/// called.
+#[track_caller]
+pub(crate) fn check_untaken<T>(handle: &JoinHandle<T>, combinator: &str) {
+    let taken = handle.with_entry(|executor, key| {
+        let tasks = executor.tasks.borrow();
+        tasks.entries.get(key).filter(|entry| entry.stage == Stage::Taken).map(|entry| entry.id)
+    });
+    if let Some(task) = taken.flatten() {
+        panic!(
+            "{combinator} given the JoinHandle of {task}, whose result was already taken by .await"
+        );
+    }
+}
 
 /// The indices of the handles whose tasks have ended, in the order their callbacks ran, and the
 /// waker of whoever waits for the next one. Shared with the callbacks.

@@ -5,7 +5,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use crate::ended::Ended;
+use crate::ended::{Ended, check_untaken};
 use crate::join::JoinHandle;
 use crate::join_error::JoinError;
 use crate::spawn::spawn;
@@ -16,6 +16,10 @@ use crate::spawn::spawn;
 /// cancelled (asyncio's default, `return_exceptions=False`): they keep running, and their results are
 /// dropped with this future. As in asyncio, each task gets a done-callback, so the failure returned
 /// is the one that happened first, and the awaiting task resumes the turn after that callback ran.
+///
+/// # Panics
+///
+/// If a handle's result was already taken by awaiting it through `&mut` (it adds done-callbacks).
 ///
 /// ```
 /// use std::time::Duration;
@@ -29,8 +33,9 @@ use crate::spawn::spawn;
 /// });
 /// assert_eq!(values.unwrap(), ["slow", "fast"]);
 /// ```
+#[track_caller]
 pub fn join_all<T: 'static>(handles: impl IntoIterator<Item = JoinHandle<T>>) -> JoinAll<T> {
-    JoinAll(Waiting::new(handles))
+    JoinAll(Waiting::new(handles, "join_all()"))
 }
 
 /// Spawns every future as a task and waits for them all, values in input order: asyncio's
@@ -62,6 +67,10 @@ where
 /// Unlike [`join_all`], a failure does not end the wait: each task's `Result` takes its place in the
 /// list, so a panic or a cancel in one task hides nothing about the others.
 ///
+/// # Panics
+///
+/// As [`join_all`]: if a handle's result was already taken by awaiting it through `&mut`.
+///
 /// ```
 /// use minimalist_async::{Executor, join_all_settled, spawn};
 ///
@@ -77,10 +86,11 @@ where
 /// assert!(outcomes[1].as_ref().unwrap_err().is_panic());
 /// assert!(outcomes[2].as_ref().unwrap_err().is_cancelled());
 /// ```
+#[track_caller]
 pub fn join_all_settled<T: 'static>(
     handles: impl IntoIterator<Item = JoinHandle<T>>,
 ) -> JoinAllSettled<T> {
-    JoinAllSettled(Waiting::new(handles))
+    JoinAllSettled(Waiting::new(handles, "join_all_settled()"))
 }
 
 /// Handles still pending, and the outcomes of those that are not, in input order.
@@ -101,10 +111,13 @@ struct Waiting<T> {
 }
 
 impl<T: 'static> Waiting<T> {
-    fn new(handles: impl IntoIterator<Item = JoinHandle<T>>) -> Waiting<T> {
+    /// `combinator` names the function the user called, for the panic of a taken handle.
+    #[track_caller]
+    fn new(handles: impl IntoIterator<Item = JoinHandle<T>>, combinator: &str) -> Waiting<T> {
         let handles: Vec<JoinHandle<T>> = handles.into_iter().collect();
         let ended = Rc::new(Ended::default());
         for (index, handle) in handles.iter().enumerate() {
+            check_untaken(handle, combinator);
             // The callbacks stay when the wait is over, as `gather`'s do.
             ended.follow(index, handle);
         }

@@ -5,6 +5,8 @@
 use std::cell::RefCell;
 use std::task::{Context, Waker};
 
+use crate::runtime::join_error::wake_contained;
+
 /// At most one waker, kept by a poll and woken by a callback.
 #[derive(Debug, Default)]
 pub(crate) struct KeptWaker(RefCell<Option<Waker>>);
@@ -20,11 +22,13 @@ impl KeptWaker {
         }
     }
 
-    /// Wakes the waker kept, if any, which is then gone.
+    /// Wakes the waker kept, if any, which is then gone. It runs inside a callback, but a panic in it
+    /// is the waker's (anyone's: a foreign executor's, a hand-made one), so it is reported as a
+    /// waker's wake, not under the callback's name and the library line that scheduled it.
     pub(crate) fn wake(&self) {
         let waker = self.0.borrow_mut().take();
         if let Some(waker) = waker {
-            waker.wake();
+            wake_contained(waker);
         }
     }
 

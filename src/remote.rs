@@ -134,7 +134,7 @@ impl Remote {
         // If the executor is gone, the closure comes back inside the error and is dropped here, and
         // its guard reports the task as cancelled.
         let _ = self.inbox.send(Message::Run(Box::new(work)));
-        RemoteJoinHandle { shared }
+        RemoteJoinHandle { shared, inbox: self.inbox.clone() }
     }
 }
 
@@ -149,7 +149,7 @@ struct CompleteOnDrop<T> {
 impl<T> CompleteOnDrop<T> {
     fn complete(mut self, result: Result<T, JoinError>) {
         if let Some(shared) = self.shared.take() {
-            shared.fill(result);
+            shared.fill_watched(result, report_unretrieved);
         }
     }
 }
@@ -164,10 +164,26 @@ impl<T> Drop for CompleteOnDrop<T> {
     }
 }
 
+/// Says on stderr that a remote task's panic reached nobody, in the words the executor uses for its
+/// own tasks: the forwarding task took the result, so the executor counts it as retrieved.
+fn report_unretrieved<T>(result: &Result<T, JoinError>) {
+    if let Err(error) = result
+        && error.is_panic()
+    {
+        eprintln!("minimalist-async: task exception was never retrieved: {error}");
+    }
+}
+
 /// The result of a task spawned through a [`Remote`]: `Send`, awaitable anywhere, or joinable by
 /// blocking the calling thread.
+///
+/// Dropped without its result read (by `join` or `.await`), a task's panic is reported on stderr,
+/// when the task ends or at the drop, whichever comes last, as the executor reports a panic nobody
+/// retrieved from one of its own tasks.
 pub struct RemoteJoinHandle<T> {
     shared: Arc<Slot<Result<T, JoinError>>>,
+    /// The executor's, to tell its thread from the others in `join`.
+    inbox: Inbox,
 }
 
 impl<T> fmt::Debug for RemoteJoinHandle<T> {
@@ -178,10 +194,40 @@ impl<T> fmt::Debug for RemoteJoinHandle<T> {
 }
 
 impl<T> RemoteJoinHandle<T> {
-    /// Blocks this thread until the task ends. Never call it on the executor's own thread: the executor
-    /// could not run the task while its thread is blocked here.
+    /// Blocks this thread until the task ends. On the executor's own thread, `.await` the handle
+    /// instead.
+    ///
+    /// # Panics
+    ///
+    /// On the thread of the executor that runs the task (outside it or inside one of its tasks) while
+    /// the task's result has not arrived: only that thread can run the task, and it would be blocked
+    /// here for ever. Once the result is there (or the executor is gone, which leaves a cancelled
+    /// error), it returns on any thread.
+    ///
+    /// ```should_panic
+    /// use minimalist_async::Executor;
+    ///
+    /// let executor = Executor::with_virtual_time();
+    /// let task = executor.remote().spawn(async { 6 * 7 });
+    /// let _ = task.join(); // the executor's thread, and the executor has not run the task: panics
+    /// ```
+    #[track_caller]
     pub fn join(self) -> Result<T, JoinError> {
+        // Only the executor's thread fills the slot (the executor's drop too), so on that thread an
+        // empty slot can never fill while this one waits.
+        if !self.inbox.on_other_thread() && !self.shared.is_filled() {
+            panic!(
+                "RemoteJoinHandle::join() called on the thread of the executor that runs the task: \
+                 it would wait for ever; .await the handle there instead"
+            );
+        }
         self.shared.wait_take()
+    }
+}
+
+impl<T> Drop for RemoteJoinHandle<T> {
+    fn drop(&mut self) {
+        self.shared.abandon(report_unretrieved);
     }
 }
 

@@ -13,11 +13,16 @@ struct State<T> {
     value: Option<T>,
     /// Who awaits the value, woken when it arrives.
     waker: Option<Waker>,
+    /// The receiving side is gone (`abandon`): nobody will take the value.
+    abandoned: bool,
 }
 
 impl<T> Slot<T> {
     pub(crate) fn new() -> Slot<T> {
-        Slot { state: Mutex::new(State { value: None, waker: None }), filled: Condvar::new() }
+        Slot {
+            state: Mutex::new(State { value: None, waker: None, abandoned: false }),
+            filled: Condvar::new(),
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, State<T>> {
@@ -26,14 +31,34 @@ impl<T> Slot<T> {
 
     /// Stores the value and wakes whoever waits for it, asynchronously or by blocking.
     pub(crate) fn fill(&self, value: T) {
+        self.fill_watched(value, |_| {});
+    }
+
+    /// As `fill`; if the receiving side was abandoned already, `unclaimed` sees the value first.
+    /// Between this and `abandon`, whichever comes second calls `unclaimed`, under the lock, so it
+    /// runs once at most, whatever the threads' timing.
+    pub(crate) fn fill_watched(&self, value: T, unclaimed: impl FnOnce(&T)) {
         let waker = {
             let mut state = self.lock();
+            if state.abandoned {
+                unclaimed(&value);
+            }
             state.value = Some(value);
             state.waker.take()
         };
         self.filled.notify_all();
         if let Some(waker) = waker {
             waker.wake();
+        }
+    }
+
+    /// Notes that nobody will take the value: the receiving side is being dropped. If the value has
+    /// arrived untaken, `unclaimed` sees it now; otherwise `fill_watched` will show it.
+    pub(crate) fn abandon(&self, unclaimed: impl FnOnce(&T)) {
+        let mut state = self.lock();
+        state.abandoned = true;
+        if let Some(value) = &state.value {
+            unclaimed(value);
         }
     }
 

@@ -86,6 +86,9 @@ impl<T: 'static> JoinHandle<T> {
     /// while the task runs, once `.await` has taken the result, and inside one of the task's own
     /// done-callbacks, which holds the result while it runs (it is the callback's argument).
     ///
+    /// A panic shown to `look` counts as retrieved, as in asyncio: the task's end no longer reports
+    /// "task exception was never retrieved".
+    ///
     /// ```
     /// use minimalist_async::Executor;
     ///
@@ -98,17 +101,25 @@ impl<T: 'static> JoinHandle<T> {
     /// ```
     pub fn with_result<R>(&self, look: impl FnOnce(&Result<T, JoinError>) -> R) -> Option<R> {
         self.with_entry(|handle, key| {
-            let (result, table) = {
+            let (result, table, outcome) = {
                 let tasks = handle.tasks.borrow();
                 let entry = tasks.entries.get(key)?;
-                let Stage::Done(_) = entry.stage else {
+                let Stage::Done(outcome) = entry.stage else {
                     return None;
                 };
-                (entry.result(), handle.outputs.table_of::<T>())
+                (entry.result(), handle.outputs.table_of::<T>(), outcome)
             };
             let results = handle.outputs.table(table);
             let mut seen = None;
             typed::<T>(&*results).lend(result, |result| seen = Some(look(result)));
+            // A panic shown here counts as retrieved, as asyncio's `task.exception()` marks it: the
+            // task's end then says nothing ("never retrieved"), as after a done-callback saw it.
+            if seen.is_some() && outcome == Outcome::Panicked {
+                let mut tasks = handle.tasks.borrow_mut();
+                if tasks.entries.get(key).is_some() {
+                    tasks.cold.rare.entry(key.index()).or_default().seen_failure = true;
+                }
+            }
             seen
         })
         .flatten()

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use crate::callback::CallbackKey;
-use crate::ended::Ended;
+use crate::ended::{Ended, check_untaken};
 use crate::join::JoinHandle;
 use crate::join_error::JoinError;
 
@@ -27,8 +27,9 @@ use crate::join_error::JoinError;
 ///
 /// # Panics
 ///
-/// When `handles` is empty: there would be nothing to wait for. At the first poll, if a handle's
-/// result was already taken by awaiting it through `&mut` (it adds done-callbacks).
+/// When `handles` is empty: there would be nothing to wait for. If a handle's result was already
+/// taken by awaiting it through `&mut`: the done-callbacks added at the first poll would have no
+/// result to see. Both at the call, not at the first poll.
 ///
 /// ```
 /// use std::time::Duration;
@@ -56,6 +57,11 @@ use crate::join_error::JoinError;
 pub fn wait_first<T: 'static>(handles: impl IntoIterator<Item = JoinHandle<T>>) -> WaitFirst<T> {
     let handles: Vec<JoinHandle<T>> = handles.into_iter().collect();
     assert!(!handles.is_empty(), "wait_first needs at least one handle");
+    // Checked now, where the caller's line is known; until the first poll the handles are this
+    // future's, so none can be taken in between.
+    for handle in &handles {
+        check_untaken(handle, "wait_first()");
+    }
     WaitFirst { handles: Some(handles), following: None }
 }
 
