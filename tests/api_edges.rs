@@ -5,30 +5,10 @@
 //! What reaches stderr is read from a child process (this same test binary, `--ignored --exact
 //! <scenario>`), as in `tests/failure.rs`.
 
-use std::process::Command;
+mod common;
 
+use common::{count, run_scenario as run, stderr_of};
 use minimalist_async::{Executor, spawn, yield_now};
-
-/// Runs `scenario` in a child process: whether it passed, and its stderr.
-fn run(scenario: &str) -> (bool, String) {
-    let output = Command::new(std::env::current_exe().unwrap())
-        .args(["--ignored", "--exact", scenario, "--nocapture", "--test-threads=1"])
-        .env("RUST_BACKTRACE", "0")
-        .output()
-        .unwrap();
-    (output.status.success(), String::from_utf8(output.stderr).unwrap())
-}
-
-/// Runs `scenario` in a child process that must pass: its stderr.
-fn stderr_of(scenario: &str) -> String {
-    let (passed, stderr) = run(scenario);
-    assert!(passed, "{scenario} failed: {stderr}");
-    stderr
-}
-
-fn count(haystack: &str, needle: &str) -> usize {
-    haystack.matches(needle).count()
-}
 
 const JOIN_ON_OWN_THREAD: &str =
     "RemoteJoinHandle::join() called on the thread of the executor that runs the task";

@@ -3,24 +3,12 @@
 //! Each scenario is an ignored test that the checking test runs in a child process (this same test
 //! binary, `--ignored --exact <scenario>`), so that its stderr can be read.
 
-use std::process::Command;
 use std::time::Duration;
 
+mod common;
+
+use common::{count, stderr_of};
 use minimalist_async::{Executor, call_soon, sleep, spawn, yield_now};
-
-fn stderr_of(scenario: &str) -> String {
-    let output = Command::new(std::env::current_exe().unwrap())
-        .args(["--ignored", "--exact", scenario, "--nocapture", "--test-threads=1"])
-        .env("RUST_BACKTRACE", "0")
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{scenario} failed: {output:?}");
-    String::from_utf8(output.stderr).unwrap()
-}
-
-fn count(haystack: &str, needle: &str) -> usize {
-    haystack.matches(needle).count()
-}
 
 #[test]
 #[ignore = "run by unretrieved_failure_is_reported_once"]

@@ -14,27 +14,15 @@
 use std::cell::RefCell;
 use std::future::{pending, poll_fn};
 use std::pin::Pin;
-use std::process::Command;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
+mod common;
+
+use common::{count, stderr_of};
 use minimalist_async::{Executor, JoinHandle, call_later, call_soon, sleep, spawn, yield_now};
-
-fn stderr_of(scenario: &str) -> String {
-    let output = Command::new(std::env::current_exe().unwrap())
-        .args(["--ignored", "--exact", scenario, "--nocapture", "--test-threads=1"])
-        .env("RUST_BACKTRACE", "0")
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{scenario} failed: {output:?}");
-    String::from_utf8(output.stderr).unwrap()
-}
-
-fn count(haystack: &str, needle: &str) -> usize {
-    haystack.matches(needle).count()
-}
 
 /// Panics when dropped.
 struct Boom(&'static str);

@@ -148,3 +148,26 @@ pub fn example_path(name: &str) -> PathBuf {
     );
     path
 }
+
+/// Runs `scenario`, an ignored test of the calling test binary, in a child process (`--ignored
+/// --exact`), so that its stderr can be read: whether it passed, and its stderr.
+pub fn run_scenario(scenario: &str) -> (bool, String) {
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--ignored", "--exact", scenario, "--nocapture", "--test-threads=1"])
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .unwrap();
+    (output.status.success(), String::from_utf8(output.stderr).unwrap())
+}
+
+/// The stderr of `scenario` (see [`run_scenario`]), which must pass.
+pub fn stderr_of(scenario: &str) -> String {
+    let (passed, stderr) = run_scenario(scenario);
+    assert!(passed, "{scenario} failed: {stderr}");
+    stderr
+}
+
+/// How many times `needle` occurs in `haystack`.
+pub fn count(haystack: &str, needle: &str) -> usize {
+    haystack.matches(needle).count()
+}
