@@ -165,3 +165,39 @@ fn what_if_in_the_stepper_reports_at_the_end() {
     assert!(all.contains("+++ eager-spawn broken"), "{all}");
     assert!(all.contains("-Awaiting results..."), "{all}");
 }
+
+/// With `EagerSpawn` broken, each spawn polls its task inside the spawner's poll: a chain of tasks
+/// that each spawn the next would nest polls until the stack overflows. Past a hundred nested eager
+/// polls a task is queued instead, so a chain of twenty thousand runs to its end; the first hundred
+/// links still start eagerly, inside one another, before the spawner goes on.
+#[test]
+fn a_long_chain_of_eager_spawns_runs_without_overflowing_the_stack() {
+    use std::cell::RefCell;
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::rc::Rc;
+
+    type Started = Rc<RefCell<Vec<u32>>>;
+    fn link(n: u32, started: Started) -> Pin<Box<dyn Future<Output = ()>>> {
+        Box::pin(async move {
+            started.borrow_mut().push(n);
+            if n > 0 {
+                drop(minimalist_async::spawn(link(n - 1, started)));
+            }
+        })
+    }
+    let started = Started::default();
+    let mut executor = Executor::with_virtual_time();
+    executor.break_rule(Rule::EagerSpawn);
+    let first = Rc::clone(&started);
+    let eager = executor.block_on(async move {
+        drop(minimalist_async::spawn(link(20_000, Rc::clone(&first))));
+        let eager = first.borrow().len();
+        // Virtual time moves only once nothing is ready: after the whole chain ran.
+        minimalist_async::sleep(std::time::Duration::from_millis(1)).await;
+        eager
+    });
+    assert_eq!(eager, 100, "links started inside the first spawn");
+    assert_eq!(started.borrow().len(), 20_001, "every link ran");
+    assert_eq!(started.borrow().last(), Some(&0));
+}

@@ -118,6 +118,8 @@ pub(crate) struct Handle {
     taking_in: Cell<bool>,
     /// The scheduling rules, all kept unless a learner breaks one (`rules.rs`).
     pub(crate) rules: Cell<Rules>,
+    /// How many eager spawns' polls (`Rule::EagerSpawn`) are running inside one another.
+    pub(crate) eager_depth: Cell<u32>,
     /// A waker nobody holds, to lend to the next poll (see `waker.rs`). One is enough: polls do not
     /// nest, and a waker someone kept goes with its task.
     spare_waker: Cell<Option<Box<Lent>>>,

@@ -20,7 +20,9 @@ pub enum Rule {
     /// as many callback libraries do.
     InlineCallbacks,
     /// Break "a spawned task first runs on a later turn": `spawn` polls the new task at once, up to its
-    /// first `Pending`, as asyncio's eager task factory (Python 3.12) and some runtimes do.
+    /// first `Pending`, as asyncio's eager task factory (Python 3.12) and some runtimes do. (Past a
+    /// hundred eager polls running inside one another, a task is queued as usual: a chain of tasks
+    /// that each spawn the next would otherwise overflow the stack.)
     EagerSpawn,
 }
 

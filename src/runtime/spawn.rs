@@ -33,14 +33,22 @@ impl Handle {
     /// then gives the spawner back its own "who is polling". `false` when spawned from outside the
     /// running executor: the task is queued as usual then. Out of line: with the rules kept, `spawn`
     /// stays small.
+    ///
+    /// Each eager poll runs inside its spawner's, so a chain of tasks that each spawn the next would
+    /// grow the stack until it overflows: past `EAGER_DEPTH` nested eager polls, a task is queued as
+    /// usual instead (Python's eager task factory meets its recursion limit there).
     #[cold]
     #[inline(never)]
     fn spawn_eagerly(self: &Rc<Self>, key: Key) -> bool {
-        if !try_current().is_some_and(|running| Rc::ptr_eq(&running, self)) {
+        const EAGER_DEPTH: u32 = 100;
+        let running = try_current().is_some_and(|running| Rc::ptr_eq(&running, self));
+        if !running || self.eager_depth.get() >= EAGER_DEPTH {
             return false;
         }
         let (polling, noted, yielded) = (self.polling.get(), self.noted.get(), self.yielded.get());
+        self.eager_depth.set(self.eager_depth.get() + 1);
         poll_task(self, key);
+        self.eager_depth.set(self.eager_depth.get() - 1);
         self.polling.set(polling);
         self.noted.set(noted);
         self.yielded.set(yielded);
