@@ -15,7 +15,7 @@ use crate::callback::guarded;
 use crate::runtime::executor::Executor;
 use crate::runtime::handle::current;
 use crate::runtime::join::JoinHandle;
-use crate::runtime::join_error::JoinError;
+use crate::runtime::join_error::{JoinError, report_unretrieved};
 use crate::runtime::queue::{Inbox, Message};
 use crate::runtime::slab::Key;
 use crate::runtime::task::TaskId;
@@ -149,7 +149,7 @@ struct CompleteOnDrop<T> {
 impl<T> CompleteOnDrop<T> {
     fn complete(mut self, result: Result<T, JoinError>) {
         if let Some(shared) = self.shared.take() {
-            shared.fill_watched(result, report_unretrieved);
+            shared.fill_watched(result, report_unread_panic);
         }
     }
 }
@@ -166,11 +166,11 @@ impl<T> Drop for CompleteOnDrop<T> {
 
 /// Says on stderr that a remote task's panic reached nobody, in the words the executor uses for its
 /// own tasks: the forwarding task took the result, so the executor counts it as retrieved.
-fn report_unretrieved<T>(result: &Result<T, JoinError>) {
+fn report_unread_panic<T>(result: &Result<T, JoinError>) {
     if let Err(error) = result
         && error.is_panic()
     {
-        eprintln!("minimalist-async: task exception was never retrieved: {error}");
+        report_unretrieved(error);
     }
 }
 
@@ -227,7 +227,7 @@ impl<T> RemoteJoinHandle<T> {
 
 impl<T> Drop for RemoteJoinHandle<T> {
     fn drop(&mut self) {
-        self.shared.abandon(report_unretrieved);
+        self.shared.abandon(report_unread_panic);
     }
 }
 

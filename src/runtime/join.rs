@@ -27,7 +27,7 @@ use std::task::{Context, Poll};
 
 use crate::runtime::events::Outcome;
 use crate::runtime::handle::Handle;
-use crate::runtime::join_error::{JoinError, report_panic, wake_contained};
+use crate::runtime::join_error::{JoinError, report_panic, report_unretrieved, wake_contained};
 use crate::runtime::queue::DONE;
 use crate::runtime::results::typed;
 use crate::runtime::slab::Key;
@@ -241,7 +241,7 @@ impl Handle {
             let result = entry.result();
             let results = self.outputs.table(spent.table(&self.outputs));
             if unseen && let Some(error) = results.error_text(result) {
-                eprintln!("minimalist-async: task exception was never retrieved: {error}");
+                report_unretrieved(&error);
             }
             // Dropped with nothing borrowed: the value's `Drop` may call back into the executor.
             results.discard(result, entry.id);

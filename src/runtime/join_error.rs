@@ -109,6 +109,13 @@ pub(crate) fn wake_contained(waker: Waker) {
     }
 }
 
+/// Says on stderr that a task's failure reached nobody (no handle took it, no callback saw it), in
+/// asyncio's words: "Task exception was never retrieved".
+#[cold]
+pub(crate) fn report_unretrieved(error: &impl fmt::Display) {
+    eprintln!("minimalist-async: task exception was never retrieved: {error}");
+}
+
 /// Says on stderr that `who` panicked, and with what, then drops the panic's payload: a value the
 /// user made, whose own `Drop` may panic too. That second panic is reported and its payload leaked
 /// (dropping it could panic again), so that nothing unwinds out of the executor.

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::runtime::events::Outcome;
 use crate::runtime::handle::{Handle, Timer, TimerRef, try_enter};
-use crate::runtime::join_error::{drop_contained, wake_contained};
+use crate::runtime::join_error::{drop_contained, report_unretrieved, wake_contained};
 use crate::runtime::queue::Message;
 use crate::runtime::slab::Key;
 use crate::runtime::table::Stage;
@@ -119,7 +119,7 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
                 && let Some(error) =
                     handle.outputs.table(spent.table(&handle.outputs)).error_text(entry.result())
             {
-                eprintln!("minimalist-async: task exception was never retrieved: {error}");
+                report_unretrieved(&error);
             }
         }
         let calls = handle.calls.borrow_mut().drain();
@@ -183,7 +183,8 @@ pub(crate) fn tear_down(handle: &Rc<Handle>, turn: &mut Turn) {
     }
     // Nothing can be stored any more (the queue is closed, `CURRENT` names no executor): the emptied
     // table's memory goes now, not when the last `JoinHandle` or `Sleep` that outlived it lets go.
-    drop(std::mem::take(&mut *handle.tasks.borrow_mut()));
+    let emptied = std::mem::take(&mut *handle.tasks.borrow_mut());
+    drop(emptied);
     if never_ran > 0 {
         eprintln!(
             "minimalist-async: executor dropped with {never_ran} callback(s) that never ran \
